@@ -1,0 +1,85 @@
+"""The HTTP API at /api/v1: mounts the apps' routers and maps errors to answers, once."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+
+from payables.errors import PayablesError, error_body
+from payables.invoices.api import router as invoices_router
+from payables.masterdata.api import router as suppliers_router
+from payables.sync.api import router as events_router
+
+
+class BodyNotJson(ValueError):
+    """The body could not be read as a JSON document."""
+
+
+class DecimalJsonParser(Parser):
+    """Read JSON numbers as Decimal, so money never passes through a float."""
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        try:
+            data = json.loads(request.body, parse_float=Decimal)
+        except (ValueError, RecursionError) as exc:
+            raise BodyNotJson(f"The body is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise BodyNotJson("The body must be a JSON object.")
+        return data
+
+
+api = NinjaAPI(
+    title="payables API",
+    version="1",
+    description=(
+        "Self-hosted accounts-payable hub. Authenticate with an `X-API-Key` header; "
+        "every endpoint names the scope it needs. POSTs accept `Idempotency-Key`."
+    ),
+    parser=DecimalJsonParser(),
+    urls_namespace="api",
+)
+api.add_router("/suppliers", suppliers_router)
+api.add_router("/invoices", invoices_router)
+api.add_router("/events", events_router)
+
+
+@api.exception_handler(PayablesError)
+def on_domain_error(request: HttpRequest, exc: PayablesError) -> HttpResponse:
+    return api.create_response(request, error_body(exc), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Answer 422 with locations that point into the payload (``["body", "field", …]``)."""
+    detail = []
+    for error in exc.errors:
+        loc = list(error.get("loc", ()))
+        if len(loc) >= 2 and loc[0] == "body" and loc[1] == "payload":
+            del loc[1]
+        item = {"loc": loc, "msg": error.get("msg", ""), "type": error.get("type", "invalid")}
+        detail.append(item)
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    body = {
+        "detail": "A valid API key is required in the X-API-Key header.",
+        "code": "not_authenticated",
+    }
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, BodyNotJson):
+        body = {"detail": [{"loc": ["body"], "msg": str(exc.__cause__), "type": "json_invalid"}]}
+        return api.create_response(request, body, status=422)
+    return api.create_response(
+        request, {"detail": exc.message, "code": "http_error"}, status=exc.status_code
+    )

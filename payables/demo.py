@@ -1,0 +1,130 @@
+"""Demo data: a company, an integrator with a key, suppliers and ~20 invoices, all via services."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+from typing import TextIO
+
+from django.db import transaction
+from django.utils import timezone
+
+from payables.invoices.schemas import InvoiceIn
+from payables.invoices.services import create_invoice, record_payment
+from payables.masterdata.schemas import SupplierIn
+from payables.masterdata.services import create_supplier
+from payables.tenancy.actors import Actor
+from payables.tenancy.models import Company, Integrator
+from payables.tenancy.scopes import SCOPES
+from payables.tenancy.services import create_api_key, create_company, create_integrator
+
+DEMO_COMPANY = "Demo Ostud OÜ"
+
+# Real-format identifiers (valid checksums), fictional companies.
+SUPPLIERS = [
+    {"name": "Tallinna Kontoritarbed AS", "country": "EE", "registry_code": "10137319",
+     "vat_number": "EE100931558", "city": "Tallinn",
+     "bank_accounts": [{"iban": "EE382200221020145685", "bic": "HABAEE2X"}]},
+    {"name": "Helsingin Siivous Oy", "country": "FI", "registry_code": "2077474-0",
+     "vat_number": "FI20774740", "city": "Helsinki"},
+    {"name": "Vilniaus IT UAB", "country": "LT", "vat_number": "LT100001919017", "city": "Vilnius"},
+    {"name": "Rīgas Loģistika SIA", "country": "LV", "vat_number": "LV40003521600", "city": "Rīga"},
+    {"name": "Stockholm Licens AB", "country": "SE", "registry_code": "556036-0793",
+     "vat_number": "SE556036079301", "city": "Stockholm"},
+]  # fmt: skip
+
+ROWS = [
+    ("Office paper A4", "pcs", "4.20"),
+    ("Cleaning service, monthly", "h", "28.00"),
+    ("Software licence", "pcs", "49.00"),
+    ("Freight Tallinn-Riga", "km", "1.35"),
+    ("Consulting", "h", "95.00"),
+]
+
+
+def load_demo(*, out: TextIO, invoice_count: int = 20, seed: int = 7) -> Company:
+    """Create the demo company with data, or issue a fresh key when it exists already."""
+    rng = random.Random(seed)
+    company = Company.objects.filter(name=DEMO_COMPANY).first()
+    if company is not None:
+        integrator = Integrator.objects.get(company=company, name="Demo ERP")
+        _, raw = create_api_key(integrator, scopes=list(SCOPES), name="demo")
+        out.write(f"The demo company exists already; issued a new key.\nAPI key: {raw}\n")
+        return company
+    with transaction.atomic():
+        company = create_company(name=DEMO_COMPANY, country="EE", home_currency="EUR")
+        integrator = create_integrator(company, name="Demo ERP")
+        _, raw = create_api_key(integrator, scopes=list(SCOPES), name="demo")
+        actor = Actor(company=company, label="demo loader", integrator=integrator)
+        suppliers = [create_supplier(SupplierIn(**s), actor=actor) for s in SUPPLIERS]
+        today = timezone.localdate()
+        for n in range(1, invoice_count + 1):
+            supplier = suppliers[n % len(suppliers)]
+            invoice = create_invoice(_demo_invoice(n, supplier.id, today, rng), actor=actor)
+            if n % 4 == 0:
+                record_payment(
+                    invoice,
+                    actor=actor,
+                    amount=invoice.gross_amount,
+                    payment_date=today,
+                    description="Bank statement",
+                )
+            elif n % 5 == 0:
+                half = (invoice.gross_amount / 2).quantize(Decimal("0.01"))
+                record_payment(
+                    invoice,
+                    actor=actor,
+                    amount=half,
+                    payment_date=today,
+                    description="Partial payment",
+                )
+    out.write(
+        f"Created {DEMO_COMPANY} with {len(suppliers)} suppliers and {invoice_count} invoices.\n"
+    )
+    out.write(f"API key: {raw}\n")
+    out.write("Try: curl -H 'X-API-Key: <key>' http://127.0.0.1:8000/api/v1/invoices\n")
+    return company
+
+
+def _demo_invoice(n: int, supplier_id: object, today: object, rng: random.Random) -> InvoiceIn:
+    rows, vat_lines = [], {}
+    for _ in range(rng.randint(1, 4)):
+        description, unit, price = rng.choice(ROWS)
+        quantity = Decimal(rng.randint(1, 40))
+        net = (quantity * Decimal(price)).quantize(Decimal("0.01"))
+        rate = Decimal(rng.choice(["22", "22", "9"]))
+        vat = (net * rate / 100).quantize(Decimal("0.01"))
+        rows.append(
+            {
+                "description": description,
+                "quantity": quantity,
+                "unit": unit,
+                "unit_price": Decimal(price),
+                "net_amount": net,
+                "vat_rate": rate,
+                "vat_amount": vat,
+                "account_code": "4000",
+            }
+        )
+        base, tax = vat_lines.get(rate, (Decimal(0), Decimal(0)))
+        vat_lines[rate] = (base + net, tax + vat)
+    net_total = sum((r["net_amount"] for r in rows), Decimal(0))
+    vat_total = sum((r["vat_amount"] for r in rows), Decimal(0))
+    invoice_date = today - timedelta(days=rng.randint(0, 40))
+    return InvoiceIn(
+        supplier_id=supplier_id,
+        invoice_number=f"{invoice_date:%Y}-{1000 + n}",
+        invoice_date=invoice_date,
+        due_date=invoice_date + timedelta(days=14),
+        currency="EUR",
+        net_amount=net_total,
+        vat_amount=vat_total,
+        gross_amount=net_total + vat_total,
+        payment_reference=f"{1000 + n}{(7 * n) % 10}",
+        rows=rows,
+        vat_breakdown=[
+            {"vat_rate": rate, "base_amount": b, "vat_amount": t}
+            for rate, (b, t) in sorted(vat_lines.items())
+        ],
+    )

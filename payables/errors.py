@@ -1,0 +1,105 @@
+"""Domain errors: every refusal a service makes, with a stable code.
+
+The mapping to HTTP happens once, in ``payables/api.py``; apps subclass these in
+their own ``errors.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+Loc = Sequence[str | int]
+
+
+class PayablesError(Exception):
+    """Base of all refusals; ``status`` is the HTTP answer the API gives for it."""
+
+    status = 400
+    code = "error"
+    default_message = "The request cannot be carried out."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        loc: Loc | None = None,
+        extra: dict | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        if code:
+            self.code = code
+        self.loc = tuple(loc) if loc is not None else None
+        self.extra = extra or {}
+        super().__init__(self.message)
+
+
+class NotFound(PayablesError):
+    """The object does not exist, or belongs to another company (never a 403)."""
+
+    status = 404
+    code = "not_found"
+    default_message = "Not found."
+
+
+class PermissionDenied(PayablesError):
+    """The caller is known but may not do this."""
+
+    status = 403
+    code = "permission_denied"
+    default_message = "You may not do this."
+
+
+class Conflict(PayablesError):
+    """The action clashes with the current state or an existing object."""
+
+    status = 409
+    code = "conflict"
+    default_message = "The request conflicts with the current state."
+
+
+class PayloadTooLarge(PayablesError):
+    """An upload exceeds the configured size limit."""
+
+    status = 413
+    code = "payload_too_large"
+    default_message = "The upload is too large."
+
+
+class FieldError(PayablesError):
+    """Input that has the right shape but the wrong meaning, pointing at a field."""
+
+    status = 422
+    code = "invalid"
+
+
+class ValidationFailed(PayablesError):
+    """Several field errors found together, answered as one 422."""
+
+    status = 422
+    code = "validation_failed"
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(e.message for e in self.errors), code=self.code)
+
+
+class NotAuthenticated(PayablesError):
+    """No API key, or one that is unknown or revoked."""
+
+    status = 401
+    code = "not_authenticated"
+    default_message = "A valid API key is required in the X-API-Key header."
+
+
+def error_body(exc: PayablesError) -> dict:
+    """Shape a domain error as the API answers it (see DESIGN.md, API conventions)."""
+    if isinstance(exc, ValidationFailed):
+        return {"detail": [_field_item(e) for e in exc.errors]}
+    if exc.status == 422:
+        return {"detail": [_field_item(exc)]}
+    return {"detail": exc.message, "code": exc.code, **exc.extra}
+
+
+def _field_item(exc: PayablesError) -> dict:
+    return {"loc": ["body", *(exc.loc or ())], "msg": exc.message, "type": exc.code, **exc.extra}

@@ -1,0 +1,53 @@
+"""Admin screens for invoices: browsing and searching; changes go through the API and services."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from payables.admin_views import ReadOnlyAdmin, ReadOnlyInline
+from payables.invoices.models import Attachment, AuditEntry, Invoice, InvoiceRow, Payment, VatLine
+
+
+class RowInline(ReadOnlyInline):
+    model = InvoiceRow
+
+
+class VatLineInline(ReadOnlyInline):
+    model = VatLine
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = ["kind", "filename", "content_type", "size", "sha256", "url", "is_original"]
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+
+
+class AuditInline(ReadOnlyInline):
+    model = AuditEntry
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    """Invoices are changed through services (totals, events); the admin shows them."""
+
+    list_display = [
+        "internal_id",
+        "invoice_number",
+        "supplier",
+        "company",
+        "type",
+        "status",
+        "invoice_date",
+        "due_date",
+        "currency",
+        "gross_amount",
+        "paid_amount",
+    ]
+    list_filter = ["company", "status", "type", "origin", "currency", "invoice_date"]
+    search_fields = ["invoice_number", "supplier__name", "payment_reference", "order_number"]
+    date_hierarchy = "invoice_date"
+    list_select_related = ["supplier", "company"]
+    inlines = [RowInline, VatLineInline, AttachmentInline, PaymentInline, AuditInline]

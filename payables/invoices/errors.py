@@ -1,0 +1,43 @@
+"""Errors of the invoices app."""
+
+from __future__ import annotations
+
+from payables.errors import Conflict, FieldError, NotFound
+
+
+class InvoiceNotFound(NotFound):
+    """No such invoice in this company."""
+
+    code = "invoice_not_found"
+    default_message = "Invoice not found."
+
+
+class DuplicateInvoiceNumber(Conflict):
+    """The supplier already has a (not cancelled) invoice with this number."""
+
+    code = "duplicate_invoice_number"
+
+
+class InvoiceNotEditable(Conflict):
+    """The invoice's state no longer allows this change."""
+
+    code = "invoice_not_editable"
+
+
+class UnknownSupplier(FieldError):
+    """The invoice names a supplier that cannot be found or created."""
+
+    code = "unknown_supplier"
+
+
+class Overpayment(FieldError):
+    """The payment would pay more than the amount due."""
+
+    code = "overpayment"
+
+
+class AttachmentNotFound(NotFound):
+    """No such attachment on this invoice."""
+
+    code = "attachment_not_found"
+    default_message = "Attachment not found."

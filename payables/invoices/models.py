@@ -1,0 +1,220 @@
+"""Purchase invoices and credit notes, their rows, VAT, attachments, payments and trail."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+
+from payables.masterdata.models import Supplier
+from payables.tenancy.models import Company
+
+MONEY = {"max_digits": 19, "decimal_places": 4}
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def for_company(self, company: Company) -> InvoiceQuerySet:
+        return self.filter(company=company)
+
+
+class Invoice(models.Model):
+    """One purchase invoice or credit note. Credit notes carry negative amounts."""
+
+    class Type(models.TextChoices):
+        INVOICE = "invoice"
+        CREDIT_NOTE = "credit_note"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received"
+        DIGITIZING = "digitizing"
+        NEW = "new"
+        ASSIGNED = "assigned"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+        EXPORTED = "exported"
+        BOOKED = "booked"
+        CANCELLED = "cancelled"
+
+    class Origin(models.TextChoices):
+        API = "api"
+        E_INVOICE = "e-invoice"
+        DIGITIZED = "digitized"
+        UPLOAD = "upload"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invoices")
+    internal_id = models.BigIntegerField(help_text="Sequential number within the company.")
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="invoices")
+    invoice_number = models.CharField(max_length=200)
+    type = models.CharField(max_length=20, choices=Type.choices, default=Type.INVOICE)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.API)
+
+    invoice_date = models.DateField()
+    due_date = models.DateField(null=True, blank=True)
+    entry_date = models.DateField()
+    vat_date = models.DateField(null=True, blank=True, help_text="VAT point / transaction date.")
+
+    currency = models.CharField(max_length=3)
+    currency_rate = models.DecimalField(
+        max_digits=16,
+        decimal_places=10,
+        default=Decimal(1),
+        help_text="Home-currency units for one unit of the invoice currency.",
+    )
+    net_amount = models.DecimalField(**MONEY)
+    vat_amount = models.DecimalField(**MONEY)
+    rounding_amount = models.DecimalField(**MONEY, default=Decimal(0))
+    gross_amount = models.DecimalField(**MONEY)
+    home_net_amount = models.DecimalField(**MONEY)
+    home_vat_amount = models.DecimalField(**MONEY)
+    home_gross_amount = models.DecimalField(**MONEY)
+    paid_amount = models.DecimalField(**MONEY, default=Decimal(0))
+
+    order_number = models.CharField(max_length=200, blank=True)
+    buyer_reference = models.CharField(max_length=200, blank=True)
+    seller_reference = models.CharField(max_length=200, blank=True)
+    payment_reference = models.CharField(max_length=200, blank=True)
+    bank_account = models.CharField(max_length=50, blank=True)
+    bic = models.CharField(max_length=11, blank=True)
+    payment_terms = models.CharField(max_length=500, blank=True)
+    custom_fields = models.JSONField(default=dict, blank=True)
+
+    cancel_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    modified_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-internal_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "internal_id"], name="invoice_internal_id_unique_per_company"
+            ),
+            # A cancelled invoice frees its number for a corrected re-send.
+            models.UniqueConstraint(
+                fields=["company", "supplier", "invoice_number"],
+                condition=~Q(status="cancelled"),
+                name="invoice_number_unique_per_supplier",
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "status"], name="invoice_company_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_number} ({self.supplier_id})"
+
+    @property
+    def amount_due(self) -> Decimal:
+        return self.gross_amount - self.paid_amount
+
+
+class InvoiceRow(models.Model):
+    """A line of the invoice with its coding (account, dimensions)."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveIntegerField()
+    item_code = models.CharField(max_length=100, blank=True)
+    description = models.CharField(max_length=1000, blank=True)
+    quantity = models.DecimalField(max_digits=22, decimal_places=6, null=True, blank=True)
+    unit = models.CharField(max_length=20, blank=True)
+    unit_price = models.DecimalField(max_digits=24, decimal_places=8, null=True, blank=True)
+    net_amount = models.DecimalField(**MONEY)
+    vat_rate = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
+    vat_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    account_code = models.CharField(max_length=50, blank=True)
+    dimensions = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.description[:40]}"
+
+
+class VatLine(models.Model):
+    """One VAT rate's share of the invoice (the VAT breakdown)."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="vat_lines")
+    position = models.PositiveIntegerField()
+    vat_rate = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
+    vat_code = models.CharField(max_length=20, blank=True)
+    base_amount = models.DecimalField(**MONEY)
+    vat_amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.vat_rate}%: {self.vat_amount}"
+
+
+def attachment_path(attachment: Attachment, filename: str) -> str:
+    """Store files per company and invoice under a random name (no user path parts)."""
+    invoice = attachment.invoice
+    return f"invoices/{invoice.company_id}/{invoice.id}/{attachment.id}"
+
+
+class Attachment(models.Model):
+    """A file kept with the invoice (with its SHA-256), or a link that is never fetched."""
+
+    class Kind(models.TextChoices):
+        FILE = "file"
+        URL = "url"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.BigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    file = models.FileField(upload_to=attachment_path, max_length=300, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    is_original = models.BooleanField(
+        default=False, help_text="The document the invoice came from."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.filename or self.url
+
+
+class Payment(models.Model):
+    """Money paid against the invoice; reduces the amount due."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments")
+    amount = models.DecimalField(**MONEY)
+    payment_date = models.DateField()
+    description = models.CharField(max_length=500, blank=True)
+    account_code = models.CharField(max_length=50)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["payment_date", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.amount} on {self.payment_date}"
+
+
+class AuditEntry(models.Model):
+    """The invoice's trail for people: who did what, when, with what comment."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="audit_entries")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.CharField(max_length=300)
+    action = models.CharField(max_length=50)
+    comment = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor}"

@@ -1,0 +1,64 @@
+"""Company-scoped reads of invoices."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import QuerySet
+
+from payables.invoices.errors import AttachmentNotFound, InvoiceNotFound
+from payables.invoices.models import Attachment, Invoice
+from payables.invoices.schemas import InvoiceFilters
+from payables.tenancy.models import Company
+
+MAX_INTERNAL_ID_DIGITS = 18
+
+
+def invoices_with_details(company: Company) -> QuerySet[Invoice]:
+    """The company's invoices with what an answer shows, fetched in a fixed number of queries."""
+    return (
+        Invoice.objects.for_company(company)
+        .select_related("supplier", "company")
+        .prefetch_related("rows", "vat_lines")
+    )
+
+
+def get_invoice(company: Company, ref: str) -> Invoice:
+    """Find an invoice by its UUID or its internal id; other companies' are not found."""
+    qs = invoices_with_details(company)
+    try:
+        invoice = qs.filter(pk=UUID(ref)).first()
+    except ValueError:
+        invoice = None
+        if ref.isdigit() and len(ref) <= MAX_INTERNAL_ID_DIGITS:
+            invoice = qs.filter(internal_id=int(ref)).first()
+    if invoice is None:
+        raise InvoiceNotFound()
+    return invoice
+
+
+def get_attachment(invoice: Invoice, attachment_id: UUID) -> Attachment:
+    attachment = invoice.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise AttachmentNotFound()
+    return attachment
+
+
+def filter_invoices(company: Company, filters: InvoiceFilters) -> QuerySet[Invoice]:
+    """Apply list filters; newest first by internal id, so pages are stable."""
+    qs = invoices_with_details(company)
+    exact = {
+        "status": filters.status,
+        "type": filters.type,
+        "supplier_id": filters.supplier_id,
+        "invoice_number": filters.invoice_number,
+        "invoice_date__gte": filters.invoice_date_from,
+        "invoice_date__lte": filters.invoice_date_to,
+        "due_date__gte": filters.due_date_from,
+        "due_date__lte": filters.due_date_to,
+        "created_at__gt": filters.created_after,
+        "created_at__lt": filters.created_before,
+        "modified_at__gt": filters.modified_after,
+        "modified_at__lt": filters.modified_before,
+    }
+    return qs.filter(**{k: v for k, v in exact.items() if v is not None}).order_by("-internal_id")

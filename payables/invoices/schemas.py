@@ -1,0 +1,355 @@
+"""Shapes of invoice requests and answers. Amounts go out as strings at the currency's scale."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import AnyHttpUrl, Field, create_model
+
+from payables.invoices.models import Attachment, Invoice, Payment
+from payables.masterdata.schemas import BankAccountIn
+from payables.money import format_amount, format_decimal
+from payables.schema_types import (
+    CountryCode,
+    CurrencyCode,
+    InSchema,
+    Money,
+    PageParams,
+    Quantity,
+    Rate,
+    UnitPrice,
+    VatRate,
+)
+
+Text = Field("", max_length=200)
+
+
+class SupplierRefIn(InSchema):
+    """Find a supplier by id, registry code or VAT number; with name and country, create it."""
+
+    id: UUID | None = None
+    registry_code: str | None = Field(None, max_length=50)
+    vat_number: str | None = Field(None, max_length=50)
+    name: str | None = Field(None, min_length=1, max_length=200)
+    country: CountryCode | None = None
+    street: str = Field("", max_length=200)
+    postal_code: str = Field("", max_length=20)
+    city: str = Field("", max_length=100)
+    erp_code: str = Field("", max_length=50)
+    bank_accounts: list[BankAccountIn] = Field(default_factory=list, max_length=20)
+
+
+class InvoiceRowIn(InSchema):
+    item_code: str = Field("", max_length=100)
+    description: str = Field("", max_length=1000)
+    quantity: Quantity | None = None
+    unit: str = Field("", max_length=20)
+    unit_price: UnitPrice | None = None
+    net_amount: Money
+    vat_rate: VatRate | None = None
+    vat_amount: Money | None = None
+    account_code: str = Field("", max_length=50)
+    dimensions: dict[str, str] = Field(default_factory=dict, max_length=20)
+
+
+class VatLineIn(InSchema):
+    vat_rate: VatRate | None = None
+    vat_code: str = Field("", max_length=20)
+    base_amount: Money
+    vat_amount: Money
+
+
+class InvoiceIn(InSchema):
+    """A purchase invoice or credit note (credit notes have negative amounts)."""
+
+    supplier_id: UUID | None = None
+    supplier: SupplierRefIn | None = None
+    invoice_number: str = Field(min_length=1, max_length=200)
+    type: Literal["invoice", "credit_note"] = "invoice"
+    origin: Literal["api", "e-invoice", "digitized", "upload"] = "api"
+    invoice_date: date
+    due_date: date | None = None
+    entry_date: date | None = None
+    vat_date: date | None = None
+    currency: CurrencyCode
+    currency_rate: Rate | None = None
+    net_amount: Money
+    vat_amount: Money
+    rounding_amount: Money = Decimal(0)
+    gross_amount: Money
+    order_number: str = Text
+    buyer_reference: str = Text
+    seller_reference: str = Text
+    payment_reference: str = Text
+    bank_account: str = Field("", max_length=50)
+    bic: str = Field("", max_length=20)
+    payment_terms: str = Field("", max_length=500)
+    custom_fields: dict = Field(default_factory=dict, max_length=100)
+    rows: list[InvoiceRowIn] = Field(default_factory=list, max_length=2000)
+    vat_breakdown: list[VatLineIn] = Field(default_factory=list, max_length=50)
+    request_id: str | None = Field(
+        None, max_length=255, description="Idempotency key, if not sent as a header."
+    )
+
+
+def _optional(field: object) -> tuple[object, object]:
+    info = copy.copy(field)
+    info.default = None
+    info.default_factory = None
+    return (field.annotation | None, info)
+
+
+# Every field of InvoiceIn, all optional: what is sent replaces what is stored.
+InvoicePatch = create_model(
+    "InvoicePatch",
+    __base__=InSchema,
+    **{
+        name: _optional(field)
+        for name, field in InvoiceIn.model_fields.items()
+        if name not in {"request_id", "origin"}
+    },
+)
+
+
+class CancelIn(InSchema):
+    reason: str = Field("", max_length=500)
+
+
+class AttachmentIn(InSchema):
+    """A file as base64, or a link to a document elsewhere (never fetched)."""
+
+    filename: str = Field("", max_length=255)
+    content_type: str = Field("", max_length=100)
+    content_base64: str | None = None
+    url: AnyHttpUrl | None = None
+    request_id: str | None = Field(None, max_length=255)
+
+
+class PaymentIn(InSchema):
+    amount: Money
+    payment_date: date
+    description: str = Field("", max_length=500)
+    account_code: str = Field(
+        "", max_length=50, description="Defaults to the configured payment account."
+    )
+    request_id: str | None = Field(None, max_length=255)
+
+
+class InvoiceFilters(PageParams):
+    status: Invoice.Status | None = None
+    type: Invoice.Type | None = None
+    supplier_id: UUID | None = None
+    invoice_number: str | None = Field(None, max_length=200)
+    invoice_date_from: date | None = None
+    invoice_date_to: date | None = None
+    due_date_from: date | None = None
+    due_date_to: date | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    modified_after: datetime | None = None
+    modified_before: datetime | None = None
+
+
+class SupplierSummaryOut(Schema):
+    id: UUID
+    name: str
+    registry_code: str
+    vat_number: str
+    country: str
+
+
+class InvoiceRowOut(Schema):
+    position: int
+    item_code: str
+    description: str
+    quantity: str | None
+    unit: str
+    unit_price: str | None
+    net_amount: str
+    vat_rate: str | None
+    vat_amount: str | None
+    account_code: str
+    dimensions: dict
+
+
+class VatLineOut(Schema):
+    vat_rate: str | None
+    vat_code: str
+    base_amount: str
+    vat_amount: str
+
+
+class AttachmentOut(Schema):
+    id: UUID
+    kind: str
+    filename: str
+    content_type: str
+    size: int | None
+    sha256: str
+    url: str | None
+    is_original: bool
+    created_at: datetime
+    warnings: list[str] = []
+
+    @classmethod
+    def from_attachment(cls, a: Attachment, *, warnings: list[str] | None = None) -> AttachmentOut:
+        return cls(
+            id=a.id,
+            kind=a.kind,
+            filename=a.filename,
+            content_type=a.content_type,
+            size=a.size,
+            sha256=a.sha256,
+            url=a.url or None,
+            is_original=a.is_original,
+            created_at=a.created_at,
+            warnings=warnings or [],
+        )
+
+
+class AttachmentContentOut(Schema):
+    id: UUID
+    filename: str
+    content_type: str
+    sha256: str
+    content_base64: str
+
+
+class PaymentOut(Schema):
+    id: UUID
+    amount: str
+    payment_date: date
+    description: str
+    account_code: str
+    created_at: datetime
+
+    @classmethod
+    def from_payment(cls, p: Payment) -> PaymentOut:
+        return cls(
+            id=p.id,
+            amount=format_amount(p.amount, p.invoice.currency),
+            payment_date=p.payment_date,
+            description=p.description,
+            account_code=p.account_code,
+            created_at=p.created_at,
+        )
+
+
+class InvoiceOut(Schema):
+    id: UUID
+    internal_id: int
+    supplier: SupplierSummaryOut
+    invoice_number: str
+    type: str
+    status: str
+    origin: str
+    invoice_date: date
+    due_date: date | None
+    entry_date: date
+    vat_date: date | None
+    currency: str
+    currency_rate: str
+    net_amount: str
+    vat_amount: str
+    rounding_amount: str
+    gross_amount: str
+    home_currency: str
+    home_net_amount: str
+    home_vat_amount: str
+    home_gross_amount: str
+    paid_amount: str
+    amount_due: str
+    order_number: str
+    buyer_reference: str
+    seller_reference: str
+    payment_reference: str
+    bank_account: str
+    bic: str
+    payment_terms: str
+    custom_fields: dict
+    rows: list[InvoiceRowOut]
+    vat_breakdown: list[VatLineOut]
+    cancel_reason: str
+    created_at: datetime
+    modified_at: datetime
+
+    @classmethod
+    def from_invoice(cls, inv: Invoice) -> InvoiceOut:
+        """Build the answer; the caller prefetches supplier, rows and VAT lines."""
+        cur, home = inv.currency, inv.company.home_currency
+
+        def opt(value: Decimal | None, fmt: object = format_decimal) -> str | None:
+            return None if value is None else fmt(value)
+
+        return cls(
+            id=inv.id,
+            internal_id=inv.internal_id,
+            supplier=SupplierSummaryOut(
+                id=inv.supplier.id,
+                name=inv.supplier.name,
+                registry_code=inv.supplier.registry_code,
+                vat_number=inv.supplier.vat_number,
+                country=inv.supplier.country,
+            ),
+            invoice_number=inv.invoice_number,
+            type=inv.type,
+            status=inv.status,
+            origin=inv.origin,
+            invoice_date=inv.invoice_date,
+            due_date=inv.due_date,
+            entry_date=inv.entry_date,
+            vat_date=inv.vat_date,
+            currency=cur,
+            currency_rate=format_decimal(inv.currency_rate),
+            net_amount=format_amount(inv.net_amount, cur),
+            vat_amount=format_amount(inv.vat_amount, cur),
+            rounding_amount=format_amount(inv.rounding_amount, cur),
+            gross_amount=format_amount(inv.gross_amount, cur),
+            home_currency=home,
+            home_net_amount=format_amount(inv.home_net_amount, home),
+            home_vat_amount=format_amount(inv.home_vat_amount, home),
+            home_gross_amount=format_amount(inv.home_gross_amount, home),
+            paid_amount=format_amount(inv.paid_amount, cur),
+            amount_due=format_amount(inv.amount_due, cur),
+            order_number=inv.order_number,
+            buyer_reference=inv.buyer_reference,
+            seller_reference=inv.seller_reference,
+            payment_reference=inv.payment_reference,
+            bank_account=inv.bank_account,
+            bic=inv.bic,
+            payment_terms=inv.payment_terms,
+            custom_fields=inv.custom_fields,
+            rows=[
+                InvoiceRowOut(
+                    position=r.position,
+                    item_code=r.item_code,
+                    description=r.description,
+                    quantity=opt(r.quantity),
+                    unit=r.unit,
+                    unit_price=opt(r.unit_price),
+                    net_amount=format_amount(r.net_amount, cur),
+                    vat_rate=opt(r.vat_rate),
+                    vat_amount=opt(r.vat_amount, lambda v: format_amount(v, cur)),
+                    account_code=r.account_code,
+                    dimensions=r.dimensions,
+                )
+                for r in inv.rows.all()
+            ],
+            vat_breakdown=[
+                VatLineOut(
+                    vat_rate=opt(v.vat_rate),
+                    vat_code=v.vat_code,
+                    base_amount=format_amount(v.base_amount, cur),
+                    vat_amount=format_amount(v.vat_amount, cur),
+                )
+                for v in inv.vat_lines.all()
+            ],
+            cancel_reason=inv.cancel_reason,
+            created_at=inv.created_at,
+            modified_at=inv.modified_at,
+        )

@@ -1,0 +1,105 @@
+"""Attach files and links to invoices. Files are kept byte-exact with their SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from payables.errors import FieldError, PayloadTooLarge
+from payables.invoices.models import Attachment, Invoice
+from payables.invoices.services.invoices import add_audit_entry
+from payables.sync import event_types
+from payables.sync.services import record_event
+from payables.tenancy.actors import Actor
+
+URL_IGNORED = "A file and a URL were both given; the file was stored and the URL ignored."
+
+
+@dataclass(frozen=True)
+class AddedAttachment:
+    attachment: Attachment
+    warnings: list[str] = field(default_factory=list)
+
+
+def add_attachment(
+    invoice: Invoice,
+    *,
+    actor: Actor,
+    content: bytes | None = None,
+    url: str | None = None,
+    filename: str = "",
+    content_type: str = "",
+    is_original: bool = False,
+) -> AddedAttachment:
+    """Attach a file, or a link when no file is given (a file wins over a link).
+
+    Links are shown as related documents and never fetched.
+    """
+    if content is None and not url:
+        raise FieldError("Give a file (content) or a url.", loc=["content_base64"], code="missing")
+    warnings = [URL_IGNORED] if content is not None and url else []
+    if content is not None:
+        limit = settings.PAYABLES_MAX_ATTACHMENT_BYTES
+        if len(content) > limit:
+            raise PayloadTooLarge(f"The file has {len(content)} bytes; the limit is {limit}.")
+        attachment = Attachment(
+            invoice=invoice,
+            kind=Attachment.Kind.FILE,
+            filename=_safe_filename(filename) or "attachment",
+            content_type=content_type or _guess_type(filename),
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            is_original=is_original,
+        )
+    else:
+        attachment = Attachment(
+            invoice=invoice,
+            kind=Attachment.Kind.URL,
+            filename=_safe_filename(filename),
+            content_type=content_type,
+            url=url,
+            is_original=is_original,
+        )
+    with transaction.atomic():
+        if content is not None:
+            # Written before the row commits: a rollback can leave an orphan file, never
+            # a row without its file.
+            attachment.file.save(str(attachment.id), ContentFile(content), save=False)
+        attachment.save()
+        add_audit_entry(
+            invoice, actor, "attachment_added", comment=attachment.filename or url or ""
+        )
+        record_event(
+            event_types.ATTACHMENT_ADDED,
+            actor=actor,
+            subject_type="invoice",
+            subject_id=invoice.id,
+            payload={
+                "invoice_id": str(invoice.id),
+                "attachment_id": str(attachment.id),
+                "kind": attachment.kind,
+                "filename": attachment.filename,
+                "sha256": attachment.sha256,
+            },
+        )
+    return AddedAttachment(attachment=attachment, warnings=warnings)
+
+
+def read_attachment(attachment: Attachment) -> bytes:
+    """Return a file attachment's stored bytes."""
+    with attachment.file.open("rb") as handle:
+        return handle.read()
+
+
+def _safe_filename(name: str) -> str:
+    """Keep only the last path part, so a name can never point elsewhere."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
+
+
+def _guess_type(filename: str) -> str:
+    return mimetypes.guess_type(filename)[0] or "application/octet-stream"

@@ -1,0 +1,316 @@
+"""Create, update and cancel invoices."""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from payables.errors import ValidationFailed
+from payables.identifiers import validate_vat_number
+from payables.invoices.errors import DuplicateInvoiceNumber, InvoiceNotEditable, UnknownSupplier
+from payables.invoices.models import AuditEntry, Invoice, InvoiceRow, VatLine
+from payables.invoices.schemas import InvoiceIn, InvoicePatch, SupplierRefIn
+from payables.invoices.totals import check_totals, home_amount
+from payables.masterdata.models import Supplier
+from payables.masterdata.schemas import SupplierIn
+from payables.masterdata.services import create_supplier
+from payables.money import format_amount
+from payables.sync import event_types
+from payables.sync.services import record_event
+from payables.tenancy.actors import Actor
+from payables.tenancy.services import take_next_value
+
+INVOICE_COUNTER = "invoice"
+EDITABLE = {Invoice.Status.NEW}
+NOT_CANCELLABLE = {Invoice.Status.EXPORTED, Invoice.Status.BOOKED, Invoice.Status.CANCELLED}
+
+# Header fields copied one to one from the payload to the model.
+_HEADER_FIELDS = (
+    "invoice_number", "type", "invoice_date", "due_date", "vat_date", "currency",
+    "net_amount", "vat_amount", "rounding_amount", "gross_amount", "order_number",
+    "buyer_reference", "seller_reference", "payment_reference", "bank_account", "bic",
+    "payment_terms", "custom_fields",
+)  # fmt: skip
+
+
+def create_invoice(data: InvoiceIn, *, actor: Actor) -> Invoice:
+    """Store a new invoice in state ``new`` after checking its money and supplier."""
+    company = actor.company
+    _raise_errors(check_totals(data, home_currency=company.home_currency))
+    with transaction.atomic():
+        supplier = _resolve_supplier(data, actor=actor)
+        _refuse_duplicate_number(supplier, data.invoice_number, exclude=None)
+        invoice = Invoice(
+            company=company,
+            supplier=supplier,
+            origin=data.origin,
+            entry_date=data.entry_date or timezone.localdate(),
+            internal_id=take_next_value(company, INVOICE_COUNTER),
+        )
+        _apply_header(invoice, data)
+        _save_guarding_number(invoice)
+        _replace_lines(invoice, data)
+        add_audit_entry(invoice, actor, "created")
+        record_event(
+            event_types.INVOICE_CREATED,
+            actor=actor,
+            subject_type="invoice",
+            subject_id=invoice.id,
+            payload=invoice_snapshot(invoice),
+        )
+    return invoice
+
+
+def update_invoice(invoice: Invoice, patch: InvoicePatch, *, actor: Actor) -> Invoice:
+    """Change a ``new`` invoice; rows and VAT breakdown, when sent, replace the stored ones."""
+    changes = patch.model_dump(exclude_unset=True)
+    with transaction.atomic():
+        invoice = lock_invoice(invoice)
+        if invoice.status not in EDITABLE:
+            raise InvoiceNotEditable(f"An invoice in state {invoice.status!r} cannot be edited.")
+        data = InvoiceIn.model_validate(invoice_as_input(invoice) | _drop_nulls(changes))
+        _raise_errors(check_totals(data, home_currency=invoice.company.home_currency))
+        if "supplier_id" in changes or "supplier" in changes:
+            invoice.supplier = _resolve_supplier(data, actor=actor)
+        _refuse_duplicate_number(invoice.supplier, data.invoice_number, exclude=invoice.pk)
+        _apply_header(invoice, data)
+        _save_guarding_number(invoice)
+        if "rows" in changes or "vat_breakdown" in changes:
+            _replace_lines(invoice, data)
+        add_audit_entry(invoice, actor, "updated", comment=", ".join(sorted(changes)))
+        record_event(
+            event_types.INVOICE_UPDATED,
+            actor=actor,
+            subject_type="invoice",
+            subject_id=invoice.id,
+            payload=invoice_snapshot(invoice) | {"changed_fields": sorted(changes)},
+        )
+    return invoice
+
+
+def cancel_invoice(invoice: Invoice, *, actor: Actor, reason: str = "") -> Invoice:
+    """Cancel an invoice that has not reached accounting; its number becomes free again."""
+    with transaction.atomic():
+        invoice = lock_invoice(invoice)
+        if invoice.status in NOT_CANCELLABLE:
+            raise InvoiceNotEditable(f"An invoice in state {invoice.status!r} cannot be cancelled.")
+        invoice.status = Invoice.Status.CANCELLED
+        invoice.cancel_reason = reason
+        invoice.save(update_fields=["status", "cancel_reason", "modified_at"])
+        add_audit_entry(invoice, actor, "cancelled", comment=reason)
+        record_event(
+            event_types.INVOICE_CANCELLED,
+            actor=actor,
+            subject_type="invoice",
+            subject_id=invoice.id,
+            payload=invoice_snapshot(invoice) | {"reason": reason},
+        )
+    return invoice
+
+
+def invoice_snapshot(invoice: Invoice) -> dict:
+    """The summary an event carries about an invoice."""
+    cur = invoice.currency
+    return {
+        "id": str(invoice.id),
+        "internal_id": invoice.internal_id,
+        "invoice_number": invoice.invoice_number,
+        "type": invoice.type,
+        "status": invoice.status,
+        "supplier_id": str(invoice.supplier_id),
+        "currency": cur,
+        "gross_amount": format_amount(invoice.gross_amount, cur),
+        "amount_due": format_amount(invoice.amount_due, cur),
+    }
+
+
+def invoice_as_input(invoice: Invoice) -> dict:
+    """The stored invoice in the shape of ``InvoiceIn``, so a patch can be merged into it."""
+    data = {name: getattr(invoice, name) for name in _HEADER_FIELDS}
+    data["supplier_id"] = invoice.supplier_id
+    data["origin"] = invoice.origin
+    data["entry_date"] = invoice.entry_date
+    data["currency_rate"] = invoice.currency_rate
+    data["rows"] = [
+        {
+            "item_code": r.item_code,
+            "description": r.description,
+            "quantity": r.quantity,
+            "unit": r.unit,
+            "unit_price": r.unit_price,
+            "net_amount": r.net_amount,
+            "vat_rate": r.vat_rate,
+            "vat_amount": r.vat_amount,
+            "account_code": r.account_code,
+            "dimensions": r.dimensions,
+        }
+        for r in invoice.rows.all()
+    ]
+    data["vat_breakdown"] = [
+        {
+            "vat_rate": v.vat_rate,
+            "vat_code": v.vat_code,
+            "base_amount": v.base_amount,
+            "vat_amount": v.vat_amount,
+        }
+        for v in invoice.vat_lines.all()
+    ]
+    # Stored amounts carry 4 decimals; normalise so the scale checks see the real value.
+    for key in ("net_amount", "vat_amount", "rounding_amount", "gross_amount"):
+        data[key] = data[key].normalize()
+    return data
+
+
+def _drop_nulls(changes: dict) -> dict:
+    """A null for a required field means "leave it"; for optional ones it clears them."""
+    required = {
+        "invoice_number",
+        "invoice_date",
+        "currency",
+        "net_amount",
+        "vat_amount",
+        "gross_amount",
+        "type",
+        "rows",
+        "vat_breakdown",
+        "custom_fields",
+    }
+    merged = {k: v for k, v in changes.items() if not (v is None and k in required)}
+    if merged.get("supplier") is not None:
+        merged["supplier_id"] = None
+    elif merged.get("supplier_id") is not None:
+        merged["supplier"] = None
+    for text in (
+        "order_number",
+        "buyer_reference",
+        "seller_reference",
+        "payment_reference",
+        "bank_account",
+        "bic",
+        "payment_terms",
+    ):
+        if text in merged and merged[text] is None:
+            merged[text] = ""
+    if merged.get("rounding_amount", 0) is None:
+        merged["rounding_amount"] = 0
+    return merged
+
+
+def _apply_header(invoice: Invoice, data: InvoiceIn) -> None:
+    for name in _HEADER_FIELDS:
+        setattr(invoice, name, getattr(data, name))
+    if data.entry_date:
+        invoice.entry_date = data.entry_date
+    home = invoice.company.home_currency
+    rate = data.currency_rate if data.currency != home else 1
+    invoice.currency_rate = rate
+    invoice.home_net_amount = home_amount(data.net_amount, rate, home)
+    invoice.home_vat_amount = home_amount(data.vat_amount, rate, home)
+    invoice.home_gross_amount = home_amount(data.gross_amount, rate, home)
+
+
+def _replace_lines(invoice: Invoice, data: InvoiceIn) -> None:
+    invoice.rows.all().delete()
+    invoice.vat_lines.all().delete()
+    InvoiceRow.objects.bulk_create(
+        InvoiceRow(invoice=invoice, position=i, **row.model_dump())
+        for i, row in enumerate(data.rows, start=1)
+    )
+    VatLine.objects.bulk_create(
+        VatLine(invoice=invoice, position=i, **line.model_dump())
+        for i, line in enumerate(data.vat_breakdown, start=1)
+    )
+
+
+def _resolve_supplier(data: InvoiceIn, *, actor: Actor) -> Supplier:
+    """Find the supplier by id, registry code or VAT number, or create it from name + country."""
+    suppliers = Supplier.objects.for_company(actor.company)
+    if data.supplier_id is not None:
+        supplier = suppliers.filter(pk=data.supplier_id).first()
+        if supplier is None:
+            raise UnknownSupplier("No supplier with this id.", loc=["supplier_id"])
+        return supplier
+    ref = data.supplier
+    if ref is None:
+        raise UnknownSupplier("Give supplier_id or a supplier object.", loc=["supplier"])
+    if ref.id is not None:
+        supplier = suppliers.filter(pk=ref.id).first()
+        if supplier is None:
+            raise UnknownSupplier("No supplier with this id.", loc=["supplier", "id"])
+        return supplier
+    supplier = _find_by_identity(suppliers, ref)
+    if supplier is not None:
+        return supplier
+    if ref.name and ref.country:
+        fields = ref.model_dump(exclude={"id"}, exclude_none=True)
+        return create_supplier(SupplierIn(**fields), actor=actor, loc=("supplier",))
+    raise UnknownSupplier(
+        "No supplier matches this registry code or VAT number; give name and country to create it.",
+        loc=["supplier"],
+    )
+
+
+def _find_by_identity(suppliers: object, ref: SupplierRefIn) -> Supplier | None:
+    if ref.registry_code:
+        match = suppliers.filter(registry_code=ref.registry_code.strip())
+        if ref.country:
+            match = match.filter(country=ref.country.upper())
+        if supplier := match.first():
+            return supplier
+    if ref.vat_number:
+        vat = "".join(ref.vat_number.split()).upper()
+        if ref.country:
+            # An invalid number matches nothing; creating the supplier will report why.
+            with contextlib.suppress(ValueError):
+                vat = validate_vat_number(vat, ref.country)
+        return suppliers.filter(vat_number=vat).first()
+    return None
+
+
+def _refuse_duplicate_number(supplier: Supplier, number: str, *, exclude: object) -> None:
+    existing = (
+        Invoice.objects.filter(
+            company=supplier.company_id, supplier=supplier, invoice_number=number
+        )
+        .exclude(status=Invoice.Status.CANCELLED)
+        .exclude(pk=exclude)
+        .first()
+    )
+    if existing is not None:
+        raise DuplicateInvoiceNumber(
+            f"{supplier.name} already has invoice {number}.",
+            extra={"existing_id": str(existing.id), "existing_internal_id": existing.internal_id},
+        )
+
+
+def _save_guarding_number(invoice: Invoice) -> None:
+    """Save; the unique constraint catches a duplicate number that raced past the check."""
+    try:
+        with transaction.atomic():
+            invoice.save()
+    except IntegrityError:
+        _refuse_duplicate_number(invoice.supplier, invoice.invoice_number, exclude=invoice.pk)
+        raise
+
+
+def lock_invoice(invoice: Invoice) -> Invoice:
+    """Re-read the invoice under a row lock so concurrent changes queue."""
+    return (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("supplier", "company")
+        .get(pk=invoice.pk)
+    )
+
+
+def add_audit_entry(invoice: Invoice, actor: Actor, action: str, *, comment: str = "") -> None:
+    """Add a line to the invoice's trail, inside the caller's transaction."""
+    AuditEntry.objects.create(
+        invoice=invoice, actor=actor.label, action=action, comment=comment[:500]
+    )
+
+
+def _raise_errors(errors: list) -> None:
+    if errors:
+        raise ValidationFailed(errors)

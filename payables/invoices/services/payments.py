@@ -1,0 +1,91 @@
+"""Record payments against invoices; the amount due follows."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+
+from payables.errors import FieldError
+from payables.invoices.errors import InvoiceNotEditable, Overpayment
+from payables.invoices.models import Invoice, Payment
+from payables.invoices.services.invoices import add_audit_entry, invoice_snapshot, lock_invoice
+from payables.money import ZERO, fits_scale, format_amount
+from payables.sync import event_types
+from payables.sync.services import record_event
+from payables.tenancy.actors import Actor
+
+UNPAYABLE = {Invoice.Status.RECEIVED, Invoice.Status.DIGITIZING, Invoice.Status.CANCELLED}
+
+
+def record_payment(
+    invoice: Invoice,
+    *,
+    actor: Actor,
+    amount: Decimal,
+    payment_date: date,
+    description: str = "",
+    account_code: str = "",
+) -> Payment:
+    """Record a (partial) payment; paying more than is due is refused.
+
+    A credit note is settled with negative payments (money coming back).
+    """
+    with transaction.atomic():
+        invoice = lock_invoice(invoice)
+        cur = invoice.currency
+        if invoice.status in UNPAYABLE:
+            raise InvoiceNotEditable(f"An invoice in state {invoice.status!r} cannot be paid.")
+        if amount == ZERO:
+            raise FieldError("A payment cannot be zero.", loc=["amount"], code="zero_payment")
+        if not fits_scale(amount, cur):
+            raise FieldError(
+                f"{cur} amounts have fewer decimals.", loc=["amount"], code="amount_scale"
+            )
+        due = invoice.amount_due
+        if (amount > 0) != (invoice.gross_amount > 0):
+            raise FieldError(
+                "A payment has the sign of the invoice total (negative for credit notes).",
+                loc=["amount"],
+                code="payment_sign",
+            )
+        if abs(amount) > abs(due):
+            raise Overpayment(
+                f"The payment {format_amount(amount, cur)} exceeds the amount due "
+                f"{format_amount(due, cur)} {cur}.",
+                loc=["amount"],
+            )
+        payment = Payment.objects.create(
+            invoice=invoice,
+            amount=amount,
+            payment_date=payment_date,
+            description=description,
+            account_code=account_code or settings.PAYABLES_DEFAULT_PAYMENT_ACCOUNT,
+        )
+        invoice.paid_amount += amount
+        invoice.save(update_fields=["paid_amount", "modified_at"])
+        add_audit_entry(invoice, actor, "payment_recorded", comment=format_amount(amount, cur))
+        snapshot = invoice_snapshot(invoice)
+        record_event(
+            event_types.PAYMENT_RECORDED,
+            actor=actor,
+            subject_type="invoice",
+            subject_id=invoice.id,
+            payload=snapshot
+            | {
+                "payment_id": str(payment.id),
+                "amount": format_amount(amount, cur),
+                "payment_date": payment_date.isoformat(),
+            },
+        )
+        if invoice.amount_due == ZERO:
+            record_event(
+                event_types.INVOICE_PAID,
+                actor=actor,
+                subject_type="invoice",
+                subject_id=invoice.id,
+                payload=snapshot,
+            )
+    return payment

@@ -1,0 +1,42 @@
+"""Supplier endpoints."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from payables.masterdata.queries import filter_suppliers, get_supplier
+from payables.masterdata.schemas import SupplierFilters, SupplierIn, SupplierOut, SupplierPatch
+from payables.masterdata.services import create_supplier, update_supplier
+from payables.schema_types import Page, paginate
+from payables.tenancy.auth import scoped
+
+router = Router(tags=["suppliers"])
+read = scoped("masterdata:read")
+write = scoped("masterdata:write")
+
+
+@router.post("", response={201: SupplierOut}, auth=write)
+def create(request: HttpRequest, payload: SupplierIn) -> tuple[int, object]:
+    """Create a supplier. VAT numbers, registry codes and IBANs are checked."""
+    return 201, create_supplier(payload, actor=request.actor)
+
+
+@router.get("", response=Page[SupplierOut], auth=read)
+def list_suppliers(request: HttpRequest, filters: Query[SupplierFilters]) -> dict:
+    items, count = paginate(filter_suppliers(request.actor.company, filters), filters)
+    return {"items": items, "count": count}
+
+
+@router.get("/{supplier_id}", response=SupplierOut, auth=read)
+def get(request: HttpRequest, supplier_id: UUID) -> object:
+    return get_supplier(request.actor.company, supplier_id)
+
+
+@router.patch("/{supplier_id}", response=SupplierOut, auth=write)
+def update(request: HttpRequest, supplier_id: UUID, payload: SupplierPatch) -> object:
+    """Change the given fields; `bank_accounts`, when given, replaces the list."""
+    supplier = get_supplier(request.actor.company, supplier_id)
+    return update_supplier(supplier, payload, actor=request.actor)

@@ -1,0 +1,49 @@
+"""Building blocks shared by the apps' Ninja schemas: strict input, money, paging."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Generic, TypeVar
+
+from django.db.models import QuerySet
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+T = TypeVar("T")
+
+MAX_PAGE_SIZE = 200
+
+
+class InSchema(Schema):
+    """Input: unknown fields are refused, so a typo is a 422 naming it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# Money accepts a JSON number or a string and is never a float (the API parser reads
+# JSON numbers as Decimal). 15 integer digits, 4 decimals: enough for any total.
+Money = Annotated[Decimal, Field(max_digits=19, decimal_places=4, allow_inf_nan=False)]
+Quantity = Annotated[Decimal, Field(max_digits=22, decimal_places=6, allow_inf_nan=False)]
+UnitPrice = Annotated[Decimal, Field(max_digits=24, decimal_places=8, allow_inf_nan=False)]
+Rate = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=10, allow_inf_nan=False)]
+VatRate = Annotated[
+    Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4, allow_inf_nan=False)
+]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+
+
+class Page(Schema, Generic[T]):
+    items: list[T]
+    count: int
+
+
+def paginate(queryset: QuerySet, params: PageParams) -> tuple[list, int]:
+    """Return one page of an ordered queryset and the total count."""
+    start = (params.page - 1) * params.page_size
+    return list(queryset[start : start + params.page_size]), queryset.count()

@@ -1,0 +1,50 @@
+"""API key authentication with per-endpoint scopes for Django Ninja."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja.security import APIKeyHeader
+
+from payables.errors import NotAuthenticated
+from payables.tenancy.actors import Actor
+from payables.tenancy.errors import ApiKeyInvalid, MissingScope
+from payables.tenancy.models import ApiKey
+from payables.tenancy.services import find_api_key
+
+HEADER = "X-API-Key"
+_CACHE_ATTR = "_payables_api_key"
+
+
+def request_api_key(request: HttpRequest) -> ApiKey | None:
+    """Return the key the request carries (looked up once per request), or None."""
+    if not hasattr(request, _CACHE_ATTR):
+        raw = request.headers.get(HEADER, "").strip()
+        setattr(request, _CACHE_ATTR, find_api_key(raw) if raw else None)
+    return getattr(request, _CACHE_ATTR)
+
+
+class ApiKeyAuth(APIKeyHeader):
+    """Accept an active key that holds ``scope``; sets ``request.actor``."""
+
+    param_name = HEADER
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+        super().__init__()
+        self.openapi_description = f"API key with scope `{scope}`."
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> ApiKey:
+        if not key:
+            raise NotAuthenticated(code="api_key_missing")
+        api_key = request_api_key(request)
+        if api_key is None or not api_key.is_active:
+            raise ApiKeyInvalid()
+        if self.scope not in api_key.scopes:
+            raise MissingScope(f"This API key lacks the scope {self.scope!r} this endpoint needs.")
+        request.actor = Actor.for_api_key(api_key)
+        return api_key
+
+
+def scoped(scope: str) -> ApiKeyAuth:
+    """Build the auth for an endpoint that needs ``scope``."""
+    return ApiKeyAuth(scope)

@@ -1,0 +1,194 @@
+"""Writes of the tenancy app: companies, integrators, API keys, counters, idempotency."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from payables.errors import FieldError, ValidationFailed
+from payables.identifiers import validate_registry_code, validate_vat_number
+from payables.tenancy.errors import IdempotencyKeyReused, IdempotentRequestInProgress
+from payables.tenancy.models import ApiKey, Company, Counter, IdempotencyKey, Integrator
+from payables.tenancy.scopes import SCOPES
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "pay_"
+# Updating last_used_at on every request would turn each read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def create_company(
+    *,
+    name: str,
+    country: str,
+    registry_code: str = "",
+    vat_number: str = "",
+    home_currency: str = "EUR",
+) -> Company:
+    """Create a tenant after checking its identifiers."""
+    errors: list[FieldError] = []
+    country = country.upper()
+    if len(country) != 2 or not country.isalpha():
+        errors.append(FieldError("country must be an ISO 3166 alpha-2 code", loc=["country"]))
+    if len(home_currency) != 3 or not home_currency.isalpha():
+        errors.append(FieldError("home_currency must be an ISO 4217 code", loc=["home_currency"]))
+    if not errors:
+        try:
+            registry_code = validate_registry_code(registry_code, country) if registry_code else ""
+        except ValueError as exc:
+            errors.append(FieldError(str(exc), loc=["registry_code"]))
+        try:
+            vat_number = validate_vat_number(vat_number, country) if vat_number else ""
+        except ValueError as exc:
+            errors.append(FieldError(str(exc), loc=["vat_number"]))
+    if errors:
+        raise ValidationFailed(errors)
+    return Company.objects.create(
+        name=name,
+        country=country,
+        registry_code=registry_code,
+        vat_number=vat_number,
+        home_currency=home_currency.upper(),
+    )
+
+
+def create_integrator(company: Company, *, name: str) -> Integrator:
+    """Register a client system that will act for the company."""
+    return Integrator.objects.create(company=company, name=name)
+
+
+def create_api_key(
+    integrator: Integrator, *, scopes: list[str], name: str = ""
+) -> tuple[ApiKey, str]:
+    """Issue a key and return it with its raw secret, which is never stored or shown again."""
+    unknown = sorted(set(scopes) - SCOPES.keys())
+    if unknown:
+        raise FieldError(f"Unknown scopes: {', '.join(unknown)}", loc=["scopes"])
+    if not scopes:
+        raise FieldError("A key needs at least one scope", loc=["scopes"])
+    raw = KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key = ApiKey.objects.create(
+        integrator=integrator,
+        name=name,
+        prefix=raw[: len(KEY_PREFIX) + 6],
+        key_hash=hash_key(raw),
+        scopes=sorted(set(scopes)),
+    )
+    logger.info("Issued API key %s for integrator %s", api_key.prefix, integrator.pk)
+    return api_key, raw
+
+
+def revoke_api_key(api_key: ApiKey) -> ApiKey:
+    """Revoke a key; requests with it are answered 401 from now on."""
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+def hash_key(raw: str) -> str:
+    """Hash a raw key. Keys carry 256 random bits, so a fast hash suffices."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def find_api_key(raw: str) -> ApiKey | None:
+    """Return the key for a raw secret, or None; marks it used (at most once a minute)."""
+    api_key = (
+        ApiKey.objects.select_related("integrator__company").filter(key_hash=hash_key(raw)).first()
+    )
+    if api_key is None:
+        return None
+    now = timezone.now()
+    if api_key.revoked_at is None and (
+        api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION
+    ):
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key
+
+
+def take_next_value(company: Company, name: str) -> int:
+    """Take the next value of a company's counter, inside the caller's transaction.
+
+    The row lock is held until the caller commits, so values are gap-free and ordered
+    like the commits that took them: a feed reader never sees a later cursor before
+    an earlier one becomes visible.
+    """
+    with transaction.atomic():
+        updated = Counter.objects.filter(company=company, name=name).update(value=F("value") + 1)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    Counter.objects.create(company=company, name=name, value=1)
+                    return 1
+            except IntegrityError:  # created concurrently; fall through to the update
+                Counter.objects.filter(company=company, name=name).update(value=F("value") + 1)
+        return Counter.objects.get(company=company, name=name).value
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    """The outcome of presenting an Idempotency-Key: a new claim or a stored answer."""
+
+    record: IdempotencyKey
+    is_replay: bool
+
+
+def claim_idempotency_key(
+    integrator: Integrator, *, key: str, fingerprint: str
+) -> IdempotencyClaim:
+    """Claim a key for a new request, or return the stored answer of the first one.
+
+    The unique constraint decides races: of two concurrent requests exactly one
+    inserts the row; the other sees it running and gets a 409.
+    """
+    if not key or len(key) > 255:
+        raise FieldError("Idempotency-Key must be 1 to 255 characters", loc=["Idempotency-Key"])
+    try:
+        with transaction.atomic():
+            record = IdempotencyKey.objects.create(
+                integrator=integrator, key=key, fingerprint=fingerprint
+            )
+        return IdempotencyClaim(record=record, is_replay=False)
+    except IntegrityError:
+        record = IdempotencyKey.objects.get(integrator=integrator, key=key)
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(loc=["Idempotency-Key"])
+    if record.state == IdempotencyKey.State.RUNNING:
+        raise IdempotentRequestInProgress()
+    return IdempotencyClaim(record=record, is_replay=True)
+
+
+def complete_idempotency_key(
+    record: IdempotencyKey, *, status: int, content_type: str, body: bytes
+) -> IdempotencyKey:
+    """Store the answer a claimed request gave, for replays."""
+    record.state = IdempotencyKey.State.DONE
+    record.response_status = status
+    record.response_content_type = content_type
+    record.response_body = body
+    record.save(
+        update_fields=["state", "response_status", "response_content_type", "response_body"]
+    )
+    return record
+
+
+def release_idempotency_key(record: IdempotencyKey) -> None:
+    """Forget a claim whose request failed unexpectedly, so a retry can run it again."""
+    IdempotencyKey.objects.filter(pk=record.pk).delete()
+
+
+def prune_idempotency_keys() -> int:
+    """Delete keys older than the retention period; return how many went."""
+    cutoff = timezone.now() - timedelta(hours=settings.PAYABLES_IDEMPOTENCY_TTL_HOURS)
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
