@@ -176,6 +176,7 @@ STORAGES = {
 }
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it to exist
 WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
 
 # Tasks: the database backend; `payables serve` runs a worker beside the web server.

@@ -10,7 +10,7 @@ from uuid import UUID
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from payables.errors import FieldError, PayloadTooLarge
@@ -50,7 +50,7 @@ def _detail(request: HttpRequest, ref: str) -> InvoiceOut:
 
 
 @router.post("", response={201: InvoiceOut}, auth=write)
-def create(request: HttpRequest, payload: InvoiceIn) -> tuple[int, InvoiceOut]:
+def create(request: HttpRequest, payload: InvoiceIn) -> Status[InvoiceOut]:
     """Create an invoice (state `new`). Totals must reconcile to the cent.
 
     The supplier is named by `supplier_id`, or by a `supplier` object holding an `id`,
@@ -58,7 +58,7 @@ def create(request: HttpRequest, payload: InvoiceIn) -> tuple[int, InvoiceOut]:
     no supplier matches. A number the supplier already used is a 409 with `existing_id`.
     """
     invoice = create_invoice(payload, actor=request.actor)
-    return 201, _detail(request, str(invoice.id))
+    return Status(201, _detail(request, str(invoice.id)))
 
 
 @router.get("", response=Page[InvoiceOut], auth=read)
@@ -89,7 +89,7 @@ def cancel(request: HttpRequest, ref: str, payload: CancelIn) -> InvoiceOut:
 
 
 @router.post("/{ref}/attachments", response={201: AttachmentOut}, auth=write)
-def attach(request: HttpRequest, ref: str, payload: AttachmentIn) -> tuple[int, AttachmentOut]:
+def attach(request: HttpRequest, ref: str, payload: AttachmentIn) -> Status[AttachmentOut]:
     """Attach a file as base64 (`content_base64`) or a link (`url`, never fetched).
 
     When both are sent the file is stored and the answer's `warnings` say the URL was ignored.
@@ -111,7 +111,7 @@ def attach(request: HttpRequest, ref: str, payload: AttachmentIn) -> tuple[int, 
         filename=payload.filename,
         content_type=payload.content_type,
     )
-    return 201, AttachmentOut.from_attachment(added.attachment, warnings=added.warnings)
+    return Status(201, AttachmentOut.from_attachment(added.attachment, warnings=added.warnings))
 
 
 @router.post("/{ref}/attachments/upload", response={201: AttachmentOut}, auth=write)
@@ -120,7 +120,7 @@ def upload(
     ref: str,
     file: File[UploadedFile] | None = None,
     url: Form[str] = "",
-) -> tuple[int, AttachmentOut]:
+) -> Status[AttachmentOut]:
     """Attach a file as multipart/form-data (`file`), or a link (`url`). A file wins over a link."""
     invoice = get_invoice(request.actor.company, ref)
     content = None
@@ -139,7 +139,7 @@ def upload(
         filename=file.name if file else "",
         content_type=file.content_type if file else "",
     )
-    return 201, AttachmentOut.from_attachment(added.attachment, warnings=added.warnings)
+    return Status(201, AttachmentOut.from_attachment(added.attachment, warnings=added.warnings))
 
 
 @router.get("/{ref}/attachments", response=list[AttachmentOut], auth=read)
@@ -179,7 +179,7 @@ def download(
 
 
 @router.post("/{ref}/payments", response={201: PaymentOut}, auth=write)
-def pay(request: HttpRequest, ref: str, payload: PaymentIn) -> tuple[int, PaymentOut]:
+def pay(request: HttpRequest, ref: str, payload: PaymentIn) -> Status[PaymentOut]:
     """Record a (partial) payment. Paying more than the amount due is a 422."""
     payment = record_payment(
         get_invoice(request.actor.company, ref),
@@ -189,7 +189,7 @@ def pay(request: HttpRequest, ref: str, payload: PaymentIn) -> tuple[int, Paymen
         description=payload.description,
         account_code=payload.account_code,
     )
-    return 201, PaymentOut.from_payment(payment)
+    return Status(201, PaymentOut.from_payment(payment))
 
 
 @router.get("/{ref}/payments", response=list[PaymentOut], auth=read)

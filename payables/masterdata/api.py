@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from payables.masterdata.queries import filter_suppliers, get_supplier
 from payables.masterdata.schemas import SupplierFilters, SupplierIn, SupplierOut, SupplierPatch
@@ -19,9 +19,9 @@ write = scoped("masterdata:write")
 
 
 @router.post("", response={201: SupplierOut}, auth=write)
-def create(request: HttpRequest, payload: SupplierIn) -> tuple[int, object]:
+def create(request: HttpRequest, payload: SupplierIn) -> Status[object]:
     """Create a supplier. VAT numbers, registry codes and IBANs are checked."""
-    return 201, create_supplier(payload, actor=request.actor)
+    return Status(201, create_supplier(payload, actor=request.actor))
 
 
 @router.get("", response=Page[SupplierOut], auth=read)
