@@ -213,6 +213,6 @@ def invoice_payload(supplier: Supplier) -> Callable[..., dict]:
     """Build a valid invoice JSON payload for ``supplier``; keyword arguments override fields."""
 
     def build(**overrides: Any) -> dict:
-        return invoice_data(supplier.id, **overrides)
+        return invoice_data(**({"supplier_id": supplier.id} | overrides))
 
     return build

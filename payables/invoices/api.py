@@ -118,8 +118,8 @@ def attach(request: HttpRequest, ref: str, payload: AttachmentIn) -> Status[Atta
 def upload(
     request: HttpRequest,
     ref: str,
-    file: File[UploadedFile] | None = None,
-    url: Form[str] = "",
+    file: UploadedFile | None = File(None),  # noqa: B008 (Ninja declares params this way)
+    url: str = Form(""),
 ) -> Status[AttachmentOut]:
     """Attach a file as multipart/form-data (`file`), or a link (`url`). A file wins over a link."""
     invoice = get_invoice(request.actor.company, ref)
