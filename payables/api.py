@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from payables.errors import PayablesError, error_body
+from payables.invoices.api import policies_router as numbering_policies_router
 from payables.invoices.api import router as invoices_router
 from payables.masterdata.api import router as suppliers_router
 from payables.sync.api import router as events_router
@@ -45,6 +46,7 @@ api = NinjaAPI(
 )
 api.add_router("/suppliers", suppliers_router)
 api.add_router("/invoices", invoices_router)
+api.add_router("/numbering-policies", numbering_policies_router)
 api.add_router("/events", events_router)
 
 

@@ -47,3 +47,24 @@ def paginate(queryset: QuerySet, params: PageParams) -> tuple[list, int]:
     """Return one page of an ordered queryset and the total count."""
     start = (params.page - 1) * params.page_size
     return list(queryset[start : start + params.page_size]), queryset.count()
+
+
+def inline_schema(model: type[Schema]) -> dict:
+    """Return a model's JSON schema with every ``$ref`` replaced by its definition.
+
+    For documenting a field that is validated later, item by item (so one bad item
+    cannot refuse a whole batch): such a schema must stand on its own.
+    """
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: object) -> object:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return resolve(definitions[node["$ref"].rsplit("/", 1)[-1]])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(value) for value in node]
+        return node
+
+    return resolve(schema)

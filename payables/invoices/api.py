@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import Literal
 from uuid import UUID
 
@@ -26,27 +25,65 @@ from payables.invoices.schemas import (
     InvoiceIn,
     InvoiceOut,
     InvoicePatch,
+    NumberingPolicyIn,
+    NumberingPolicyOut,
+    NumberingPolicyPatch,
     PaymentIn,
     PaymentOut,
+    UpsertIn,
+    UpsertOut,
 )
 from payables.invoices.services import (
     add_attachment,
     cancel_invoice,
     create_invoice,
+    create_numbering_policy,
+    decode_base64_content,
+    delete_numbering_policy,
     read_attachment,
     record_payment,
     update_invoice,
+    update_numbering_policy,
+    upsert_invoices,
 )
+from payables.invoices.services.numbering import find_numbering_policy
 from payables.schema_types import Page, paginate
 from payables.tenancy.auth import scoped
 
 router = Router(tags=["invoices"])
+policies_router = Router(tags=["numbering policies"])
 read = scoped("invoices:read")
 write = scoped("invoices:write")
 
 
 def _detail(request: HttpRequest, ref: str) -> InvoiceOut:
     return InvoiceOut.from_invoice(get_invoice(request.actor.company, ref))
+
+
+@router.post("/import/upsert", response=UpsertOut, auth=write)
+def upsert(request: HttpRequest, payload: UpsertIn) -> dict:
+    """Import or update up to 200 invoices by (`source_system`, `source_invoice_id`).
+
+    Always 200 when the envelope is valid: each item's outcome is in `results`
+    (`imported`, `updated`, `skipped`, `conflict`, `error`), in item order. A new
+    identity is imported; the same identity with the same content (and version) is
+    skipped without a write; a higher `source_document_version` (natural order: "2" <
+    "10"), or changed content without versions, updates the invoice while it is `new`
+    and is a conflict after that; a lower version is skipped as `stale_version`.
+
+    `import_policy` decides the invoice number: `preserve_if_unique_else_fallback`
+    keeps the sender's number unless the supplier already used it, else gives a local
+    number from the numbering policy (the sender's kept as `external_number`);
+    `always_preserve_and_reject_on_conflict` makes a used number a conflict;
+    `always_local_numbering` always gives a local number.
+    """
+    report = upsert_invoices(
+        payload.invoices,
+        actor=request.actor,
+        import_policy=payload.import_policy,
+        numbering_policy_id=payload.numbering_policy_id,
+    )
+    return report.as_dict()
 
 
 @router.post("", response={201: InvoiceOut}, auth=write)
@@ -97,12 +134,7 @@ def attach(request: HttpRequest, ref: str, payload: AttachmentIn) -> Status[Atta
     invoice = get_invoice(request.actor.company, ref)
     content = None
     if payload.content_base64 is not None:
-        try:
-            content = base64.b64decode(payload.content_base64, validate=True)
-        except (binascii.Error, ValueError):
-            raise FieldError(
-                "content_base64 is not valid base64.", loc=["content_base64"], code="invalid_base64"
-            ) from None
+        content = decode_base64_content(payload.content_base64, loc=["content_base64"])
     added = add_attachment(
         invoice,
         actor=request.actor,
@@ -196,3 +228,33 @@ def pay(request: HttpRequest, ref: str, payload: PaymentIn) -> Status[PaymentOut
 def list_payments(request: HttpRequest, ref: str) -> list[PaymentOut]:
     invoice = get_invoice(request.actor.company, ref)
     return [PaymentOut.from_payment(p) for p in invoice.payments.select_related("invoice")]
+
+
+@policies_router.get("", response=list[NumberingPolicyOut], auth=scoped("masterdata:read"))
+def list_policies(request: HttpRequest) -> list:
+    return list(request.actor.company.numbering_policies.all())
+
+
+@policies_router.post("", response={201: NumberingPolicyOut}, auth=scoped("masterdata:write"))
+def create_policy(request: HttpRequest, payload: NumberingPolicyIn) -> Status[object]:
+    """Create a policy. Patterns use `{year}`, `{month}` and `{seq}` (e.g. `PI-{year}-{seq:06}`)."""
+    return Status(201, create_numbering_policy(payload, actor=request.actor))
+
+
+@policies_router.get("/{policy_id}", response=NumberingPolicyOut, auth=scoped("masterdata:read"))
+def get_policy(request: HttpRequest, policy_id: UUID) -> object:
+    return find_numbering_policy(request.actor.company, policy_id)
+
+
+@policies_router.patch("/{policy_id}", response=NumberingPolicyOut, auth=scoped("masterdata:write"))
+def update_policy(request: HttpRequest, policy_id: UUID, payload: NumberingPolicyPatch) -> object:
+    policy = find_numbering_policy(request.actor.company, policy_id)
+    return update_numbering_policy(policy, payload, actor=request.actor)
+
+
+@policies_router.delete("/{policy_id}", response={204: None}, auth=scoped("masterdata:write"))
+def delete_policy(request: HttpRequest, policy_id: UUID) -> Status[None]:
+    delete_numbering_policy(
+        find_numbering_policy(request.actor.company, policy_id), actor=request.actor
+    )
+    return Status(204, None)

@@ -41,3 +41,10 @@ class AttachmentNotFound(NotFound):
 
     code = "attachment_not_found"
     default_message = "Attachment not found."
+
+
+class NumberingPolicyNotFound(NotFound):
+    """No such numbering policy in this company."""
+
+    code = "numbering_policy_not_found"
+    default_message = "Numbering policy not found."

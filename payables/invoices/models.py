@@ -82,6 +82,19 @@ class Invoice(models.Model):
     payment_terms = models.CharField(max_length=500, blank=True)
     custom_fields = models.JSONField(default=dict, blank=True)
 
+    # Where an imported invoice came from: its immutable identity in the sending system.
+    source_system = models.CharField(max_length=50, blank=True)
+    source_invoice_id = models.CharField(max_length=200, blank=True)
+    source_document_version = models.CharField(max_length=100, blank=True)
+    source_content_hash = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the last imported payload."
+    )
+    external_number = models.CharField(
+        max_length=200, blank=True, help_text="The sender's number when a local one was given."
+    )
+    external_reference = models.CharField(max_length=200, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+
     cancel_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     modified_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -100,6 +113,11 @@ class Invoice(models.Model):
                 condition=~Q(status="cancelled"),
                 name="invoice_number_unique_per_supplier",
             ),
+            models.UniqueConstraint(
+                fields=["company", "source_system", "source_invoice_id"],
+                condition=~Q(source_system=""),
+                name="invoice_source_identity_unique",
+            ),
         ]
         indexes = [models.Index(fields=["company", "status"], name="invoice_company_status_idx")]
 
@@ -109,6 +127,38 @@ class Invoice(models.Model):
     @property
     def amount_due(self) -> Decimal:
         return self.gross_amount - self.paid_amount
+
+
+class NumberingPolicy(models.Model):
+    """How local invoice numbers are made, e.g. ``PI-{year}-{seq:06}``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="numbering_policies"
+    )
+    name = models.CharField(max_length=100)
+    pattern = models.CharField(max_length=100)
+    next_value = models.BigIntegerField(default=1)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "numbering policies"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=Q(is_default=True),
+                name="numbering_policy_one_default_per_company",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "name"], name="numbering_policy_name_unique_per_company"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.pattern})"
 
 
 class InvoiceRow(models.Model):

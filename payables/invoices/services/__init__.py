@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-from payables.invoices.services.attachments import AddedAttachment, add_attachment, read_attachment
+from payables.invoices.services.attachments import (
+    AddedAttachment,
+    add_attachment,
+    decode_base64_content,
+    read_attachment,
+)
 from payables.invoices.services.invoices import (
     cancel_invoice,
     create_invoice,
     invoice_snapshot,
     update_invoice,
 )
+from payables.invoices.services.numbering import (
+    create_numbering_policy,
+    delete_numbering_policy,
+    update_numbering_policy,
+)
 from payables.invoices.services.payments import record_payment
+from payables.invoices.services.upsert import UpsertReport, upsert_invoices
 
 __all__ = [
     "AddedAttachment",
+    "UpsertReport",
     "add_attachment",
     "cancel_invoice",
     "create_invoice",
+    "create_numbering_policy",
+    "decode_base64_content",
+    "delete_numbering_policy",
     "invoice_snapshot",
     "read_attachment",
     "record_payment",
     "update_invoice",
+    "update_numbering_policy",
+    "upsert_invoices",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import mimetypes
 from dataclasses import dataclass, field
@@ -88,6 +90,14 @@ def add_attachment(
             },
         )
     return AddedAttachment(attachment=attachment, warnings=warnings)
+
+
+def decode_base64_content(value: str, *, loc: list) -> bytes:
+    """Decode base64 file content strictly, pointing at the field when it is not base64."""
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise FieldError("Not valid base64.", loc=loc, code="invalid_base64") from None
 
 
 def read_attachment(attachment: Attachment) -> bytes:

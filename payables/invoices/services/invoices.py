@@ -35,12 +35,15 @@ _HEADER_FIELDS = (
 )  # fmt: skip
 
 
-def create_invoice(data: InvoiceIn, *, actor: Actor) -> Invoice:
-    """Store a new invoice in state ``new`` after checking its money and supplier."""
+def create_invoice(data: InvoiceIn, *, actor: Actor, source: dict | None = None) -> Invoice:
+    """Store a new invoice in state ``new`` after checking its money and supplier.
+
+    ``source`` sets the import fields (source identity, external number, metadata).
+    """
     company = actor.company
     _raise_errors(check_totals(data, home_currency=company.home_currency))
     with transaction.atomic():
-        supplier = _resolve_supplier(data, actor=actor)
+        supplier = resolve_supplier(data, actor=actor)
         _refuse_duplicate_number(supplier, data.invoice_number, exclude=None)
         invoice = Invoice(
             company=company,
@@ -50,6 +53,8 @@ def create_invoice(data: InvoiceIn, *, actor: Actor) -> Invoice:
             internal_id=take_next_value(company, INVOICE_COUNTER),
         )
         _apply_header(invoice, data)
+        for name, value in (source or {}).items():
+            setattr(invoice, name, value)
         _save_guarding_number(invoice)
         _replace_lines(invoice, data)
         add_audit_entry(invoice, actor, "created")
@@ -63,7 +68,9 @@ def create_invoice(data: InvoiceIn, *, actor: Actor) -> Invoice:
     return invoice
 
 
-def update_invoice(invoice: Invoice, patch: InvoicePatch, *, actor: Actor) -> Invoice:
+def update_invoice(
+    invoice: Invoice, patch: InvoicePatch, *, actor: Actor, source: dict | None = None
+) -> Invoice:
     """Change a ``new`` invoice; rows and VAT breakdown, when sent, replace the stored ones."""
     changes = patch.model_dump(exclude_unset=True)
     with transaction.atomic():
@@ -73,9 +80,11 @@ def update_invoice(invoice: Invoice, patch: InvoicePatch, *, actor: Actor) -> In
         data = InvoiceIn.model_validate(invoice_as_input(invoice) | _drop_nulls(changes))
         _raise_errors(check_totals(data, home_currency=invoice.company.home_currency))
         if "supplier_id" in changes or "supplier" in changes:
-            invoice.supplier = _resolve_supplier(data, actor=actor)
+            invoice.supplier = resolve_supplier(data, actor=actor)
         _refuse_duplicate_number(invoice.supplier, data.invoice_number, exclude=invoice.pk)
         _apply_header(invoice, data)
+        for name, value in (source or {}).items():
+            setattr(invoice, name, value)
         _save_guarding_number(invoice)
         if "rows" in changes or "vat_breakdown" in changes:
             _replace_lines(invoice, data)
@@ -224,7 +233,7 @@ def _replace_lines(invoice: Invoice, data: InvoiceIn) -> None:
     )
 
 
-def _resolve_supplier(data: InvoiceIn, *, actor: Actor) -> Supplier:
+def resolve_supplier(data: InvoiceIn, *, actor: Actor) -> Supplier:
     """Find the supplier by id, registry code or VAT number, or create it from name + country."""
     suppliers = Supplier.objects.for_company(actor.company)
     if data.supplier_id is not None:

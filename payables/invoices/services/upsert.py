@@ -1,0 +1,395 @@
+"""Batch import and upsert of invoices from other systems, by immutable source identity.
+
+Each item runs in its own transaction (a savepoint when the caller holds one), so one
+bad item becomes an error entry while the others land. The outcome of every item is
+reported: imported, updated, skipped, conflict or error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+import pydantic
+from django.db import IntegrityError, transaction
+
+from payables.errors import Conflict, FieldError, NotFound, PayablesError, ValidationFailed
+from payables.invoices.models import Invoice, NumberingPolicy
+from payables.invoices.numbering import version_key
+from payables.invoices.schemas import ExternalInvoiceIn, ImportPolicy, InvoiceIn, InvoicePatch
+from payables.invoices.services.attachments import add_attachment, decode_base64_content
+from payables.invoices.services.invoices import (
+    EDITABLE,
+    create_invoice,
+    resolve_supplier,
+    update_invoice,
+)
+from payables.invoices.services.numbering import (
+    default_numbering_policy,
+    find_numbering_policy,
+    take_local_number,
+)
+from payables.masterdata.models import Supplier
+from payables.tenancy.actors import Actor
+
+logger = logging.getLogger(__name__)
+
+Outcome = Literal["imported", "updated", "skipped", "conflict", "error"]
+# Fields of the payload that are not invoice content: a new version alone is no change.
+_NOT_CONTENT = {"source_document_version", "request_id"}
+
+
+@dataclass
+class ItemResult:
+    index: int
+    outcome: Outcome
+    invoice_id: UUID | None = None
+    number: str | None = None
+    detail: str | None = None
+    source_invoice_id: str | None = None
+    errors: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class UpsertReport:
+    results: list[ItemResult]
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for r in self.results if r.outcome == outcome)
+
+    def as_dict(self) -> dict:
+        """The answer of the upsert endpoint."""
+        return {
+            "imported_count": self.count("imported"),
+            "updated_count": self.count("updated"),
+            "skipped_count": self.count("skipped"),
+            "conflict_count": self.count("conflict"),
+            "errors": [e for r in self.results for e in r.errors],
+            "invoice_ids": [
+                r.invoice_id if r.outcome in {"imported", "updated", "skipped"} else None
+                for r in self.results
+            ],
+            "conflict_ids": [
+                r.invoice_id for r in self.results if r.outcome == "conflict" and r.invoice_id
+            ],
+            "results": [
+                {
+                    "index": r.index,
+                    "outcome": r.outcome,
+                    "invoice_id": r.invoice_id,
+                    "number": r.number,
+                    "detail": r.detail,
+                }
+                for r in self.results
+            ],
+        }
+
+
+class _ItemConflict(Exception):
+    """An item that cannot be applied; carries the invoice it clashes with."""
+
+    def __init__(self, detail: str, invoice: Invoice | None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.invoice = invoice
+
+
+def upsert_invoices(
+    items: list,
+    *,
+    actor: Actor,
+    import_policy: ImportPolicy,
+    numbering_policy_id: UUID | None = None,
+) -> UpsertReport:
+    """Import or update each item by (source_system, source_invoice_id); report every outcome."""
+    if numbering_policy_id is not None:
+        try:
+            policy = find_numbering_policy(actor.company, numbering_policy_id)
+        except NotFound:
+            raise FieldError(
+                "No numbering policy with this id.", loc=["numbering_policy_id"]
+            ) from None
+    else:
+        policy = None
+    seen: dict[tuple[str, str], int] = {}
+    results = []
+    for index, item in enumerate(items):
+        result = _upsert_item(index, item, actor, import_policy, policy, seen)
+        results.append(result)
+    report = UpsertReport(results=results)
+    logger.info(
+        "Upsert of %d invoices: %d imported, %d updated, %d skipped, %d conflicts, %d errors",
+        len(items),
+        report.count("imported"),
+        report.count("updated"),
+        report.count("skipped"),
+        report.count("conflict"),
+        report.count("error"),
+    )
+    return report
+
+
+def _upsert_item(
+    index: int,
+    item: object,
+    actor: Actor,
+    import_policy: ImportPolicy,
+    policy: NumberingPolicy | None,
+    seen: dict[tuple[str, str], int],
+) -> ItemResult:
+    source_id = item.get("source_invoice_id") if isinstance(item, dict) else None
+    source_id = source_id if isinstance(source_id, str) else None
+    try:
+        data = ExternalInvoiceIn.model_validate(item)
+    except pydantic.ValidationError as exc:
+        return _error(index, source_id, [_pydantic_error(e) for e in exc.errors()])
+    identity = (data.source_system, data.source_invoice_id)
+    if identity in seen:
+        return _error(
+            index,
+            source_id,
+            [
+                {
+                    "loc": ["source_invoice_id"],
+                    "msg": f"The same source identity is at index {seen[identity]} of this batch.",
+                    "type": "duplicate_in_batch",
+                }
+            ],
+        )
+    seen[identity] = index
+    try:
+        with transaction.atomic():
+            return _apply(index, data, actor, import_policy, policy)
+    except _ItemConflict as conflict:
+        invoice = conflict.invoice
+        return ItemResult(
+            index,
+            "conflict",
+            invoice_id=invoice.id if invoice else None,
+            number=invoice.invoice_number if invoice else None,
+            detail=conflict.detail,
+            source_invoice_id=source_id,
+        )
+    except Conflict as exc:  # e.g. a duplicate number that raced past the policy's check
+        return ItemResult(
+            index,
+            "conflict",
+            invoice_id=exc.extra.get("existing_id"),
+            detail=exc.message,
+            source_invoice_id=source_id,
+        )
+    except ValidationFailed as exc:
+        return _error(index, source_id, [_domain_error(e) for e in exc.errors])
+    except PayablesError as exc:
+        return _error(index, source_id, [_domain_error(exc)])
+    except IntegrityError:
+        # Another request stored the same identity or number between our read and write.
+        logger.info("Upsert item %d raced with a concurrent write; reporting a conflict", index)
+        return ItemResult(
+            index,
+            "conflict",
+            detail="changed concurrently; send the item again",
+            source_invoice_id=source_id,
+        )
+
+
+def _apply(
+    index: int,
+    data: ExternalInvoiceIn,
+    actor: Actor,
+    import_policy: ImportPolicy,
+    policy: NumberingPolicy | None,
+) -> ItemResult:
+    content_hash = _content_hash(data)
+    existing = (
+        Invoice.objects.for_company(actor.company)
+        .select_for_update()
+        .filter(source_system=data.source_system, source_invoice_id=data.source_invoice_id)
+        .first()
+    )
+    if existing is not None:
+        skip = _skip_reason(existing, data, content_hash)
+        if skip is not None:
+            return _done(index, "skipped", existing, data, detail=skip)
+        if existing.status not in EDITABLE:
+            raise _ItemConflict(
+                f"invoice is {existing.status}; only new invoices can be updated", existing
+            )
+    supplier = resolve_supplier(data, actor=actor)
+    number, external_number = _choose_number(
+        data,
+        supplier,
+        existing=existing,
+        import_policy=import_policy,
+        policy=policy,
+        company=actor.company,
+    )
+    invoice_fields = data.model_dump(include=set(InvoiceIn.model_fields) - {"request_id"})
+    invoice_fields |= {"supplier_id": supplier.id, "supplier": None, "invoice_number": number}
+    source = {
+        "source_system": data.source_system,
+        "source_invoice_id": data.source_invoice_id,
+        "source_document_version": data.source_document_version or "",
+        "source_content_hash": content_hash,
+        "external_number": external_number,
+        "external_reference": data.external_reference,
+        "metadata": data.metadata,
+    }
+    if existing is None:
+        invoice = create_invoice(InvoiceIn(**invoice_fields), actor=actor, source=source)
+        outcome: Outcome = "imported"
+    else:
+        invoice_fields.pop("origin")
+        patch = InvoicePatch(**invoice_fields)
+        invoice = update_invoice(existing, patch, actor=actor, source=source)
+        outcome = "updated"
+    _add_new_attachments(invoice, data, actor)
+    return _done(index, outcome, invoice, data)
+
+
+def _skip_reason(existing: Invoice, data: ExternalInvoiceIn, content_hash: str) -> str | None:
+    """Say why an item needs no write, or None when it is an update (or a conflict)."""
+    incoming, stored = data.source_document_version, existing.source_document_version
+    if incoming and stored:
+        if version_key(incoming) < version_key(stored):
+            return "stale_version"
+        if version_key(incoming) == version_key(stored):
+            if content_hash == existing.source_content_hash:
+                return "unchanged"
+            raise _ItemConflict(
+                f"version {incoming} was already imported with different content; "
+                "send a higher source_document_version",
+                existing,
+            )
+        return None
+    return "unchanged" if content_hash == existing.source_content_hash else None
+
+
+def _choose_number(
+    data: ExternalInvoiceIn,
+    supplier: Supplier,
+    *,
+    existing: Invoice | None,
+    import_policy: ImportPolicy,
+    policy: NumberingPolicy | None,
+    company: object,
+) -> tuple[str, str]:
+    """Return (invoice_number, external_number) under the import policy."""
+    external = data.invoice_number or ""
+    if existing is not None and external == (existing.external_number or existing.invoice_number):
+        return existing.invoice_number, existing.external_number
+
+    def local() -> tuple[str, str]:
+        return take_local_number(
+            policy or default_numbering_policy(company), supplier=supplier
+        ), external
+
+    if import_policy == "always_local_numbering":
+        return local()
+    holder = _number_holder(supplier, external, exclude=existing)
+    if import_policy == "always_preserve_and_reject_on_conflict":
+        if not external:
+            raise FieldError(
+                "invoice_number is required under always_preserve_and_reject_on_conflict.",
+                loc=["invoice_number"],
+                code="missing",
+            )
+        if holder is not None:
+            raise _ItemConflict(f"{supplier.name} already has invoice {external}", holder)
+        return external, ""
+    if external and holder is None:
+        return external, ""
+    return local()
+
+
+def _number_holder(supplier: Supplier, number: str, *, exclude: Invoice | None) -> Invoice | None:
+    if not number:
+        return None
+    return (
+        Invoice.objects.filter(supplier=supplier, invoice_number=number)
+        .exclude(status=Invoice.Status.CANCELLED)
+        .exclude(pk=exclude.pk if exclude else None)
+        .first()
+    )
+
+
+def _add_new_attachments(invoice: Invoice, data: ExternalInvoiceIn, actor: Actor) -> None:
+    """Attach what the invoice does not have yet (same bytes or same link count as had)."""
+    known = set(invoice.attachments.values_list("sha256", "url"))
+    for position, item in enumerate(data.attachments):
+        loc = ["attachments", position, "content_base64"]
+        content = (
+            decode_base64_content(item.content_base64, loc=loc)
+            if item.content_base64 is not None
+            else None
+        )
+        key = (
+            (hashlib.sha256(content).hexdigest(), "")
+            if content is not None
+            else ("", str(item.url))
+        )
+        if key in known:
+            continue
+        known.add(key)
+        add_attachment(
+            invoice,
+            actor=actor,
+            content=content,
+            url=str(item.url) if item.url else None,
+            filename=item.filename,
+            content_type=item.content_type,
+        )
+
+
+def _content_hash(data: ExternalInvoiceIn) -> str:
+    """Hash the payload's content so that "100.0" and "100.00" count as the same."""
+    content = data.model_dump(exclude=_NOT_CONTENT)
+    canonical = json.dumps(content, sort_keys=True, default=_canonical, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _canonical(value: object) -> str:
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+def _done(
+    index: int,
+    outcome: Outcome,
+    invoice: Invoice,
+    data: ExternalInvoiceIn,
+    *,
+    detail: str | None = None,
+) -> ItemResult:
+    return ItemResult(
+        index,
+        outcome,
+        invoice_id=invoice.id,
+        number=invoice.invoice_number,
+        detail=detail or None,
+        source_invoice_id=data.source_invoice_id,
+    )
+
+
+def _error(index: int, source_id: str | None, errors: list[dict]) -> ItemResult:
+    return ItemResult(
+        index,
+        "error",
+        source_invoice_id=source_id,
+        detail=errors[0]["msg"] if errors else None,
+        errors=[{"index": index, "source_invoice_id": source_id, **e} for e in errors],
+    )
+
+
+def _pydantic_error(error: dict) -> dict:
+    return {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+
+
+def _domain_error(exc: PayablesError) -> dict:
+    return {"loc": list(exc.loc or ()), "msg": exc.message, "type": exc.code}
