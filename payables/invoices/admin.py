@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.contrib import admin
 
 from payables.admin_views import ReadOnlyAdmin, ReadOnlyInline
-from payables.invoices.models import Attachment, AuditEntry, Invoice, InvoiceRow, Payment, VatLine
+from payables.invoices.models import (
+    Attachment,
+    AuditEntry,
+    Invoice,
+    InvoiceRow,
+    NumberingPolicy,
+    Payment,
+    VatLine,
+)
 
 
 class RowInline(ReadOnlyInline):
@@ -46,8 +54,32 @@ class InvoiceAdmin(ReadOnlyAdmin):
         "gross_amount",
         "paid_amount",
     ]
-    list_filter = ["company", "status", "type", "origin", "currency", "invoice_date"]
-    search_fields = ["invoice_number", "supplier__name", "payment_reference", "order_number"]
+    list_filter = [
+        "company",
+        "status",
+        "type",
+        "origin",
+        "source_system",
+        "currency",
+        "invoice_date",
+    ]
+    search_fields = [
+        "invoice_number",
+        "external_number",
+        "supplier__name",
+        "payment_reference",
+        "order_number",
+        "source_invoice_id",
+    ]
     date_hierarchy = "invoice_date"
     list_select_related = ["supplier", "company"]
     inlines = [RowInline, VatLineInline, AttachmentInline, PaymentInline, AuditInline]
+
+
+@admin.register(NumberingPolicy)
+class NumberingPolicyAdmin(ReadOnlyAdmin):
+    """Policies are changed through the API (the service checks patterns and defaults)."""
+
+    list_display = ["name", "company", "pattern", "next_value", "is_default", "modified_at"]
+    list_filter = ["company", "is_default"]
+    search_fields = ["name", "pattern"]

@@ -163,8 +163,7 @@ def _upsert_item(
         )
     seen[identity] = index
     try:
-        with transaction.atomic():
-            return _apply(index, data, actor, import_policy, policy)
+        return _apply_once_more_on_race(index, data, actor, import_policy, policy)
     except _ItemConflict as conflict:
         invoice = conflict.invoice
         return ItemResult(
@@ -196,6 +195,24 @@ def _upsert_item(
             detail="changed concurrently; send the item again",
             source_invoice_id=source_id,
         )
+
+
+def _apply_once_more_on_race(
+    index: int,
+    data: ExternalInvoiceIn,
+    actor: Actor,
+    import_policy: ImportPolicy,
+    policy: NumberingPolicy | None,
+) -> ItemResult:
+    """Apply the item in its own transaction; if a concurrent request stored the same
+    identity first (unique constraint), apply it again: it then sees that invoice."""
+    try:
+        with transaction.atomic():
+            return _apply(index, data, actor, import_policy, policy)
+    except IntegrityError:
+        logger.info("Upsert item %d raced with a concurrent write; applying it again", index)
+    with transaction.atomic():
+        return _apply(index, data, actor, import_policy, policy)
 
 
 def _apply(
