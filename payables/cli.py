@@ -26,7 +26,11 @@ def main(argv: list[str] | None = None) -> None:
         worker(argv[1:])
     elif command == "demo":
         django.setup()
+        from django.core.management import call_command
+
         from payables.demo import load_demo
+
+        call_command("migrate", interactive=False, verbosity=0)  # a fresh ./var has no tables
 
         load_demo(out=sys.stdout)
     else:

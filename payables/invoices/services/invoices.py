@@ -56,7 +56,7 @@ def create_invoice(data: InvoiceIn, *, actor: Actor, source: dict | None = None)
         for name, value in (source or {}).items():
             setattr(invoice, name, value)
         _save_guarding_number(invoice)
-        _replace_lines(invoice, data)
+        _replace_lines(invoice, data, is_new=True)
         add_audit_entry(invoice, actor, "created")
         record_event(
             event_types.INVOICE_CREATED,
@@ -220,9 +220,10 @@ def _apply_header(invoice: Invoice, data: InvoiceIn) -> None:
     invoice.home_gross_amount = home_amount(data.gross_amount, rate, home)
 
 
-def _replace_lines(invoice: Invoice, data: InvoiceIn) -> None:
-    invoice.rows.all().delete()
-    invoice.vat_lines.all().delete()
+def _replace_lines(invoice: Invoice, data: InvoiceIn, *, is_new: bool = False) -> None:
+    if not is_new:
+        invoice.rows.all().delete()
+        invoice.vat_lines.all().delete()
     InvoiceRow.objects.bulk_create(
         InvoiceRow(invoice=invoice, position=i, **row.model_dump())
         for i, row in enumerate(data.rows, start=1)

@@ -1,0 +1,59 @@
+# payables — the everyday commands. Start: `make run`. Test: `make test`.
+# Needs only Python 3.11+ and make; everything else goes into ./.venv.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Extra arguments for pytest / the bench, e.g. `make test ARGS="-k supplier"`.
+ARGS ?=
+# pytest-xdist spreads the suite over all CPUs; `make test XDIST=` runs it in one process.
+XDIST ?= -n auto
+PG_URL := postgres://postgres@127.0.0.1:5432/payables
+LINTED := payables bench
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run demo test test-postgres lint fmt migrations-check bench
+
+help:  ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+
+venv: $(STAMP)  ## Create .venv and install payables with its dev tools.
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "payables needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+run: venv  ## Migrate, start a worker and serve http://127.0.0.1:8000 (PORT=, HOST=; SQLite + files in ./var).
+	$(BIN)/payables serve --host $(HOST) --port $(PORT)
+
+demo: venv  ## Load a demo company with suppliers and invoices; prints an API key.
+	$(BIN)/payables demo
+
+test: venv  ## Run the test suite (SQLite unless DATABASE_URL is set; pytest args: ARGS=...).
+	$(BIN)/pytest -q $(XDIST) $(ARGS)
+
+test-postgres: venv  ## Run the suite on PostgreSQL (DATABASE_URL, default .../payables).
+	DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -q $(XDIST) $(ARGS)
+
+lint: venv  ## ruff check and ruff format --check.
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+fmt: venv  ## Apply ruff's fixes and formatting.
+	$(BIN)/ruff check --fix-only $(LINTED)
+	$(BIN)/ruff format $(LINTED)
+
+migrations-check: venv  ## Fail when a model change has no migration.
+	$(BIN)/payables makemigrations --check --dry-run
+
+bench: venv  ## Import benchmark (ARGS="--count 300"; DATABASE_URL picks the database).
+	$(BIN)/python bench/import_bench.py $(ARGS)
