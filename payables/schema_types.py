@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
 
 from django.db.models import QuerySet
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -30,6 +31,14 @@ VatRate = Annotated[
     Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4, allow_inf_nan=False)
 ]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]
+
+
+def _assume_utc(value: datetime) -> datetime:
+    """Read a timestamp without offset as UTC, the zone every answer is given in."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+Timestamp = Annotated[datetime, AfterValidator(_assume_utc)]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 

@@ -27,6 +27,7 @@ class VatLineInline(ReadOnlyInline):
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
     fields = ["kind", "filename", "content_type", "size", "sha256", "url", "is_original"]
+    readonly_fields = fields  # shown, never a form field (no URL form field to build)
 
 
 class PaymentInline(ReadOnlyInline):

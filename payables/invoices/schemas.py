@@ -22,6 +22,7 @@ from payables.schema_types import (
     PageParams,
     Quantity,
     Rate,
+    Timestamp,
     UnitPrice,
     VatRate,
     inline_schema,
@@ -150,10 +151,10 @@ class InvoiceFilters(PageParams):
     invoice_date_to: date | None = None
     due_date_from: date | None = None
     due_date_to: date | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    modified_after: datetime | None = None
-    modified_before: datetime | None = None
+    created_after: Timestamp | None = None
+    created_before: Timestamp | None = None
+    modified_after: Timestamp | None = None
+    modified_before: Timestamp | None = None
 
 
 class SupplierSummaryOut(Schema):

@@ -9,7 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 from payables.masterdata.models import Supplier
-from payables.schema_types import CountryCode, CurrencyCode, InSchema, PageParams
+from payables.schema_types import CountryCode, CurrencyCode, InSchema, PageParams, Timestamp
 
 
 class BankAccountIn(InSchema):
@@ -82,8 +82,8 @@ class SupplierFilters(PageParams):
     q: str | None = Field(
         None, max_length=200, description="Search name, registry code or VAT number."
     )
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    modified_after: datetime | None = None
-    modified_before: datetime | None = None
+    created_after: Timestamp | None = None
+    created_before: Timestamp | None = None
+    modified_after: Timestamp | None = None
+    modified_before: Timestamp | None = None
     is_active: bool | None = None

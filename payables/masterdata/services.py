@@ -32,8 +32,7 @@ def create_supplier(data: SupplierIn, *, actor: Actor, loc: Loc = ()) -> Supplie
 
     ``loc`` prefixes error locations when the supplier is embedded in another payload.
     """
-    fields = _clean_fields(data.model_dump(include=set(_FIELDS)), loc=loc)
-    accounts = _clean_accounts(data.bank_accounts, loc=(*loc, "bank_accounts"))
+    fields, accounts = _clean(data.model_dump(include=set(_FIELDS)), data.bank_accounts, loc=loc)
     with transaction.atomic():
         _refuse_duplicate(actor, fields, exclude=None)
         try:
@@ -65,12 +64,7 @@ def update_supplier(supplier: Supplier, patch: SupplierPatch, *, actor: Actor) -
     if changes.get("is_active") is None:
         changes.pop("is_active", None)
     merged = {f: getattr(supplier, f) for f in _FIELDS} | changes
-    fields = _clean_fields(merged, loc=())
-    accounts = (
-        _clean_accounts(patch.bank_accounts, loc=("bank_accounts",))
-        if patch.bank_accounts is not None
-        else None
-    )
+    fields, accounts = _clean(merged, patch.bank_accounts, loc=())
     with transaction.atomic():
         _refuse_duplicate(actor, fields, exclude=supplier.pk)
         for name, value in fields.items():
@@ -99,6 +93,26 @@ def supplier_snapshot(supplier: Supplier) -> dict:
         "erp_code": supplier.erp_code,
         "is_active": supplier.is_active,
     }
+
+
+def _clean(
+    fields: dict, accounts: Sequence[BankAccountIn] | None, *, loc: Loc
+) -> tuple[dict, list[tuple[str, str]] | None]:
+    """Check fields and bank accounts (None: not given), reporting all problems at once."""
+    errors: list[FieldError] = []
+    try:
+        fields = _clean_fields(fields, loc=loc)
+    except ValidationFailed as exc:
+        errors += exc.errors
+    cleaned = None
+    if accounts is not None:
+        try:
+            cleaned = _clean_accounts(accounts, loc=(*loc, "bank_accounts"))
+        except ValidationFailed as exc:
+            errors += exc.errors
+    if errors:
+        raise ValidationFailed(errors)
+    return fields, cleaned
 
 
 def _clean_fields(fields: dict, *, loc: Loc) -> dict:

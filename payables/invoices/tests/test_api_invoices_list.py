@@ -56,3 +56,10 @@ def test_filters_by_modification_time(api, make_invoice):
     before = api.get("/invoices", {"modified_before": cutoff.isoformat()}).json()["items"]
     assert [i["id"] for i in after] == [str(new.id)]
     assert [i["id"] for i in before] == [str(old.id)]
+
+
+def test_timestamp_without_offset_is_read_as_utc(api, make_invoice):
+    invoice = make_invoice()
+    naive = invoice.created_at.replace(tzinfo=None) - timezone.timedelta(seconds=1)
+    body = api.get("/invoices", {"created_after": naive.isoformat()}).json()
+    assert [i["id"] for i in body["items"]] == [str(invoice.id)]
