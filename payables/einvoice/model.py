@@ -1,0 +1,227 @@
+"""The canonical invoice every format parses into and UBL renders from.
+
+It follows the EN 16931 semantic model (business terms BT-n, groups BG-n, named in
+comments). Amounts are Decimal exactly as the document states them: a UBL CreditNote has
+positive amounts and a Finvoice INV02 credit note negative ones; ``is_credit_note`` says
+which kind it is, and the importer applies payables' sign convention.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from decimal import Decimal
+
+# Type codes (UNCL1001) that make a document a credit note (BT-3).
+CREDIT_NOTE_TYPE_CODES = frozenset({"381", "261", "262", "296", "308", "396", "420", "458", "532"})
+
+SEVERITIES = ("fatal", "error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation or parsing remark, with the rule it comes from and where."""
+
+    rule_id: str
+    severity: str  # one of SEVERITIES; "fatal" and "error" refuse the document
+    message: str
+    location: str = ""  # XPath, or "line N" when only the line is known
+
+    @property
+    def is_blocking(self) -> bool:
+        return self.severity in {"fatal", "error"}
+
+
+@dataclass(frozen=True)
+class Address:
+    lines: tuple[str, ...] = ()  # BT-35..37 / BT-50..52 (street, additional, third line)
+    city: str = ""  # BT-37 / BT-52
+    postal_code: str = ""  # BT-38 / BT-53
+    subdivision: str = ""  # BT-39 / BT-54
+    country: str = ""  # BT-40 / BT-55, ISO 3166-1 alpha-2
+
+
+@dataclass(frozen=True)
+class Party:
+    """Seller (BG-4) or buyer (BG-7)."""
+
+    name: str = ""  # BT-27 / BT-44
+    trading_name: str = ""  # BT-28 / BT-45
+    registry_id: str = ""  # BT-30 / BT-47 legal registration identifier
+    registry_scheme: str = ""  # scheme of BT-30 / BT-47 (e.g. ISO 6523 ICD "0191")
+    vat_id: str = ""  # BT-31 / BT-48, with country prefix as in the document
+    tax_registration_id: str = ""  # BT-32 (seller's local tax id)
+    identifiers: tuple[tuple[str, str], ...] = ()  # BT-29 / BT-46 (id, scheme)
+    electronic_address: str = ""  # BT-34 / BT-49
+    electronic_address_scheme: str = ""  # scheme of BT-34 / BT-49 (EAS code)
+    address: Address = field(default_factory=Address)  # BG-5 / BG-8
+    contact_name: str = ""  # BT-41 / BT-56
+    contact_phone: str = ""  # BT-42 / BT-57
+    contact_email: str = ""  # BT-43 / BT-58
+
+
+@dataclass(frozen=True)
+class PaymentMeans:
+    """BG-16: how to pay, with the account to pay to (BG-17)."""
+
+    code: str = ""  # BT-81 (UNCL4461: 30 credit transfer, 58 SEPA credit transfer, ...)
+    iban: str = ""  # BT-84 payment account identifier
+    account_name: str = ""  # BT-85
+    bic: str = ""  # BT-86 payment service provider identifier
+    payment_reference: str = ""  # BT-83 remittance information
+
+
+@dataclass(frozen=True)
+class AllowanceCharge:
+    """A document-level (BG-20/21) or line-level (BG-27/28) allowance or charge."""
+
+    is_charge: bool
+    amount: Decimal  # BT-92 / BT-99 / BT-136 / BT-141
+    base_amount: Decimal | None = None  # BT-93 / BT-100 / BT-137 / BT-142
+    percentage: Decimal | None = None  # BT-94 / BT-101 / BT-138 / BT-143
+    vat_category: str = ""  # BT-95 / BT-102 (document level only)
+    vat_rate: Decimal | None = None  # BT-96 / BT-103
+    reason: str = ""  # BT-97 / BT-104 / BT-139 / BT-144
+    reason_code: str = ""  # BT-98 / BT-105 / BT-140 / BT-145
+
+
+@dataclass(frozen=True)
+class Line:
+    """BG-25: an invoice line."""
+
+    id: str  # BT-126
+    line_net: Decimal  # BT-131 (after line allowances and charges)
+    quantity: Decimal | None = None  # BT-129
+    unit_code: str = ""  # BT-130 (UN/ECE Rec 20)
+    net_price: Decimal | None = None  # BT-146
+    price_base_quantity: Decimal | None = None  # BT-149
+    gross_price: Decimal | None = None  # BT-148
+    name: str = ""  # BT-153
+    description: str = ""  # BT-154
+    seller_item_id: str = ""  # BT-155
+    buyer_item_id: str = ""  # BT-156
+    standard_item_id: str = ""  # BT-157
+    standard_item_scheme: str = ""  # scheme of BT-157
+    vat_category: str = ""  # BT-151 (UNCL5305: S, Z, E, AE, K, G, O, L, M)
+    vat_rate: Decimal | None = None  # BT-152
+    allowances_charges: tuple[AllowanceCharge, ...] = ()  # BG-27 / BG-28
+    accounting_cost: str = ""  # BT-133 buyer accounting reference
+    note: str = ""  # BT-127
+    order_line_reference: str = ""  # BT-132
+    # Extensions outside EN 16931 (Estonian Accounting/JournalEntry): not rendered to UBL.
+    account_code: str = ""
+    dimensions: tuple[tuple[str, str], ...] = ()  # (dimension type, value) pairs
+
+
+@dataclass(frozen=True)
+class VatBreakdown:
+    """BG-23: the VAT of one category and rate."""
+
+    category: str  # BT-118
+    taxable_amount: Decimal  # BT-116
+    tax_amount: Decimal  # BT-117
+    rate: Decimal | None = None  # BT-119
+    exemption_reason: str = ""  # BT-120
+    exemption_reason_code: str = ""  # BT-121
+
+
+@dataclass(frozen=True)
+class Totals:
+    """BG-22: document totals."""
+
+    line_net_total: Decimal | None = None  # BT-106
+    allowance_total: Decimal | None = None  # BT-107
+    charge_total: Decimal | None = None  # BT-108
+    tax_exclusive: Decimal | None = None  # BT-109
+    tax_total: Decimal | None = None  # BT-110 (in the invoice currency)
+    tax_total_accounting: Decimal | None = None  # BT-111 (in BT-6 currency)
+    tax_inclusive: Decimal | None = None  # BT-112
+    prepaid: Decimal | None = None  # BT-113
+    rounding: Decimal | None = None  # BT-114
+    payable: Decimal | None = None  # BT-115
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """BG-24: a supporting document, embedded (bytes) or referenced (URI)."""
+
+    id: str = ""  # BT-122
+    description: str = ""  # BT-123
+    filename: str = ""  # BT-125 filename attribute
+    mime_code: str = ""  # BT-125 mimeCode attribute
+    content: bytes | None = None  # BT-125
+    uri: str = ""  # BT-124
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """One invoice or credit note in EN 16931 terms."""
+
+    number: str  # BT-1
+    issue_date: date | None  # BT-2 (None only when a broken document lacks it)
+    type_code: str = "380"  # BT-3
+    currency: str = ""  # BT-5
+    tax_currency: str = ""  # BT-6
+    tax_point_date: date | None = None  # BT-7
+    due_date: date | None = None  # BT-9
+    buyer_reference: str = ""  # BT-10
+    project_reference: str = ""  # BT-11
+    contract_reference: str = ""  # BT-12
+    order_reference: str = ""  # BT-13
+    sales_order_reference: str = ""  # BT-14
+    preceding_invoice: str = ""  # BT-25
+    accounting_cost: str = ""  # BT-19
+    customization_id: str = ""  # BT-24 specification identifier
+    profile_id: str = ""  # BT-23 business process
+    notes: tuple[str, ...] = ()  # BT-22
+    seller: Party = field(default_factory=Party)  # BG-4
+    buyer: Party = field(default_factory=Party)  # BG-7
+    payee_name: str = ""  # BT-59
+    payment_means: tuple[PaymentMeans, ...] = ()  # BG-16
+    payment_terms: str = ""  # BT-20
+    delivery_date: date | None = None  # BT-72
+    lines: tuple[Line, ...] = ()  # BG-25 (empty for header-only profiles)
+    allowances_charges: tuple[AllowanceCharge, ...] = ()  # BG-20 / BG-21
+    vat_breakdown: tuple[VatBreakdown, ...] = ()  # BG-23
+    totals: Totals = field(default_factory=Totals)  # BG-22
+    attachments: tuple[Attachment, ...] = ()  # BG-24
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.type_code in CREDIT_NOTE_TYPE_CODES
+
+    def without_extensions(self) -> Invoice:
+        """The invoice as UBL can carry it: line extensions outside EN 16931 dropped."""
+        lines = tuple(replace(line, account_code="", dimensions=()) for line in self.lines)
+        return replace(self, lines=lines)
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """What a document holds: one or more invoices, and what the parser noticed."""
+
+    format: str  # "ubl", "cii", "zugferd1", "finvoice", "ee-einvoice", "facturx-pdf"
+    version: str = ""  # e.g. "2.1", "3.0", "1.2"
+    profile: str = ""  # e.g. "EN16931", "BASIC WL", "peppol-bis-3", "xrechnung"
+    invoices: tuple[Invoice, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    # For hybrid PDFs: the embedded XML (ground truth) and its file name.
+    xml: bytes | None = None
+    xml_filename: str = ""
+    is_header_only: bool = False  # MINIMUM / BASIC WL: totals without lines
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """Bounds on untrusted input; parsers refuse documents that exceed them."""
+
+    max_bytes: int = 50 * 1024 * 1024
+    max_depth: int = 100
+    max_elements: int = 2_000_000
+    max_pdf_pages: int = 500
+    max_attachment_bytes: int = 20 * 1024 * 1024
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    """The field names of a model class, for renderers that must cover every field."""
+    return tuple(f.name for f in fields(cls))
