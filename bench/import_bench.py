@@ -23,6 +23,7 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -35,14 +36,20 @@ VAT_RATES = (Decimal(24), Decimal(22), Decimal(13), Decimal(9), Decimal(0))
 CENT = Decimal("0.01")
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def make_parser(doc: str) -> argparse.ArgumentParser:
+    """The options every bench takes; a bench adds its own before parsing."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=2000, help="invoices per phase")
     parser.add_argument("--rows", type=int, default=5, help="rows per invoice")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated amounts")
     parser.add_argument(
         "--keep", action="store_true", help="keep the bench company (DATABASE_URL only)"
     )
+    return parser
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = make_parser(__doc__)
     options = parser.parse_args(argv)
     if options.count < 1 or options.rows < 1:
         parser.error("--count and --rows must be positive")
@@ -123,7 +130,11 @@ def count_queries(payload: dict, supplier_id: uuid.UUID, actor: object) -> int:
 
 
 def run_bulk(payloads: list[dict], company: object, supplier: object, first_id: int) -> float:
-    """Insert the same invoices with bulk_create only: the ceiling for this database."""
+    """Insert the same invoices with bulk_create only: the ceiling for this database.
+
+    A payload's source identity (``source_system``, ``source_invoice_id``), when it has
+    one, is stored too, so the ceiling also pays for that unique index.
+    """
     from django.db import transaction
     from django.utils import timezone
 
@@ -150,6 +161,8 @@ def run_bulk(payloads: list[dict], company: object, supplier: object, first_id: 
             home_net_amount=net,
             home_vat_amount=vat,
             home_gross_amount=gross,
+            source_system=payload.get("source_system", ""),
+            source_invoice_id=payload.get("source_invoice_id", ""),
         )
         invoices.append(invoice)
         rows.extend(
@@ -184,18 +197,26 @@ def run_bulk(payloads: list[dict], company: object, supplier: object, first_id: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Set up a throwaway data dir, migrate, run both phases and print the figures."""
-    options = parse_args(argv)
+    """Run both phases of the import bench and print the figures."""
+    return run(parse_args(argv), measure, label="Import bench")
+
+
+# What a bench times: (options, company, actor, supplier, ceiling_supplier) -> exit code.
+Measure = Callable[[argparse.Namespace, object, object, object, object], int]
+
+
+def run(options: argparse.Namespace, measure: Measure, *, label: str) -> int:
+    """Set up a throwaway data dir, then run ``measure`` in a fresh bench company."""
     # Settings read the environment once, at django.setup(): prepare it before.
     with tempfile.TemporaryDirectory(prefix="payables-bench-") as data_dir:
         os.environ["PAYABLES_DATA_DIR"] = data_dir  # SQLite file, secret and files: never ./var
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payables.settings")
         os.environ.setdefault("PAYABLES_LOG_LEVEL", "WARNING")
-        return bench(options)
+        return bench(options, measure, label=label)
 
 
-def bench(options: argparse.Namespace) -> int:
-    """Migrate, create the bench company, time both phases, print, clean up."""
+def bench(options: argparse.Namespace, measure: Measure, *, label: str) -> int:
+    """Migrate, create the bench company, run ``measure``, clean up."""
     import django
 
     django.setup()
@@ -219,7 +240,7 @@ def bench(options: argparse.Namespace) -> int:
         where += f" (database {connection.settings_dict['NAME']!r})"
     print(f"database: {where}")
     print(f"invoices: {options.count} per phase, {options.rows} rows each")
-    company, actor, supplier, ceiling_supplier = make_company()
+    company, actor, supplier, ceiling_supplier = make_company(label)
     try:
         return measure(options, company, actor, supplier, ceiling_supplier)
     finally:
@@ -230,15 +251,15 @@ def bench(options: argparse.Namespace) -> int:
         connections.close_all()  # before the temporary SQLite file is removed
 
 
-def make_company() -> tuple:
+def make_company(label: str) -> tuple:
     """A company of its own (unique name) with two suppliers, made through the services."""
     from payables.masterdata.schemas import SupplierIn
     from payables.masterdata.services import create_supplier
     from payables.tenancy.actors import Actor
     from payables.tenancy.services import create_company
 
-    company = create_company(name=f"Import bench {uuid.uuid4().hex[:8]}", country="EE")
-    actor = Actor.system(company, "import bench")
+    company = create_company(name=f"{label} {uuid.uuid4().hex[:8]}", country="EE")
+    actor = Actor.system(company, label.lower())
     supplier = create_supplier(
         SupplierIn(
             name="Tallinna Kontoritarbed AS",

@@ -6,23 +6,32 @@ import json
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from payables.errors import PayablesError, error_body
+from payables.errors import Loc, PayablesError, error_body
 from payables.invoices.api import policies_router as numbering_policies_router
 from payables.invoices.api import router as invoices_router
 from payables.masterdata.api import router as suppliers_router
 from payables.sync.api import router as events_router
 
+# PostgreSQL cannot store NUL in text or jsonb: refused at the door, for every database.
+NUL_MESSAGE = "Text must not contain NUL characters."
+
 
 class BodyNotJson(ValueError):
-    """The body could not be read as a JSON document."""
+    """The body could not be read as a JSON document we accept."""
+
+    def __init__(self, message: str, *, loc: Loc = ("body",), code: str = "json_invalid") -> None:
+        super().__init__(message)
+        self.loc = list(loc)
+        self.code = code
 
 
 class DecimalJsonParser(Parser):
-    """Read JSON numbers as Decimal, so money never passes through a float."""
+    """Read JSON numbers as Decimal, so money never passes through a float; refuse NUL text."""
 
     def parse_body(self, request: HttpRequest) -> dict:
         try:
@@ -31,7 +40,39 @@ class DecimalJsonParser(Parser):
             raise BodyNotJson(f"The body is not valid JSON: {exc}") from None
         if not isinstance(data, dict):
             raise BodyNotJson("The body must be a JSON object.")
+        if b"\\u0000" in request.body:  # only an escape can put NUL in a JSON string
+            _refuse_nul(data)
         return data
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict:
+        """Read query and form fields, refusing NUL characters as the body does."""
+        result = super().parse_querydict(data, list_fields, request)
+        where = "query" if data is request.GET else "form"
+        for key, value in result.items():
+            values = value if isinstance(value, list) else [value]
+            if "\x00" in key or any(isinstance(v, str) and "\x00" in v for v in values):
+                raise ValidationError(
+                    [{"loc": [where, key], "msg": NUL_MESSAGE, "type": "string_nul"}]
+                )
+        return result
+
+
+def _refuse_nul(data: dict) -> None:
+    """Refuse NUL characters anywhere: PostgreSQL cannot store them in text or jsonb."""
+    pending: list[tuple[list, object]] = [(["body"], data)]
+    while pending:
+        loc, value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            raise BodyNotJson(NUL_MESSAGE, loc=loc, code="string_nul")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in key:
+                    raise BodyNotJson(NUL_MESSAGE, loc=[*loc, key], code="string_nul")
+                pending.append(([*loc, key], item))
+        elif isinstance(value, list):
+            pending.extend(([*loc, i], item) for i, item in enumerate(value))
 
 
 api = NinjaAPI(
@@ -79,8 +120,9 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    if isinstance(exc.__cause__, BodyNotJson):
-        body = {"detail": [{"loc": ["body"], "msg": str(exc.__cause__), "type": "json_invalid"}]}
+    cause = exc.__cause__
+    if isinstance(cause, BodyNotJson):
+        body = {"detail": [{"loc": cause.loc, "msg": str(cause), "type": cause.code}]}
         return api.create_response(request, body, status=422)
     return api.create_response(
         request, {"detail": exc.message, "code": "http_error"}, status=exc.status_code

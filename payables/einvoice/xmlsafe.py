@@ -57,9 +57,7 @@ def parse_xml(data: bytes, *, limits: ParseLimits) -> etree._Element:
 
 
 def _check_shape(root: etree._Element, limits: ParseLimits) -> None:
-    count = 0
-    for element in root.iter():
-        count += 1
+    for count, element in enumerate(root.iter(), start=1):
         if count > limits.max_elements:
             raise LimitExceeded(f"The document has more than {limits.max_elements} elements")
         if isinstance(element, etree._Entity):

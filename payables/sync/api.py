@@ -15,7 +15,10 @@ router = Router(tags=["events"])
 
 class FeedParams(Schema):
     from_: str | None = Field(
-        None, alias="from", description="Cursor from a previous page's `next`."
+        None,
+        alias="from",
+        pattern=r"^[0-9]{0,18}$",
+        description="Cursor from a previous page's `next` (or `cursor`); empty for the start.",
     )
     limit: int = Field(100, ge=1, le=MAX_PAGE)
 

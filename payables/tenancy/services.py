@@ -151,8 +151,10 @@ def claim_idempotency_key(
     The unique constraint decides races: of two concurrent requests exactly one
     inserts the row; the other sees it running and gets a 409.
     """
-    if not key or len(key) > 255:
-        raise FieldError("Idempotency-Key must be 1 to 255 characters", loc=["Idempotency-Key"])
+    if not key or len(key) > 255 or not key.isprintable():
+        raise FieldError(
+            "Idempotency-Key must be 1 to 255 printable characters", loc=["Idempotency-Key"]
+        )
     try:
         with transaction.atomic():
             record = IdempotencyKey.objects.create(
@@ -160,7 +162,9 @@ def claim_idempotency_key(
             )
         return IdempotencyClaim(record=record, is_replay=False)
     except IntegrityError:
-        record = IdempotencyKey.objects.get(integrator=integrator, key=key)
+        record = IdempotencyKey.objects.filter(integrator=integrator, key=key).first()
+    if record is None:  # the first request failed and released the key just now
+        raise IdempotentRequestInProgress()
     if record.fingerprint != fingerprint:
         raise IdempotencyKeyReused(loc=["Idempotency-Key"])
     if record.state == IdempotencyKey.State.RUNNING:
