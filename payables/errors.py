@@ -101,5 +101,12 @@ def error_body(exc: PayablesError) -> dict:
     return {"detail": exc.message, "code": exc.code, **exc.extra}
 
 
+REQUEST_PARTS = frozenset({"body", "query", "path", "header", "form"})
+
+
 def _field_item(exc: PayablesError) -> dict:
-    return {"loc": ["body", *(exc.loc or ())], "msg": exc.message, "type": exc.code, **exc.extra}
+    """A located error; a location that names no request part is in the body."""
+    loc = list(exc.loc or ())
+    if not loc or loc[0] not in REQUEST_PARTS:
+        loc = ["body", *loc]
+    return {"loc": loc, "msg": exc.message, "type": exc.code, **exc.extra}

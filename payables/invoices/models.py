@@ -94,6 +94,9 @@ class Invoice(models.Model):
     )
     external_reference = models.CharField(max_length=200, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    needs_review = models.BooleanField(
+        default=False, help_text="Imported although validation found problems."
+    )
 
     cancel_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

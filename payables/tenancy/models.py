@@ -16,6 +16,12 @@ class Company(models.Model):
     vat_number = models.CharField(max_length=50, blank=True)
     home_currency = models.CharField(max_length=3, default="EUR")
     country = models.CharField(max_length=2)
+    einvoice_invalid_policy = models.CharField(
+        max_length=20,
+        choices=[("refuse", "Refuse the document"), ("needs_review", "Import it flagged for review")],
+        default="refuse",
+        help_text="What to do with an e-invoice that fails validation.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

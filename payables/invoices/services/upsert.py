@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -99,14 +100,23 @@ class _ItemConflict(Exception):
         self.invoice = invoice
 
 
+# Called inside an item's transaction after it was imported or updated: (index, invoice, outcome).
+AfterApply = Callable[[int, Invoice, str], None]
+
+
 def upsert_invoices(
     items: list,
     *,
     actor: Actor,
     import_policy: ImportPolicy,
     numbering_policy_id: UUID | None = None,
+    after_apply: AfterApply | None = None,
 ) -> UpsertReport:
-    """Import or update each item by (source_system, source_invoice_id); report every outcome."""
+    """Import or update each item by (source_system, source_invoice_id); report every outcome.
+
+    ``after_apply`` lets a caller add to an applied item in the same transaction (the
+    e-invoice importer attaches the original document there).
+    """
     if numbering_policy_id is not None:
         try:
             policy = find_numbering_policy(actor.company, numbering_policy_id)
@@ -119,7 +129,7 @@ def upsert_invoices(
     seen: dict[tuple[str, str], int] = {}
     results = []
     for index, item in enumerate(items):
-        result = _upsert_item(index, item, actor, import_policy, policy, seen)
+        result = _upsert_item(index, item, actor, import_policy, policy, seen, after_apply)
         results.append(result)
     report = UpsertReport(results=results)
     logger.info(
@@ -141,6 +151,7 @@ def _upsert_item(
     import_policy: ImportPolicy,
     policy: NumberingPolicy | None,
     seen: dict[tuple[str, str], int],
+    after_apply: AfterApply | None = None,
 ) -> ItemResult:
     source_id = item.get("source_invoice_id") if isinstance(item, dict) else None
     source_id = source_id if isinstance(source_id, str) else None
@@ -163,7 +174,7 @@ def _upsert_item(
         )
     seen[identity] = index
     try:
-        return _apply_once_more_on_race(index, data, actor, import_policy, policy)
+        return _apply_once_more_on_race(index, data, actor, import_policy, policy, after_apply)
     except _ItemConflict as conflict:
         invoice = conflict.invoice
         return ItemResult(
@@ -203,16 +214,17 @@ def _apply_once_more_on_race(
     actor: Actor,
     import_policy: ImportPolicy,
     policy: NumberingPolicy | None,
+    after_apply: AfterApply | None,
 ) -> ItemResult:
     """Apply the item in its own transaction; if a concurrent request stored the same
     identity first (unique constraint), apply it again: it then sees that invoice."""
     try:
         with transaction.atomic():
-            return _apply(index, data, actor, import_policy, policy)
+            return _apply(index, data, actor, import_policy, policy, after_apply)
     except IntegrityError:
         logger.info("Upsert item %d raced with a concurrent write; applying it again", index)
     with transaction.atomic():
-        return _apply(index, data, actor, import_policy, policy)
+        return _apply(index, data, actor, import_policy, policy, after_apply)
 
 
 def _apply(
@@ -221,6 +233,7 @@ def _apply(
     actor: Actor,
     import_policy: ImportPolicy,
     policy: NumberingPolicy | None,
+    after_apply: AfterApply | None = None,
 ) -> ItemResult:
     content_hash = _content_hash(data)
     existing = (
@@ -266,6 +279,8 @@ def _apply(
         invoice = update_invoice(existing, patch, actor=actor, source=source)
         outcome = "updated"
     _add_new_attachments(invoice, data, actor)
+    if after_apply is not None:
+        after_apply(index, invoice, outcome)
     return _done(index, outcome, invoice, data)
 
 
