@@ -18,7 +18,7 @@ from payables.masterdata.errors import DuplicateSupplier
 from payables.masterdata.models import Supplier, SupplierBankAccount
 from payables.masterdata.schemas import BankAccountIn, SupplierIn, SupplierPatch
 from payables.sync import event_types
-from payables.sync.services import record_event
+from payables.sync.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
 
 _FIELDS = (
@@ -34,6 +34,7 @@ def create_supplier(data: SupplierIn, *, actor: Actor, loc: Loc = ()) -> Supplie
     """
     fields, accounts = _clean(data.model_dump(include=set(_FIELDS)), data.bank_accounts, loc=loc)
     with transaction.atomic():
+        lock_company_writes(actor.company)
         _refuse_duplicate(actor, fields, exclude=None)
         try:
             with transaction.atomic():
@@ -66,6 +67,7 @@ def update_supplier(supplier: Supplier, patch: SupplierPatch, *, actor: Actor) -
     merged = {f: getattr(supplier, f) for f in _FIELDS} | changes
     fields, accounts = _clean(merged, patch.bank_accounts, loc=())
     with transaction.atomic():
+        lock_company_writes(actor.company)
         _refuse_duplicate(actor, fields, exclude=supplier.pk)
         for name, value in fields.items():
             setattr(supplier, name, value)

@@ -9,9 +9,21 @@ from django.db import transaction
 from payables.sync.event_types import EVENT_TYPES
 from payables.sync.models import Event
 from payables.tenancy.actors import Actor
-from payables.tenancy.services import take_next_value
+from payables.tenancy.models import Company
+from payables.tenancy.services import lock_counter, take_next_value
 
 EVENT_COUNTER = "event"
+
+
+def lock_company_writes(company: Company) -> None:
+    """Queue this transaction behind the company's other writes before it locks anything else.
+
+    Every write records an event, and so holds the company's event-counter lock until it
+    commits. Taking that lock first gives every writer one lock order (event counter,
+    then invoice counter, numbering policy, invoice rows): two writers can wait for each
+    other but never deadlock. Writes of different companies do not wait at all.
+    """
+    lock_counter(company, EVENT_COUNTER)
 
 
 def record_event(
@@ -19,8 +31,7 @@ def record_event(
 ) -> Event:
     """Append an event inside the caller's transaction.
 
-    Call it last in a service: it takes the company's event counter lock, which is then
-    held only for the moment until commit.
+    The service has called ``lock_company_writes`` at its start, so this takes no new lock.
     """
     if event_type not in EVENT_TYPES:
         raise ValueError(f"Undeclared event type {event_type!r}; add it to sync/event_types.py")

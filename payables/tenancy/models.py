@@ -18,7 +18,10 @@ class Company(models.Model):
     country = models.CharField(max_length=2)
     einvoice_invalid_policy = models.CharField(
         max_length=20,
-        choices=[("refuse", "Refuse the document"), ("needs_review", "Import it flagged for review")],
+        choices=[
+            ("refuse", "Refuse the document"),
+            ("needs_review", "Import it flagged for review"),
+        ],
         default="refuse",
         help_text="What to do with an e-invoice that fails validation.",
     )

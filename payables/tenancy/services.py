@@ -135,6 +135,18 @@ def take_next_value(company: Company, name: str) -> int:
         return Counter.objects.get(company=company, name=name).value
 
 
+def lock_counter(company: Company, name: str) -> None:
+    """Lock a company's counter row until the caller's transaction ends (creating it if new)."""
+    with transaction.atomic():
+        if Counter.objects.select_for_update().filter(company=company, name=name).exists():
+            return
+        try:
+            with transaction.atomic():
+                Counter.objects.create(company=company, name=name, value=0)
+        except IntegrityError:  # created concurrently
+            Counter.objects.select_for_update().filter(company=company, name=name).exists()
+
+
 @dataclass(frozen=True)
 class IdempotencyClaim:
     """The outcome of presenting an Idempotency-Key: a new claim or a stored answer."""

@@ -16,7 +16,7 @@ from payables.errors import FieldError, PayloadTooLarge
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.services.invoices import add_audit_entry
 from payables.sync import event_types
-from payables.sync.services import record_event
+from payables.sync.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
 
 URL_IGNORED = "A file and a URL were both given; the file was stored and the URL ignored."
@@ -68,6 +68,7 @@ def add_attachment(
             is_original=is_original,
         )
     with transaction.atomic():
+        lock_company_writes(actor.company)
         if content is not None:
             # Written before the row commits: a rollback can leave an orphan file, never
             # a row without its file.

@@ -18,7 +18,7 @@ from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier
 from payables.money import format_amount
 from payables.sync import event_types
-from payables.sync.services import record_event
+from payables.sync.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
 from payables.tenancy.services import take_next_value
 
@@ -43,6 +43,7 @@ def create_invoice(data: InvoiceIn, *, actor: Actor, source: dict | None = None)
     company = actor.company
     _raise_errors(check_totals(data, home_currency=company.home_currency))
     with transaction.atomic():
+        lock_company_writes(company)
         supplier = resolve_supplier(data, actor=actor)
         _refuse_duplicate_number(supplier, data.invoice_number, exclude=None)
         invoice = Invoice(
@@ -74,6 +75,7 @@ def update_invoice(
     """Change a ``new`` invoice; rows and VAT breakdown, when sent, replace the stored ones."""
     changes = patch.model_dump(exclude_unset=True)
     with transaction.atomic():
+        lock_company_writes(actor.company)
         invoice = lock_invoice(invoice)
         if invoice.status not in EDITABLE:
             raise InvoiceNotEditable(f"An invoice in state {invoice.status!r} cannot be edited.")
@@ -102,6 +104,7 @@ def update_invoice(
 def cancel_invoice(invoice: Invoice, *, actor: Actor, reason: str = "") -> Invoice:
     """Cancel an invoice that has not reached accounting; its number becomes free again."""
     with transaction.atomic():
+        lock_company_writes(actor.company)
         invoice = lock_invoice(invoice)
         if invoice.status in NOT_CANCELLABLE:
             raise InvoiceNotEditable(f"An invoice in state {invoice.status!r} cannot be cancelled.")

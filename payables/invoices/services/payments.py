@@ -14,7 +14,7 @@ from payables.invoices.models import Invoice, Payment
 from payables.invoices.services.invoices import add_audit_entry, invoice_snapshot, lock_invoice
 from payables.money import ZERO, fits_scale, format_amount
 from payables.sync import event_types
-from payables.sync.services import record_event
+from payables.sync.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
 
 UNPAYABLE = {Invoice.Status.RECEIVED, Invoice.Status.DIGITIZING, Invoice.Status.CANCELLED}
@@ -34,6 +34,7 @@ def record_payment(
     A credit note is settled with negative payments (money coming back).
     """
     with transaction.atomic():
+        lock_company_writes(actor.company)
         invoice = lock_invoice(invoice)
         cur = invoice.currency
         if invoice.status in UNPAYABLE:

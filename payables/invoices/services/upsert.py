@@ -36,6 +36,7 @@ from payables.invoices.services.numbering import (
     take_local_number,
 )
 from payables.masterdata.models import Supplier
+from payables.sync.services import lock_company_writes
 from payables.tenancy.actors import Actor
 
 logger = logging.getLogger(__name__)
@@ -235,6 +236,7 @@ def _apply(
     policy: NumberingPolicy | None,
     after_apply: AfterApply | None = None,
 ) -> ItemResult:
+    lock_company_writes(actor.company)
     content_hash = _content_hash(data)
     existing = (
         Invoice.objects.for_company(actor.company)
