@@ -1,0 +1,65 @@
+"""Ninja schemas of the invoices app, one module per topic, all importable from here."""
+
+from __future__ import annotations
+
+from payables.invoices.schemas.invoices import (
+    AttachmentContentOut,
+    AttachmentIn,
+    AttachmentOut,
+    CancelIn,
+    InvoiceFilters,
+    InvoiceIn,
+    InvoiceOut,
+    InvoicePatch,
+    InvoiceRowIn,
+    InvoiceRowOut,
+    PaymentIn,
+    PaymentOut,
+    SupplierRefIn,
+    SupplierSummaryOut,
+    VatLineIn,
+    VatLineOut,
+)
+from payables.invoices.schemas.numbering import (
+    NumberingPolicyIn,
+    NumberingPolicyOut,
+    NumberingPolicyPatch,
+)
+from payables.invoices.schemas.upsert import (
+    ExternalInvoiceIn,
+    ExternalInvoiceItem,
+    ImportPolicy,
+    UpsertErrorOut,
+    UpsertIn,
+    UpsertOut,
+    UpsertResultOut,
+)
+
+__all__ = [
+    "AttachmentContentOut",
+    "AttachmentIn",
+    "AttachmentOut",
+    "CancelIn",
+    "ExternalInvoiceIn",
+    "ExternalInvoiceItem",
+    "ImportPolicy",
+    "InvoiceFilters",
+    "InvoiceIn",
+    "InvoiceOut",
+    "InvoicePatch",
+    "InvoiceRowIn",
+    "InvoiceRowOut",
+    "NumberingPolicyIn",
+    "NumberingPolicyOut",
+    "NumberingPolicyPatch",
+    "PaymentIn",
+    "PaymentOut",
+    "SupplierRefIn",
+    "SupplierSummaryOut",
+    "UpsertErrorOut",
+    "UpsertIn",
+    "UpsertOut",
+    "UpsertResultOut",
+    "VatLineIn",
+    "VatLineOut",
+]
