@@ -55,5 +55,11 @@ fmt: venv  ## Apply ruff's fixes and formatting.
 migrations-check: venv  ## Fail when a model change has no migration.
 	$(BIN)/payables makemigrations --check --dry-run
 
-bench: venv  ## Import benchmark (ARGS="--count 300"; DATABASE_URL picks the database).
-	$(BIN)/python bench/import_bench.py $(ARGS)
+# The benches `make bench` runs, each with ARGS: `make bench BENCH=upsert ARGS="--batch 50"`.
+BENCH ?= import upsert
+
+bench: venv  ## Import and upsert benchmarks (ARGS="--count 300", BENCH=upsert; DATABASE_URL picks the db).
+	@set -e; for name in $(BENCH); do \
+		echo "== bench/$${name}_bench.py $(ARGS)"; \
+		$(BIN)/python bench/$${name}_bench.py $(ARGS); \
+	done

@@ -18,6 +18,7 @@ from uuid import UUID
 
 import pydantic
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from payables.errors import Conflict, FieldError, NotFound, PayablesError, ValidationFailed
 from payables.invoices.models import Invoice, NumberingPolicy
@@ -236,14 +237,16 @@ def _apply(
     policy: NumberingPolicy | None,
     after_apply: AfterApply | None = None,
 ) -> ItemResult:
-    lock_company_writes(actor.company)
     content_hash = _content_hash(data)
-    existing = (
-        Invoice.objects.for_company(actor.company)
-        .select_for_update()
-        .filter(source_system=data.source_system, source_invoice_id=data.source_invoice_id)
-        .first()
-    )
+    # Decide "skipped" without locking: a re-sent batch then writes nothing and does not
+    # queue behind the company's writers. Anything else re-reads under the lock.
+    existing = _by_identity(actor, data).first()
+    if existing is not None:
+        skip = _skip_reason(existing, data, content_hash)
+        if skip is not None:
+            return _done(index, "skipped", existing, data, detail=skip)
+    lock_company_writes(actor.company)
+    existing = _by_identity(actor, data).select_for_update().first()
     if existing is not None:
         skip = _skip_reason(existing, data, content_hash)
         if skip is not None:
@@ -284,6 +287,17 @@ def _apply(
     if after_apply is not None:
         after_apply(index, invoice, outcome)
     return _done(index, outcome, invoice, data)
+
+
+def _by_identity(actor: Actor, data: ExternalInvoiceIn) -> QuerySet[Invoice]:
+    """The invoice with this source identity; the filter repeats the partial unique
+    index's condition so SQLite and PostgreSQL use that index."""
+    return (
+        Invoice.objects.for_company(actor.company)
+        .filter(source_system=data.source_system, source_invoice_id=data.source_invoice_id)
+        .exclude(source_system="")
+        .order_by()
+    )
 
 
 def _skip_reason(existing: Invoice, data: ExternalInvoiceIn, content_hash: str) -> str | None:
@@ -345,7 +359,9 @@ def _number_holder(supplier: Supplier, number: str, *, exclude: Invoice | None) 
     if not number:
         return None
     return (
-        Invoice.objects.filter(supplier=supplier, invoice_number=number)
+        Invoice.objects.filter(
+            company=supplier.company_id, supplier=supplier, invoice_number=number
+        )
         .exclude(status=Invoice.Status.CANCELLED)
         .exclude(pk=exclude.pk if exclude else None)
         .first()
