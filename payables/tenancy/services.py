@@ -180,8 +180,26 @@ def claim_idempotency_key(
     if record.fingerprint != fingerprint:
         raise IdempotencyKeyReused(loc=["Idempotency-Key"])
     if record.state == IdempotencyKey.State.RUNNING:
+        if _take_over_abandoned(record):
+            return IdempotencyClaim(record=record, is_replay=False)
         raise IdempotentRequestInProgress()
     return IdempotencyClaim(record=record, is_replay=True)
+
+
+def _take_over_abandoned(record: IdempotencyKey) -> bool:
+    """Claim a key whose first request died mid-way (no answer stored for too long).
+
+    The conditional update lets exactly one of several retries take it over.
+    """
+    now = timezone.now()
+    abandoned_before = now - timedelta(seconds=settings.PAYABLES_IDEMPOTENCY_ABANDONED_SECONDS)
+    if record.created_at >= abandoned_before:
+        return False
+    taken = IdempotencyKey.objects.filter(
+        pk=record.pk, state=IdempotencyKey.State.RUNNING, created_at=record.created_at
+    ).update(created_at=now)
+    record.created_at = now
+    return taken == 1
 
 
 def complete_idempotency_key(

@@ -331,3 +331,25 @@ def test_concurrent_identical_posts_create_one_invoice(api_key, invoice_payload)
         else:
             assert body["code"] == "idempotency_request_in_progress"
             assert not replayed
+
+
+def test_key_of_a_request_that_died_is_taken_over_by_a_retry(
+    api, company, invoice_payload, settings
+):
+    """A process that died after claiming never stores an answer: retries must not 409 forever."""
+    body = json.dumps(invoice_payload()).encode()
+    integrator = company.integrators.get(name="ERP")
+    record = claim_idempotency_key(
+        integrator,
+        key=KEY["Idempotency-Key"],
+        fingerprint=request_fingerprint("POST", "/api/v1/invoices", body),
+    ).record
+    abandoned = timezone.now() - timedelta(
+        seconds=settings.PAYABLES_IDEMPOTENCY_ABANDONED_SECONDS + 1
+    )
+    IdempotencyKey.objects.filter(pk=record.pk).update(created_at=abandoned)
+    response = api.post("/invoices", raw=body, headers=KEY)
+    assert response.status_code == 201
+    assert Invoice.objects.count() == 1
+    assert IdempotencyKey.objects.get(pk=record.pk).state == IdempotencyKey.State.DONE
+    assert api.post("/invoices", raw=body, headers=KEY)["Idempotent-Replayed"] == "true"
