@@ -17,7 +17,7 @@ from stdnum.util import get_cc_module
 
 # Company registry numbers per country (stdnum module names).
 _REGISTRY_MODULES = {
-    "BE": "stdnum.be.bce",
+    "BE": "stdnum.be.vat",  # the enterprise number is the VAT number
     "DK": "stdnum.dk.cvr",
     "EE": "stdnum.ee.registrikood",
     "FI": "stdnum.fi.ytunnus",
@@ -35,6 +35,8 @@ def validate_vat_number(number: str, country: str) -> str:
     'EE100931558'
     >>> validate_vat_number("100931558", "EE")
     'EE100931558'
+    >>> validate_vat_number("FI20774740", "EE")  # an Estonian seller's Finnish registration
+    'FI20774740'
     >>> validate_vat_number("EE100931559", "EE")
     Traceback (most recent call last):
     ...
@@ -42,6 +44,10 @@ def validate_vat_number(number: str, country: str) -> str:
     """
     cc = country.upper()
     compact = "".join(number.split()).upper().replace("-", "").replace(".", "")
+    # A company may hold another country's VAT registration: its prefix decides.
+    own_prefix = compact[:2]
+    if own_prefix.isalpha() and own_prefix in _EU_PREFIXED | {"EL"} and own_prefix != cc:
+        cc = "GR" if own_prefix == "EL" else own_prefix
     prefix = "EL" if cc == "GR" else cc
     module = get_cc_module(cc.lower(), "vat")
     if module is None:

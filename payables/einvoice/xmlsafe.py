@@ -9,7 +9,12 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from payables.einvoice.errors import LimitExceeded, MalformedDocument, UnsafeDocument
+from payables.einvoice.errors import (
+    EInvoiceError,
+    LimitExceeded,
+    MalformedDocument,
+    UnsafeDocument,
+)
 from payables.einvoice.model import ParseLimits
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
@@ -40,20 +45,47 @@ def parse_xml(data: bytes, *, limits: ParseLimits) -> etree._Element:
     """
     if len(data) > limits.max_bytes:
         raise LimitExceeded(f"The document has {len(data)} bytes; the limit is {limits.max_bytes}")
-    head = data[:4096].lstrip(b"".join(_BOMS) + b" \t\r\n")
-    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+    head = data[:4096].lstrip(b"".join(_BOMS) + b" \t\r\n").upper()
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         raise UnsafeDocument("XML with a DOCTYPE (DTD or entities) is refused")
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        line = f"line {exc.lineno}" if getattr(exc, "lineno", None) else ""
-        raise MalformedDocument(f"Not well-formed XML: {exc.msg}", location=line) from None
+        raise _refusal(exc, data) from None
     if root is None:
         raise MalformedDocument("The document is empty")
     if root.getroottree().docinfo.doctype:
         raise UnsafeDocument("XML with a DOCTYPE (DTD or entities) is refused")
     _check_shape(root, limits)
     return root
+
+
+def _refusal(exc: etree.XMLSyntaxError, data: bytes) -> EInvoiceError:
+    """Name why libxml2 refused the bytes: an unsafe DTD, a parser limit, or bad XML.
+
+    A DOCTYPE hidden behind more than 4 KB of prolog (or in UTF-16) reaches libxml2,
+    which stops entity bombs itself; the error must still say "unsafe", not "malformed".
+    """
+    message = " ".join(str(exc.msg).split())
+    location = f"line {exc.lineno}" if getattr(exc, "lineno", None) else ""
+    if _has_doctype(data):
+        return UnsafeDocument("XML with a DOCTYPE (DTD or entities) is refused", location=location)
+    if any(marker in message for marker in _LIMIT_MESSAGES):
+        return LimitExceeded(f"The document exceeds a parser limit: {message}", location=location)
+    return MalformedDocument(f"Not well-formed XML: {message}", location=location)
+
+
+# libxml2's own bounds (nesting, text node and buffer size, entity amplification).
+_LIMIT_MESSAGES = ("Excessive depth", "Resource limit exceeded", "XML_PARSE_HUGE")
+_DOCTYPE_MARKERS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+
+
+def _has_doctype(data: bytes) -> bool:
+    return any(marker in data for marker in _DOCTYPE_MARKERS)
 
 
 def _check_shape(root: etree._Element, limits: ParseLimits) -> None:

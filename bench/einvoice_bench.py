@@ -1,0 +1,111 @@
+"""E-invoice benchmark: documents per second per format, against bare lxml parsing.
+
+For every corpus file of a format, ``payables.einvoice.parse`` (detect, safe parse, map
+to the canonical model) is timed, and in the same run ``lxml.etree.fromstring`` on the
+same XML bytes (for hybrid PDFs: the embedded XML) as the floor no parser can beat.
+Optionally the validation layers too (``--validate``). Prints figures only.
+
+    python bench/einvoice_bench.py [--rounds 5] [--validate] [--corpus ../shared/corpus]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from lxml import etree  # noqa: E402
+
+from payables import einvoice  # noqa: E402
+
+FOLDERS = ("ubl", "cii", "facturx-pdf", "finvoice")
+
+
+def load(corpus: Path) -> dict[str, list[tuple[Path, bytes, bytes]]]:
+    """Readable corpus files per format: (path, document bytes, XML bytes for the floor)."""
+    by_format: dict[str, list[tuple[Path, bytes, bytes]]] = defaultdict(list)
+    with (corpus / "MANIFEST.tsv").open(newline="", encoding="utf-8") as handle:
+        rows = [
+            r for r in csv.DictReader(handle, delimiter="\t") if r["path"].split("/")[0] in FOLDERS
+        ]
+    for row in rows:
+        path = corpus / row["path"]
+        data = path.read_bytes()
+        try:
+            parsed = einvoice.parse(data)
+        except einvoice.EInvoiceError:
+            continue  # unreadable documents measure nothing useful
+        xml = parsed.xml if parsed.xml is not None else data
+        try:
+            etree.fromstring(xml)
+        except etree.XMLSyntaxError:
+            xml = _second_document(xml)  # a Finvoice SOAP frame: two documents in one file
+        by_format[parsed.format].append((path, data, xml))
+    extra = sorted((REPO_ROOT / "payables/einvoice/tests/samples").glob("ee-*.xml"))
+    for path in extra:
+        data = path.read_bytes()
+        try:
+            einvoice.parse(data)
+        except einvoice.EInvoiceError:
+            continue
+        by_format["ee-einvoice"].append((path, data, data))
+    return by_format
+
+
+def _second_document(data: bytes) -> bytes:
+    start = data.find(b"<?xml", 1)
+    return data[start:] if start > 0 else data
+
+
+def rate(items: list, work: object, rounds: int) -> float:
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for item in items:
+            work(item)
+    return rounds * len(items) / (time.perf_counter() - started)
+
+
+def validate_rate(items: list, schema_dir: Path) -> float:
+    """Documents/second through all validation layers (stylesheets compiled beforehand)."""
+    from payables.einvoice.validation import validate
+
+    prepared = [(item[1], einvoice.parse(item[1])) for item in items]
+    validate(*prepared[0], schema_dir=schema_dir)  # compile schemas and stylesheets once
+    return rate(prepared, lambda pair: validate(*pair, schema_dir=schema_dir), 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--validate", action="store_true", help="also time validate()")
+    parser.add_argument("--corpus", type=Path, default=REPO_ROOT.parent / "shared" / "corpus")
+    options = parser.parse_args(argv)
+    if not (options.corpus / "MANIFEST.tsv").exists():
+        print(f"No corpus at {options.corpus}; pass --corpus.")
+        return 2
+    by_format = load(options.corpus)
+    header = (
+        f"{'format':<12} {'docs':>5} {'parse docs/s':>13} {'lxml docs/s':>12} {'parse/lxml':>10}"
+    )
+    if options.validate:
+        header += f" {'validate docs/s':>16}"
+    print(header)
+    for name, items in sorted(by_format.items()):
+        parse_rate = rate(items, lambda item: einvoice.parse(item[1]), options.rounds)
+        floor_rate = rate(items, lambda item: etree.fromstring(item[2]), options.rounds)
+        ratio = parse_rate / floor_rate
+        line = f"{name:<12} {len(items):>5} {parse_rate:>13.1f} {floor_rate:>12.1f} {ratio:>10.3f}"
+        if options.validate:
+            line += f" {validate_rate(items, options.corpus / 'xsd'):>16.1f}"
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,391 @@
+"""Factur-X / ZUGFeRD / XRechnung hybrid PDFs: find the embedded invoice XML and read it.
+
+A hybrid invoice is a PDF/A-3 whose embedded file is the invoice and whose pages are its
+visual: ``factur-x.xml`` (Factur-X 1.0, ZUGFeRD 2.1+), ``zugferd-invoice.xml`` (ZUGFeRD
+2.0), ``ZUGFeRD-invoice.xml`` (ZUGFeRD 1.0) or ``xrechnung.xml`` (XRechnung in a PDF). The
+XML is ground truth, so it is parsed as CII (or UBL); the PDF stays the original. Specs:
+Factur-X 1.07 / ZUGFeRD 2.3 (https://fnfe-mpe.org/factur-x/), ZUGFeRD 1.0 (FeRD, 2014).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from importlib import import_module
+from types import ModuleType
+from typing import Any
+
+from lxml import etree
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
+
+from payables.einvoice import cii
+from payables.einvoice.errors import (
+    EInvoiceError,
+    LimitExceeded,
+    MalformedDocument,
+    UnsupportedFormat,
+)
+from payables.einvoice.model import Finding, ParsedDocument, ParseLimits
+from payables.einvoice.xmlsafe import parse_xml
+
+FORMAT = "facturx-pdf"
+
+# The invoice file names, lower case: ZUGFeRD 1.0 "ZUGFeRD-invoice.xml" and ZUGFeRD 2.0
+# "zugferd-invoice.xml" differ only in case, so the XML itself tells them apart.
+INVOICE_FILENAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
+
+NO_XML_MESSAGE = "A PDF without embedded e-invoice XML; it needs digitizing"
+
+# Bounds on walking the PDF's embedded-files name tree (hostile PDFs nest or loop it), and
+# on how many XML files are inflated to look for the invoice.
+_MAX_TREE_DEPTH = 32
+_MAX_EMBEDDED_FILES = 1000
+_MAX_XML_FILES = 10
+
+
+@dataclass(frozen=True)
+class _Embedded:
+    """An embedded file: its name and its (still encoded) stream."""
+
+    filename: str
+    stream: StreamObject
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    filename: str
+    content: bytes
+    is_zugferd1: bool
+
+
+def detect(data: bytes) -> bool:
+    """True for PDF bytes (``%PDF-`` after optional whitespace).
+
+    >>> detect(b"\\n%PDF-1.7 ..."), detect(b"<?xml version='1.0'?>")
+    (True, False)
+    """
+    return data[:1024].lstrip(b" \t\r\n\f\x00").startswith(b"%PDF-")
+
+
+def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:
+    """Read the invoice XML embedded in a hybrid PDF; refuse a PDF that has none."""
+    if len(data) > limits.max_bytes:
+        raise LimitExceeded(f"The document has {len(data)} bytes; the limit is {limits.max_bytes}")
+    findings: list[Finding] = []
+    reader = _open(data)
+    _check_page_count(reader, limits)
+    embedded = _embedded_files(reader)
+    candidates = _candidates(embedded, limits, findings)
+    if not candidates:
+        raise UnsupportedFormat(NO_XML_MESSAGE)
+    chosen, parsed = _parse_first_readable(candidates, limits, findings)
+    findings.extend(_xmp_findings(reader, chosen.filename, parsed.profile, limits))
+    others = sorted(
+        {item.filename for item in embedded} - {c.filename for c in candidates}, key=str.lower
+    )
+    if others:
+        findings.append(
+            Finding(
+                "PAY-PDF-OTHER-FILES",
+                "info",
+                f"The PDF also embeds {', '.join(others)}; not part of the invoice data",
+            )
+        )
+    return ParsedDocument(
+        format=FORMAT,
+        version=parsed.version,
+        profile=parsed.profile,
+        invoices=parsed.invoices,
+        findings=(*parsed.findings, *findings),
+        xml=chosen.content,
+        xml_filename=chosen.filename,
+        is_header_only=parsed.is_header_only,
+    )
+
+
+# -- the PDF ------------------------------------------------------------------------------
+
+# pypdf signals a broken PDF with many exception types (its own errors, but also
+# ValueError, KeyError, TypeError, zlib.error, RecursionError, ...); every one of them
+# means "this PDF cannot be read", so the PDF-level calls below catch Exception and refuse
+# the document with a clear error. Our own EInvoiceErrors pass through unchanged.
+
+
+def _open(data: bytes) -> PdfReader:
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UnsupportedFormat("The PDF is encrypted with a password; it cannot be read")
+        _resolve(reader.trailer["/Root"])
+    except EInvoiceError:
+        raise
+    except Exception as exc:
+        raise MalformedDocument(f"A broken PDF that cannot be read: {_reason(exc)}") from None
+    return reader
+
+
+def _check_page_count(reader: PdfReader, limits: ParseLimits) -> None:
+    try:
+        pages = reader.get_num_pages()
+    except Exception as exc:
+        raise MalformedDocument(f"A broken PDF: its pages cannot be read: {_reason(exc)}") from None
+    if pages > limits.max_pdf_pages:
+        raise LimitExceeded(f"The PDF has {pages} pages; the limit is {limits.max_pdf_pages}")
+
+
+def _embedded_files(reader: PdfReader) -> list[_Embedded]:
+    """The files in the EmbeddedFiles name tree and the catalog's /AF array, once each."""
+    try:
+        catalog = _resolve(reader.trailer["/Root"])
+        specs: list[tuple[str, Any]] = []
+        names = _resolve(catalog.get("/Names")) if isinstance(catalog, DictionaryObject) else None
+        if isinstance(names, DictionaryObject):
+            _walk_name_tree(names.get("/EmbeddedFiles"), 0, specs, set())
+        associated = _resolve(catalog.get("/AF")) if isinstance(catalog, DictionaryObject) else None
+        if isinstance(associated, ArrayObject):
+            specs.extend(("", spec) for spec in associated[:_MAX_EMBEDDED_FILES])
+        found: list[_Embedded] = []
+        seen: set[int] = set()
+        for key, spec in specs:
+            item = _embedded(key, _resolve(spec), seen)
+            if item is not None:
+                found.append(item)
+    except EInvoiceError:
+        raise
+    except Exception as exc:
+        raise MalformedDocument(
+            f"A broken PDF: its embedded files cannot be read: {_reason(exc)}"
+        ) from None
+    return found
+
+
+def _walk_name_tree(node: Any, depth: int, out: list[tuple[str, Any]], seen: set[int]) -> None:
+    node = _resolve(node)
+    if not isinstance(node, DictionaryObject) or depth > _MAX_TREE_DEPTH or id(node) in seen:
+        return
+    seen.add(id(node))
+    pairs = _resolve(node.get("/Names"))
+    if isinstance(pairs, ArrayObject):
+        for index in range(0, len(pairs) - 1, 2):
+            if len(out) >= _MAX_EMBEDDED_FILES:
+                return
+            out.append((_string(_resolve(pairs[index])), pairs[index + 1]))
+    kids = _resolve(node.get("/Kids"))
+    if isinstance(kids, ArrayObject):
+        for kid in kids:
+            if len(out) >= _MAX_EMBEDDED_FILES:
+                return
+            _walk_name_tree(kid, depth + 1, out, seen)
+
+
+def _embedded(key: str, spec: Any, seen: set[int]) -> _Embedded | None:
+    """The file a file specification embeds; None for a reference or one already seen."""
+    if not isinstance(spec, DictionaryObject):
+        return None
+    filename = next(
+        (
+            name
+            for name in (_string(_resolve(spec.get("/UF"))), _string(_resolve(spec.get("/F"))), key)
+            if name
+        ),
+        "",
+    )
+    files = _resolve(spec.get("/EF"))
+    if not isinstance(files, DictionaryObject):
+        return None
+    stream = _resolve(files.get("/F"))
+    if stream is None:
+        stream = _resolve(files.get("/UF"))
+    # The name tree and /AF usually list the same file: pypdf resolves an indirect object
+    # to one Python object, so its identity says "seen".
+    if not isinstance(stream, StreamObject) or id(stream) in seen:
+        return None
+    seen.add(id(stream))
+    # Some writers store a path; only the last part names the file.
+    return _Embedded(filename.replace("\\", "/").rsplit("/", 1)[-1].strip(), stream)
+
+
+def _content(item: _Embedded, limits: ParseLimits) -> bytes:
+    try:
+        content = item.stream.get_data()
+    except Exception as exc:
+        raise MalformedDocument(
+            f"The embedded {item.filename} cannot be decompressed: {_reason(exc)}"
+        ) from None
+    if len(content) > limits.max_bytes:
+        raise LimitExceeded(
+            f"The embedded {item.filename} has {len(content)} bytes; the limit is "
+            f"{limits.max_bytes}"
+        )
+    return content
+
+
+# -- choosing and reading the invoice XML -------------------------------------------------
+
+
+def _candidates(
+    embedded: list[_Embedded], limits: ParseLimits, findings: list[Finding]
+) -> list[_Candidate]:
+    """The embedded files that may be the invoice, best first (2.x before ZUGFeRD 1.0)."""
+    named = [item for item in embedded if item.filename.lower() in INVOICE_FILENAMES]
+    found = [(item.filename, _content(item, limits)) for item in named[:_MAX_XML_FILES]]
+    if not found:
+        # A writer that named the file otherwise: take an XML file that is an invoice.
+        others = [item for item in embedded if item.filename.lower().endswith(".xml")]
+        contents = [(item.filename, _content(item, limits)) for item in others[:_MAX_XML_FILES]]
+        found = [(name, content) for name, content in contents if _is_invoice_xml(content)]
+        findings.extend(
+            Finding(
+                "PAY-PDF-FILENAME",
+                "warning",
+                f"The invoice XML is embedded as {name!r}, not under a Factur-X, ZUGFeRD or "
+                "XRechnung file name",
+            )
+            for name, _ in found
+        )
+    candidates = [
+        _Candidate(name, content, cii.root_element(content) == "CrossIndustryDocument")
+        for name, content in found
+    ]
+    candidates.sort(key=lambda c: c.is_zugferd1)
+    if len({c.is_zugferd1 for c in candidates}) > 1:
+        findings.append(
+            Finding(
+                "PAY-PDF-TWO-VERSIONS",
+                "warning",
+                "The PDF carries both ZUGFeRD 1.0 and ZUGFeRD 2.x / Factur-X XML "
+                f"({', '.join(c.filename for c in candidates)}); the 2.x one, "
+                f"{candidates[0].filename}, is read",
+            )
+        )
+    return candidates
+
+
+def _is_invoice_xml(content: bytes) -> bool:
+    ubl = _ubl()
+    return cii.detect(content) or (ubl is not None and ubl.detect(content))
+
+
+def _parse_first_readable(
+    candidates: list[_Candidate], limits: ParseLimits, findings: list[Finding]
+) -> tuple[_Candidate, ParsedDocument]:
+    first_error: EInvoiceError | None = None
+    for candidate in candidates:
+        try:
+            return candidate, _parse_xml(candidate, limits)
+        except EInvoiceError as exc:
+            error = _embedded_error(candidate.filename, exc)
+            first_error = first_error or error
+            if candidate is not candidates[-1]:
+                findings.extend(
+                    Finding(f.rule_id, "warning", f.message, f.location) for f in error.findings
+                )
+    assert first_error is not None  # candidates is never empty here
+    raise first_error
+
+
+def _parse_xml(candidate: _Candidate, limits: ParseLimits) -> ParsedDocument:
+    ubl = _ubl()
+    if not cii.detect(candidate.content) and ubl is not None and ubl.detect(candidate.content):
+        return ubl.parse(candidate.content, limits=limits)
+    # Not sniffed as UBL: CII reads it, or says precisely why it cannot (not well-formed,
+    # another root element, ...).
+    return cii.parse(candidate.content, limits=limits)
+
+
+def _embedded_error(filename: str, exc: EInvoiceError) -> EInvoiceError:
+    """The same error, saying which embedded file it is about."""
+    findings = [
+        Finding(f.rule_id, f.severity, f"{filename}: {f.message}", f.location) for f in exc.findings
+    ]
+    return type(exc)(f"The embedded {filename} cannot be read: {exc.message}", findings=findings)
+
+
+def _ubl() -> ModuleType | None:
+    try:
+        return import_module("payables.einvoice.ubl")
+    except ImportError:
+        return None
+
+
+# -- XMP metadata -------------------------------------------------------------------------
+
+
+def _xmp_findings(
+    reader: PdfReader, filename: str, profile: str, limits: ParseLimits
+) -> list[Finding]:
+    """Check the XMP's Factur-X declaration against the XML read; problems are warnings.
+
+    The XML is ground truth: a broken or contradicting XMP does not stop the import.
+    """
+    try:
+        stream = _resolve(_resolve(reader.trailer["/Root"]).get("/Metadata"))
+        xmp = stream.get_data() if isinstance(stream, StreamObject) else None
+    except Exception as exc:
+        return [_xmp_warning(f"The PDF's XMP metadata cannot be read: {_reason(exc)}")]
+    if xmp is None:
+        return [
+            Finding("PAY-PDF-XMP", "info", "The PDF has no XMP metadata declaring the invoice XML")
+        ]
+    try:
+        root = parse_xml(xmp, limits=limits)
+    except EInvoiceError as exc:
+        return [_xmp_warning(f"The PDF's XMP metadata is broken: {exc.message}")]
+    declared = _xmp_values(root)
+    findings = []
+    declared_name = declared.get("DocumentFileName", "")
+    if declared_name and declared_name.lower() != filename.lower():
+        findings.append(
+            _xmp_warning(
+                f"The XMP names the invoice file {declared_name!r}, but {filename!r} was read"
+            )
+        )
+    level = declared.get("ConformanceLevel", "")
+    if level and profile and _squash(level) != _squash(profile):
+        findings.append(
+            _xmp_warning(f"The XMP declares profile {level!r}, but the XML is {profile!r}")
+        )
+    return findings
+
+
+def _xmp_values(root: etree._Element) -> dict[str, str]:
+    """Factur-X / ZUGFeRD XMP properties, written as elements or as attributes."""
+    wanted = ("DocumentFileName", "ConformanceLevel")
+    values: dict[str, str] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        name = etree.QName(element).localname
+        if name in wanted and (element.text or "").strip():
+            values.setdefault(name, element.text.strip())
+        for attribute, value in element.attrib.items():
+            name = etree.QName(attribute).localname
+            if name in wanted and value.strip():
+                values.setdefault(name, value.strip())
+    return values
+
+
+def _xmp_warning(message: str) -> Finding:
+    return Finding("PAY-PDF-XMP", "warning", message)
+
+
+def _squash(profile: str) -> str:
+    return "".join(profile.split()).upper()
+
+
+# -- pypdf values -------------------------------------------------------------------------
+
+
+def _resolve(value: Any) -> Any:
+    return value.get_object() if hasattr(value, "get_object") else value
+
+
+def _string(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("latin-1").strip()
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
