@@ -1,4 +1,4 @@
-"""The ``payables`` console script: serve, worker, demo, and every Django command.
+"""The ``payables`` console script: serve, worker, import, demo, and every Django command.
 
 ``payables serve`` is the one command a newcomer needs: it migrates, starts a task
 worker beside the web server and serves http://127.0.0.1:8000.
@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> None:
     else:
         from django.core.management import execute_from_command_line
 
-        execute_from_command_line(["payables", *argv])
+        # `payables import` is the e-invoice importer (Django has no command of that name).
+        name = "importinvoices" if command == "import" else command
+        execute_from_command_line(["payables", name, *argv[1:]])
 
 
 def serve(args: list[str]) -> None:

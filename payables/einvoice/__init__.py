@@ -23,6 +23,7 @@ from payables.einvoice.errors import (
     UnsupportedFormat,
 )
 from payables.einvoice.model import Finding, Invoice, ParsedDocument, ParseLimits
+from payables.einvoice.xmlsafe import has_doctype
 
 # Detection order matters: a PDF may embed CII, and a SOAP frame mentions Finvoice.
 _MODULES = (
@@ -44,6 +45,8 @@ def detect(data: bytes) -> ModuleType:
     for module in format_modules():
         if module.detect(data):
             return module
+    if has_doctype(data):  # an entity attack on a root no format claims is still an attack
+        raise UnsafeDocument("XML with a DOCTYPE (DTD or entities) is refused")
     raise UnsupportedFormat(
         "Not a supported e-invoice: expected UBL, CII, ZUGFeRD/Factur-X PDF, Finvoice or "
         "Estonian e-invoice"

@@ -219,7 +219,9 @@ class ParseLimits:
     max_depth: int = 100
     max_elements: int = 2_000_000
     max_pdf_pages: int = 500
-    max_attachment_bytes: int = 20 * 1024 * 1024
+    # libxml2 refuses text nodes over 10 MB (huge_tree stays off for safety), so an
+    # embedded base64 attachment can hold about 7.5 MB; larger ones are refused.
+    max_attachment_bytes: int = 7 * 1024 * 1024
 
 
 def field_names(cls: type) -> tuple[str, ...]:

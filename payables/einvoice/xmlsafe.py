@@ -5,6 +5,7 @@ Every format module parses through ``parse_xml`` so the rules hold everywhere.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
@@ -68,7 +69,7 @@ def _refusal(exc: etree.XMLSyntaxError, data: bytes) -> EInvoiceError:
     """
     message = " ".join(str(exc.msg).split())
     location = f"line {exc.lineno}" if getattr(exc, "lineno", None) else ""
-    if _has_doctype(data):
+    if _mentions_doctype(data):
         return UnsafeDocument("XML with a DOCTYPE (DTD or entities) is refused", location=location)
     if any(marker in message for marker in _LIMIT_MESSAGES):
         return LimitExceeded(f"The document exceeds a parser limit: {message}", location=location)
@@ -84,8 +85,32 @@ _DOCTYPE_MARKERS = tuple(
 )
 
 
-def _has_doctype(data: bytes) -> bool:
+def _mentions_doctype(data: bytes) -> bool:
     return any(marker in data for marker in _DOCTYPE_MARKERS)
+
+
+# Whitespace, processing instructions and comments, matched without backtracking (a
+# hostile prolog must not make this check slow), then the DOCTYPE.
+_PROLOG_DOCTYPE = re.compile(
+    rb"(?:\s|<\?(?:[^?]|\?(?!>))*+\?>|<!--(?:[^-]|-(?!->))*+-->)*+<!DOCTYPE[\s>\[]"
+)
+
+
+def has_doctype(data: bytes) -> bool:
+    """True when the bytes open with an XML prolog that declares a DOCTYPE.
+
+    For callers that must refuse such input before they know its format (no format
+    claims it, but the answer is still "unsafe", not "unknown").
+
+    >>> has_doctype(b'<?xml version="1.0"?>\\n<!DOCTYPE x [<!ENTITY e "1">]><x>&e;</x>')
+    True
+    >>> has_doctype('<!-- c --><!DOCTYPE x><x/>'.encode("utf-16")), has_doctype(b"<x/>")
+    (True, False)
+    """
+    head = data[:65536]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    return bool(_PROLOG_DOCTYPE.match(head.removeprefix(b"\xef\xbb\xbf")))
 
 
 def _check_shape(root: etree._Element, limits: ParseLimits) -> None:

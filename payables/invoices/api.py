@@ -12,7 +12,10 @@ from django.utils.http import content_disposition_header
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from payables.einvoice import render_ubl
+from payables.einvoice.model import Finding
 from payables.errors import FieldError, PayloadTooLarge
+from payables.invoices.einvoice_mapping import to_canonical
 from payables.invoices.errors import AttachmentNotFound
 from payables.invoices.models import Attachment
 from payables.invoices.queries import filter_invoices, get_attachment, get_invoice
@@ -21,6 +24,8 @@ from payables.invoices.schemas import (
     AttachmentIn,
     AttachmentOut,
     CancelIn,
+    ImportedDocumentOut,
+    ImportedDocumentsOut,
     InvoiceFilters,
     InvoiceIn,
     InvoiceOut,
@@ -46,6 +51,7 @@ from payables.invoices.services import (
     update_numbering_policy,
     upsert_invoices,
 )
+from payables.invoices.services.einvoice_import import DocumentRefused, import_einvoice
 from payables.invoices.services.numbering import find_numbering_policy
 from payables.schema_types import Page, paginate
 from payables.tenancy.auth import scoped
@@ -84,6 +90,71 @@ def upsert(request: HttpRequest, payload: UpsertIn) -> dict:
         numbering_policy_id=payload.numbering_policy_id,
     )
     return report.as_dict()
+
+
+@router.post(
+    "/import",
+    response=ImportedDocumentsOut,
+    auth=write,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/xml": {"schema": {"type": "string"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "files": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                            }
+                        },
+                    }
+                },
+            }
+        }
+    },
+)
+def import_documents(request: HttpRequest) -> dict:
+    """Import e-invoice documents: UBL, CII, Factur-X/ZUGFeRD PDF, Finvoice, Estonian e-invoice.
+
+    Send one document as the raw body (`Content-Type: application/xml` or
+    `application/pdf`): a document that cannot be read or fails validation is a 422
+    listing every finding (unless the company imports such documents flagged
+    `needs_review`). Or send several as multipart/form-data: each gets its own entry,
+    imported or refused. Each invoice of a document goes through the batch upsert
+    (identity: format + seller + number), so re-sending is safe; the same bytes again are
+    recognised as `same_original`.
+    """
+    if request.content_type == "multipart/form-data":
+        files = [f for name in request.FILES for f in request.FILES.getlist(name)]
+        if not files:
+            raise FieldError("Send at least one file.", loc=["files"], code="missing")
+        return {"documents": [_import_file(request, f) for f in files]}
+    if not request.body:
+        raise FieldError("Send the document as the request body.", loc=[], code="missing")
+    document = import_einvoice(request.body, actor=request.actor, content_type=request.content_type)
+    return {"documents": [ImportedDocumentOut.from_document(document, filename="")]}
+
+
+def _import_file(request: HttpRequest, upload: UploadedFile) -> ImportedDocumentOut:
+    """Import one uploaded file; a refused one becomes an entry, not a failed request."""
+    limit = settings.PAYABLES_EINVOICE_MAX_BYTES
+    if upload.size > limit:
+        refused = DocumentRefused(
+            f"{upload.name} has {upload.size} bytes; the limit is {limit}.",
+            findings=(Finding("PAY-LIMIT", "fatal", f"The file is larger than {limit} bytes."),),
+        )
+        return ImportedDocumentOut.from_refused(refused, filename=upload.name)
+    try:
+        document = import_einvoice(
+            upload.read(), actor=request.actor, filename=upload.name,
+            content_type=upload.content_type or "",
+        )  # fmt: skip
+    except DocumentRefused as refused:
+        return ImportedDocumentOut.from_refused(refused, filename=upload.name)
+    return ImportedDocumentOut.from_document(document, filename=upload.name)
 
 
 @router.post("", response={201: InvoiceOut}, auth=write)
@@ -258,3 +329,36 @@ def delete_policy(request: HttpRequest, policy_id: UUID) -> Status[None]:
         find_numbering_policy(request.actor.company, policy_id), actor=request.actor
     )
     return Status(204, None)
+
+
+@router.get(
+    "/{ref}/original",
+    response={200: AttachmentContentOut},
+    auth=read,
+    openapi_extra={"responses": {200: {"content": {"application/xml": {}, "application/pdf": {}}}}},
+)
+def original(
+    request: HttpRequest, ref: str, encoding: Literal["raw", "base64"] = "raw"
+) -> HttpResponse | AttachmentContentOut:
+    """The document the invoice was imported from, byte-exact (or `?encoding=base64`)."""
+    invoice = get_invoice(request.actor.company, ref)
+    attachment = invoice.attachments.filter(is_original=True).order_by("-created_at").first()
+    if attachment is None:
+        raise AttachmentNotFound("This invoice was not imported from a document.")
+    return download(request, ref, attachment.id, encoding)
+
+
+@router.get(
+    "/{ref}/ubl",
+    auth=read,
+    response={200: None},
+    openapi_extra={"responses": {200: {"content": {"application/xml": {}}}}},
+)
+def ubl(request: HttpRequest, ref: str) -> HttpResponse:
+    """The invoice rendered as Peppol BIS Billing 3.0 UBL."""
+    invoice = get_invoice(request.actor.company, ref)
+    response = HttpResponse(render_ubl(to_canonical(invoice)), content_type="application/xml")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{invoice.invoice_number}.xml"
+    )
+    return response

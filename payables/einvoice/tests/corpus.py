@@ -36,7 +36,7 @@ def corpus_files(folder: str, *, expected: str | None = None) -> list:
     ]
     if not rows:
         reason = ABSENT if not manifest() else f"no {expected or ''} files in corpus/{folder}"
-        return [pytest.param(None, marks=pytest.mark.skip(reason=reason), id="no-corpus")]
+        return [pytest.param(None, None, marks=pytest.mark.skip(reason=reason), id="no-corpus")]
     return [pytest.param(CORPUS_DIR / row["path"], row, id=row["path"]) for row in rows]
 
 

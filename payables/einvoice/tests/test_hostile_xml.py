@@ -111,6 +111,13 @@ def test_billion_laughs_behind_a_long_comment_is_refused_as_unsafe(fmt):
         parse(data)
 
 
+def test_entity_attack_in_a_document_of_no_known_format_is_refused_as_unsafe():
+    data = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
+
+    with pytest.raises(UnsafeDocument):
+        parse(data)
+
+
 @pytest.mark.parametrize("fmt", ["ubl", "cii", "ee-einvoice"])
 def test_reference_to_an_external_dtd_is_refused_as_unsafe(fmt):
     root = SHELLS[fmt][0].encode()

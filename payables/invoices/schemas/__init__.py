@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from payables.invoices.schemas.einvoice import (
+    FindingOut,
+    ImportedDocumentOut,
+    ImportedDocumentsOut,
+    ImportedInvoiceOut,
+)
 from payables.invoices.schemas.invoices import (
     AttachmentContentOut,
     AttachmentIn,
@@ -42,7 +48,11 @@ __all__ = [
     "CancelIn",
     "ExternalInvoiceIn",
     "ExternalInvoiceItem",
+    "FindingOut",
     "ImportPolicy",
+    "ImportedDocumentOut",
+    "ImportedDocumentsOut",
+    "ImportedInvoiceOut",
     "InvoiceFilters",
     "InvoiceIn",
     "InvoiceOut",

@@ -140,7 +140,7 @@ def test_supplier_id_that_is_not_a_uuid_is_422(api):
     ("overrides", "loc", "error_type"),
     [
         ({"vat_number": "EE100931559"}, ["body", "vat_number"], "invalid_vat_number"),
-        ({"vat_number": "FI20774740"}, ["body", "vat_number"], "invalid_vat_number"),
+        ({"vat_number": "FI20774741"}, ["body", "vat_number"], "invalid_vat_number"),
         ({"registry_code": "10137318"}, ["body", "registry_code"], "invalid_registry_code"),
         (
             {"country": "FI", "registry_code": "2077474-1", "vat_number": ""},
@@ -165,7 +165,7 @@ def test_supplier_id_that_is_not_a_uuid_is_422(api):
     ],
     ids=[
         "vat-checksum",
-        "vat-other-country",
+        "vat-other-country-checksum",
         "ee-registry-checksum",
         "fi-registry-checksum",
         "iban-checksum",
@@ -289,3 +289,12 @@ def test_suppliers_without_identifiers_may_share_a_name(api):
     response = api.post("/suppliers", {"name": "Cash purchase", "country": "EE"})
     assert response.status_code == 201
     assert Supplier.objects.count() == 2
+
+
+def test_vat_registration_in_another_country_is_accepted(api):
+    """An Estonian company may be VAT-registered in Finland: the number's prefix decides."""
+    response = api.post(
+        "/suppliers", {"name": "Piiri OÜ", "country": "EE", "vat_number": "FI20774740"}
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["vat_number"] == "FI20774740"
