@@ -39,7 +39,7 @@ from payables.einvoice.model import (
     Totals,
     VatBreakdown,
 )
-from payables.einvoice.xmlsafe import parse_xml, path_of, text, to_decimal
+from payables.einvoice.xmlsafe import parse_xml, path_of, root_tag, text, to_decimal
 
 FORMAT = "cii"
 
@@ -59,10 +59,6 @@ _HEAD = 64 * 1024
 # root. Each part ends at its first terminator: a lazy ``.*?`` would, on a non-CII root,
 # retry every later "-->" in the document (a second on a commented UBL file). A DOCTYPE is
 # matched so that ``parse`` gets the document and refuses it as unsafe, by name.
-_ROOT = re.compile(
-    rb"(?:\s|<\?(?:[^?]|\?(?!>))*\?>|<!--(?:[^-]|-(?!->))*-->|<!DOCTYPE(?:[^\[>]|\[[^\]]*\])*>)*"
-    rb"<(?:[A-Za-z_][\w.\-]*:)?(CrossIndustryInvoice|CrossIndustryDocument)[\s/>]"
-)
 # CCYYMMDD (102), CCYYMMDDHHMM (203), CCYYMMDDHHMMSS (204) or ISO 8601 (ZUGFeRD 1.0 references).
 _DAY = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})(?:$|[T\s]|\d{4}(?:\d{2})?$)")
 
@@ -148,8 +144,8 @@ def root_element(data: bytes) -> str:
     >>> root_element(b"<CrossIndustryDocument/>"), root_element(b"<Invoice/>")
     ('CrossIndustryDocument', '')
     """
-    match = _ROOT.match(_head(data))
-    return match.group(1).decode() if match else ""
+    local = root_tag(_head(data)).rsplit(":", 1)[-1]
+    return local if local in {"CrossIndustryInvoice", "CrossIndustryDocument"} else ""
 
 
 def _head(data: bytes) -> bytes:

@@ -46,14 +46,12 @@ from payables.einvoice.model import (
     Totals,
     VatBreakdown,
 )
-from payables.einvoice.xmlsafe import local_name, parse_xml, path_of, text, to_decimal
+from payables.einvoice.xmlsafe import local_name, parse_xml, path_of, root_tag, text, to_decimal
 
 FORMAT = "ee-einvoice"
 VERSIONS = frozenset({"1.1", "1.11", "1.2"})
 
 _SNIFF_BYTES = 64 * 1024
-_PROLOG = rb"(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*"
-_ROOT = re.compile(_PROLOG + rb"<E_Invoice[\s/>]", re.S)
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:Z|[+-]\d{2}:\d{2})?|(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
 _CENT = Decimal("0.01")
@@ -155,7 +153,7 @@ def detect(data: bytes) -> bool:
     head = data[:_SNIFF_BYTES]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", errors="ignore").encode("utf-8")
-    return _ROOT.match(head.removeprefix(b"\xef\xbb\xbf")) is not None
+    return root_tag(head.removeprefix(b"\xef\xbb\xbf")) == "E_Invoice"
 
 
 def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:

@@ -32,15 +32,13 @@ from payables.einvoice.model import (
     Totals,
     VatBreakdown,
 )
-from payables.einvoice.xmlsafe import local_name, parse_xml, path_of, text, to_decimal
+from payables.einvoice.xmlsafe import local_name, parse_xml, path_of, root_tag, text, to_decimal
 
 FORMAT = "finvoice"
 
 _SNIFF_BYTES = 64 * 1024
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_PROLOG = re.compile(rb"(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)*", re.S)
-_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s/>]")
 _FINVOICE_TAG = re.compile(rb"<Finvoice[\s/>]")
 _DECLARATION = re.compile(rb"<\?xml\s")
 _ENVELOPE_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?Envelope\s*>")
@@ -125,9 +123,7 @@ def _root_name(data: bytes) -> str:
     head = data[:_SNIFF_BYTES]
     if head.startswith(_UTF16_BOMS):
         head = head.decode("utf-16", errors="ignore").encode("utf-8")
-    start = len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0
-    match = _ROOT.match(head, _PROLOG.match(head, start).end())
-    return match.group(1).decode("ascii") if match else ""
+    return root_tag(head.removeprefix(_UTF8_BOM)).rsplit(":", 1)[-1]
 
 
 def _split(data: bytes) -> list[bytes]:

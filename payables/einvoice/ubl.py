@@ -31,7 +31,7 @@ from payables.einvoice.model import (
     Totals,
     VatBreakdown,
 )
-from payables.einvoice.xmlsafe import local_name, parse_xml, path_of, text, to_decimal
+from payables.einvoice.xmlsafe import local_name, parse_xml, path_of, root_tag, text, to_decimal
 
 FORMAT = "ubl"
 
@@ -53,13 +53,6 @@ _INVOICED_OBJECT_DOCUMENT_TYPE = "130"
 # Peppol: an order reference (BT-13) is mandatory beside a sales order reference (BT-14).
 _NO_ORDER_REFERENCE = "NA"
 
-# The prolog (declaration, comments, PIs, a DOCTYPE: claimed here so that the safe parser,
-# not "unsupported format", refuses it), then the root element.
-_ROOT = re.compile(
-    rb"(?:\s|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)*"
-    rb"<(?:[A-Za-z_][\w.-]*:)?(?:Invoice|CreditNote)[\s/>]",
-    re.S,
-)
 _UBL_NAMESPACE = re.compile(
     rb"urn:oasis:names:specification:ubl:schema:xsd:(?:Invoice|CreditNote)-2"
 )
@@ -73,7 +66,9 @@ def detect(data: bytes) -> bool:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", errors="ignore").encode("utf-8")
     head = head.removeprefix(b"\xef\xbb\xbf")
-    return bool(_ROOT.match(head)) and bool(_UBL_NAMESPACE.search(head))
+    # A DOCTYPE is skipped here so that the safe parser, not "unsupported format", refuses it.
+    local = root_tag(head).rsplit(":", 1)[-1]
+    return local in {"Invoice", "CreditNote"} and bool(_UBL_NAMESPACE.search(head))
 
 
 def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:

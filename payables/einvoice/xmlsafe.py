@@ -172,3 +172,65 @@ def to_decimal(value: str, *, where: str = "") -> Decimal:
 def path_of(element: etree._Element) -> str:
     """An XPath that locates the element, for findings."""
     return element.getroottree().getpath(element)
+
+
+def skip_prolog(data: bytes, start: int = 0) -> int:
+    r"""Return the offset of the root element's ``<``, past the XML declaration, processing
+    instructions, comments, a DOCTYPE and white space; -1 when there is none.
+
+    Linear in the input (plain ``find``s, no backtracking regex): detection runs on
+    untrusted bytes before any parser sees them.
+
+    >>> data = b'<?xml version="1.0"?>\n<!-- a -- b --><!DOCTYPE x [<!ENTITY e "">]> <Invoice/>'
+    >>> data[skip_prolog(data):]
+    b'<Invoice/>'
+    """
+    position, length = start, len(data)
+    while position < length:
+        if data[position : position + 1].isspace():
+            position += 1
+            continue
+        for opener, closer in _PROLOG_PARTS:
+            if data.startswith(opener, position):
+                end = _prolog_part_end(data, position, opener, closer)
+                if end < 0:
+                    return -1
+                position = end
+                break
+        else:
+            return position if data.startswith(b"<", position) else -1
+    return -1
+
+
+_PROLOG_PARTS = ((b"<?", b"?>"), (b"<!--", b"-->"), (b"<!DOCTYPE", b">"))
+
+
+def _prolog_part_end(data: bytes, position: int, opener: bytes, closer: bytes) -> int:
+    if opener != b"<!DOCTYPE":
+        end = data.find(closer, position + len(opener))
+        return end + len(closer) if end >= 0 else -1
+    bracket = data.find(b"[", position)
+    close = data.find(b">", position)
+    if 0 <= bracket < close:  # an internal subset: skip to "]" then ">"
+        subset_end = data.find(b"]", bracket)
+        close = data.find(b">", subset_end) if subset_end >= 0 else -1
+    return close + 1 if close >= 0 else -1
+
+
+def root_tag(data: bytes, *, sniff: int = 64 * 1024) -> str:
+    r"""The root element's name as written (``"rsm:CrossIndustryInvoice"``), or "".
+
+    >>> root_tag(b'\xef\xbb\xbf<?xml version="1.0"?><!-- x --><E_Invoice>')
+    'E_Invoice'
+    """
+    head = data[:sniff]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    start = skip_prolog(head)
+    if start < 0:
+        return ""
+    end = start + 1
+    while end < len(head) and head[end : end + 1] not in b" \t\r\n/>":
+        end += 1
+    return head[start + 1 : end].decode("utf-8", errors="replace")

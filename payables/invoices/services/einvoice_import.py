@@ -161,10 +161,13 @@ def import_einvoice(
                 description="Prepaid amount (BT-113)",
             )
 
+    # The supplier's own number is kept; the same number from that supplier already
+    # booked (sent before in another format, or by another channel) is a conflict that
+    # names the existing invoice: a duplicate is recognised, never numbered anew.
     report = upsert_invoices(
         items,
         actor=actor,
-        import_policy="preserve_if_unique_else_fallback",
+        import_policy="always_preserve_and_reject_on_conflict",
         after_apply=keep_original,
     )
     logger.info(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,6 +24,14 @@ UBL_INVOICE = CORPUS_DIR / "ubl/en16931/guide-example1.xml"
 UBL_CREDIT_NOTE = CORPUS_DIR / "ubl/en16931/ubl-tc434-creditnote1.xml"
 UBL_INVALID = CORPUS_DIR / "ubl/xrechnung-testsuite/05.01a-INVOICE_ubl.xml"  # fails BR-CO-16
 FINVOICE = CORPUS_DIR / "finvoice/visma-maventa/anon_finvoice_30_invoice_with_SOAP.xml"
+FERD_CII = CORPUS_DIR / "cii/zugferd-corpus/EN16931_Einfach.cii.xml"
+FERD_PDF = (
+    CORPUS_DIR / "facturx-pdf/zugferd-corpus/zugferdv2-correct-zugferd_2p0_EN16931_Einfach.pdf"
+)
+UBL_WITH_ATTACHMENT = (
+    Path(__file__).resolve().parents[2]
+    / "einvoice/tests/samples/ubl-invoice-two-vat-rates-allowance-charge-csv-attachment.xml"
+)
 needs_corpus = pytest.mark.skipif(
     not UBL_INVOICE.exists(), reason="the shared corpus is absent (../shared/corpus)"
 )
@@ -198,6 +207,29 @@ def test_other_company_cannot_read_the_original(api, other_api, settings_with_sc
     invoice_id = post_document(api, UBL_INVOICE).json()["documents"][0]["invoices"][0]["invoice_id"]
     assert other_api.get(f"/invoices/{invoice_id}/original").status_code == 404
     assert other_api.get(f"/invoices/{invoice_id}/ubl").status_code == 404
+
+
+@needs_corpus
+def test_the_same_invoice_in_another_format_is_recognised_as_a_duplicate(
+    actor, settings_with_schemas
+):
+    first = import_einvoice(FERD_CII.read_bytes(), actor=actor).results[0]
+    again = import_einvoice(FERD_PDF.read_bytes(), actor=actor).results[0]
+    assert first.outcome == "imported"
+    assert (again.outcome, again.invoice_id) == ("conflict", first.invoice_id)
+    assert "already has invoice" in again.detail
+    assert Invoice.objects.count() == 1
+
+
+def test_embedded_attachments_become_attachments(actor, settings_with_schemas):
+    data = UBL_WITH_ATTACHMENT.read_bytes()
+    [source] = einvoice.parse(data).invoices
+    [result] = import_einvoice(data, actor=actor, filename="with-csv.xml").results
+    invoice = Invoice.objects.get(pk=result.invoice_id)
+    embedded = [a for a in source.attachments if a.content is not None]
+    stored = invoice.attachments.filter(is_original=False, kind="file")
+    assert len(embedded) == stored.count() >= 1
+    assert {a.sha256 for a in stored} == {hashlib.sha256(a.content).hexdigest() for a in embedded}
 
 
 def test_invoice_without_original_has_none(api, make_invoice):
