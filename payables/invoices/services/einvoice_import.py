@@ -171,7 +171,7 @@ def import_einvoice(
         after_apply=keep_original,
     )
     logger.info(
-        "Imported %s document %s: %d invoices", parsed.format, sha256[:12], len(parsed.invoices)
+        "Read %s document %s: %d invoices", parsed.format, sha256[:12], len(parsed.invoices)
     )
     return ImportedDocument(
         sha256=sha256,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import logging
 import sys
 from pathlib import Path
 
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         files = _expand(options["paths"])
         if not files:
             raise CommandError("No files found.")
+        if options["verbosity"] < 2:  # keep per-document log lines from breaking the bar
+            logging.getLogger("payables").setLevel(logging.WARNING)
         actor = Actor.system(company, "cli:import")
         counts = dict.fromkeys(OUTCOMES, 0)
         failures: list[tuple[str, str]] = []
