@@ -10,10 +10,21 @@ from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
 
 from payables.errors import Loc, PayablesError, error_body
 from payables.invoices.api import policies_router as numbering_policies_router
 from payables.invoices.api import router as invoices_router
+from payables.json_encoding import PreciseJSONEncoder
+from payables.masterdata.api import (
+    accounts_router,
+    custom_fields_router,
+    dimensions_router,
+    items_router,
+    payment_methods_router,
+    users_router,
+    vat_codes_router,
+)
 from payables.masterdata.api import router as suppliers_router
 from payables.sync.api import router as events_router
 
@@ -75,6 +86,10 @@ def _refuse_nul(data: dict) -> None:
             pending.extend(([*loc, i], item) for i, item in enumerate(value))
 
 
+class PayablesRenderer(JSONRenderer):
+    encoder_class = PreciseJSONEncoder
+
+
 api = NinjaAPI(
     title="payables API",
     version="1",
@@ -83,9 +98,17 @@ api = NinjaAPI(
         "every endpoint names the scope it needs. POSTs accept `Idempotency-Key`."
     ),
     parser=DecimalJsonParser(),
+    renderer=PayablesRenderer(),
     urls_namespace="api",
 )
 api.add_router("/suppliers", suppliers_router)
+api.add_router("/accounts", accounts_router)
+api.add_router("/vat-codes", vat_codes_router)
+api.add_router("/dimension-types", dimensions_router)
+api.add_router("/payment-methods", payment_methods_router)
+api.add_router("/users", users_router)
+api.add_router("/items", items_router)
+api.add_router("/custom-fields", custom_fields_router)
 api.add_router("/invoices", invoices_router)
 api.add_router("/numbering-policies", numbering_policies_router)
 api.add_router("/events", events_router)

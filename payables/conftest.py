@@ -91,6 +91,15 @@ class ApiClient:
             headers=self._headers(headers),
         )
 
+    def put(self, path: str, payload: Any, *, headers: dict | None = None) -> Any:
+        return self.client.generic(
+            "PUT",
+            API + path,
+            json.dumps(payload, default=str),
+            content_type="application/json",
+            headers=self._headers(headers),
+        )
+
     def upload(self, path: str, data: dict, *, headers: dict | None = None) -> Any:
         """POST multipart/form-data (files as open file objects or SimpleUploadedFile)."""
         return self.client.post(API + path, data, headers=self._headers(headers))

@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
-from payables.errors import Conflict
+from payables.errors import Conflict, FieldError
 
 
 class DuplicateSupplier(Conflict):
     """A supplier with the same registry code, VAT number or ERP code exists already."""
 
     code = "duplicate_supplier"
+
+
+class DuplicateCode(Conflict):
+    """Another record of the same kind has this code already (409, with ``existing_id``)."""
+
+    code = "duplicate_code"
+
+
+class DuplicateEmail(Conflict):
+    """Another user of the company has this email address already."""
+
+    code = "duplicate_email"
+
+
+class DuplicateSellerMapping(Conflict):
+    """The supplier's seller code is mapped to another item already."""
+
+    code = "duplicate_seller_mapping"
+
+
+class UnknownCode(FieldError):
+    """A reference names a code the company does not have (422, located at the field)."""
+
+    code = "unknown_code"

@@ -10,6 +10,31 @@ INVOICE_CANCELLED = "invoice.cancelled"
 INVOICE_PAID = "invoice.paid"
 ATTACHMENT_ADDED = "attachment.added"
 PAYMENT_RECORDED = "payment.recorded"
+ACCOUNT_CREATED = "account.created"
+ACCOUNT_UPDATED = "account.updated"
+ACCOUNT_DEACTIVATED = "account.deactivated"
+VAT_CODE_CREATED = "vat_code.created"
+VAT_CODE_UPDATED = "vat_code.updated"
+VAT_CODE_DEACTIVATED = "vat_code.deactivated"
+DIMENSION_TYPE_CREATED = "dimension_type.created"
+DIMENSION_TYPE_UPDATED = "dimension_type.updated"
+DIMENSION_TYPE_DEACTIVATED = "dimension_type.deactivated"
+DIMENSION_VALUE_CREATED = "dimension_value.created"
+DIMENSION_VALUE_UPDATED = "dimension_value.updated"
+DIMENSION_VALUE_DEACTIVATED = "dimension_value.deactivated"
+PAYMENT_METHOD_CREATED = "payment_method.created"
+PAYMENT_METHOD_UPDATED = "payment_method.updated"
+PAYMENT_METHOD_DEACTIVATED = "payment_method.deactivated"
+USER_CREATED = "user.created"
+USER_UPDATED = "user.updated"
+USER_DEACTIVATED = "user.deactivated"
+ITEM_CREATED = "item.created"
+ITEM_UPDATED = "item.updated"
+ITEM_DEACTIVATED = "item.deactivated"
+CUSTOM_FIELD_CREATED = "custom_field.created"
+CUSTOM_FIELD_UPDATED = "custom_field.updated"
+CUSTOM_FIELD_DEACTIVATED = "custom_field.deactivated"
+USER_PASSWORD_SET = "user.password_set"
 
 EVENT_TYPES = frozenset(
     {
@@ -21,5 +46,30 @@ EVENT_TYPES = frozenset(
         INVOICE_PAID,
         ATTACHMENT_ADDED,
         PAYMENT_RECORDED,
+        ACCOUNT_CREATED,
+        ACCOUNT_UPDATED,
+        ACCOUNT_DEACTIVATED,
+        VAT_CODE_CREATED,
+        VAT_CODE_UPDATED,
+        VAT_CODE_DEACTIVATED,
+        DIMENSION_TYPE_CREATED,
+        DIMENSION_TYPE_UPDATED,
+        DIMENSION_TYPE_DEACTIVATED,
+        DIMENSION_VALUE_CREATED,
+        DIMENSION_VALUE_UPDATED,
+        DIMENSION_VALUE_DEACTIVATED,
+        PAYMENT_METHOD_CREATED,
+        PAYMENT_METHOD_UPDATED,
+        PAYMENT_METHOD_DEACTIVATED,
+        USER_CREATED,
+        USER_UPDATED,
+        USER_DEACTIVATED,
+        ITEM_CREATED,
+        ITEM_UPDATED,
+        ITEM_DEACTIVATED,
+        CUSTOM_FIELD_CREATED,
+        CUSTOM_FIELD_UPDATED,
+        CUSTOM_FIELD_DEACTIVATED,
+        USER_PASSWORD_SET,
     }
 )

@@ -20,7 +20,13 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 REPO_DIR = PACKAGE_DIR.parent
 
 # Transport modules: they parse, authorise, call a service and shape the answer.
-TRANSPORT_GLOBS = ("**/api.py", "**/views.py", "**/tasks.py", "**/management/commands/*.py")
+TRANSPORT_GLOBS = (
+    "**/api.py",
+    "**/api/*.py",
+    "**/views.py",
+    "**/tasks.py",
+    "**/management/commands/*.py",
+)
 
 ORM_WRITES = frozenset(
     {

@@ -1,4 +1,4 @@
-"""Master data the company keeps about its counterparties (suppliers for now)."""
+"""Suppliers: the sellers the company buys from, and their bank accounts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Writes of the master data app: suppliers."""
+"""Writes of suppliers: create and update, with checked identifiers and bank accounts."""
 
 from __future__ import annotations
 

@@ -1,0 +1,64 @@
+"""Shapes of company user requests and answers. Password data never appears here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import Field
+
+from payables.masterdata.models import CompanyUser
+from payables.masterdata.schemas.records import Code, Name, RequestId
+from payables.money import format_amount
+from payables.schema_types import InSchema, Money
+
+Role = Literal["approver", "accountant", "admin"]
+
+
+class UserFields(InSchema):
+    """A user as ``PUT /users/by-code/{code}`` takes it; the code is the HR/ERP id."""
+
+    name: Name
+    email: str = Field("", max_length=254)
+    roles: list[Role] = Field(default_factory=list, max_length=3)
+    can_be_last_approver: bool = False
+    approval_limit_amount: Money | None = Field(
+        None, description="In the company's home currency; null: no limit."
+    )
+    is_active: bool = True
+
+
+class UserIn(UserFields):
+    code: Code
+    request_id: RequestId = None
+
+
+class UserPatch(InSchema):
+    code: Code = None
+    name: Name = None
+    email: str = Field(None, max_length=254)
+    roles: list[Role] = Field(None, max_length=3)
+    can_be_last_approver: bool = None
+    approval_limit_amount: Money | None = None
+    is_active: bool = None
+
+
+class UserOut(Schema):
+    id: UUID
+    code: str
+    name: str
+    email: str
+    roles: list[str]
+    can_be_last_approver: bool
+    approval_limit_amount: str | None
+    is_active: bool
+    created_at: datetime
+    modified_at: datetime
+
+    @staticmethod
+    def resolve_approval_limit_amount(obj: CompanyUser) -> str | None:
+        if obj.approval_limit_amount is None:
+            return None
+        return format_amount(obj.approval_limit_amount, obj.company.home_currency)

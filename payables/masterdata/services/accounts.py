@@ -1,0 +1,82 @@
+"""Writes of the chart of accounts."""
+
+from __future__ import annotations
+
+from payables.masterdata import queries
+from payables.masterdata.models import Account, VatCode
+from payables.masterdata.schemas import AccountFields, AccountIn, AccountOut, AccountPatch
+from payables.masterdata.services.checks import Problems
+from payables.masterdata.services.records import (
+    Kind,
+    Upserted,
+    create_record,
+    deactivate_record,
+    update_record,
+    upsert_record,
+)
+from payables.sync import event_types
+from payables.tenancy.actors import Actor
+from payables.tenancy.models import Company
+
+ACCOUNT = Kind(
+    model=Account,
+    details=queries.accounts,
+    out=AccountOut,
+    created_event=event_types.ACCOUNT_CREATED,
+    updated_event=event_types.ACCOUNT_UPDATED,
+    deactivated_event=event_types.ACCOUNT_DEACTIVATED,
+)
+
+
+def create_account(data: AccountIn, *, actor: Actor) -> Account:
+    """Create an account; ``default_vat_code`` names one of the company's VAT codes."""
+    return create_record(ACCOUNT, _clean(data.model_dump(), company=actor.company), actor=actor)
+
+
+def update_account(account: Account, patch: AccountPatch, *, actor: Actor) -> Account:
+    changes = patch.model_dump(exclude_unset=True)
+    return update_record(
+        ACCOUNT,
+        account,
+        lambda fresh: (_clean(_as_input(fresh) | changes, company=actor.company), None),
+        actor=actor,
+    )
+
+
+def upsert_account(code: str, data: AccountFields, *, actor: Actor) -> Upserted[Account]:
+    fields = _clean(data.model_dump(exclude={"code"}), company=actor.company)
+    return upsert_record(ACCOUNT, {"code": code}, fields, actor=actor)
+
+
+def deactivate_account(account: Account, *, actor: Actor) -> Account:
+    return deactivate_record(ACCOUNT, account, actor=actor)
+
+
+def _clean(values: dict, *, company: Company) -> dict:
+    """Turn input into model fields (``code`` only when given); the VAT code is the company's."""
+    problems = Problems()
+    vat_code = problems.reference(
+        VatCode.objects.for_company(company),
+        values["default_vat_code"],
+        loc=["default_vat_code"],
+        what="VAT code",
+    )
+    problems.raise_any()
+    fields = {
+        "name": values["name"],
+        "type": values["type"],
+        "default_vat_code": vat_code,
+        "is_active": values["is_active"],
+    }
+    return fields | ({"code": values["code"]} if "code" in values else {})
+
+
+def _as_input(account: Account) -> dict:
+    vat_code = account.default_vat_code
+    return {
+        "code": account.code,
+        "name": account.name,
+        "type": account.type,
+        "default_vat_code": vat_code.code if vat_code else None,
+        "is_active": account.is_active,
+    }

@@ -1,0 +1,130 @@
+"""Writes of custom invoice header fields and the dated values of list fields."""
+
+from __future__ import annotations
+
+from payables.masterdata import queries
+from payables.masterdata.models import CustomField, CustomFieldValue
+from payables.masterdata.schemas import (
+    CustomFieldFields,
+    CustomFieldIn,
+    CustomFieldOut,
+    CustomFieldPatch,
+)
+from payables.masterdata.services.checks import Problems
+from payables.masterdata.services.records import (
+    Kind,
+    Upserted,
+    create_record,
+    deactivate_record,
+    update_record,
+    upsert_record,
+)
+from payables.sync import event_types
+from payables.tenancy.actors import Actor
+
+CUSTOM_FIELD = Kind(
+    model=CustomField,
+    details=queries.custom_fields,
+    out=CustomFieldOut,
+    created_event=event_types.CUSTOM_FIELD_CREATED,
+    updated_event=event_types.CUSTOM_FIELD_UPDATED,
+    deactivated_event=event_types.CUSTOM_FIELD_DEACTIVATED,
+)
+_FIELDS = ("code", "name", "type", "is_required", "is_active")
+_VALUE_FIELDS = ("description", "valid_from", "valid_to")
+
+
+class _ListValues:
+    """A list field's values, replaced as a whole; a value keeps its row while its code stays."""
+
+    def __init__(self, values: list[dict]) -> None:
+        self.wanted = {v["code"]: tuple(v[name] for name in _VALUE_FIELDS) for v in values}
+
+    def differs(self, field: CustomField) -> bool:
+        return _stored(field) != self.wanted
+
+    def write(self, field: CustomField) -> None:
+        stored = {v.code: v for v in CustomFieldValue.objects.filter(field=field)}
+        field.values.exclude(code__in=self.wanted).delete()
+        changed = []
+        for code, wanted in self.wanted.items():
+            value = stored.get(code)
+            if value is not None and tuple(getattr(value, n) for n in _VALUE_FIELDS) != wanted:
+                for name, new in zip(_VALUE_FIELDS, wanted, strict=True):
+                    setattr(value, name, new)
+                changed.append(value)
+        CustomFieldValue.objects.bulk_update(changed, _VALUE_FIELDS)
+        CustomFieldValue.objects.bulk_create(
+            CustomFieldValue(
+                field=field, code=code, **dict(zip(_VALUE_FIELDS, wanted, strict=True))
+            )
+            for code, wanted in self.wanted.items()
+            if code not in stored
+        )
+
+
+def create_custom_field(data: CustomFieldIn, *, actor: Actor) -> CustomField:
+    """Create a field; only a ``list`` field has values, each with an optional period."""
+    fields, values = _clean(data.model_dump())
+    return create_record(CUSTOM_FIELD, fields, actor=actor, related=values)
+
+
+def update_custom_field(
+    field: CustomField, patch: CustomFieldPatch, *, actor: Actor
+) -> CustomField:
+    """Change the given fields; ``values``, when given, replace the stored ones.
+
+    A field whose type changes away from ``list`` loses its values.
+    """
+    changes = patch.model_dump(exclude_unset=True)
+    return update_record(
+        CUSTOM_FIELD,
+        field,
+        lambda fresh: _clean({n: getattr(fresh, n) for n in _FIELDS} | changes),
+        actor=actor,
+    )
+
+
+def upsert_custom_field(
+    code: str, data: CustomFieldFields, *, actor: Actor
+) -> Upserted[CustomField]:
+    fields, values = _clean(data.model_dump(exclude={"code"}))
+    return upsert_record(CUSTOM_FIELD, {"code": code}, fields, actor=actor, related=values)
+
+
+def deactivate_custom_field(field: CustomField, *, actor: Actor) -> CustomField:
+    return deactivate_record(CUSTOM_FIELD, field, actor=actor)
+
+
+def _clean(values: dict) -> tuple[dict, _ListValues | None]:
+    """Check the list values (None: keep the stored ones) and their periods."""
+    problems = Problems()
+    fields = {name: values[name] for name in _FIELDS if name in values}
+    listed = values.get("values")
+    if fields["type"] != CustomField.Type.LIST:
+        if listed:
+            problems.add(
+                f"A {fields['type']} field has no list values.",
+                loc=["values"],
+                code="values_not_allowed",
+            )
+        listed = []
+    seen = set()
+    for index, value in enumerate(listed or ()):
+        problems.period(value, loc=["values", index])
+        if value["code"] in seen:
+            problems.add(
+                "This code is given twice.", loc=["values", index, "code"], code="duplicate"
+            )
+        seen.add(value["code"])
+    problems.raise_any()
+    return fields, (None if listed is None else _ListValues(listed))
+
+
+def _stored(field: CustomField) -> dict[str, tuple]:
+    return {
+        code: tuple(rest)
+        for code, *rest in CustomFieldValue.objects.filter(field=field).values_list(
+            "code", *_VALUE_FIELDS
+        )
+    }

@@ -1,0 +1,190 @@
+"""Writes of product items and their seller mappings (supplier + seller code → item)."""
+
+from __future__ import annotations
+
+from payables.masterdata import queries
+from payables.masterdata.errors import DuplicateSellerMapping
+from payables.masterdata.models import (
+    Account,
+    DimensionValue,
+    ProductItem,
+    SellerMapping,
+    Supplier,
+    VatCode,
+)
+from payables.masterdata.schemas import ItemFields, ItemIn, ItemOut, ItemPatch
+from payables.masterdata.services.checks import Problems
+from payables.masterdata.services.records import (
+    Kind,
+    Upserted,
+    create_record,
+    deactivate_record,
+    update_record,
+    upsert_record,
+)
+from payables.sync import event_types
+from payables.tenancy.actors import Actor
+from payables.tenancy.models import Company
+
+ITEM = Kind(
+    model=ProductItem,
+    details=queries.items,
+    out=ItemOut,
+    created_event=event_types.ITEM_CREATED,
+    updated_event=event_types.ITEM_UPDATED,
+    deactivated_event=event_types.ITEM_DEACTIVATED,
+)
+_PLAIN = ("code", "description", "type", "unit", "default_dimensions", "is_active")
+
+Pair = tuple[Supplier, str]
+
+
+class _SellerMappings:
+    """The item's seller mappings, replaced as a whole by the given pairs."""
+
+    def __init__(self, pairs: list[Pair]) -> None:
+        self.wanted = {(supplier.pk, code) for supplier, code in pairs}
+        self.pairs = pairs
+
+    def differs(self, item: ProductItem) -> bool:
+        return _stored(item) != self.wanted
+
+    def write(self, item: ProductItem) -> None:
+        stored = _stored(item)
+        added = [(s, c) for s, c in self.pairs if (s.pk, c) not in stored]
+        taken = (
+            SellerMapping.objects.filter(
+                supplier__in={s for s, _ in added}, seller_code__in={c for _, c in added}
+            )
+            .exclude(item=item)
+            .select_related("item")
+        )
+        for mapping in taken:
+            if (mapping.supplier_id, mapping.seller_code) in self.wanted:
+                raise DuplicateSellerMapping(
+                    f"Seller code {mapping.seller_code!r} of this supplier is mapped to item "
+                    f"{mapping.item.code!r} already.",
+                    extra={"existing_id": str(mapping.item_id), "field": "seller_mappings"},
+                )
+        for supplier_id, code in stored - self.wanted:
+            item.seller_mappings.filter(supplier_id=supplier_id, seller_code=code).delete()
+        SellerMapping.objects.bulk_create(
+            SellerMapping(company_id=item.company_id, item=item, supplier=s, seller_code=c)
+            for s, c in added
+        )
+
+
+def create_item(data: ItemIn, *, actor: Actor) -> ProductItem:
+    """Create an item; account, VAT code, dimensions and suppliers are named by code."""
+    fields, mappings = _clean(data.model_dump(), company=actor.company)
+    return create_record(ITEM, fields, actor=actor, related=mappings)
+
+
+def update_item(item: ProductItem, patch: ItemPatch, *, actor: Actor) -> ProductItem:
+    """Change the given fields; ``seller_mappings``, when given, replace the stored ones."""
+    changes = patch.model_dump(exclude_unset=True)
+    return update_record(
+        ITEM,
+        item,
+        lambda fresh: _clean(_as_input(fresh) | changes, company=actor.company),
+        actor=actor,
+    )
+
+
+def upsert_item(code: str, data: ItemFields, *, actor: Actor) -> Upserted[ProductItem]:
+    fields, mappings = _clean(data.model_dump(exclude={"code"}), company=actor.company)
+    return upsert_record(ITEM, {"code": code}, fields, actor=actor, related=mappings)
+
+
+def deactivate_item(item: ProductItem, *, actor: Actor) -> ProductItem:
+    return deactivate_record(ITEM, item, actor=actor)
+
+
+def _clean(values: dict, *, company: Company) -> tuple[dict, _SellerMappings | None]:
+    """Resolve every code within the company; all unknown ones are named in one 422."""
+    problems = Problems()
+    fields = {name: values[name] for name in _PLAIN if name in values}
+    fields["default_account"] = problems.reference(
+        Account.objects.for_company(company),
+        values["default_account"],
+        loc=["default_account"],
+        what="account",
+    )
+    fields["default_vat_code"] = problems.reference(
+        VatCode.objects.for_company(company),
+        values["default_vat_code"],
+        loc=["default_vat_code"],
+        what="VAT code",
+    )
+    _check_dimensions(values["default_dimensions"], company=company, problems=problems)
+    mappings = values.get("seller_mappings")
+    pairs = None if mappings is None else _resolve_mappings(mappings, company, problems)
+    problems.raise_any()
+    return fields, (None if pairs is None else _SellerMappings(pairs))
+
+
+def _check_dimensions(dimensions: dict, *, company: Company, problems: Problems) -> None:
+    known = set(
+        DimensionValue.objects.for_company(company)
+        .filter(type__code__in=dimensions.keys(), code__in=dimensions.values())
+        .values_list("type__code", "code")
+    )
+    for type_code, value_code in dimensions.items():
+        if (type_code, value_code) not in known:
+            problems.add(
+                f"There is no {type_code} dimension value with code {value_code!r}.",
+                loc=["default_dimensions", type_code],
+                code="unknown_code",
+            )
+
+
+def _resolve_mappings(mappings: list[dict], company: Company, problems: Problems) -> list[Pair]:
+    """Find each mapping's supplier (by id or ERP code); refuse a pair given twice."""
+    suppliers = Supplier.objects.for_company(company)
+    by_id = {s.pk: s for s in suppliers.filter(pk__in={m["supplier_id"] for m in mappings})}
+    by_code = {
+        s.erp_code: s for s in suppliers.filter(erp_code__in={m["supplier_code"] for m in mappings})
+    }
+    pairs, seen = [], set()
+    for index, mapping in enumerate(mappings):
+        loc = ["seller_mappings", index]
+        if mapping["supplier_id"] is not None:
+            supplier = by_id.get(mapping["supplier_id"])
+            missing = ("supplier_id", f"There is no supplier with id {mapping['supplier_id']}.")
+        else:
+            supplier = by_code.get(mapping["supplier_code"])
+            missing = (
+                "supplier_code",
+                f"There is no supplier with ERP code {mapping['supplier_code']!r}.",
+            )
+        if supplier is None:
+            problems.add(missing[1], loc=[*loc, missing[0]], code="unknown_supplier")
+            continue
+        key = (supplier.pk, mapping["seller_code"])
+        if key in seen:
+            problems.add(
+                "This supplier and seller code are given twice.",
+                loc=[*loc, "seller_code"],
+                code="duplicate",
+            )
+        seen.add(key)
+        pairs.append((supplier, mapping["seller_code"]))
+    return pairs
+
+
+def _stored(item: ProductItem) -> set[tuple[object, str]]:
+    return set(SellerMapping.objects.filter(item=item).values_list("supplier_id", "seller_code"))
+
+
+def _as_input(item: ProductItem) -> dict:
+    """The item's fields as input, for a patch to overlay; mappings stay unless given."""
+    return {
+        "code": item.code,
+        "description": item.description,
+        "type": item.type,
+        "unit": item.unit,
+        "default_account": item.default_account.code if item.default_account_id else None,
+        "default_vat_code": item.default_vat_code.code if item.default_vat_code_id else None,
+        "default_dimensions": item.default_dimensions,
+        "is_active": item.is_active,
+    }

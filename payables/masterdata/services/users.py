@@ -1,0 +1,177 @@
+"""Writes of company users, and of the Django auth users they sign in to the web UI with."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from payables.errors import FieldError, ValidationFailed
+from payables.masterdata import queries
+from payables.masterdata.errors import DuplicateEmail
+from payables.masterdata.models import ROLES, CompanyUser
+from payables.masterdata.schemas import UserFields, UserIn, UserOut, UserPatch
+from payables.masterdata.services.checks import Problems
+from payables.masterdata.services.records import (
+    Kind,
+    Upserted,
+    create_record,
+    deactivate_record,
+    update_record,
+    upsert_record,
+)
+from payables.money import fits_scale
+from payables.sync import event_types
+from payables.sync.services import lock_company_writes, record_event
+from payables.tenancy.actors import Actor
+from payables.tenancy.models import Company
+
+USER = Kind(
+    model=CompanyUser,
+    details=queries.users,
+    out=UserOut,
+    created_event=event_types.USER_CREATED,
+    updated_event=event_types.USER_UPDATED,
+    deactivated_event=event_types.USER_DEACTIVATED,
+)
+MAX_PASSWORD_LENGTH = 1000
+_FIELDS = (
+    "code", "name", "email", "roles", "can_be_last_approver", "approval_limit_amount",
+    "is_active",
+)  # fmt: skip
+
+
+class _SignIn:
+    """The user's own Django auth user: created with it, its email and active flag copied.
+
+    Never shared with another company's user, so no company can touch another's sign-in.
+    """
+
+    def differs(self, user: CompanyUser) -> bool:
+        return user.login_id is None  # removed in the admin: a write makes a new one
+
+    def write(self, user: CompanyUser) -> None:
+        login = _login_of(user)
+        login.email, login.is_active = user.email, user.is_active
+        login.save()
+
+
+def create_user(data: UserIn, *, actor: Actor) -> CompanyUser:
+    """Create a user with a sign-in that has no password yet (see ``set_user_password``)."""
+    fields = _clean(data.model_dump(), company=actor.company)
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        _refuse_taken_email(actor.company, fields["email"], code=fields["code"])
+        return create_record(USER, fields, actor=actor, related=_SignIn())
+
+
+def update_user(user: CompanyUser, patch: UserPatch, *, actor: Actor) -> CompanyUser:
+    """Change the given fields; deactivating a user also stops their sign-in."""
+    changes = patch.model_dump(exclude_unset=True)
+    return update_record(USER, user, lambda fresh: _build(fresh, changes, actor), actor=actor)
+
+
+def upsert_user(code: str, data: UserFields, *, actor: Actor) -> Upserted[CompanyUser]:
+    fields = _clean(data.model_dump(exclude={"code"}), company=actor.company)
+    existing = CompanyUser.objects.for_company(actor.company).filter(code=code).first()
+    if existing is not None and existing.email == fields["email"]:  # nothing new to check
+        return upsert_record(USER, {"code": code}, fields, actor=actor, related=_SignIn())
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        _refuse_taken_email(actor.company, fields["email"], code=code)
+        return upsert_record(USER, {"code": code}, fields, actor=actor, related=_SignIn())
+
+
+def deactivate_user(user: CompanyUser, *, actor: Actor) -> CompanyUser:
+    """Mark the user inactive; their sign-in stops working with it."""
+    return deactivate_record(USER, user, actor=actor, related=_SignIn())
+
+
+def set_user_password(user: CompanyUser, password: str, *, actor: Actor) -> CompanyUser:
+    """Set the password the user signs in to the web UI with; checked by Django's validators.
+
+    The event names the user only: password data never leaves this function.
+    """
+    if len(password) > MAX_PASSWORD_LENGTH:  # hashing a huge one would tie up the server
+        message = f"A password has at most {MAX_PASSWORD_LENGTH} characters."
+        raise ValidationFailed([FieldError(message, loc=["password"], code="invalid_password")])
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        user.refresh_from_db()
+        login = _login_of(user)
+        try:
+            validate_password(password, user=login)
+        except DjangoValidationError as exc:
+            raise ValidationFailed(
+                [FieldError(m, loc=["password"], code="invalid_password") for m in exc.messages]
+            ) from None
+        login.set_password(password)
+        login.save()
+        record_event(
+            event_types.USER_PASSWORD_SET,
+            actor=actor,
+            subject_type=CompanyUser.subject_type,
+            subject_id=user.id,
+            payload={"id": str(user.id), "code": user.code},
+        )
+    return user
+
+
+def _build(fresh: CompanyUser, changes: dict, actor: Actor) -> tuple[dict, _SignIn]:
+    fields = _clean(
+        {name: getattr(fresh, name) for name in _FIELDS} | changes, company=actor.company
+    )
+    if fields["email"] != fresh.email:
+        _refuse_taken_email(actor.company, fields["email"], code=fresh.code)
+    return fields, _SignIn()
+
+
+def _clean(values: dict, *, company: Company) -> dict:
+    """Turn input into model fields: email lower case, roles in a fixed order."""
+    problems = Problems()
+    fields = {name: values[name] for name in _FIELDS if name in values}
+    fields["email"] = fields["email"].lower()
+    if fields["email"]:
+        try:
+            validate_email(fields["email"])
+        except DjangoValidationError:
+            problems.add("Enter a valid email address.", loc=["email"], code="invalid_email")
+    fields["roles"] = [role for role in ROLES if role in fields["roles"]]
+    limit = fields["approval_limit_amount"]
+    if limit is not None and limit < 0:
+        problems.add("The approval limit may not be negative.", loc=["approval_limit_amount"])
+    elif limit is not None and not fits_scale(limit, company.home_currency):
+        problems.add(
+            f"The approval limit has more decimals than {company.home_currency} allows.",
+            loc=["approval_limit_amount"],
+            code="invalid_scale",
+        )
+    problems.raise_any()
+    return fields
+
+
+def _refuse_taken_email(company: Company, email: str, *, code: str) -> None:
+    """Refuse an email address another user (one with another code) has already."""
+    if not email:
+        return
+    other = CompanyUser.objects.for_company(company).filter(email=email).exclude(code=code).first()
+    if other is not None:
+        raise DuplicateEmail(
+            f"User {other.code!r} has this email address already.",
+            extra={"existing_id": str(other.id), "field": "email"},
+        )
+
+
+def _login_of(user: CompanyUser) -> AbstractBaseUser:
+    """Return the user's auth user, creating (and linking) one that cannot sign in yet."""
+    if user.login_id is not None:
+        return user.login
+    login = get_user_model()(username=f"user-{user.id}", email=user.email, is_active=user.is_active)
+    login.set_unusable_password()
+    login.save()
+    user.login = login
+    user.save(update_fields=["login"])
+    return login
