@@ -1,4 +1,4 @@
-"""Demo data: a company, an integrator with a key, suppliers and ~20 invoices, all via services."""
+"""Demo data: a company, a key, master data, users, suppliers and ~20 invoices, via services."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TextIO
 from django.db import transaction
 from django.utils import timezone
 
+from payables.demo.masterdata import load_demo_masterdata
 from payables.invoices.schemas import InvoiceIn
 from payables.invoices.services import create_invoice, record_payment
 from payables.masterdata.schemas import SupplierIn
@@ -34,12 +35,14 @@ SUPPLIERS = [
      "vat_number": "SE556036079301", "city": "Stockholm"},
 ]  # fmt: skip
 
+# description, unit, price, account, cost centre (see demo/masterdata.py)
 ROWS = [
-    ("Office paper A4", "pcs", "4.20"),
-    ("Cleaning service, monthly", "h", "28.00"),
-    ("Software licence", "pcs", "49.00"),
-    ("Freight Tallinn-Riga", "km", "1.35"),
-    ("Consulting", "h", "95.00"),
+    ("Office paper A4", "pcs", "4.20", "4000", "CC100"),
+    ("Cleaning service, monthly", "h", "28.00", "4010", "CC100"),
+    ("Software licence", "pcs", "49.00", "4020", "CC100"),
+    ("Freight Tallinn-Riga", "km", "1.35", "4030", "CC200"),
+    ("Consulting", "h", "95.00", "4040", "CC300"),
+    ("Accounting handbook", "pcs", "38.00", "4050", "CC100"),
 ]
 
 
@@ -58,6 +61,7 @@ def load_demo(*, out: TextIO, invoice_count: int = 20, seed: int = 7) -> Company
         _, raw = create_api_key(integrator, scopes=list(SCOPES), name="demo")
         actor = Actor(company=company, label="demo loader", integrator=integrator)
         suppliers = [create_supplier(SupplierIn(**s), actor=actor) for s in SUPPLIERS]
+        load_demo_masterdata(actor=actor, out=out)
         today = timezone.localdate()
         for n in range(1, invoice_count + 1):
             supplier = suppliers[n % len(suppliers)]
@@ -90,10 +94,10 @@ def load_demo(*, out: TextIO, invoice_count: int = 20, seed: int = 7) -> Company
 def _demo_invoice(n: int, supplier_id: object, today: object, rng: random.Random) -> InvoiceIn:
     rows, vat_lines = [], {}
     for _ in range(rng.randint(1, 4)):
-        description, unit, price = rng.choice(ROWS)
+        description, unit, price, account, cost_centre = rng.choice(ROWS)
         quantity = Decimal(rng.randint(1, 40))
         net = (quantity * Decimal(price)).quantize(Decimal("0.01"))
-        rate = Decimal(rng.choice(["22", "22", "9"]))
+        rate = Decimal(9) if account == "4050" else Decimal(24)
         vat = (net * rate / 100).quantize(Decimal("0.01"))
         rows.append(
             {
@@ -104,7 +108,8 @@ def _demo_invoice(n: int, supplier_id: object, today: object, rng: random.Random
                 "net_amount": net,
                 "vat_rate": rate,
                 "vat_amount": vat,
-                "account_code": "4000",
+                "account_code": account,
+                "dimensions": {"cost_centre": cost_centre},
             }
         )
         base, tax = vat_lines.get(rate, (Decimal(0), Decimal(0)))

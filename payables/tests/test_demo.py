@@ -1,0 +1,49 @@
+"""`payables demo`: a newcomer sees data at once, and the printed key and passwords work."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from payables.conftest import ApiClient
+from payables.demo import DEMO_COMPANY, load_demo
+from payables.invoices.models import Invoice
+from payables.masterdata.models import Account, CompanyUser, DimensionValue, ProductItem, VatCode
+from payables.sync.models import Event
+
+
+def run_demo() -> str:
+    out = io.StringIO()
+    load_demo(out=out)
+    return out.getvalue()
+
+
+def test_demo_prints_a_working_key_and_loads_data(db):
+    output = run_demo()
+    [key] = re.findall(r"^API key: (\S+)$", output, flags=re.MULTILINE)
+    body = ApiClient(key).get("/invoices", {"page_size": 5}).json()
+    assert body["count"] == 20
+    assert Invoice.objects.filter(company__name=DEMO_COMPANY).count() == 20
+    assert ApiClient(key).get("/suppliers").json()["count"] == 5
+    assert Account.objects.count() >= 5
+    assert {"EE24", "FI25.5", "LT21"} <= set(VatCode.objects.values_list("code", flat=True))
+    assert DimensionValue.objects.filter(type__code="cost_centre").count() == 3
+    assert ProductItem.objects.filter(seller_mappings__isnull=False).distinct().count() == 5
+    assert Event.objects.filter(type="invoice.created").count() == 20
+
+
+def test_demo_users_can_sign_in_with_the_printed_passwords(db):
+    output = run_demo()
+    printed = dict(re.findall(r"^User: (\S+) password: (\S+)", output, flags=re.MULTILINE))
+    assert len(printed) == CompanyUser.objects.count() == 3
+    for user in CompanyUser.objects.select_related("login"):
+        assert user.login.check_password(printed[user.email])
+
+
+def test_running_the_demo_again_only_issues_a_new_key(db):
+    first = run_demo()
+    second = run_demo()
+    assert "exists already" in second
+    assert re.search(r"^API key: \S+$", second, flags=re.MULTILINE)
+    assert first != second
+    assert Invoice.objects.count() == 20
