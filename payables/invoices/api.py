@@ -82,6 +82,9 @@ def upsert(request: HttpRequest, payload: UpsertIn) -> dict:
     number from the numbering policy (the sender's kept as `external_number`);
     `always_preserve_and_reject_on_conflict` makes a used number a conflict;
     `always_local_numbering` always gives a local number.
+
+    Coding is checked as on `POST /invoices`: codes the company's master data does not
+    accept make the item an `error` naming each (e.g. `loc` `["rows", 1, "account_code"]`).
     """
     report = upsert_invoices(
         payload.invoices,
@@ -126,6 +129,10 @@ def import_documents(request: HttpRequest) -> dict:
     imported or refused. Each invoice of a document goes through the batch upsert
     (identity: format + seller + number), so re-sending is safe; the same bytes again are
     recognised as `same_original`.
+
+    Coding a document proposes (accounts, dimensions) that the company's master data does
+    not accept is left out, with a `warnings` entry naming it, and the invoice imports for
+    an accountant to code; products are recognised as on `POST /invoices`.
     """
     if request.content_type == "multipart/form-data":
         files = [f for name in request.FILES for f in request.FILES.getlist(name)]
@@ -164,6 +171,25 @@ def create(request: HttpRequest, payload: InvoiceIn) -> Status[InvoiceOut]:
     The supplier is named by `supplier_id`, or by a `supplier` object holding an `id`,
     a `registry_code` or a `vat_number`; with `name` and `country` it is created when
     no supplier matches. A number the supplier already used is a 409 with `existing_id`.
+
+    **Coding is checked against the company's master data.** Each row's `account_code`,
+    `vat_code`, `dimensions` (dimension type code → value code) and `product_code`, and
+    each VAT breakdown line's `vat_code`, must name a record that exists, is active and
+    is valid on `invoice_date` (`valid_from` / `valid_to` inclusive); otherwise a 422
+    locates it, e.g. `["body", "rows", 2, "dimensions", "cost_centre"]` with type
+    `unknown_code`, `inactive_code` or `code_out_of_date`, every problem listed together.
+    A kind the company keeps no records of is not checked (it has not loaded it yet): no
+    accounts at all, no VAT codes, no values of that dimension type, no product items.
+
+    `custom_fields` are checked once the company defines any: an unknown code, a value
+    of the wrong type (`number`: decimal, kept as a string; `date`: `YYYY-MM-DD`;
+    `text`: at most 500 characters; `list`: a value code valid on `invoice_date`) or a
+    missing required field is a 422 at `["body", "custom_fields", "<code>"]`.
+
+    **Products are recognised**: a row whose `item_code` (the seller's product code) is
+    mapped for this supplier to one of the company's items gets `product_code`, and the
+    item's default account, VAT code and dimensions where the row has none. Given
+    codes are never overwritten.
     """
     invoice = create_invoice(payload, actor=request.actor)
     return Status(201, _detail(request, str(invoice.id)))
@@ -183,7 +209,11 @@ def get(request: HttpRequest, ref: str) -> InvoiceOut:
 
 @router.patch("/{ref}", response=InvoiceOut, auth=write)
 def update(request: HttpRequest, ref: str, payload: InvoicePatch) -> InvoiceOut:
-    """Change an invoice while it is `new`; sent `rows` / `vat_breakdown` replace stored ones."""
+    """Change an invoice while it is `new`; sent `rows` / `vat_breakdown` replace stored ones.
+
+    What is sent is coded as on creation (sent rows are also recognised); a new
+    `invoice_date` judges the stored codes again on that date.
+    """
     invoice = update_invoice(get_invoice(request.actor.company, ref), payload, actor=request.actor)
     return _detail(request, str(invoice.id))
 

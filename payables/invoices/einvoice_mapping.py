@@ -147,7 +147,7 @@ def to_external_item(
         "vat_breakdown": [
             {
                 "vat_rate": v.rate,
-                "vat_code": v.category[:20],
+                "vat_category": v.category[:20],
                 "base_amount": v.taxable_amount * sign,
                 "vat_amount": v.tax_amount * sign,
             }
@@ -261,9 +261,7 @@ def to_canonical(invoice: Invoice) -> ein.Invoice:
     )
     breakdown = tuple(
         ein.VatBreakdown(
-            category=line.vat_code
-            if len(line.vat_code) <= 2 and line.vat_code
-            else _category(line.vat_rate),
+            category=line.vat_category or _category(line.vat_rate),
             taxable_amount=money(line.base_amount),
             tax_amount=money(line.vat_amount),
             rate=line.vat_rate.normalize() if line.vat_rate is not None else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
@@ -80,7 +81,8 @@ class Invoice(models.Model):
     bank_account = models.CharField(max_length=50, blank=True)
     bic = models.CharField(max_length=11, blank=True)
     payment_terms = models.CharField(max_length=500, blank=True)
-    custom_fields = models.JSONField(default=dict, blank=True)
+    # JSON numbers arrive as Decimal (never a float): the encoder writes them as strings.
+    custom_fields = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     # Where an imported invoice came from: its immutable identity in the sending system.
     source_system = models.CharField(max_length=50, blank=True)
@@ -93,7 +95,7 @@ class Invoice(models.Model):
         max_length=200, blank=True, help_text="The sender's number when a local one was given."
     )
     external_reference = models.CharField(max_length=200, blank=True)
-    metadata = models.JSONField(default=dict, blank=True)
+    metadata = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     needs_review = models.BooleanField(
         default=False, help_text="Imported although validation found problems."
     )
@@ -165,11 +167,18 @@ class NumberingPolicy(models.Model):
 
 
 class InvoiceRow(models.Model):
-    """A line of the invoice with its coding (account, dimensions)."""
+    """A line of the invoice with its coding (account, VAT code, dimensions).
+
+    ``item_code`` is the seller's product code as sent; ``product_code`` is the company's
+    own product item, given or recognised from the seller's code (see ``coding.py``).
+    """
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="rows")
     position = models.PositiveIntegerField()
-    item_code = models.CharField(max_length=100, blank=True)
+    item_code = models.CharField(max_length=100, blank=True, help_text="The seller's code.")
+    product_code = models.CharField(
+        max_length=50, blank=True, help_text="The company's product item code."
+    )
     description = models.CharField(max_length=1000, blank=True)
     quantity = models.DecimalField(max_digits=22, decimal_places=6, null=True, blank=True)
     unit = models.CharField(max_length=20, blank=True)
@@ -177,6 +186,7 @@ class InvoiceRow(models.Model):
     net_amount = models.DecimalField(**MONEY)
     vat_rate = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
     vat_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    vat_code = models.CharField(max_length=50, blank=True, help_text="The company's VAT code.")
     account_code = models.CharField(max_length=50, blank=True)
     dimensions = models.JSONField(default=dict, blank=True)
 
@@ -193,7 +203,10 @@ class VatLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="vat_lines")
     position = models.PositiveIntegerField()
     vat_rate = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
-    vat_code = models.CharField(max_length=20, blank=True)
+    vat_code = models.CharField(max_length=50, blank=True, help_text="The company's VAT code.")
+    vat_category = models.CharField(
+        max_length=20, blank=True, help_text="VAT category of the document (UNCL5305: S, Z, AE, …)."
+    )
     base_amount = models.DecimalField(**MONEY)
     vat_amount = models.DecimalField(**MONEY)
 

@@ -46,7 +46,14 @@ class SupplierRefIn(InSchema):
 
 
 class InvoiceRowIn(InSchema):
-    item_code: str = Field("", max_length=100)
+    """A row; its codes name the company's master data (checked when the company keeps it)."""
+
+    item_code: str = Field("", max_length=100, description="The seller's product code.")
+    product_code: str = Field(
+        "",
+        max_length=50,
+        description="The company's product item; recognised from `item_code` when empty.",
+    )
     description: str = Field("", max_length=1000)
     quantity: Quantity | None = None
     unit: str = Field("", max_length=20)
@@ -54,13 +61,21 @@ class InvoiceRowIn(InSchema):
     net_amount: Money
     vat_rate: VatRate | None = None
     vat_amount: Money | None = None
-    account_code: str = Field("", max_length=50)
-    dimensions: dict[str, str] = Field(default_factory=dict, max_length=20)
+    vat_code: str = Field("", max_length=50, description="One of the company's VAT codes.")
+    account_code: str = Field("", max_length=50, description="An account of the company's chart.")
+    dimensions: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="Dimension type code → dimension value code.",
+    )
 
 
 class VatLineIn(InSchema):
     vat_rate: VatRate | None = None
-    vat_code: str = Field("", max_length=20)
+    vat_code: str = Field("", max_length=50, description="One of the company's VAT codes.")
+    vat_category: str = Field(
+        "", max_length=20, description="The document's VAT category (UNCL5305: S, Z, AE, …)."
+    )
     base_amount: Money
     vat_amount: Money
 
@@ -167,6 +182,7 @@ class SupplierSummaryOut(Schema):
 class InvoiceRowOut(Schema):
     position: int
     item_code: str
+    product_code: str
     description: str
     quantity: str | None
     unit: str
@@ -174,6 +190,7 @@ class InvoiceRowOut(Schema):
     net_amount: str
     vat_rate: str | None
     vat_amount: str | None
+    vat_code: str
     account_code: str
     dimensions: dict
 
@@ -181,6 +198,7 @@ class InvoiceRowOut(Schema):
 class VatLineOut(Schema):
     vat_rate: str | None
     vat_code: str
+    vat_category: str
     base_amount: str
     vat_amount: str
 
@@ -329,6 +347,7 @@ class InvoiceOut(Schema):
                 InvoiceRowOut(
                     position=r.position,
                     item_code=r.item_code,
+                    product_code=r.product_code,
                     description=r.description,
                     quantity=opt(r.quantity),
                     unit=r.unit,
@@ -336,6 +355,7 @@ class InvoiceOut(Schema):
                     net_amount=format_amount(r.net_amount, cur),
                     vat_rate=opt(r.vat_rate),
                     vat_amount=opt(r.vat_amount, lambda v: format_amount(v, cur)),
+                    vat_code=r.vat_code,
                     account_code=r.account_code,
                     dimensions=r.dimensions,
                 )
@@ -345,6 +365,7 @@ class InvoiceOut(Schema):
                 VatLineOut(
                     vat_rate=opt(v.vat_rate),
                     vat_code=v.vat_code,
+                    vat_category=v.vat_category,
                     base_amount=format_amount(v.base_amount, cur),
                     vat_amount=format_amount(v.vat_amount, cur),
                 )

@@ -135,6 +135,10 @@ def import_einvoice(
 
     def keep_original(index: int, invoice: Invoice, outcome: str) -> None:
         """Inside the item's transaction: the original, the review flag, prepaid money."""
+        warnings.extend(
+            _dropped_warning(invoice.invoice_number, entry)
+            for entry in invoice.metadata.get("dropped_coding", [])
+        )
         add_attachment(
             invoice,
             actor=actor,
@@ -164,11 +168,15 @@ def import_einvoice(
     # The supplier's own number is kept; the same number from that supplier already
     # booked (sent before in another format, or by another channel) is a conflict that
     # names the existing invoice: a duplicate is recognised, never numbered anew.
+    # Coding in the document (accounts, dimensions) is the seller's guess at the buyer's
+    # books: what the company's master data does not accept is left out with a warning,
+    # and the invoice imports for an accountant to code.
     report = upsert_invoices(
         items,
         actor=actor,
         import_policy="always_preserve_and_reject_on_conflict",
         after_apply=keep_original,
+        unknown_codes="drop",
     )
     logger.info(
         "Read %s document %s: %d invoices", parsed.format, sha256[:12], len(parsed.invoices)
@@ -287,6 +295,14 @@ def _invoices_with_original(company: Company, sha256: str) -> list[Invoice]:
         .exclude(status=Invoice.Status.CANCELLED)
         .order_by("internal_id")
     )
+
+
+def _dropped_warning(number: str, entry: dict) -> str:
+    """Say which code of the document was left out, and where."""
+    if entry["type"] == "missing":
+        return f"Invoice {number}: {entry['msg']} Left for an accountant to fill in."
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in entry["loc"])
+    return f"Invoice {number}: {entry['msg']} Left out of {where.lstrip('.')}."
 
 
 def _signed(amount: Decimal, invoice: Invoice) -> Decimal:

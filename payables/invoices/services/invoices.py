@@ -7,8 +7,9 @@ import contextlib
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from payables.errors import ValidationFailed
+from payables.errors import FieldError, ValidationFailed
 from payables.identifiers import validate_vat_number
+from payables.invoices.coding import Parts, UnknownCodes, code_invoice
 from payables.invoices.errors import DuplicateInvoiceNumber, InvoiceNotEditable, UnknownSupplier
 from payables.invoices.models import AuditEntry, Invoice, InvoiceRow, VatLine
 from payables.invoices.schemas import InvoiceIn, InvoicePatch, SupplierRefIn
@@ -35,10 +36,18 @@ _HEADER_FIELDS = (
 )  # fmt: skip
 
 
-def create_invoice(data: InvoiceIn, *, actor: Actor, source: dict | None = None) -> Invoice:
-    """Store a new invoice in state ``new`` after checking its money and supplier.
+def create_invoice(
+    data: InvoiceIn,
+    *,
+    actor: Actor,
+    source: dict | None = None,
+    unknown_codes: UnknownCodes = "refuse",
+) -> Invoice:
+    """Store a new invoice in state ``new`` after checking its money, supplier and coding.
 
     ``source`` sets the import fields (source identity, external number, metadata).
+    Codes the company's master data does not accept are refused, or with
+    ``unknown_codes="drop"`` left out and listed in ``metadata["dropped_coding"]``.
     """
     company = actor.company
     _raise_errors(check_totals(data, home_currency=company.home_currency))
@@ -46,6 +55,8 @@ def create_invoice(data: InvoiceIn, *, actor: Actor, source: dict | None = None)
         lock_company_writes(company)
         supplier = resolve_supplier(data, actor=actor)
         _refuse_duplicate_number(supplier, data.invoice_number, exclude=None)
+        coded = code_invoice(data, company=company, supplier=supplier, unknown_codes=unknown_codes)
+        data = coded.data
         invoice = Invoice(
             company=company,
             supplier=supplier,
@@ -56,6 +67,7 @@ def create_invoice(data: InvoiceIn, *, actor: Actor, source: dict | None = None)
         _apply_header(invoice, data)
         for name, value in (source or {}).items():
             setattr(invoice, name, value)
+        _note_dropped(invoice, coded.dropped)
         _save_guarding_number(invoice)
         _replace_lines(invoice, data, is_new=True)
         add_audit_entry(invoice, actor, "created")
@@ -70,25 +82,51 @@ def create_invoice(data: InvoiceIn, *, actor: Actor, source: dict | None = None)
 
 
 def update_invoice(
-    invoice: Invoice, patch: InvoicePatch, *, actor: Actor, source: dict | None = None
+    invoice: Invoice,
+    patch: InvoicePatch,
+    *,
+    actor: Actor,
+    source: dict | None = None,
+    unknown_codes: UnknownCodes = "refuse",
 ) -> Invoice:
-    """Change a ``new`` invoice; rows and VAT breakdown, when sent, replace the stored ones."""
+    """Change a ``new`` invoice; rows and VAT breakdown, when sent, replace the stored ones.
+
+    Only what changes is coded again: sent rows (and their products are recognised),
+    a sent VAT breakdown or custom fields, and all of them when the invoice date moves.
+    """
     changes = patch.model_dump(exclude_unset=True)
     with transaction.atomic():
         lock_company_writes(actor.company)
         invoice = lock_invoice(invoice)
         if invoice.status not in EDITABLE:
             raise InvoiceNotEditable(f"An invoice in state {invoice.status!r} cannot be edited.")
-        data = InvoiceIn.model_validate(invoice_as_input(invoice) | _drop_nulls(changes))
+        sent = _drop_nulls(changes)
+        data = InvoiceIn.model_validate(invoice_as_input(invoice) | sent)
         _raise_errors(check_totals(data, home_currency=invoice.company.home_currency))
         if "supplier_id" in changes or "supplier" in changes:
             invoice.supplier = resolve_supplier(data, actor=actor)
         _refuse_duplicate_number(invoice.supplier, data.invoice_number, exclude=invoice.pk)
+        moved = data.invoice_date != invoice.invoice_date
+        parts = Parts(
+            rows="rows" in sent or moved,
+            recognise="rows" in sent,
+            vat_breakdown="vat_breakdown" in sent or moved,
+            custom_fields="custom_fields" in sent or moved,
+        )
+        coded = code_invoice(
+            data,
+            company=invoice.company,
+            supplier=invoice.supplier,
+            parts=parts,
+            unknown_codes=unknown_codes,
+        )
+        data = coded.data
         _apply_header(invoice, data)
         for name, value in (source or {}).items():
             setattr(invoice, name, value)
+        _note_dropped(invoice, coded.dropped)
         _save_guarding_number(invoice)
-        if "rows" in changes or "vat_breakdown" in changes:
+        if "rows" in sent or "vat_breakdown" in sent or coded.dropped:
             _replace_lines(invoice, data)
         add_audit_entry(invoice, actor, "updated", comment=", ".join(sorted(changes)))
         record_event(
@@ -148,6 +186,7 @@ def invoice_as_input(invoice: Invoice) -> dict:
     data["rows"] = [
         {
             "item_code": r.item_code,
+            "product_code": r.product_code,
             "description": r.description,
             "quantity": r.quantity,
             "unit": r.unit,
@@ -155,6 +194,7 @@ def invoice_as_input(invoice: Invoice) -> dict:
             "net_amount": r.net_amount,
             "vat_rate": r.vat_rate,
             "vat_amount": r.vat_amount,
+            "vat_code": r.vat_code,
             "account_code": r.account_code,
             "dimensions": r.dimensions,
         }
@@ -164,6 +204,7 @@ def invoice_as_input(invoice: Invoice) -> dict:
         {
             "vat_rate": v.vat_rate,
             "vat_code": v.vat_code,
+            "vat_category": v.vat_category,
             "base_amount": v.base_amount,
             "vat_amount": v.vat_amount,
         }
@@ -221,6 +262,16 @@ def _apply_header(invoice: Invoice, data: InvoiceIn) -> None:
     invoice.home_net_amount = home_amount(data.net_amount, rate, home)
     invoice.home_vat_amount = home_amount(data.vat_amount, rate, home)
     invoice.home_gross_amount = home_amount(data.gross_amount, rate, home)
+
+
+def _note_dropped(invoice: Invoice, dropped: list[FieldError]) -> None:
+    """Keep what the document proposed and was left out, for the person who codes it."""
+    if dropped:
+        invoice.metadata = invoice.metadata | {
+            "dropped_coding": [
+                {"loc": list(e.loc or ()), "msg": e.message, "type": e.code} for e in dropped
+            ]
+        }
 
 
 def _replace_lines(invoice: Invoice, data: InvoiceIn, *, is_new: bool = False) -> None:

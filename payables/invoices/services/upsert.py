@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from payables.errors import Conflict, FieldError, NotFound, PayablesError, ValidationFailed
+from payables.invoices.coding import UnknownCodes
 from payables.invoices.models import Invoice, NumberingPolicy
 from payables.invoices.numbering import version_key
 from payables.invoices.schemas import ExternalInvoiceIn, ImportPolicy, InvoiceIn, InvoicePatch
@@ -45,6 +46,9 @@ logger = logging.getLogger(__name__)
 Outcome = Literal["imported", "updated", "skipped", "conflict", "error"]
 # Fields of the payload that are not invoice content: a new version alone is no change.
 _NOT_CONTENT = {"source_document_version", "request_id"}
+# Line fields added after content hashes were first stored: left out of the hash while
+# empty, so an item sent before they existed is still recognised as unchanged.
+_ADDED_LATER = {"rows": ("product_code", "vat_code"), "vat_breakdown": ("vat_category",)}
 
 
 @dataclass
@@ -106,6 +110,17 @@ class _ItemConflict(Exception):
 AfterApply = Callable[[int, Invoice, str], None]
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """What every item of one upsert call shares."""
+
+    actor: Actor
+    import_policy: ImportPolicy
+    policy: NumberingPolicy | None
+    after_apply: AfterApply | None
+    unknown_codes: UnknownCodes
+
+
 def upsert_invoices(
     items: list,
     *,
@@ -113,11 +128,14 @@ def upsert_invoices(
     import_policy: ImportPolicy,
     numbering_policy_id: UUID | None = None,
     after_apply: AfterApply | None = None,
+    unknown_codes: UnknownCodes = "refuse",
 ) -> UpsertReport:
     """Import or update each item by (source_system, source_invoice_id); report every outcome.
 
     ``after_apply`` lets a caller add to an applied item in the same transaction (the
-    e-invoice importer attaches the original document there).
+    e-invoice importer attaches the original document there). ``unknown_codes`` says
+    what codes the company's master data refuses do: make the item an error, or be
+    left out (see ``create_invoice``).
     """
     if numbering_policy_id is not None:
         try:
@@ -130,9 +148,9 @@ def upsert_invoices(
         policy = None
     seen: dict[tuple[str, str], int] = {}
     results = []
+    batch = _Batch(actor, import_policy, policy, after_apply, unknown_codes)
     for index, item in enumerate(items):
-        result = _upsert_item(index, item, actor, import_policy, policy, seen, after_apply)
-        results.append(result)
+        results.append(_upsert_item(index, item, batch, seen))
     report = UpsertReport(results=results)
     logger.info(
         "Upsert of %d invoices: %d imported, %d updated, %d skipped, %d conflicts, %d errors",
@@ -147,13 +165,7 @@ def upsert_invoices(
 
 
 def _upsert_item(
-    index: int,
-    item: object,
-    actor: Actor,
-    import_policy: ImportPolicy,
-    policy: NumberingPolicy | None,
-    seen: dict[tuple[str, str], int],
-    after_apply: AfterApply | None = None,
+    index: int, item: object, batch: _Batch, seen: dict[tuple[str, str], int]
 ) -> ItemResult:
     source_id = item.get("source_invoice_id") if isinstance(item, dict) else None
     source_id = source_id if isinstance(source_id, str) else None
@@ -176,7 +188,7 @@ def _upsert_item(
         )
     seen[identity] = index
     try:
-        return _apply_once_more_on_race(index, data, actor, import_policy, policy, after_apply)
+        return _apply_once_more_on_race(index, data, batch)
     except _ItemConflict as conflict:
         invoice = conflict.invoice
         return ItemResult(
@@ -210,33 +222,20 @@ def _upsert_item(
         )
 
 
-def _apply_once_more_on_race(
-    index: int,
-    data: ExternalInvoiceIn,
-    actor: Actor,
-    import_policy: ImportPolicy,
-    policy: NumberingPolicy | None,
-    after_apply: AfterApply | None,
-) -> ItemResult:
+def _apply_once_more_on_race(index: int, data: ExternalInvoiceIn, batch: _Batch) -> ItemResult:
     """Apply the item in its own transaction; if a concurrent request stored the same
     identity first (unique constraint), apply it again: it then sees that invoice."""
     try:
         with transaction.atomic():
-            return _apply(index, data, actor, import_policy, policy, after_apply)
+            return _apply(index, data, batch)
     except IntegrityError:
         logger.info("Upsert item %d raced with a concurrent write; applying it again", index)
     with transaction.atomic():
-        return _apply(index, data, actor, import_policy, policy, after_apply)
+        return _apply(index, data, batch)
 
 
-def _apply(
-    index: int,
-    data: ExternalInvoiceIn,
-    actor: Actor,
-    import_policy: ImportPolicy,
-    policy: NumberingPolicy | None,
-    after_apply: AfterApply | None = None,
-) -> ItemResult:
+def _apply(index: int, data: ExternalInvoiceIn, batch: _Batch) -> ItemResult:
+    actor = batch.actor
     content_hash = _content_hash(data)
     # Decide "skipped" without locking: a re-sent batch then writes nothing and does not
     # queue behind the company's writers. Anything else re-reads under the lock.
@@ -260,8 +259,8 @@ def _apply(
         data,
         supplier,
         existing=existing,
-        import_policy=import_policy,
-        policy=policy,
+        import_policy=batch.import_policy,
+        policy=batch.policy,
         company=actor.company,
     )
     invoice_fields = data.model_dump(include=set(InvoiceIn.model_fields) - {"request_id"})
@@ -276,16 +275,23 @@ def _apply(
         "metadata": data.metadata,
     }
     if existing is None:
-        invoice = create_invoice(InvoiceIn(**invoice_fields), actor=actor, source=source)
+        invoice = create_invoice(
+            InvoiceIn(**invoice_fields),
+            actor=actor,
+            source=source,
+            unknown_codes=batch.unknown_codes,
+        )
         outcome: Outcome = "imported"
     else:
         invoice_fields.pop("origin")
         patch = InvoicePatch(**invoice_fields)
-        invoice = update_invoice(existing, patch, actor=actor, source=source)
+        invoice = update_invoice(
+            existing, patch, actor=actor, source=source, unknown_codes=batch.unknown_codes
+        )
         outcome = "updated"
     _add_new_attachments(invoice, data, actor)
-    if after_apply is not None:
-        after_apply(index, invoice, outcome)
+    if batch.after_apply is not None:
+        batch.after_apply(index, invoice, outcome)
     return _done(index, outcome, invoice, data)
 
 
@@ -399,6 +405,11 @@ def _add_new_attachments(invoice: Invoice, data: ExternalInvoiceIn, actor: Actor
 def _content_hash(data: ExternalInvoiceIn) -> str:
     """Hash the payload's content so that "100.0" and "100.00" count as the same."""
     content = data.model_dump(exclude=_NOT_CONTENT)
+    for key, names in _ADDED_LATER.items():
+        for line in content[key]:
+            for name in names:
+                if line[name] == "":
+                    del line[name]
     canonical = json.dumps(content, sort_keys=True, default=_canonical, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
@@ -53,6 +54,15 @@ def test_keeps_external_reference_and_metadata(api, external):
         "TAX-77",
         {"channel": "peppol", "n": [1, 2]},
     )
+
+
+def test_fractional_json_numbers_in_metadata_are_kept_as_strings(api, external):
+    """JSON numbers are read as Decimal (never float); stored JSON holds them as text."""
+    item = external(1, metadata={"score": "SCORE"})
+    body = json.dumps({"invoices": [item]}).replace('"SCORE"', "0.75")  # a JSON number
+    response = api.post(UPSERT, raw=body)
+    assert response.status_code == 200, response.content
+    assert Invoice.objects.get().metadata == {"score": "0.75"}
 
 
 def test_same_content_again_is_skipped_without_writes(api, external):

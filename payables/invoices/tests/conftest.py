@@ -1,0 +1,19 @@
+"""Fixtures of the invoice tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from payables.conftest import ApiClient
+from payables.invoices.tests.master_data import MasterData
+
+
+@pytest.fixture
+def master_data(api: ApiClient) -> MasterData:
+    """The company's master data, loaded through its API."""
+    return MasterData(api)
+
+
+@pytest.fixture
+def other_master_data(other_api: ApiClient) -> MasterData:
+    return MasterData(other_api)
