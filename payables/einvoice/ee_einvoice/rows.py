@@ -47,12 +47,11 @@ _ACCOUNTING_CODES = (
     ("CashFlowCode", "cash_flow_code"),
     ("ClassificatorCode", "classificator_code"),
 )
+# The codes of a journal entry that are coding; its Sum/VatSum/VatRate are amounts of a
+# split, not dimensions.
 _JOURNAL_FIELDS = (
     ("GeneralLedgerDetail", "general_ledger_detail"),
     ("CostObjective", "cost_objective"),
-    ("Sum", "sum"),
-    ("VatSum", "vat_sum"),
-    ("VatRate", "vat_rate"),
 )
 
 
@@ -201,25 +200,23 @@ def _journal(reader: Reader, entry: etree._Element) -> tuple[str, tuple[tuple[st
         return "", ()
     journal = accounting.findall("JournalEntry")
     if len(journal) > 1:
+        # A row carries one coding: a split across entries cannot be kept on it.
         reader.note(
             "EE-JOURNAL-SPLIT",
-            "info",
-            f"The row is booked in {len(journal)} journal entries; the first gives the "
-            "account, all are kept as dimensions",
+            "warning",
+            f"The row is booked in {len(journal)} journal entries; the first gives its "
+            "account and codes, the split is left for a person to code",
             path_of(accounting),
         )
     account = next(filter(None, (text_at(j, "GeneralLedger") for j in journal)), "")
     dimensions: list[tuple[str, str]] = []
     if text_at(accounting, "Description"):
         dimensions.append(("accounting_description", text_at(accounting, "Description")))
-    for index, journal_entry in enumerate(journal):
-        ledger = text_at(journal_entry, "GeneralLedger")
-        if index and ledger:
-            dimensions.append(("general_ledger", ledger))
+    if journal:
         dimensions += [
-            (name, text_at(journal_entry, tag))
+            (name, text_at(journal[0], tag))
             for tag, name in _JOURNAL_FIELDS
-            if text_at(journal_entry, tag)
+            if text_at(journal[0], tag)
         ]
     dimensions += [
         (name, text_at(accounting, tag))

@@ -112,7 +112,7 @@ def test_content_hash_of_an_item_without_the_new_line_fields_is_unchanged():
 
 def test_einvoice_coding_the_company_does_not_know_is_dropped_with_a_warning(api, master_data):
     master_data.account("5230")
-    master_data.dimension("cost_objective", "KONTOR")
+    master_data.dimension("cost_objective", "TOOTMINE")
     document = import_document(api)
     assert document["warnings"] == [
         "Invoice KK-2025-0917: There is no account '5210'. Left out of rows[0].account_code.",
@@ -123,7 +123,7 @@ def test_einvoice_coding_the_company_does_not_know_is_dropped_with_a_warning(api
     assert first.account_code == ""
     assert "cost_objective" not in first.dimensions
     assert first.dimensions["partner_code"] == "KOODIK"  # a type the company keeps no values of
-    assert (second.account_code, second.dimensions["cost_objective"]) == ("5230", "KONTOR")
+    assert (second.account_code, second.dimensions["cost_objective"]) == ("5230", "TOOTMINE")
     invoice = Invoice.objects.get()
     assert [d["loc"] for d in invoice.metadata["dropped_coding"]] == [
         ["rows", 0, "account_code"],
