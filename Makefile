@@ -56,9 +56,9 @@ migrations-check: venv  ## Fail when a model change has no migration.
 	$(BIN)/payables makemigrations --check --dry-run
 
 # The benches `make bench` runs, each with ARGS: `make bench BENCH=upsert ARGS="--batch 50"`.
-BENCH ?= import upsert
+BENCH ?= import upsert masterdata
 
-bench: venv  ## Import and upsert benchmarks (ARGS="--count 300", BENCH=upsert; DATABASE_URL picks the db).
+bench: venv  ## Import, upsert and master data benchmarks (ARGS="--count 300", BENCH=upsert; DATABASE_URL picks the db).
 	@set -e; for name in $(BENCH); do \
 		echo "== bench/$${name}_bench.py $(ARGS)"; \
 		$(BIN)/python bench/$${name}_bench.py $(ARGS); \

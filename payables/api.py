@@ -18,9 +18,11 @@ from payables.invoices.api import router as invoices_router
 from payables.json_encoding import PreciseJSONEncoder
 from payables.masterdata.api import (
     accounts_router,
+    bulk_router,
     custom_fields_router,
     dimensions_router,
     items_router,
+    jobs_router,
     payment_methods_router,
     users_router,
     vat_codes_router,
@@ -101,6 +103,7 @@ api = NinjaAPI(
     renderer=PayablesRenderer(),
     urls_namespace="api",
 )
+api.add_router("", bulk_router)  # first: `/<kind>/bulk` must not be read as `/<kind>/{ref}`
 api.add_router("/suppliers", suppliers_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/vat-codes", vat_codes_router)
@@ -109,6 +112,7 @@ api.add_router("/payment-methods", payment_methods_router)
 api.add_router("/users", users_router)
 api.add_router("/items", items_router)
 api.add_router("/custom-fields", custom_fields_router)
+api.add_router("/jobs", jobs_router)
 api.add_router("/invoices", invoices_router)
 api.add_router("/numbering-policies", numbering_policies_router)
 api.add_router("/events", events_router)

@@ -224,6 +224,11 @@ PAYABLES_EINVOICE_ROUNDING_TOLERANCE = Decimal(
 PAYABLES_IDEMPOTENCY_TTL_HOURS = env_int("PAYABLES_IDEMPOTENCY_TTL_HOURS", 24)
 # A first request that stored no answer for this long died mid-way; a retry may run it.
 PAYABLES_IDEMPOTENCY_ABANDONED_SECONDS = env_int("PAYABLES_IDEMPOTENCY_ABANDONED_SECONDS", 600)
+# Bulk master data loads: records per transaction, and transactions per worker task
+# (a task then queues the next, so other jobs get their turn).
+PAYABLES_BULK_CHUNK_SIZE = env_int("PAYABLES_BULK_CHUNK_SIZE", 250)
+PAYABLES_BULK_CHUNKS_PER_TASK = env_int("PAYABLES_BULK_CHUNKS_PER_TASK", 8)
+
 # Ledger account used for payments recorded without one.
 PAYABLES_DEFAULT_PAYMENT_ACCOUNT = env_str("PAYABLES_DEFAULT_PAYMENT_ACCOUNT", "2310")
 

@@ -7,6 +7,7 @@ from django.contrib import admin
 from payables.admin_views import ReadOnlyAdmin, ReadOnlyInline
 from payables.masterdata.models import (
     Account,
+    BulkJob,
     CompanyUser,
     CustomField,
     CustomFieldValue,
@@ -146,3 +147,27 @@ class CustomFieldAdmin(ReadOnlyAdmin):
     search_fields = ["code", "name"]
     list_select_related = ["company"]
     inlines = [ListValueInline]
+
+
+@admin.register(BulkJob)
+class BulkJobAdmin(ReadOnlyAdmin):
+    """Bulk loads and how they went; the submitted records are not shown (they can be big)."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "mode",
+        "state",
+        "total",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "failed_count",
+        "deactivated_count",
+        "company",
+        "finished_at",
+    ]
+    list_filter = ["company", "kind", "mode", "state"]
+    search_fields = ["id", "actor"]
+    list_select_related = ["company"]
+    date_hierarchy = "created_at"

@@ -15,6 +15,7 @@ from django.utils.text import capfirst
 from payables.errors import NotFound
 from payables.masterdata.models import (
     Account,
+    BulkJob,
     CodedRecord,
     CompanyUser,
     CustomField,
@@ -156,6 +157,16 @@ def get_item(company: Company, ref: str) -> ProductItem:
 
 def get_custom_field(company: Company, ref: str) -> CustomField:
     return get_record(custom_fields(company), ref)
+
+
+def get_bulk_job(company: Company, job_id: UUID) -> BulkJob:
+    """Return the company's bulk job; another company's is simply not found."""
+    job = (
+        BulkJob.objects.filter(company=company, pk=job_id).select_related("dimension_type").first()
+    )
+    if job is None:
+        raise NotFound("Job not found.", code="job_not_found")
+    return job
 
 
 # --- lists ---------------------------------------------------------------------------------

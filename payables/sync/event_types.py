@@ -4,6 +4,7 @@ from __future__ import annotations
 
 SUPPLIER_CREATED = "supplier.created"
 SUPPLIER_UPDATED = "supplier.updated"
+SUPPLIER_DEACTIVATED = "supplier.deactivated"
 INVOICE_CREATED = "invoice.created"
 INVOICE_UPDATED = "invoice.updated"
 INVOICE_CANCELLED = "invoice.cancelled"
@@ -35,11 +36,13 @@ CUSTOM_FIELD_CREATED = "custom_field.created"
 CUSTOM_FIELD_UPDATED = "custom_field.updated"
 CUSTOM_FIELD_DEACTIVATED = "custom_field.deactivated"
 USER_PASSWORD_SET = "user.password_set"
+MASTERDATA_JOB_FINISHED = "masterdata.job_finished"
 
 EVENT_TYPES = frozenset(
     {
         SUPPLIER_CREATED,
         SUPPLIER_UPDATED,
+        SUPPLIER_DEACTIVATED,
         INVOICE_CREATED,
         INVOICE_UPDATED,
         INVOICE_CANCELLED,
@@ -71,5 +74,6 @@ EVENT_TYPES = frozenset(
         CUSTOM_FIELD_UPDATED,
         CUSTOM_FIELD_DEACTIVATED,
         USER_PASSWORD_SET,
+        MASTERDATA_JOB_FINISHED,
     }
 )

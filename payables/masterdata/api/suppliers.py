@@ -8,8 +8,15 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from payables.masterdata.queries import filter_suppliers, get_supplier
-from payables.masterdata.schemas import SupplierFilters, SupplierIn, SupplierOut, SupplierPatch
-from payables.masterdata.services import create_supplier, update_supplier
+from payables.masterdata.schemas import (
+    Code,
+    SupplierFields,
+    SupplierFilters,
+    SupplierIn,
+    SupplierOut,
+    SupplierPatch,
+)
+from payables.masterdata.services import create_supplier, update_supplier, upsert_supplier
 from payables.schema_types import Page, paginate
 from payables.tenancy.auth import scoped
 
@@ -28,6 +35,19 @@ def create(request: HttpRequest, payload: SupplierIn) -> Status[object]:
 def list_suppliers(request: HttpRequest, filters: Query[SupplierFilters]) -> dict:
     items, count = paginate(filter_suppliers(request.actor.company, filters), filters)
     return {"items": items, "count": count}
+
+
+@router.put("/by-code/{code}", response={200: SupplierOut, 201: SupplierOut}, auth=write)
+def upsert(request: HttpRequest, code: Code, payload: SupplierFields) -> Status[object]:
+    """Create (201) or replace (200) the supplier with this ERP code.
+
+    Where no supplier has the ERP code yet, the one with the same registry code (and
+    country), else VAT number, is taken if it has no ERP code of its own. Data equal to
+    what is stored is answered 200 without a write or an event; `bank_accounts` replace
+    the stored ones.
+    """
+    result = upsert_supplier(code, payload, actor=request.actor)
+    return Status(201 if result.outcome == "created" else 200, result.record)
 
 
 @router.get("/{supplier_id}", response=SupplierOut, auth=read)

@@ -10,6 +10,7 @@ from payables.masterdata.models.dimensions import (
     DimensionValue,
 )
 from payables.masterdata.models.items import ProductItem, SellerMapping
+from payables.masterdata.models.jobs import BulkJob, BulkJobChunk
 from payables.masterdata.models.payment_methods import PaymentMethod
 from payables.masterdata.models.records import CodedRecord, RecordQuerySet
 from payables.masterdata.models.suppliers import Supplier, SupplierBankAccount, SupplierQuerySet
@@ -20,6 +21,8 @@ __all__ = [
     "DEFAULT_DIMENSION_TYPES",
     "ROLES",
     "Account",
+    "BulkJob",
+    "BulkJobChunk",
     "CodedRecord",
     "CompanyUser",
     "CustomField",

@@ -17,7 +17,9 @@ class BankAccountIn(InSchema):
     bic: str = Field("", max_length=20)
 
 
-class SupplierIn(InSchema):
+class SupplierFields(InSchema):
+    """A supplier as ``PUT /suppliers/by-code/{erp_code}`` takes it: all but the ERP code."""
+
     name: str = Field(min_length=1, max_length=200)
     country: CountryCode
     registry_code: str = Field("", max_length=50)
@@ -25,10 +27,13 @@ class SupplierIn(InSchema):
     street: str = Field("", max_length=200)
     postal_code: str = Field("", max_length=20)
     city: str = Field("", max_length=100)
-    erp_code: str = Field("", max_length=50)
     default_currency: CurrencyCode | None = None
     is_active: bool = True
     bank_accounts: list[BankAccountIn] = Field(default_factory=list, max_length=20)
+
+
+class SupplierIn(SupplierFields):
+    erp_code: str = Field("", max_length=50)
     request_id: str | None = Field(
         None, max_length=255, description="Idempotency key, if not sent as a header."
     )

@@ -40,8 +40,10 @@ from payables.masterdata.services.payment_methods import (
 from payables.masterdata.services.records import Outcome, Upserted
 from payables.masterdata.services.suppliers import (
     create_supplier,
+    deactivate_supplier,
     supplier_snapshot,
     update_supplier,
+    upsert_supplier,
 )
 from payables.masterdata.services.users import (
     create_user,
@@ -75,6 +77,7 @@ __all__ = [
     "deactivate_dimension_value",
     "deactivate_item",
     "deactivate_payment_method",
+    "deactivate_supplier",
     "deactivate_user",
     "deactivate_vat_code",
     "ensure_default_dimension_types",
@@ -95,6 +98,7 @@ __all__ = [
     "upsert_dimension_value",
     "upsert_item",
     "upsert_payment_method",
+    "upsert_supplier",
     "upsert_user",
     "upsert_vat_code",
 ]

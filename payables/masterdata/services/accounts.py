@@ -5,9 +5,10 @@ from __future__ import annotations
 from payables.masterdata import queries
 from payables.masterdata.models import Account, VatCode
 from payables.masterdata.schemas import AccountFields, AccountIn, AccountOut, AccountPatch
-from payables.masterdata.services.checks import Problems
+from payables.masterdata.services.checks import Problems, References
 from payables.masterdata.services.records import (
     Kind,
+    Plan,
     Upserted,
     create_record,
     deactivate_record,
@@ -44,17 +45,24 @@ def update_account(account: Account, patch: AccountPatch, *, actor: Actor) -> Ac
 
 
 def upsert_account(code: str, data: AccountFields, *, actor: Actor) -> Upserted[Account]:
-    fields = _clean(data.model_dump(exclude={"code"}), company=actor.company)
-    return upsert_record(ACCOUNT, {"code": code}, fields, actor=actor)
+    return upsert_record(ACCOUNT, plan_account(code, data, actor=actor), actor=actor)
+
+
+def plan_account(
+    code: str, data: AccountFields, *, actor: Actor, references: References | None = None
+) -> Plan:
+    """Check an upsert of the account with this code (``upsert_records`` writes it)."""
+    fields = _clean(data.model_dump(exclude={"code"}), company=actor.company, references=references)
+    return Plan({"code": code}, fields)
 
 
 def deactivate_account(account: Account, *, actor: Actor) -> Account:
     return deactivate_record(ACCOUNT, account, actor=actor)
 
 
-def _clean(values: dict, *, company: Company) -> dict:
+def _clean(values: dict, *, company: Company, references: References | None = None) -> dict:
     """Turn input into model fields (``code`` only when given); the VAT code is the company's."""
-    problems = Problems()
+    problems = Problems(references)
     vat_code = problems.reference(
         VatCode.objects.for_company(company),
         values["default_vat_code"],

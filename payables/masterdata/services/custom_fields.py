@@ -13,6 +13,7 @@ from payables.masterdata.schemas import (
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
     Kind,
+    Plan,
     Upserted,
     create_record,
     deactivate_record,
@@ -88,8 +89,13 @@ def update_custom_field(
 def upsert_custom_field(
     code: str, data: CustomFieldFields, *, actor: Actor
 ) -> Upserted[CustomField]:
+    return upsert_record(CUSTOM_FIELD, plan_custom_field(code, data), actor=actor)
+
+
+def plan_custom_field(code: str, data: CustomFieldFields) -> Plan:
+    """Check an upsert of the field with this code (``upsert_records`` writes it)."""
     fields, values = _clean(data.model_dump(exclude={"code"}))
-    return upsert_record(CUSTOM_FIELD, {"code": code}, fields, actor=actor, related=values)
+    return Plan({"code": code}, fields, values)
 
 
 def deactivate_custom_field(field: CustomField, *, actor: Actor) -> CustomField:
@@ -122,9 +128,5 @@ def _clean(values: dict) -> tuple[dict, _ListValues | None]:
 
 
 def _stored(field: CustomField) -> dict[str, tuple]:
-    return {
-        code: tuple(rest)
-        for code, *rest in CustomFieldValue.objects.filter(field=field).values_list(
-            "code", *_VALUE_FIELDS
-        )
-    }
+    """The field's values (as ``queries.custom_fields`` prefetches them, if it did)."""
+    return {v.code: tuple(getattr(v, name) for name in _VALUE_FIELDS) for v in field.values.all()}

@@ -24,6 +24,7 @@ from payables.masterdata.schemas import (
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
     Kind,
+    Plan,
     Upserted,
     create_record,
     deactivate_record,
@@ -89,8 +90,12 @@ def update_dimension_type(
 def upsert_dimension_type(
     code: str, data: DimensionTypeFields, *, actor: Actor
 ) -> Upserted[DimensionType]:
-    fields = _pick(data.model_dump(exclude={"code"}), _TYPE_FIELDS)
-    return upsert_record(DIMENSION_TYPE, {"code": code}, fields, actor=actor)
+    return upsert_record(DIMENSION_TYPE, plan_dimension_type(code, data), actor=actor)
+
+
+def plan_dimension_type(code: str, data: DimensionTypeFields) -> Plan:
+    """Check an upsert of the type with this code (``upsert_records`` writes it)."""
+    return Plan({"code": code}, _pick(data.model_dump(exclude={"code"}), _TYPE_FIELDS))
 
 
 def deactivate_dimension_type(dimension_type: DimensionType, *, actor: Actor) -> DimensionType:
@@ -121,9 +126,16 @@ def update_dimension_value(
 def upsert_dimension_value(
     dimension_type: DimensionType, code: str, data: DimensionValueFields, *, actor: Actor
 ) -> Upserted[DimensionValue]:
+    plan = plan_dimension_value(dimension_type, code, data)
+    return upsert_record(DIMENSION_VALUE, plan, actor=actor)
+
+
+def plan_dimension_value(
+    dimension_type: DimensionType, code: str, data: DimensionValueFields
+) -> Plan:
+    """Check an upsert of the type's value with this code (``upsert_records`` writes it)."""
     fields = _clean_value(data.model_dump(exclude={"code"}))
-    identity = {"type": dimension_type, "code": code}
-    return upsert_record(DIMENSION_VALUE, identity, fields, actor=actor)
+    return Plan({"type": dimension_type, "code": code}, fields)
 
 
 def deactivate_dimension_value(value: DimensionValue, *, actor: Actor) -> DimensionValue:

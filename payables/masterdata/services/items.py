@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from payables.masterdata import queries
 from payables.masterdata.errors import DuplicateSellerMapping
 from payables.masterdata.models import (
@@ -13,9 +15,10 @@ from payables.masterdata.models import (
     VatCode,
 )
 from payables.masterdata.schemas import ItemFields, ItemIn, ItemOut, ItemPatch
-from payables.masterdata.services.checks import Problems
+from payables.masterdata.services.checks import Problems, References
 from payables.masterdata.services.records import (
     Kind,
+    Plan,
     Upserted,
     create_record,
     deactivate_record,
@@ -50,17 +53,18 @@ class _SellerMappings:
         return _stored(item) != self.wanted
 
     def write(self, item: ProductItem) -> None:
-        stored = _stored(item)
+        # One read: the item's own mappings and any other item's holding a wanted pair.
+        found = SellerMapping.objects.filter(
+            Q(item=item)
+            | Q(supplier__in={s for s, _ in self.pairs}, seller_code__in={c for _, c in self.pairs})
+        ).select_related("item")
+        stored = {(m.supplier_id, m.seller_code) for m in found if m.item_id == item.pk}
         added = [(s, c) for s, c in self.pairs if (s.pk, c) not in stored]
-        taken = (
-            SellerMapping.objects.filter(
-                supplier__in={s for s, _ in added}, seller_code__in={c for _, c in added}
-            )
-            .exclude(item=item)
-            .select_related("item")
-        )
-        for mapping in taken:
-            if (mapping.supplier_id, mapping.seller_code) in self.wanted:
+        for mapping in found:
+            if (
+                mapping.item_id != item.pk
+                and (mapping.supplier_id, mapping.seller_code) in self.wanted
+            ):
                 raise DuplicateSellerMapping(
                     f"Seller code {mapping.seller_code!r} of this supplier is mapped to item "
                     f"{mapping.item.code!r} already.",
@@ -92,17 +96,27 @@ def update_item(item: ProductItem, patch: ItemPatch, *, actor: Actor) -> Product
 
 
 def upsert_item(code: str, data: ItemFields, *, actor: Actor) -> Upserted[ProductItem]:
-    fields, mappings = _clean(data.model_dump(exclude={"code"}), company=actor.company)
-    return upsert_record(ITEM, {"code": code}, fields, actor=actor, related=mappings)
+    return upsert_record(ITEM, plan_item(code, data, actor=actor), actor=actor)
+
+
+def plan_item(
+    code: str, data: ItemFields, *, actor: Actor, references: References | None = None
+) -> Plan:
+    """Check an upsert of the item with this code (``upsert_records`` writes it)."""
+    values = data.model_dump(exclude={"code"})
+    fields, mappings = _clean(values, company=actor.company, references=references)
+    return Plan({"code": code}, fields, mappings)
 
 
 def deactivate_item(item: ProductItem, *, actor: Actor) -> ProductItem:
     return deactivate_record(ITEM, item, actor=actor)
 
 
-def _clean(values: dict, *, company: Company) -> tuple[dict, _SellerMappings | None]:
+def _clean(
+    values: dict, *, company: Company, references: References | None = None
+) -> tuple[dict, _SellerMappings | None]:
     """Resolve every code within the company; all unknown ones are named in one 422."""
-    problems = Problems()
+    problems = Problems(references)
     fields = {name: values[name] for name in _PLAIN if name in values}
     fields["default_account"] = problems.reference(
         Account.objects.for_company(company),
@@ -124,13 +138,17 @@ def _clean(values: dict, *, company: Company) -> tuple[dict, _SellerMappings | N
 
 
 def _check_dimensions(dimensions: dict, *, company: Company, problems: Problems) -> None:
-    known = set(
-        DimensionValue.objects.for_company(company)
-        .filter(type__code__in=dimensions.keys(), code__in=dimensions.values())
-        .values_list("type__code", "code")
-    )
+    def fetch(pairs: list[tuple[str, str]]) -> dict:
+        found = (
+            DimensionValue.objects.for_company(company)
+            .filter(type__code__in={t for t, _ in pairs}, code__in={v for _, v in pairs})
+            .values_list("type__code", "code")
+        )
+        return dict.fromkeys(found, True)
+
+    known = problems.references.many(DimensionValue, dimensions.items(), fetch)
     for type_code, value_code in dimensions.items():
-        if (type_code, value_code) not in known:
+        if not known[type_code, value_code]:
             problems.add(
                 f"There is no {type_code} dimension value with code {value_code!r}.",
                 loc=["default_dimensions", type_code],
@@ -141,10 +159,17 @@ def _check_dimensions(dimensions: dict, *, company: Company, problems: Problems)
 def _resolve_mappings(mappings: list[dict], company: Company, problems: Problems) -> list[Pair]:
     """Find each mapping's supplier (by id or ERP code); refuse a pair given twice."""
     suppliers = Supplier.objects.for_company(company)
-    by_id = {s.pk: s for s in suppliers.filter(pk__in={m["supplier_id"] for m in mappings})}
-    by_code = {
-        s.erp_code: s for s in suppliers.filter(erp_code__in={m["supplier_code"] for m in mappings})
-    }
+    by_id = problems.references.many(
+        (Supplier, "id"),
+        [m["supplier_id"] for m in mappings if m["supplier_id"] is not None],
+        lambda ids: suppliers.in_bulk(ids),
+    )
+    by_code = problems.references.many(
+        (Supplier, "erp_code"),
+        [m["supplier_code"] for m in mappings if m["supplier_code"] is not None],
+        # An empty code names no supplier (many have no ERP code).
+        lambda codes: {s.erp_code: s for s in suppliers.filter(erp_code__in=codes) if s.erp_code},
+    )
     pairs, seen = [], set()
     for index, mapping in enumerate(mappings):
         loc = ["seller_mappings", index]
@@ -173,7 +198,8 @@ def _resolve_mappings(mappings: list[dict], company: Company, problems: Problems
 
 
 def _stored(item: ProductItem) -> set[tuple[object, str]]:
-    return set(SellerMapping.objects.filter(item=item).values_list("supplier_id", "seller_code"))
+    """The item's mappings (as ``queries.items`` prefetches them, if it did)."""
+    return {(m.supplier_id, m.seller_code) for m in item.seller_mappings.all()}
 
 
 def _as_input(item: ProductItem) -> dict:

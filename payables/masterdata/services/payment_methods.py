@@ -13,6 +13,7 @@ from payables.masterdata.schemas import (
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
     Kind,
+    Plan,
     Upserted,
     create_record,
     deactivate_record,
@@ -48,8 +49,12 @@ def update_payment_method(
 def upsert_payment_method(
     code: str, data: PaymentMethodFields, *, actor: Actor
 ) -> Upserted[PaymentMethod]:
-    fields = _clean(data.model_dump(exclude={"code"}))
-    return upsert_record(PAYMENT_METHOD, {"code": code}, fields, actor=actor)
+    return upsert_record(PAYMENT_METHOD, plan_payment_method(code, data), actor=actor)
+
+
+def plan_payment_method(code: str, data: PaymentMethodFields) -> Plan:
+    """Check an upsert of the payment method with this code (``upsert_records`` writes it)."""
+    return Plan({"code": code}, _clean(data.model_dump(exclude={"code"})))
 
 
 def deactivate_payment_method(method: PaymentMethod, *, actor: Actor) -> PaymentMethod:

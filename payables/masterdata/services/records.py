@@ -1,14 +1,20 @@
 """The write path every coded master data kind shares: create, change, upsert, deactivate.
 
 Each call is one transaction that takes the company's write lock first and records one
-event (``<kind>.created``, ``.updated`` or ``.deactivated``) whose payload is the record as
-the API answers it. A change that changes nothing writes nothing and records nothing.
+event (``<kind>.created``, ``.updated`` or ``.deactivated``) per record whose payload is the
+record as the API answers it. A change that changes nothing writes nothing and records
+nothing.
+
+An upsert comes in two steps: the kind checks the input and resolves its codes into a
+``Plan``, then ``upsert_records`` writes any number of plans of one kind with one read of
+what exists, one lock and one transaction, each record in its own savepoint so a refused
+one undoes only itself. A single upsert is a batch of one.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, Protocol, TypeVar
 
@@ -17,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils.text import capfirst
 from ninja import Schema
 
+from payables.errors import PayablesError
 from payables.json_encoding import PreciseJSONEncoder
 from payables.masterdata.errors import DuplicateCode
 from payables.masterdata.models import CodedRecord
@@ -64,6 +71,21 @@ class Related(Protocol):
         """Store the rows; runs after the record is saved, in its transaction."""
 
 
+@dataclass(frozen=True)
+class Plan:
+    """An upsert checked and ready to write: the record ``identity`` names gets ``fields``."""
+
+    identity: dict  # the code, and the scope it is unique in (dimension values: the type)
+    fields: dict
+    related: Related | None = None
+    # A check across records (a user's email) that must run under the company's lock.
+    check: Callable[[], None] | None = None
+
+    @property
+    def code(self) -> str:
+        return self.identity["code"]
+
+
 def create_record(
     kind: Kind[R], fields: dict, *, actor: Actor, related: Related | None = None
 ) -> R:
@@ -89,7 +111,10 @@ def update_record(
         lock_company_writes(actor.company)
         record.refresh_from_db()
         fields, related = build(record)
-        return _change(kind, record, fields, actor, related)[0]
+        event = _change(kind, record, fields, related)
+        if event is None:
+            return kind.details(actor.company).get(pk=record.pk)
+        return _announce(kind, record, event, actor)
 
 
 def deactivate_record(
@@ -99,45 +124,107 @@ def deactivate_record(
     return update_record(kind, record, lambda _: ({"is_active": False}, related), actor=actor)
 
 
-def upsert_record(
-    kind: Kind[R],
-    identity: dict,
-    fields: dict,
-    *,
-    actor: Actor,
-    related: Related | None = None,
-) -> Upserted[R]:
-    """Create the record ``identity`` (code, and scope) names, or make it match ``fields``.
+def upsert_record(kind: Kind[R], plan: Plan, *, actor: Actor) -> Upserted[R]:
+    """Create the record the plan names, or make it match the plan; refusals are raised."""
+    (result,) = upsert_records(kind, [plan], actor=actor)
+    if isinstance(result, PayablesError):
+        raise result
+    return result
 
-    An unchanged record is answered without taking the company's lock, so repeated
-    real-time syncs of the same data stay fast and never queue behind writers.
+
+def upsert_records(
+    kind: Kind[R], plans: Sequence[Plan], *, actor: Actor
+) -> list[Upserted[R] | PayablesError]:
+    """Write each plan; answer, in order, what it did or the error that refused it.
+
+    Records equal to their plan are answered without taking the company's lock, so
+    repeated syncs of the same data stay fast and never queue behind writers.
     """
-    existing = kind.details(actor.company).filter(**identity).first()
-    if existing is not None and _unchanged(existing, fields, related):
-        return Upserted(existing, "unchanged")
-    with transaction.atomic():
-        lock_company_writes(actor.company)
-        existing = kind.model.objects.filter(company=actor.company, **identity).first()
-        if existing is None:
-            record = kind.model(company=actor.company, **{**fields, **identity})
-            return Upserted(_insert(kind, record, actor, related), "created")
-        record, outcome = _change(kind, existing, fields, actor, related)
-        return Upserted(record, outcome)
+    results: list[Upserted[R] | PayablesError | None] = [None] * len(plans)
+    stored = _named(kind.details(actor.company), plans)
+    pending = []
+    for index, plan in enumerate(plans):
+        record = stored.get(_key(plan))
+        if record is not None and _unchanged(record, plan.fields, plan.related):
+            results[index] = Upserted(record, "unchanged")
+        else:
+            pending.append(index)
+    if pending:
+        with transaction.atomic():
+            lock_company_writes(actor.company)
+            _write_plans(kind, plans, pending, results, actor)
+    return results
+
+
+def _write_plans(
+    kind: Kind[R], plans: Sequence[Plan], pending: list[int], results: list, actor: Actor
+) -> None:
+    """Write the pending plans under the lock, then record their events in plan order."""
+    current = _named(kind.model.objects.filter(company=actor.company), [plans[i] for i in pending])
+    written: list[tuple[int, object, str | None]] = []
+    for index in pending:
+        plan = plans[index]
+        try:
+            with transaction.atomic():  # a savepoint: a refused record undoes only itself
+                if plan.check is not None:
+                    plan.check()
+                record = current.get(_key(plan))
+                if record is None:
+                    record = kind.model(company=actor.company, **{**plan.fields, **plan.identity})
+                    _save_new(record, plan.related)
+                    event = kind.created_event
+                else:
+                    event = _change(kind, record, plan.fields, plan.related)
+        except PayablesError as exc:
+            results[index] = exc
+            continue
+        current[_key(plan)] = record
+        written.append((index, record.pk, event))
+    fresh = kind.details(actor.company).in_bulk([pk for _, pk, _ in written])
+    for index, pk, event in written:
+        record = fresh[pk]
+        if event is None:  # another writer made it so while we waited for the lock
+            results[index] = Upserted(record, "unchanged")
+            continue
+        _record(kind, record, event, actor)
+        results[index] = Upserted(record, "created" if event == kind.created_event else "updated")
+
+
+def _named(queryset: QuerySet[R], plans: Sequence[Plan]) -> dict[tuple, R]:
+    """Read the records the plans name, with one query per scope."""
+    by_scope: dict[tuple, list[Plan]] = {}
+    for plan in plans:
+        by_scope.setdefault(_key(plan)[0], []).append(plan)
+    found = {}
+    for scope, group in by_scope.items():
+        within = {name: value for name, value in group[0].identity.items() if name != "code"}
+        for record in queryset.filter(code__in={p.code for p in group}, **within):
+            found[scope, record.code] = record
+    return found
+
+
+def _key(plan: Plan) -> tuple:
+    """(scope, code): scope values are compared by primary key."""
+    scope = tuple(sorted((n, getattr(v, "pk", v)) for n, v in plan.identity.items() if n != "code"))
+    return scope, plan.code
 
 
 def _insert(kind: Kind[R], record: R, actor: Actor, related: Related | None) -> R:
     _refuse_duplicate(kind, record)
-    record.save(force_insert=True)
-    if related is not None:
-        related.write(record)
+    _save_new(record, related)
     return _announce(kind, record, kind.created_event, actor)
 
 
-def _change(
-    kind: Kind[R], record: R, fields: dict, actor: Actor, related: Related | None
-) -> tuple[R, Outcome]:
+def _save_new(record: CodedRecord, related: Related | None) -> None:
+    record.save(force_insert=True)
+    if related is not None:
+        related.write(record)
+
+
+def _change(kind: Kind, record: CodedRecord, fields: dict, related: Related | None) -> str | None:
+    """Give the record its new fields; return the event to record, None if nothing changed."""
     if _unchanged(record, fields, related):
-        return kind.details(actor.company).get(pk=record.pk), "unchanged"
+        return None
     changed = _changed_fields(record, fields)
     was_active = record.is_active
     for name in changed:
@@ -147,8 +234,7 @@ def _change(
     record.save()
     if related is not None:
         related.write(record)
-    event = kind.deactivated_event if was_active and not record.is_active else kind.updated_event
-    return _announce(kind, record, event, actor), "updated"
+    return kind.deactivated_event if was_active and not record.is_active else kind.updated_event
 
 
 def _unchanged(record: CodedRecord, fields: dict, related: Related | None) -> bool:
@@ -189,6 +275,12 @@ def as_answered(answer: Schema) -> dict:
 def _announce(kind: Kind[R], record: R, event_type: str, actor: Actor) -> R:
     """Record the event, carrying the record read back the way the API shows it."""
     fresh = kind.details(actor.company).get(pk=record.pk)
+    _record(kind, fresh, event_type, actor)
+    return fresh
+
+
+def _record(kind: Kind[R], fresh: R, event_type: str, actor: Actor) -> None:
+    """Record the event of a record read back with ``kind.details``."""
     record_event(
         event_type,
         actor=actor,
@@ -196,4 +288,3 @@ def _announce(kind: Kind[R], record: R, event_type: str, actor: Actor) -> R:
         subject_id=fresh.id,
         payload=as_answered(kind.out.from_orm(fresh)),
     )
-    return fresh

@@ -1,13 +1,23 @@
-"""Writes of suppliers: create and update, with checked identifiers and bank accounts."""
+"""Writes of suppliers: create, update, upsert by ERP code, deactivate.
+
+Identifiers and bank accounts are checked; registry code, VAT number and ERP code are each
+unique within the company. An upsert names its supplier by ERP code, as other kinds name
+theirs by code. Where no supplier has that ERP code yet, or the upsert gives none, it takes
+the supplier with the same registry code (and country), else the same VAT number — unless
+that one has another ERP code, which makes it another supplier. So a supplier first made
+from an invoice is adopted by the ERP that sends it later, and one found without an ERP
+code keeps the ERP code it has.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from payables.errors import FieldError, Loc, ValidationFailed
+from payables.errors import FieldError, Loc, PayablesError, ValidationFailed
 from payables.identifiers import (
     validate_bic,
     validate_iban,
@@ -16,10 +26,12 @@ from payables.identifiers import (
 )
 from payables.masterdata.errors import DuplicateSupplier
 from payables.masterdata.models import Supplier, SupplierBankAccount
-from payables.masterdata.schemas import BankAccountIn, SupplierIn, SupplierPatch
+from payables.masterdata.schemas import BankAccountIn, SupplierFields, SupplierIn, SupplierPatch
+from payables.masterdata.services.records import Upserted
 from payables.sync import event_types
 from payables.sync.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
+from payables.tenancy.models import Company
 
 _FIELDS = (
     "name", "country", "registry_code", "vat_number", "street", "postal_code", "city",
@@ -35,16 +47,16 @@ def create_supplier(data: SupplierIn, *, actor: Actor, loc: Loc = ()) -> Supplie
     fields, accounts = _clean(data.model_dump(include=set(_FIELDS)), data.bank_accounts, loc=loc)
     with transaction.atomic():
         lock_company_writes(actor.company)
-        _refuse_duplicate(actor, fields, exclude=None)
+        _Known.load(actor.company, [fields]).refuse_duplicate(fields, exclude=None)
         try:
             with transaction.atomic():
                 supplier = Supplier.objects.create(company=actor.company, **fields)
         except IntegrityError:  # a concurrent request created it first
-            _refuse_duplicate(actor, fields, exclude=None)
+            _Known.load(actor.company, [fields]).refuse_duplicate(fields, exclude=None)
             raise DuplicateSupplier(
                 "A supplier with the same identity was created concurrently."
             ) from None
-        _replace_accounts(supplier, accounts)
+        _add_accounts(supplier, accounts)
         record_event(
             event_types.SUPPLIER_CREATED,
             actor=actor,
@@ -68,20 +80,153 @@ def update_supplier(supplier: Supplier, patch: SupplierPatch, *, actor: Actor) -
     fields, accounts = _clean(merged, patch.bank_accounts, loc=())
     with transaction.atomic():
         lock_company_writes(actor.company)
-        _refuse_duplicate(actor, fields, exclude=supplier.pk)
+        _Known.load(actor.company, [fields]).refuse_duplicate(fields, exclude=supplier)
+        was_active = supplier.is_active
         for name, value in fields.items():
             setattr(supplier, name, value)
         supplier.save()
         if accounts is not None:
             _replace_accounts(supplier, accounts)
         record_event(
-            event_types.SUPPLIER_UPDATED,
+            _changed_event(supplier, was_active=was_active),
             actor=actor,
             subject_type="supplier",
             subject_id=supplier.id,
             payload=supplier_snapshot(supplier),
         )
     return supplier
+
+
+def deactivate_supplier(supplier: Supplier, *, actor: Actor) -> Supplier:
+    """Mark a supplier inactive; an inactive one stays as it is, with no event."""
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        supplier.refresh_from_db()
+        if not supplier.is_active:
+            return supplier
+        supplier.is_active = False
+        supplier.save(update_fields=["is_active", "modified_at"])
+        record_event(
+            event_types.SUPPLIER_DEACTIVATED,
+            actor=actor,
+            subject_type="supplier",
+            subject_id=supplier.id,
+            payload=supplier_snapshot(supplier),
+        )
+    return supplier
+
+
+@dataclass(frozen=True)
+class SupplierPlan:
+    """A supplier upsert checked and ready to write (see ``upsert_suppliers``)."""
+
+    fields: dict  # with ``erp_code``; "" when the registry code or VAT number names it
+    accounts: list[tuple[str, str]]  # (IBAN, BIC), replacing the stored ones
+
+
+def plan_supplier(erp_code: str, data: SupplierFields) -> SupplierPlan:
+    """Check an upsert of the supplier this ERP code (or else its identifiers) names."""
+    values = data.model_dump(include=set(_FIELDS)) | {"erp_code": erp_code}
+    fields, accounts = _clean(values, data.bank_accounts, loc=())
+    if not (fields["erp_code"] or fields["registry_code"] or fields["vat_number"]):
+        # Without one, a re-sent supplier could not be recognised and would be made again.
+        message = "Give an erp_code, registry_code or vat_number to recognise the supplier by."
+        raise ValidationFailed([FieldError(message, loc=["erp_code"], code="missing_identity")])
+    return SupplierPlan(fields, accounts or [])
+
+
+def upsert_supplier(erp_code: str, data: SupplierFields, *, actor: Actor) -> Upserted[Supplier]:
+    """Create the supplier the ERP code names, or make it match ``data`` (see module doc)."""
+    (result,) = upsert_suppliers([plan_supplier(erp_code, data)], actor=actor)
+    if isinstance(result, PayablesError):
+        raise result
+    return result
+
+
+def upsert_suppliers(
+    plans: Sequence[SupplierPlan], *, actor: Actor
+) -> list[Upserted[Supplier] | PayablesError]:
+    """Write each plan; answer, in order, what it did or the error that refused it.
+
+    One read finds the suppliers all plans could name; suppliers equal to their plan are
+    answered without the company's lock. The others are written in one transaction, each
+    in its own savepoint, with a ``supplier.created``, ``.updated`` or ``.deactivated`` event.
+    """
+    results: list[Upserted[Supplier] | PayablesError | None] = [None] * len(plans)
+    known = _Known.load(actor.company, [plan.fields for plan in plans])
+    pending = []
+    for index, plan in enumerate(plans):
+        supplier = known.find(plan.fields)
+        if supplier is not None and not _differs(supplier, _effective(plan, supplier), plan):
+            results[index] = Upserted(supplier, "unchanged")
+        else:
+            pending.append(index)
+    if pending:
+        with transaction.atomic():
+            lock_company_writes(actor.company)
+            known = _Known.load(actor.company, [plans[i].fields for i in pending])
+            for index in pending:
+                results[index] = _write(plans[index], known, actor)
+    return results
+
+
+def _write(plan: SupplierPlan, known: _Known, actor: Actor) -> Upserted[Supplier] | PayablesError:
+    """Create or change the supplier the plan names, under the company's lock."""
+    try:
+        with transaction.atomic():  # a savepoint: a refused supplier undoes only itself
+            supplier = known.find(plan.fields)
+            fields = _effective(plan, supplier)
+            known.refuse_duplicate(fields, exclude=supplier)
+            if supplier is None:
+                supplier = Supplier.objects.create(company=actor.company, **fields)
+                _add_accounts(supplier, plan.accounts)
+                event, outcome = event_types.SUPPLIER_CREATED, "created"
+            elif not _differs(supplier, fields, plan):
+                return Upserted(supplier, "unchanged")
+            else:
+                was_active = supplier.is_active
+                for name, value in fields.items():
+                    setattr(supplier, name, value)
+                supplier.save()
+                if _accounts_of(supplier) != plan.accounts:
+                    _replace_accounts(supplier, plan.accounts)
+                    supplier.refresh_from_db(fields=["bank_accounts"])  # forget the prefetched
+                event, outcome = _changed_event(supplier, was_active=was_active), "updated"
+            record_event(
+                event,
+                actor=actor,
+                subject_type="supplier",
+                subject_id=supplier.id,
+                payload=supplier_snapshot(supplier),
+            )
+    except PayablesError as exc:
+        return exc
+    except IntegrityError:  # a writer that does not take the company's lock got there first
+        return DuplicateSupplier("A supplier with the same identity was created concurrently.")
+    known.add(supplier)
+    return Upserted(supplier, outcome)
+
+
+def _effective(plan: SupplierPlan, supplier: Supplier | None) -> dict:
+    """The plan's fields; a supplier named without an ERP code keeps the one it has."""
+    if plan.fields["erp_code"] or supplier is None:
+        return plan.fields
+    return plan.fields | {"erp_code": supplier.erp_code}
+
+
+def _differs(supplier: Supplier, fields: dict, plan: SupplierPlan) -> bool:
+    changed = any(getattr(supplier, name) != value for name, value in fields.items())
+    return changed or _accounts_of(supplier) != plan.accounts
+
+
+def _accounts_of(supplier: Supplier) -> list[tuple[str, str]]:
+    return [(a.iban, a.bic) for a in supplier.bank_accounts.all()]
+
+
+def _changed_event(supplier: Supplier, *, was_active: bool) -> str:
+    if was_active and not supplier.is_active:
+        return event_types.SUPPLIER_DEACTIVATED
+    return event_types.SUPPLIER_UPDATED
 
 
 def supplier_snapshot(supplier: Supplier) -> dict:
@@ -166,28 +311,82 @@ def _clean_accounts(accounts: Sequence[BankAccountIn], *, loc: Loc) -> list[tupl
 
 def _replace_accounts(supplier: Supplier, accounts: list[tuple[str, str]]) -> None:
     supplier.bank_accounts.all().delete()
+    _add_accounts(supplier, accounts)
+
+
+def _add_accounts(supplier: Supplier, accounts: list[tuple[str, str]]) -> None:
     SupplierBankAccount.objects.bulk_create(
         SupplierBankAccount(supplier=supplier, iban=iban, bic=bic, position=i)
         for i, (iban, bic) in enumerate(accounts)
     )
 
 
-def _refuse_duplicate(actor: Actor, fields: dict, *, exclude: object) -> None:
-    """Name the existing supplier that holds one of these identities."""
-    clauses = []
-    for name, clause in (
-        ("registry_code", Q(country=fields["country"], registry_code=fields["registry_code"])),
-        ("vat_number", Q(vat_number=fields["vat_number"])),
-        ("erp_code", Q(erp_code=fields["erp_code"])),
-    ):
-        if fields[name]:
-            clauses.append((name, clause))
-    for name, clause in clauses:
-        existing = (
-            Supplier.objects.for_company(actor.company).filter(clause).exclude(pk=exclude).first()
-        )
-        if existing is not None:
-            raise DuplicateSupplier(
-                f"A supplier with this {name.replace('_', ' ')} exists already.",
-                extra={"existing_id": str(existing.id), "field": name},
-            )
+class _Known:
+    """The company's suppliers that some identities could name, indexed by each identity.
+
+    Read once for a batch (with bank accounts), then kept up to date with its writes: under
+    the company's lock it answers what the database would, without a query per supplier.
+    """
+
+    def __init__(self, suppliers: Iterable[Supplier]) -> None:
+        self._index: dict[tuple, Supplier] = {}
+        self._keys: dict[object, list[tuple]] = {}
+        for supplier in suppliers:
+            self.add(supplier)
+
+    @classmethod
+    def load(cls, company: Company, identities: Sequence[dict]) -> _Known:
+        """Read the suppliers holding any ERP code, registry code or VAT number given."""
+        query = Q()
+        for name in ("erp_code", "registry_code", "vat_number"):
+            if values := {f[name] for f in identities if f[name]}:
+                query |= Q(**{f"{name}__in": values})
+        if not query:
+            return cls([])
+        found = Supplier.objects.for_company(company).filter(query)
+        return cls(found.prefetch_related("bank_accounts"))
+
+    def add(self, supplier: Supplier) -> None:
+        """Index a supplier as it now is (again, after a write changed its identifiers)."""
+        for key in self._keys.pop(supplier.pk, ()):
+            del self._index[key]
+        stored = {name: getattr(supplier, name) for name in _IDENTITY_FIELDS}
+        keys = [key for _, key in _identities(stored) if key[-1]]
+        for key in keys:
+            self._index[key] = supplier
+        self._keys[supplier.pk] = keys
+
+    def find(self, fields: dict) -> Supplier | None:
+        """The supplier an upsert names: by ERP code, else registry code, else VAT number."""
+        erp_code = fields["erp_code"]
+        if erp_code and (supplier := self._index.get(("erp_code", erp_code))):
+            return supplier
+        for name, key in _identities(fields):
+            if name == "erp_code" or not key[-1]:
+                continue
+            supplier = self._index.get(key)
+            if supplier is not None and not (erp_code and supplier.erp_code):
+                return supplier
+        return None
+
+    def refuse_duplicate(self, fields: dict, *, exclude: Supplier | None) -> None:
+        """Name the supplier (other than ``exclude``) that holds one of these identities."""
+        for name, key in _identities(fields):
+            holder = self._index.get(key) if key[-1] else None
+            if holder is not None and (exclude is None or holder.pk != exclude.pk):
+                raise DuplicateSupplier(
+                    f"A supplier with this {name.replace('_', ' ')} exists already.",
+                    extra={"existing_id": str(holder.id), "field": name},
+                )
+
+
+_IDENTITY_FIELDS = ("country", "registry_code", "vat_number", "erp_code")
+
+
+def _identities(fields: dict) -> list[tuple[str, tuple]]:
+    """Each identity of a supplier (or its fields) as an index key, in the order checked."""
+    return [
+        ("registry_code", ("registry_code", fields["country"], fields["registry_code"])),
+        ("vat_number", ("vat_number", fields["vat_number"])),
+        ("erp_code", ("erp_code", fields["erp_code"])),
+    ]

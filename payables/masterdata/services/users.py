@@ -17,6 +17,7 @@ from payables.masterdata.schemas import UserFields, UserIn, UserOut, UserPatch
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
     Kind,
+    Plan,
     Upserted,
     create_record,
     deactivate_record,
@@ -75,14 +76,21 @@ def update_user(user: CompanyUser, patch: UserPatch, *, actor: Actor) -> Company
 
 
 def upsert_user(code: str, data: UserFields, *, actor: Actor) -> Upserted[CompanyUser]:
+    return upsert_record(USER, plan_user(code, data, actor=actor), actor=actor)
+
+
+def plan_user(code: str, data: UserFields, *, actor: Actor) -> Plan:
+    """Check an upsert of the user with this code (``upsert_records`` writes it).
+
+    Whether another user has the email address is asked under the company's lock.
+    """
     fields = _clean(data.model_dump(exclude={"code"}), company=actor.company)
-    existing = CompanyUser.objects.for_company(actor.company).filter(code=code).first()
-    if existing is not None and existing.email == fields["email"]:  # nothing new to check
-        return upsert_record(USER, {"code": code}, fields, actor=actor, related=_SignIn())
-    with transaction.atomic():
-        lock_company_writes(actor.company)
-        _refuse_taken_email(actor.company, fields["email"], code=code)
-        return upsert_record(USER, {"code": code}, fields, actor=actor, related=_SignIn())
+    return Plan(
+        {"code": code},
+        fields,
+        _SignIn(),
+        check=lambda: _refuse_taken_email(actor.company, fields["email"], code=code),
+    )
 
 
 def deactivate_user(user: CompanyUser, *, actor: Actor) -> CompanyUser:

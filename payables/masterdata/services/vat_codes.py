@@ -8,6 +8,7 @@ from payables.masterdata.schemas import VatCodeFields, VatCodeIn, VatCodeOut, Va
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
     Kind,
+    Plan,
     Upserted,
     create_record,
     deactivate_record,
@@ -47,8 +48,12 @@ def update_vat_code(vat_code: VatCode, patch: VatCodePatch, *, actor: Actor) -> 
 
 
 def upsert_vat_code(code: str, data: VatCodeFields, *, actor: Actor) -> Upserted[VatCode]:
-    fields = _clean(data.model_dump(exclude={"code"}))
-    return upsert_record(VAT_CODE, {"code": code}, fields, actor=actor)
+    return upsert_record(VAT_CODE, plan_vat_code(code, data), actor=actor)
+
+
+def plan_vat_code(code: str, data: VatCodeFields) -> Plan:
+    """Check an upsert of the VAT code with this code (``upsert_records`` writes it)."""
+    return Plan({"code": code}, _clean(data.model_dump(exclude={"code"})))
 
 
 def deactivate_vat_code(vat_code: VatCode, *, actor: Actor) -> VatCode:

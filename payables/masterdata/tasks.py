@@ -1,0 +1,15 @@
+"""Background entry points of master data (django-tasks): ids in, one service call."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django_tasks import task
+
+from payables.masterdata.services.bulk import advance_bulk_job
+
+
+@task()
+def run_bulk_job(job_id: str) -> None:
+    """Advance a bulk load; the service queues the next run while work remains."""
+    advance_bulk_job(UUID(job_id))
