@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from payables.errors import NotFound
 from payables.masterdata import queries
 from payables.masterdata.models import DEFAULT_DIMENSION_TYPES, DimensionType, DimensionValue
 from payables.masterdata.schemas import (
@@ -107,6 +108,8 @@ def create_dimension_value(
     dimension_type: DimensionType, data: DimensionValueIn, *, actor: Actor
 ) -> DimensionValue:
     """Add a value to the type; its code is unique within the type."""
+    if dimension_type.company_id != actor.company.pk:  # never write into another company
+        raise NotFound("Dimension type not found.", code="dimension_type_not_found")
     fields = _clean_value(data.model_dump())
     return create_record(DIMENSION_VALUE, {"type": dimension_type, **fields}, actor=actor)
 

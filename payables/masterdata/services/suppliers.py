@@ -76,8 +76,10 @@ def update_supplier(supplier: Supplier, patch: SupplierPatch, *, actor: Actor) -
         changes.pop("country", None)
     if changes.get("is_active") is None:
         changes.pop("is_active", None)
-    merged = {f: getattr(supplier, f) for f in _FIELDS} | changes
-    fields, accounts = _clean(merged, patch.bank_accounts, loc=())
+    stored = {f: getattr(supplier, f) for f in _FIELDS}
+    fields, accounts = _clean(stored | changes, patch.bank_accounts, loc=())
+    if fields == stored and (accounts is None or accounts == _accounts_of(supplier)):
+        return supplier  # nothing changes: no write, no event, as for the other kinds
     with transaction.atomic():
         lock_company_writes(actor.company)
         _Known.load(actor.company, [fields]).refuse_duplicate(fields, exclude=supplier)
@@ -95,6 +97,10 @@ def update_supplier(supplier: Supplier, patch: SupplierPatch, *, actor: Actor) -
             payload=supplier_snapshot(supplier),
         )
     return supplier
+
+
+def _accounts_of(supplier: Supplier) -> list[tuple[str, str]]:
+    return [(a.iban, a.bic) for a in supplier.bank_accounts.all()]
 
 
 def deactivate_supplier(supplier: Supplier, *, actor: Actor) -> Supplier:

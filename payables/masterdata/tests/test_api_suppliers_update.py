@@ -179,3 +179,26 @@ def test_patch_of_unknown_supplier_is_404(api, created):
     response = api.patch(f"/suppliers/{uuid.uuid4()}", {"city": "Tartu"})
     assert response.status_code == 404
     assert response.json()["code"] == "supplier_not_found"
+
+
+def test_patch_that_changes_nothing_writes_no_event(api, supplier):
+    before = Event.objects.filter(type="supplier.updated").count()
+    response = api.patch(
+        f"/suppliers/{supplier.id}", {"name": supplier.name, "city": supplier.city}
+    )
+    assert response.status_code == 200
+    assert Event.objects.filter(type="supplier.updated").count() == before
+
+
+def test_dimension_value_cannot_be_created_in_another_companys_type(actor, other_company):
+    from payables.errors import NotFound
+    from payables.masterdata.models import DimensionType, DimensionValue
+    from payables.masterdata.schemas import DimensionValueIn
+    from payables.masterdata.services import create_dimension_value, ensure_default_dimension_types
+    from payables.tenancy.actors import Actor
+
+    ensure_default_dimension_types(actor=Actor.system(other_company))
+    foreign = DimensionType.objects.get(company=other_company, code="project")
+    with pytest.raises(NotFound):
+        create_dimension_value(foreign, DimensionValueIn(code="X", name="X"), actor=actor)
+    assert not DimensionValue.objects.exists()
