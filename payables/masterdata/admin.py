@@ -39,16 +39,28 @@ class SupplierForm(ServiceForm):
     )
 
 
+def wired(kind: str, schema: str) -> type[ServiceAdmin]:
+    """A ServiceAdmin wired to a kind's schemas (``<Schema>In``/``<Schema>Patch``) and its
+    ``create_``/``update_``/``deactivate_<kind>`` services, found by their names."""
+    return type(
+        f"{schema}ServiceAdmin",
+        (ServiceAdmin,),
+        {
+            "__module__": __name__,
+            "schema_in": getattr(schemas, f"{schema}In"),
+            "schema_patch": getattr(schemas, f"{schema}Patch"),
+            "create_service": getattr(services, f"create_{kind}"),
+            "update_service": getattr(services, f"update_{kind}"),
+            "deactivate_service": getattr(services, f"deactivate_{kind}"),
+        },
+    )
+
+
 @admin.register(Supplier)
-class SupplierAdmin(ServiceAdmin):
+class SupplierAdmin(wired("supplier", "Supplier")):
     """Bank accounts are shown only; the API and bulk loads replace them."""
 
     form = SupplierForm
-    schema_in = schemas.SupplierIn
-    schema_patch = schemas.SupplierPatch
-    create_service = services.create_supplier
-    update_service = services.update_supplier
-    deactivate_service = services.deactivate_supplier
     list_display = [
         "name",
         "company",
@@ -65,12 +77,7 @@ class SupplierAdmin(ServiceAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(ServiceAdmin):
-    schema_in = schemas.AccountIn
-    schema_patch = schemas.AccountPatch
-    create_service = services.create_account
-    update_service = services.update_account
-    deactivate_service = services.deactivate_account
+class AccountAdmin(wired("account", "Account")):
     list_display = ["code", "name", "type", "default_vat_code", "company", *_STAMPS]
     list_filter = ["company", "type", "is_active"]
     search_fields = ["code", "name"]
@@ -78,12 +85,7 @@ class AccountAdmin(ServiceAdmin):
 
 
 @admin.register(VatCode)
-class VatCodeAdmin(ServiceAdmin):
-    schema_in = schemas.VatCodeIn
-    schema_patch = schemas.VatCodePatch
-    create_service = services.create_vat_code
-    update_service = services.update_vat_code
-    deactivate_service = services.deactivate_vat_code
+class VatCodeAdmin(wired("vat_code", "VatCode")):
     list_display = [
         "code",
         "rate",
@@ -101,12 +103,7 @@ class VatCodeAdmin(ServiceAdmin):
 
 
 @admin.register(DimensionType)
-class DimensionTypeAdmin(ServiceAdmin):
-    schema_in = schemas.DimensionTypeIn
-    schema_patch = schemas.DimensionTypePatch
-    create_service = services.create_dimension_type
-    update_service = services.update_dimension_type
-    deactivate_service = services.deactivate_dimension_type
+class DimensionTypeAdmin(wired("dimension_type", "DimensionType")):
     list_display = ["code", "name", "company", *_STAMPS]
     list_filter = ["company", "is_active"]
     search_fields = ["code", "name"]
@@ -114,12 +111,7 @@ class DimensionTypeAdmin(ServiceAdmin):
 
 
 @admin.register(DimensionValue)
-class DimensionValueAdmin(ServiceAdmin):
-    schema_in = schemas.DimensionValueIn
-    schema_patch = schemas.DimensionValuePatch
-    create_service = services.create_dimension_value
-    update_service = services.update_dimension_value
-    deactivate_service = services.deactivate_dimension_value
+class DimensionValueAdmin(wired("dimension_value", "DimensionValue")):
     fixed_on_change = ("type",)  # a value's code is unique within its type
     list_display = ["code", "name", "type", "valid_from", "valid_to", "company", *_STAMPS]
     list_filter = ["company", "type__code", "is_active"]
@@ -139,12 +131,7 @@ class DimensionValueAdmin(ServiceAdmin):
 
 
 @admin.register(PaymentMethod)
-class PaymentMethodAdmin(ServiceAdmin):
-    schema_in = schemas.PaymentMethodIn
-    schema_patch = schemas.PaymentMethodPatch
-    create_service = services.create_payment_method
-    update_service = services.update_payment_method
-    deactivate_service = services.deactivate_payment_method
+class PaymentMethodAdmin(wired("payment_method", "PaymentMethod")):
     list_display = ["code", "name", "bank_account", "company", *_STAMPS]
     list_filter = ["company", "is_active"]
     search_fields = ["code", "name", "bank_account"]
@@ -162,12 +149,7 @@ class UserForm(ServiceForm):
 
 
 @admin.register(CompanyUser)
-class CompanyUserAdmin(ServiceAdmin):
-    schema_in = schemas.UserIn
-    schema_patch = schemas.UserPatch
-    create_service = services.create_user
-    update_service = services.update_user
-    deactivate_service = services.deactivate_user
+class CompanyUserAdmin(wired("user", "User")):
     form = UserForm
     list_display = [
         "code",
@@ -191,12 +173,7 @@ class SellerMappingInline(ReadOnlyInline):
 
 
 @admin.register(ProductItem)
-class ProductItemAdmin(ServiceAdmin):
-    schema_in = schemas.ItemIn
-    schema_patch = schemas.ItemPatch
-    create_service = services.create_item
-    update_service = services.update_item
-    deactivate_service = services.deactivate_item
+class ProductItemAdmin(wired("item", "Item")):
     list_display = [
         "code",
         "description",
@@ -218,12 +195,7 @@ class ListValueInline(ReadOnlyInline):
 
 
 @admin.register(CustomField)
-class CustomFieldAdmin(ServiceAdmin):
-    schema_in = schemas.CustomFieldIn
-    schema_patch = schemas.CustomFieldPatch
-    create_service = services.create_custom_field
-    update_service = services.update_custom_field
-    deactivate_service = services.deactivate_custom_field
+class CustomFieldAdmin(wired("custom_field", "CustomField")):
     list_display = ["code", "name", "type", "is_required", "company", *_STAMPS]
     list_filter = ["company", "type", "is_required", "is_active"]
     search_fields = ["code", "name"]

@@ -48,57 +48,54 @@ def _submit(request: HttpRequest, kind: str, payload: BulkIn, **scope: object) -
     return Status(202, job)
 
 
-@router.post(
-    "/suppliers/bulk",
-    response={202: BulkJobOut},
-    auth=write,
-    tags=["suppliers"],
-    summary="Bulk load suppliers",
-    description=DESCRIPTION
-    + "\n\nA supplier is named by `erp_code`; without one, or where no supplier has it"
+SUPPLIER_IDENTITY = (
+    "\n\nA supplier is named by `erp_code`; without one, or where no supplier has it"
     " yet, by its registry code (and country), else its VAT number — a supplier found"
     " so that has no ERP code of its own takes the one given. A record needs at least"
-    " one of the three.",
+    " one of the three."
 )
-def bulk_suppliers(request: HttpRequest, payload: SupplierBulkIn) -> Status[object]:
-    return _submit(request, BulkJob.Kind.SUPPLIER, payload)
+
+# The kinds loaded at `/<path>/bulk`: path, job kind, schema, OpenAPI tag, what it loads.
+KINDS = (
+    ("suppliers", BulkJob.Kind.SUPPLIER, SupplierBulkIn, "suppliers", "suppliers"),
+    ("accounts", BulkJob.Kind.ACCOUNT, AccountBulkIn, "accounts", "accounts"),
+    ("vat-codes", BulkJob.Kind.VAT_CODE, VatCodeBulkIn, "VAT codes", "VAT codes"),
+    ("dimension-types", BulkJob.Kind.DIMENSION_TYPE, DimensionTypeBulkIn, "dimensions",
+     "dimension types"),
+    ("payment-methods", BulkJob.Kind.PAYMENT_METHOD, PaymentMethodBulkIn, "payment methods",
+     "payment methods"),
+    ("users", BulkJob.Kind.USER, UserBulkIn, "users", "users"),
+    ("items", BulkJob.Kind.ITEM, ItemBulkIn, "items", "product items"),
+    ("custom-fields", BulkJob.Kind.CUSTOM_FIELD, CustomFieldBulkIn, "custom fields",
+     "custom fields"),
+)  # fmt: skip
 
 
-@router.post(
-    "/accounts/bulk",
-    response={202: BulkJobOut},
-    auth=write,
-    tags=["accounts"],
-    summary="Bulk load accounts",
-    description=DESCRIPTION,
-)
-def bulk_accounts(request: HttpRequest, payload: AccountBulkIn) -> Status[object]:
-    return _submit(request, BulkJob.Kind.ACCOUNT, payload)
+def _register(path: str, kind: str, schema: type[BulkIn], tag: str, label: str) -> None:
+    """Declare `POST /<path>/bulk` with its own payload schema, for a typed OpenAPI entry."""
+
+    def endpoint(request: HttpRequest, payload: BulkIn) -> Status[object]:
+        if kind == BulkJob.Kind.DIMENSION_TYPE:  # the defaults exist before a load names them
+            ensure_default_dimension_types(actor=request.actor)
+        return _submit(request, kind, payload)
+
+    endpoint.__name__ = f"bulk_{path.replace('-', '_')}"
+    endpoint.__annotations__ = {
+        "request": HttpRequest, "payload": schema, "return": Status[object]
+    }  # fmt: skip
+    extra = SUPPLIER_IDENTITY if kind == BulkJob.Kind.SUPPLIER else ""
+    router.post(
+        f"/{path}/bulk",
+        response={202: BulkJobOut},
+        auth=write,
+        tags=[tag],
+        summary=f"Bulk load {label}",
+        description=DESCRIPTION + extra,
+    )(endpoint)
 
 
-@router.post(
-    "/vat-codes/bulk",
-    response={202: BulkJobOut},
-    auth=write,
-    tags=["VAT codes"],
-    summary="Bulk load VAT codes",
-    description=DESCRIPTION,
-)
-def bulk_vat_codes(request: HttpRequest, payload: VatCodeBulkIn) -> Status[object]:
-    return _submit(request, BulkJob.Kind.VAT_CODE, payload)
-
-
-@router.post(
-    "/dimension-types/bulk",
-    response={202: BulkJobOut},
-    auth=write,
-    tags=["dimensions"],
-    summary="Bulk load dimension types",
-    description=DESCRIPTION,
-)
-def bulk_dimension_types(request: HttpRequest, payload: DimensionTypeBulkIn) -> Status[object]:
-    ensure_default_dimension_types(actor=request.actor)
-    return _submit(request, BulkJob.Kind.DIMENSION_TYPE, payload)
+for path, kind, schema, tag, label in KINDS:
+    _register(path, kind, schema, tag, label)
 
 
 @router.post(
@@ -115,51 +112,3 @@ def bulk_dimension_values(
     ensure_default_dimension_types(actor=request.actor)
     dimension_type = get_dimension_type(request.actor.company, type_ref)
     return _submit(request, BulkJob.Kind.DIMENSION_VALUE, payload, dimension_type=dimension_type)
-
-
-@router.post(
-    "/payment-methods/bulk",
-    response={202: BulkJobOut},
-    auth=write,
-    tags=["payment methods"],
-    summary="Bulk load payment methods",
-    description=DESCRIPTION,
-)
-def bulk_payment_methods(request: HttpRequest, payload: PaymentMethodBulkIn) -> Status[object]:
-    return _submit(request, BulkJob.Kind.PAYMENT_METHOD, payload)
-
-
-@router.post(
-    "/users/bulk",
-    response={202: BulkJobOut},
-    auth=write,
-    tags=["users"],
-    summary="Bulk load users",
-    description=DESCRIPTION,
-)
-def bulk_users(request: HttpRequest, payload: UserBulkIn) -> Status[object]:
-    return _submit(request, BulkJob.Kind.USER, payload)
-
-
-@router.post(
-    "/items/bulk",
-    response={202: BulkJobOut},
-    auth=write,
-    tags=["items"],
-    summary="Bulk load product items",
-    description=DESCRIPTION,
-)
-def bulk_items(request: HttpRequest, payload: ItemBulkIn) -> Status[object]:
-    return _submit(request, BulkJob.Kind.ITEM, payload)
-
-
-@router.post(
-    "/custom-fields/bulk",
-    response={202: BulkJobOut},
-    auth=write,
-    tags=["custom fields"],
-    summary="Bulk load custom fields",
-    description=DESCRIPTION,
-)
-def bulk_custom_fields(request: HttpRequest, payload: CustomFieldBulkIn) -> Status[object]:
-    return _submit(request, BulkJob.Kind.CUSTOM_FIELD, payload)
