@@ -23,6 +23,16 @@ from payables.tenancy.models import Company
 from payables.tenancy.scopes import SCOPES
 from payables.tenancy.services import create_api_key, create_company, create_integrator
 
+# Test-support modules hold asserts too: have pytest explain their failures in detail.
+pytest.register_assert_rewrite(
+    "payables.tests.malformed",
+    "payables.einvoice.tests.cii_support",
+    "payables.einvoice.tests.ee_support",
+    "payables.einvoice.tests.finvoice_support",
+    "payables.einvoice.tests.ubl_support",
+    "payables.einvoice.tests.validation_support",
+)
+
 API = "/api/v1"
 CORPUS_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
