@@ -37,6 +37,20 @@ CUSTOM_FIELD_UPDATED = "custom_field.updated"
 CUSTOM_FIELD_DEACTIVATED = "custom_field.deactivated"
 USER_PASSWORD_SET = "user.password_set"
 MASTERDATA_JOB_FINISHED = "masterdata.job_finished"
+INVOICE_ASSIGNED = "invoice.assigned"
+INVOICE_APPROVED = "invoice.approved"
+INVOICE_REJECTED = "invoice.rejected"
+INVOICE_EXPORTED = "invoice.exported"
+INVOICE_BOOKED = "invoice.booked"
+INVOICE_SYNC_FAILED = "invoice.sync_failed"
+APPROVAL_STEP_APPROVED = "approval_step.approved"
+APPROVAL_STEP_REJECTED = "approval_step.rejected"
+APPROVERS_APPENDED = "invoice.approvers_appended"
+ROUTING_RULE_CREATED = "routing_rule.created"
+ROUTING_RULE_UPDATED = "routing_rule.updated"
+ROUTING_RULE_DELETED = "routing_rule.deleted"
+DOCUMENT_DIGITIZED = "document.digitized"
+WEBHOOK_SUBSCRIPTION_DISABLED = "webhook_subscription.disabled"
 
 EVENT_TYPES = frozenset(
     {
@@ -75,5 +89,19 @@ EVENT_TYPES = frozenset(
         CUSTOM_FIELD_DEACTIVATED,
         USER_PASSWORD_SET,
         MASTERDATA_JOB_FINISHED,
+        INVOICE_ASSIGNED,
+        INVOICE_APPROVED,
+        INVOICE_REJECTED,
+        INVOICE_EXPORTED,
+        INVOICE_BOOKED,
+        INVOICE_SYNC_FAILED,
+        APPROVAL_STEP_APPROVED,
+        APPROVAL_STEP_REJECTED,
+        APPROVERS_APPENDED,
+        ROUTING_RULE_CREATED,
+        ROUTING_RULE_UPDATED,
+        ROUTING_RULE_DELETED,
+        DOCUMENT_DIGITIZED,
+        WEBHOOK_SUBSCRIPTION_DISABLED,
     }
 )

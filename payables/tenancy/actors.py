@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from payables.tenancy.models import ApiKey, Company, Integrator
+
+if TYPE_CHECKING:
+    from payables.masterdata.models import CompanyUser
 
 
 @dataclass(frozen=True)
@@ -14,15 +18,23 @@ class Actor:
     company: Company
     label: str
     integrator: Integrator | None = None
+    user: CompanyUser | None = None
 
     @classmethod
     def for_api_key(cls, api_key: ApiKey) -> Actor:
+        if api_key.user_id:
+            return cls.for_user(api_key.user, via=f"key {api_key.prefix}")
         integrator = api_key.integrator
         return cls(
             company=integrator.company,
             label=f"integrator:{integrator.name} (key {api_key.prefix})",
             integrator=integrator,
         )
+
+    @classmethod
+    def for_user(cls, user: CompanyUser, via: str = "web") -> Actor:
+        """A company user acting in person: through the web UI or a personal key."""
+        return cls(company=user.company, label=f"user:{user.code} {user.name} ({via})", user=user)
 
     @classmethod
     def system(cls, company: Company, name: str = "system") -> Actor:

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from payables.tenancy.models import ApiKey, Company, Integrator
 from payables.tenancy.scopes import SCOPES
-from payables.tenancy.services import create_api_key, revoke_api_key
+from payables.tenancy.services import create_api_key, create_personal_api_key, revoke_api_key
 
 
 @admin.register(Company)
@@ -32,7 +32,17 @@ class ApiKeyForm(forms.ModelForm):
 
     class Meta:
         model = ApiKey
-        fields = ["integrator", "name", "scopes"]
+        fields = ["integrator", "user", "name", "scopes"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("integrator")) == bool(data.get("user")):
+            raise forms.ValidationError(
+                "Choose an integrator, or a user for a personal key — exactly one."
+            )
+        if data.get("user") and not data["user"].is_active:
+            raise forms.ValidationError("An inactive user cannot get a personal key.")
+        return data
 
 
 @admin.register(ApiKey)
@@ -44,13 +54,18 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "prefix",
         "name",
         "integrator",
+        "user",
         "scopes",
         "created_at",
         "last_used_at",
         "revoked_at",
     ]
-    list_filter = ["integrator__company", ("revoked_at", admin.EmptyFieldListFilter)]
-    search_fields = ["prefix", "name", "integrator__name"]
+    list_filter = [
+        "integrator__company",
+        "user__company",
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["prefix", "name", "integrator__name", "user__code", "user__name"]
     actions = ["revoke"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
@@ -58,6 +73,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
             return []
         return [
             "integrator",
+            "user",
             "name",
             "scopes",
             "prefix",
@@ -69,9 +85,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: ApiKey, form: forms.Form, change: bool) -> None:  # noqa: FBT001
         if change:
             return
-        api_key, raw = create_api_key(
-            form.cleaned_data["integrator"], scopes=form.cleaned_data["scopes"], name=obj.name
-        )
+        scopes, user = form.cleaned_data["scopes"], form.cleaned_data.get("user")
+        if user is not None:
+            api_key, raw = create_personal_api_key(user, scopes=scopes, name=obj.name)
+        else:
+            api_key, raw = create_api_key(
+                form.cleaned_data["integrator"], scopes=scopes, name=obj.name
+            )
         obj.pk = api_key.pk
         obj.refresh_from_db()
         messages.warning(request, f"API key: {raw} — copy it now; it is not shown again.")

@@ -57,7 +57,7 @@ class IdempotencyMiddleware:
 
         fingerprint = request_fingerprint(request.method, request.get_full_path(), body)
         try:
-            claim = claim_idempotency_key(api_key.integrator, key=key, fingerprint=fingerprint)
+            claim = claim_idempotency_key(api_key, key=key, fingerprint=fingerprint)
         except PayablesError as exc:
             return _error(exc, loc=source)
         record = claim.record

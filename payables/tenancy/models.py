@@ -61,10 +61,24 @@ class Integrator(models.Model):
 
 
 class ApiKey(models.Model):
-    """A secret an integrator sends as ``X-API-Key``; only its SHA-256 is stored."""
+    """A secret sent as ``X-API-Key``; only its SHA-256 is stored.
+
+    A key belongs either to an integrator (a client system) or to one company user
+    (a personal key: the user's own queue, and every action recorded as theirs).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    integrator = models.ForeignKey(Integrator, on_delete=models.CASCADE, related_name="api_keys")
+    integrator = models.ForeignKey(
+        Integrator, on_delete=models.CASCADE, related_name="api_keys", null=True, blank=True
+    )
+    user = models.ForeignKey(
+        "masterdata.CompanyUser",
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+        null=True,
+        blank=True,
+        help_text="Set for a personal key.",
+    )
     name = models.CharField(max_length=200, blank=True)
     prefix = models.CharField(max_length=16, help_text="The visible start of the key.")
     key_hash = models.CharField(max_length=64, unique=True)
@@ -73,12 +87,32 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(integrator__isnull=False, user__isnull=True)
+                | models.Q(integrator__isnull=True, user__isnull=False),
+                name="api_key_has_one_owner",
+            )
+        ]
+
     def __str__(self) -> str:
-        return f"{self.prefix}… ({self.integrator.name})"
+        return f"{self.prefix}… ({self.owner_label})"
+
+    @property
+    def company(self) -> Company:
+        return self.user.company if self.user_id else self.integrator.company
+
+    @property
+    def owner_label(self) -> str:
+        if self.user_id:
+            return f"user:{self.user.code}"
+        return f"integrator:{self.integrator.name}"
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        """Revoked keys, and personal keys of deactivated users, are refused."""
+        return self.revoked_at is None and (self.user_id is None or self.user.is_active)
 
 
 class Counter(models.Model):
@@ -108,7 +142,14 @@ class IdempotencyKey(models.Model):
         RUNNING = "running"
         DONE = "done"
 
-    integrator = models.ForeignKey(Integrator, on_delete=models.CASCADE, related_name="+")
+    # The owner of the key that sent it: an integrator, or a user for a personal key,
+    # so one owner's stored answer is never replayed to another.
+    integrator = models.ForeignKey(
+        Integrator, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    user = models.ForeignKey(
+        "masterdata.CompanyUser", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
     state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
@@ -120,8 +161,15 @@ class IdempotencyKey(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["integrator", "key"], name="idempotency_key_unique_per_integrator"
-            )
+                fields=["integrator", "key"],
+                condition=models.Q(user__isnull=True),
+                name="idempotency_key_unique_per_integrator",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                condition=models.Q(user__isnull=False),
+                name="idempotency_key_unique_per_user",
+            ),
         ]
 
     def __str__(self) -> str:

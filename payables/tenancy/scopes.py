@@ -8,4 +8,10 @@ SCOPES: dict[str, str] = {
     "masterdata:read": "Read suppliers and other master data",
     "masterdata:write": "Create and update suppliers and other master data",
     "events:read": "Read the event feed",
+    "approvals:read": "Read approval queues, chains, routing rules and invoice history",
+    "approvals:write": "Approve, reject, append approvers, re-route; edit routing rules",
+    "export:read": "Pull the feeds of exported invoices and sync errors",
+    "export:write": "Export invoices, confirm bookings, report sync errors",
+    "webhooks:read": "Read webhook subscriptions and their deliveries",
+    "webhooks:write": "Create, change and delete webhook subscriptions; redeliver messages",
 }

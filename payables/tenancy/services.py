@@ -7,6 +7,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,6 +19,9 @@ from payables.identifiers import validate_registry_code, validate_vat_number
 from payables.tenancy.errors import IdempotencyKeyReused, IdempotentRequestInProgress
 from payables.tenancy.models import ApiKey, Company, Counter, IdempotencyKey, Integrator
 from payables.tenancy.scopes import SCOPES
+
+if TYPE_CHECKING:
+    from payables.masterdata.models import CompanyUser
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +74,28 @@ def create_api_key(
     integrator: Integrator, *, scopes: list[str], name: str = ""
 ) -> tuple[ApiKey, str]:
     """Issue a key and return it with its raw secret, which is never stored or shown again."""
+    return _issue_key(scopes=scopes, name=name, integrator=integrator)
+
+
+def create_personal_api_key(
+    user: CompanyUser, *, scopes: list[str], name: str = ""
+) -> tuple[ApiKey, str]:
+    """Issue a key owned by a company user: it acts as that person, never as a system.
+
+    An inactive user gets no key, and the keys of a user deactivated later stop working.
+    """
+    if not user.is_active:
+        raise FieldError(f"User {user.code!r} is inactive", loc=["user"])
+    return _issue_key(scopes=scopes, name=name, user=user)
+
+
+def _issue_key(
+    *,
+    scopes: list[str],
+    name: str,
+    integrator: Integrator | None = None,
+    user: CompanyUser | None = None,
+) -> tuple[ApiKey, str]:
     unknown = sorted(set(scopes) - SCOPES.keys())
     if unknown:
         raise FieldError(f"Unknown scopes: {', '.join(unknown)}", loc=["scopes"])
@@ -78,12 +104,13 @@ def create_api_key(
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
     api_key = ApiKey.objects.create(
         integrator=integrator,
+        user=user,
         name=name,
         prefix=raw[: len(KEY_PREFIX) + 6],
         key_hash=hash_key(raw),
         scopes=sorted(set(scopes)),
     )
-    logger.info("Issued API key %s for integrator %s", api_key.prefix, integrator.pk)
+    logger.info("Issued API key %s for %s", api_key.prefix, api_key.owner_label)
     return api_key, raw
 
 
@@ -103,7 +130,9 @@ def hash_key(raw: str) -> str:
 def find_api_key(raw: str) -> ApiKey | None:
     """Return the key for a raw secret, or None; marks it used (at most once a minute)."""
     api_key = (
-        ApiKey.objects.select_related("integrator__company").filter(key_hash=hash_key(raw)).first()
+        ApiKey.objects.select_related("integrator__company", "user__company")
+        .filter(key_hash=hash_key(raw))
+        .first()
     )
     if api_key is None:
         return None
@@ -155,26 +184,25 @@ class IdempotencyClaim:
     is_replay: bool
 
 
-def claim_idempotency_key(
-    integrator: Integrator, *, key: str, fingerprint: str
-) -> IdempotencyClaim:
+def claim_idempotency_key(api_key: ApiKey, *, key: str, fingerprint: str) -> IdempotencyClaim:
     """Claim a key for a new request, or return the stored answer of the first one.
 
-    The unique constraint decides races: of two concurrent requests exactly one
-    inserts the row; the other sees it running and gets a 409.
+    Keys are remembered per owner of the API key (integrator or user), so a stored
+    answer is only ever replayed to the owner that caused it. The unique constraint
+    decides races: of two concurrent requests exactly one inserts the row; the other
+    sees it running and gets a 409.
     """
+    owner = {"integrator": api_key.integrator, "user": api_key.user}
     if not key or len(key) > 255 or not key.isprintable():
         raise FieldError(
             "Idempotency-Key must be 1 to 255 printable characters", loc=["Idempotency-Key"]
         )
     try:
         with transaction.atomic():
-            record = IdempotencyKey.objects.create(
-                integrator=integrator, key=key, fingerprint=fingerprint
-            )
+            record = IdempotencyKey.objects.create(**owner, key=key, fingerprint=fingerprint)
         return IdempotencyClaim(record=record, is_replay=False)
     except IntegrityError:
-        record = IdempotencyKey.objects.filter(integrator=integrator, key=key).first()
+        record = IdempotencyKey.objects.filter(**owner, key=key).first()
     if record is None:  # the first request failed and released the key just now
         raise IdempotentRequestInProgress()
     if record.fingerprint != fingerprint:

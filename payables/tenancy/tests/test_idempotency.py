@@ -153,7 +153,7 @@ def test_repeat_while_the_first_is_still_running_is_409(api, company, invoice_pa
     body = json.dumps(payload).encode()
     integrator = company.integrators.get(name="ERP")
     claim_idempotency_key(
-        integrator,
+        integrator.api_keys.first(),
         key=KEY["Idempotency-Key"],
         fingerprint=request_fingerprint("POST", "/api/v1/invoices", body),
     )
@@ -169,7 +169,7 @@ def test_answer_stored_by_the_first_request_is_replayed(api, company, invoice_pa
     body = json.dumps(invoice_payload()).encode()
     integrator = company.integrators.get(name="ERP")
     claim = claim_idempotency_key(
-        integrator,
+        integrator.api_keys.first(),
         key=KEY["Idempotency-Key"],
         fingerprint=request_fingerprint("POST", "/api/v1/invoices", body),
     )
@@ -254,9 +254,9 @@ def test_prune_removes_keys_older_than_the_ttl_and_keeps_younger(company, settin
     settings.PAYABLES_IDEMPOTENCY_TTL_HOURS = 24
     make_key(company)
     integrator = company.integrators.get(name="ERP")
-    old = claim_idempotency_key(integrator, key="old", fingerprint="a").record
-    young = claim_idempotency_key(integrator, key="young", fingerprint="b").record
-    fresh = claim_idempotency_key(integrator, key="fresh", fingerprint="c").record
+    old = claim_idempotency_key(integrator.api_keys.first(), key="old", fingerprint="a").record
+    young = claim_idempotency_key(integrator.api_keys.first(), key="young", fingerprint="b").record
+    fresh = claim_idempotency_key(integrator.api_keys.first(), key="fresh", fingerprint="c").record
     _age(old, 25)
     _age(young, 23)
     assert prune_idempotency_keys() == 1
@@ -268,7 +268,7 @@ def test_prune_follows_the_ttl_setting(company, settings, make_key):
     settings.PAYABLES_IDEMPOTENCY_TTL_HOURS = 2
     make_key(company)
     integrator = company.integrators.get(name="ERP")
-    record = claim_idempotency_key(integrator, key="k", fingerprint="a").record
+    record = claim_idempotency_key(integrator.api_keys.first(), key="k", fingerprint="a").record
     _age(record, 3)
     assert prune_idempotency_keys() == 1
     assert not IdempotencyKey.objects.exists()
@@ -340,7 +340,7 @@ def test_key_of_a_request_that_died_is_taken_over_by_a_retry(
     body = json.dumps(invoice_payload()).encode()
     integrator = company.integrators.get(name="ERP")
     record = claim_idempotency_key(
-        integrator,
+        integrator.api_keys.first(),
         key=KEY["Idempotency-Key"],
         fingerprint=request_fingerprint("POST", "/api/v1/invoices", body),
     ).record

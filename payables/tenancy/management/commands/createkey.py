@@ -1,4 +1,4 @@
-"""Create (if needed) a company and an integrator, and issue an API key for it."""
+"""Issue an API key: for an integrator (created with its company when missing) or a user."""
 
 from __future__ import annotations
 
@@ -6,14 +6,21 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from payables.errors import PayablesError
+from payables.masterdata.models import CompanyUser
 from payables.tenancy.models import Company, Integrator
 from payables.tenancy.scopes import SCOPES
-from payables.tenancy.services import create_api_key, create_company, create_integrator
+from payables.tenancy.services import (
+    create_api_key,
+    create_company,
+    create_integrator,
+    create_personal_api_key,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Issue an API key for an integrator of a company, creating both when missing. "
+        "Issue an API key for an integrator of a company, creating both when missing, "
+        "or a personal key for an existing user of the company (--user CODE). "
         "The key is printed once; only its hash is stored. "
         f"Scopes: {', '.join(SCOPES)}."
     )
@@ -24,8 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("--registry-code", default="", help="Registry code of a new company.")
         parser.add_argument("--vat-number", default="", help="VAT number of a new company.")
         parser.add_argument("--currency", default="EUR", help="Home currency of a new company.")
-        parser.add_argument(
-            "--integrator", required=True, help="Integrator name (created if missing)."
+        owner = parser.add_mutually_exclusive_group(required=True)
+        owner.add_argument("--integrator", help="Integrator name (created if missing).")
+        owner.add_argument(
+            "--user", help="Code of a company user: a personal key that acts as them."
         )
         parser.add_argument(
             "--scope", action="append", default=[], help="A scope; repeat for more."
@@ -39,6 +48,9 @@ class Command(BaseCommand):
             raise CommandError(
                 "Give --scope (repeatable) or --all-scopes: keys have no scope by default."
             )
+        if options["user"]:
+            self._personal_key(options, scopes)
+            return
         try:
             with transaction.atomic():
                 company = Company.objects.filter(name=options["company"]).first() or create_company(
@@ -56,6 +68,23 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         self.stdout.write(f"Company: {company.name} ({company.id})")
         self.stdout.write(f"Integrator: {integrator.name} ({integrator.id})")
+        self.stdout.write(f"Scopes: {' '.join(api_key.scopes)}")
+        self.stdout.write(f"API key: {raw}")
+        self.stdout.write("Store the key now; it is not shown again.")
+
+    def _personal_key(self, options: dict, scopes: list[str]) -> None:
+        company = Company.objects.filter(name=options["company"]).first()
+        if company is None:
+            raise CommandError(f"No company named {options['company']!r}")
+        user = CompanyUser.objects.filter(company=company, code=options["user"]).first()
+        if user is None:
+            raise CommandError(f"No user with code {options['user']!r} in {company.name}")
+        try:
+            api_key, raw = create_personal_api_key(user, scopes=scopes, name=options["name"])
+        except PayablesError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(f"Company: {company.name} ({company.id})")
+        self.stdout.write(f"User: {user.code} {user.name} ({user.id})")
         self.stdout.write(f"Scopes: {' '.join(api_key.scopes)}")
         self.stdout.write(f"API key: {raw}")
         self.stdout.write("Store the key now; it is not shown again.")
