@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
+from payables.approvals.api import router as approvals_router
 from payables.errors import Loc, PayablesError, error_body
 from payables.invoices.api import policies_router as numbering_policies_router
 from payables.invoices.api import router as invoices_router
@@ -47,6 +48,8 @@ class DecimalJsonParser(Parser):
     """Read JSON numbers as Decimal, so money never passes through a float; refuse NUL text."""
 
     def parse_body(self, request: HttpRequest) -> dict:
+        if not request.body.strip():  # e.g. an approval without a comment
+            return {}
         try:
             data = json.loads(request.body, parse_float=Decimal)
         except (ValueError, RecursionError) as exc:
@@ -113,6 +116,7 @@ api.add_router("/users", users_router)
 api.add_router("/items", items_router)
 api.add_router("/custom-fields", custom_fields_router)
 api.add_router("/jobs", jobs_router)
+api.add_router("", approvals_router)
 api.add_router("/invoices", invoices_router)
 api.add_router("/numbering-policies", numbering_policies_router)
 api.add_router("/events", events_router)

@@ -87,7 +87,10 @@ class ApiClient:
         raw: bytes | str | None = None,
         content_type: str = "application/json",
     ) -> Any:
-        body = raw if raw is not None else json.dumps(payload, default=str)
+        if raw is not None:
+            body = raw
+        else:  # no payload: an empty body, as clients send for a bare POST
+            body = b"" if payload is None else json.dumps(payload, default=str)
         return self.client.generic(
             "POST", API + path, body, content_type=content_type, headers=self._headers(headers)
         )
@@ -109,6 +112,9 @@ class ApiClient:
             content_type="application/json",
             headers=self._headers(headers),
         )
+
+    def delete(self, path: str, *, headers: dict | None = None) -> Any:
+        return self.client.delete(API + path, headers=self._headers(headers))
 
     def upload(self, path: str, data: dict, *, headers: dict | None = None) -> Any:
         """POST multipart/form-data (files as open file objects or SimpleUploadedFile)."""

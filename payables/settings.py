@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "payables.masterdata",
     "payables.invoices",
     "payables.sync",
+    "payables.approvals",
 ]
 
 MIDDLEWARE = [

@@ -78,6 +78,7 @@ def create_invoice(
             subject_id=invoice.id,
             payload=invoice_snapshot(invoice),
         )
+        _route(invoice, actor)
     return invoice
 
 
@@ -136,6 +137,7 @@ def update_invoice(
             subject_id=invoice.id,
             payload=invoice_snapshot(invoice) | {"changed_fields": sorted(changes)},
         )
+        _route(invoice, actor)
     return invoice
 
 
@@ -158,6 +160,17 @@ def cancel_invoice(invoice: Invoice, *, actor: Actor, reason: str = "") -> Invoi
             payload=invoice_snapshot(invoice) | {"reason": reason},
         )
     return invoice
+
+
+def _route(invoice: Invoice, actor: Actor) -> None:
+    """A ``new`` invoice gets its approval chain from the routing rules, where one matches.
+
+    Also after an update: new coding (a cost centre, say) can make a rule match.
+    """
+    # approvals builds on invoices: imported here, where it is used, not at load time.
+    from payables.approvals.services import route_new_invoice
+
+    route_new_invoice(invoice, actor=actor)
 
 
 def invoice_snapshot(invoice: Invoice) -> dict:

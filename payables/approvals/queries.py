@@ -1,0 +1,78 @@
+"""Reads of the approvals app: chains, steps, the approver's queue, rules, history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from django.db.models import Count, QuerySet
+
+from payables.approvals.errors import RuleNotFound, StepNotFound
+from payables.approvals.models import ApprovalStep, RoutingRule
+from payables.invoices.models import AuditEntry, Invoice
+from payables.masterdata.models import CompanyUser
+from payables.tenancy.models import Company
+
+QUEUE_PAGE_SIZE = 20
+
+
+def chain_of(invoice: Invoice) -> list[ApprovalStep]:
+    """Every step of the invoice, all rounds, in the order they are acted on."""
+    return list(invoice.approval_steps.select_related("approver").order_by("round", "position"))
+
+
+def get_step(company: Company, step_id: UUID) -> ApprovalStep:
+    step = (
+        ApprovalStep.objects.select_related("invoice__company", "invoice__supplier", "approver")
+        .filter(company=company, pk=step_id)
+        .first()
+    )
+    if step is None:
+        raise StepNotFound()
+    return step
+
+
+def queue_of(user: CompanyUser, *, modified_after: datetime | None = None) -> QuerySet:
+    """Steps waiting for this user now, oldest invoice first."""
+    steps = ApprovalStep.objects.filter(
+        approver=user, is_current=True, invoice__status=Invoice.Status.ASSIGNED
+    )
+    if modified_after is not None:
+        steps = steps.filter(invoice__modified_at__gt=modified_after)
+    return steps.select_related("invoice__supplier", "invoice__company").order_by(
+        "invoice__due_date", "invoice__internal_id"
+    )
+
+
+def chain_lengths(steps: list[ApprovalStep]) -> dict[tuple, int]:
+    """Steps per (invoice, round) for a page of queue entries."""
+    rows = (
+        ApprovalStep.objects.filter(invoice_id__in={s.invoice_id for s in steps})
+        .values("invoice_id", "round")
+        .annotate(n=Count("id"))
+    )
+    return {(r["invoice_id"], r["round"]): r["n"] for r in rows}
+
+
+def unassigned(company: Company) -> QuerySet:
+    """New invoices no routing rule gave a chain to."""
+    return (
+        Invoice.objects.filter(company=company, status=Invoice.Status.NEW)
+        .select_related("supplier", "company")
+        .order_by("internal_id")
+    )
+
+
+def history_of(invoice: Invoice) -> QuerySet[AuditEntry]:
+    return invoice.audit_entries.order_by("at", "pk")
+
+
+def rules_of(company: Company) -> QuerySet[RoutingRule]:
+    return RoutingRule.objects.filter(company=company)
+
+
+def get_rule(company: Company, rule_id: UUID) -> RoutingRule:
+    rule = RoutingRule.objects.filter(company=company, pk=rule_id).first()
+    if rule is None:
+        raise RuleNotFound()
+    return rule

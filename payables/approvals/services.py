@@ -1,0 +1,471 @@
+"""Writes of the approval workflow: routing, appending approvers, approving, rejecting.
+
+Every function is one transaction that takes the company's write lock first, records
+its events and adds to the invoice's audit trail.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from payables.approvals.errors import (
+    CannotBeFinalApprover,
+    NotYourStep,
+    PersonRequired,
+    RoleRequired,
+    StepNotCurrent,
+    WrongInvoiceState,
+)
+from payables.approvals.models import ApprovalStep, RoutingRule
+from payables.approvals.routing import matching_rule
+from payables.approvals.schemas import ApproverRequestIn
+from payables.invoices.models import Invoice
+from payables.invoices.services.invoices import add_audit_entry, invoice_snapshot, lock_invoice
+from payables.masterdata.models import CompanyUser
+from payables.sync import event_types
+from payables.sync.services import lock_company_writes, record_event
+from payables.tenancy.actors import Actor
+from payables.tenancy.models import Company
+
+# What a person must have to re-route invoices, append approvers or edit routing rules.
+MANAGER_ROLES = frozenset({"accountant", "admin"})
+APPENDABLE = {Invoice.Status.NEW, Invoice.Status.ASSIGNED}
+
+ApproverRequest = ApproverRequestIn
+
+
+@dataclass(frozen=True)
+class AppendOutcome:
+    """What became of one requested approver."""
+
+    requested: str
+    level: int
+    user: CompanyUser | None
+    reason: str | None = None
+    step: ApprovalStep | None = None
+
+    @property
+    def added(self) -> bool:
+        return self.step is not None
+
+
+def find_user(company: Company, ref: str) -> CompanyUser | None:
+    """A company user by UUID, email (any case) or external code."""
+    users = CompanyUser.objects.filter(company=company)
+    ref = ref.strip()
+    try:
+        found = users.filter(pk=uuid.UUID(ref)).first()
+    except ValueError:
+        found = None
+    if found is None and "@" in ref:
+        found = users.filter(email=ref.lower()).first()
+    return found or users.filter(code=ref).first()
+
+
+def invoice_amount(invoice: Invoice) -> Decimal:
+    """The amount approval limits are compared with: gross in home currency, unsigned."""
+    return abs(invoice.home_gross_amount)
+
+
+def refusal_as_approver(user: CompanyUser) -> str | None:
+    """Why this user cannot take any approval step, or None."""
+    if not user.is_active:
+        return "inactive"
+    if "approver" not in user.roles:
+        return "not_an_approver"
+    return None
+
+
+def refusal_as_last(user: CompanyUser, amount: Decimal) -> str | None:
+    """Why this user cannot be the final approver of ``amount``, or None."""
+    if not user.can_be_last_approver:
+        return "cannot_be_last_approver"
+    if user.approval_limit_amount is not None and user.approval_limit_amount < amount:
+        return "approval_limit_below_amount"
+    return None
+
+
+def require_manager(actor: Actor) -> None:
+    """Integrators act for the company; a person needs the accountant or admin role."""
+    if actor.user is not None and not MANAGER_ROLES & set(actor.user.roles):
+        raise RoleRequired()
+
+
+def route_new_invoice(invoice: Invoice, *, actor: Actor) -> bool:
+    """Build the chain of a ``new`` invoice from the first matching rule, inside the caller's
+    transaction. Returns whether the invoice became ``assigned``.
+
+    Without a matching rule (or when none of its approvers can take the invoice) the
+    invoice stays ``new`` and shows in the unassigned list.
+    """
+    if invoice.status != Invoice.Status.NEW or invoice.approval_steps.exists():
+        return False
+    return _route(invoice, actor=actor, round_=1)
+
+
+def append_approvers(
+    invoice: Invoice, requests: list[ApproverRequestIn], *, actor: Actor
+) -> list[AppendOutcome]:
+    """Append approvers at the end of the invoice's current chain.
+
+    Each requested user is added or skipped with a reason; a skip never stops the
+    others. Only ``new`` and ``assigned`` invoices take approvers; a ``new`` one that
+    gains a step becomes ``assigned``.
+    """
+    require_manager(actor)
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        invoice = lock_invoice(invoice)
+        if invoice.status not in APPENDABLE:
+            raise WrongInvoiceState(
+                f"Approvers can be added to new or assigned invoices; this one is {invoice.status}."
+            )
+        round_ = _current_round(invoice)
+        waiting = set(
+            invoice.approval_steps.filter(
+                round=round_, status=ApprovalStep.Status.WAITING
+            ).values_list("approver_id", flat=True)
+        )
+        outcomes = _plan_steps(invoice, [(r.user, r.level) for r in requests], waiting)
+        outcomes = _create_steps(invoice, outcomes, round_=round_)
+        added = [o for o in outcomes if o.added]
+        payload = invoice_snapshot(invoice) | {"appended": [_outcome_payload(o) for o in outcomes]}
+        add_audit_entry(invoice, actor, "approvers appended", comment=_describe(outcomes))
+        record_event(
+            event_types.APPROVERS_APPENDED,
+            actor=actor,
+            subject_type="invoice",
+            subject_id=invoice.id,
+            payload=payload,
+        )
+        if added:
+            _advance(invoice, actor=actor)
+    return outcomes
+
+
+def approve_step(step: ApprovalStep, *, actor: Actor, comment: str = "") -> ApprovalStep:
+    """The step's approver approves; the last approval makes the invoice ``approved``."""
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        invoice = lock_invoice(step.invoice)
+        step = _lock_acting_step(step, actor, invoice)
+        later = invoice.approval_steps.filter(
+            round=step.round, position__gt=step.position, status=ApprovalStep.Status.WAITING
+        )
+        if not later.exists():
+            reason = refusal_as_last(step.approver, invoice_amount(invoice))
+            if reason:
+                raise CannotBeFinalApprover(_final_refusal_message(reason, invoice))
+        _act(step, ApprovalStep.Status.APPROVED, actor, comment)
+        add_audit_entry(invoice, actor, "approved", comment=comment)
+        record_event(
+            event_types.APPROVAL_STEP_APPROVED,
+            actor=actor,
+            subject_type="invoice",
+            subject_id=invoice.id,
+            payload=invoice_snapshot(invoice) | _step_payload(step),
+        )
+        _advance(invoice, actor=actor)
+    return step
+
+
+def reject_step(step: ApprovalStep, *, actor: Actor, reason: str) -> ApprovalStep:
+    """The step's approver rejects: the invoice becomes ``rejected``; later steps are skipped."""
+    reason = reason.strip()
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        invoice = lock_invoice(step.invoice)
+        step = _lock_acting_step(step, actor, invoice)
+        _act(step, ApprovalStep.Status.REJECTED, actor, reason)
+        invoice.approval_steps.filter(round=step.round, status=ApprovalStep.Status.WAITING).update(
+            status=ApprovalStep.Status.SKIPPED, comment="skipped: invoice rejected"
+        )
+        invoice.status = Invoice.Status.REJECTED
+        invoice.save(update_fields=["status", "modified_at"])
+        add_audit_entry(invoice, actor, "rejected", comment=reason)
+        payload = invoice_snapshot(invoice) | _step_payload(step)
+        for event_type in (event_types.APPROVAL_STEP_REJECTED, event_types.INVOICE_REJECTED):
+            record_event(
+                event_type,
+                actor=actor,
+                subject_type="invoice",
+                subject_id=invoice.id,
+                payload=payload | {"reason": reason},
+            )
+    return step
+
+
+def reroute_invoice(invoice: Invoice, *, actor: Actor, comment: str = "") -> Invoice:
+    """Give a rejected invoice a new chain from the routing rules, keeping the old one.
+
+    The invoice becomes ``assigned`` again, or ``new`` (unassigned) if no rule matches.
+    """
+    require_manager(actor)
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        invoice = lock_invoice(invoice)
+        if invoice.status != Invoice.Status.REJECTED:
+            raise WrongInvoiceState(
+                f"Only rejected invoices are re-routed; this one is {invoice.status}."
+            )
+        invoice.status = Invoice.Status.NEW
+        invoice.save(update_fields=["status", "modified_at"])
+        add_audit_entry(invoice, actor, "re-routed", comment=comment)
+        _route(invoice, actor=actor, round_=_current_round(invoice) + 1)
+    return invoice
+
+
+# --- routing rules ---------------------------------------------------------------------------
+
+
+def save_rule(rule: RoutingRule, *, actor: Actor, created: bool) -> RoutingRule:
+    """Store a rule the caller has checked (see ``routing.check_rule``) and record it."""
+    require_manager(actor)
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        if rule.is_default:  # one default per company: the new one replaces the old
+            RoutingRule.objects.filter(company=actor.company, is_default=True).exclude(
+                pk=rule.pk
+            ).update(is_default=False)
+        rule.save()
+        record_event(
+            event_types.ROUTING_RULE_CREATED if created else event_types.ROUTING_RULE_UPDATED,
+            actor=actor,
+            subject_type="routing_rule",
+            subject_id=rule.id,
+            payload={"id": str(rule.id), "name": rule.name},
+        )
+    return rule
+
+
+def delete_rule(rule: RoutingRule, *, actor: Actor) -> None:
+    """Remove a rule; chains it built stay as they are."""
+    require_manager(actor)
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        record_event(
+            event_types.ROUTING_RULE_DELETED,
+            actor=actor,
+            subject_type="routing_rule",
+            subject_id=rule.id,
+            payload={"id": str(rule.id), "name": rule.name},
+        )
+        rule.delete()
+
+
+# --- internals -------------------------------------------------------------------------------
+
+
+def _route(invoice: Invoice, *, actor: Actor, round_: int) -> bool:
+    rule = matching_rule(invoice)
+    if rule is None:
+        if RoutingRule.objects.filter(company=invoice.company, is_active=True).exists():
+            add_audit_entry(invoice, actor, "not routed", comment="no routing rule matches")
+        return False
+    users = {
+        str(u.pk): u
+        for u in CompanyUser.objects.filter(
+            company=invoice.company, pk__in=[a["user_id"] for a in rule.approvers]
+        )
+    }
+    # Levels run from pre-verification (3) down to approval (1); ties keep the rule's order.
+    wanted = sorted(rule.approvers, key=lambda a: -a["level"])
+    requests = [(users.get(a["user_id"]), a["level"]) for a in wanted]
+    outcomes = _plan_steps(invoice, requests, set())
+    outcomes = _create_steps(invoice, outcomes, round_=round_)
+    skipped = [o for o in outcomes if not o.added]
+    if not any(o.added for o in outcomes):
+        add_audit_entry(
+            invoice, actor, "not routed", comment=f"rule {rule.name}: {_describe(skipped)}"
+        )
+        return False
+    note = f"rule {rule.name}" + (f"; {_describe(skipped)}" if skipped else "")
+    add_audit_entry(invoice, actor, "routed", comment=note)
+    _advance(invoice, actor=actor, rule=rule)
+    return True
+
+
+def _plan_steps(
+    invoice: Invoice, requests: list[tuple[str | CompanyUser | None, int]], waiting: set
+) -> list[AppendOutcome]:
+    """Decide who is added and who is skipped (and why), in request order.
+
+    The last of the added must be able to be the final approver: while the would-be
+    last cannot, they are skipped and the one before them becomes last.
+    """
+    outcomes: list[AppendOutcome] = []
+    seen: set = set()
+    for ref, level in requests:
+        user = find_user(invoice.company, ref) if isinstance(ref, str) else ref
+        requested = ref if isinstance(ref, str) else (user.code if user else "?")
+        reason = None
+        if user is None:
+            reason = "unknown_user"
+        elif user.pk in seen:
+            reason = "duplicate_in_request"
+        elif user.pk in waiting:
+            reason = "already_in_chain"
+        else:
+            reason = refusal_as_approver(user)
+        if user is not None and reason is None:
+            seen.add(user.pk)
+        outcomes.append(AppendOutcome(requested=requested, level=level, user=user, reason=reason))
+    amount = invoice_amount(invoice)
+    for index in range(len(outcomes) - 1, -1, -1):
+        outcome = outcomes[index]
+        if outcome.reason is not None:
+            continue
+        reason = refusal_as_last(outcome.user, amount)
+        if reason is None:
+            break
+        outcomes[index] = AppendOutcome(
+            requested=outcome.requested, level=outcome.level, user=outcome.user, reason=reason
+        )
+    return outcomes
+
+
+def _create_steps(
+    invoice: Invoice, outcomes: list[AppendOutcome], *, round_: int
+) -> list[AppendOutcome]:
+    position = (
+        invoice.approval_steps.filter(round=round_).aggregate(last=Max("position"))["last"] or 0
+    )
+    result = []
+    for outcome in outcomes:
+        if outcome.reason is None:
+            position += 1
+            step = ApprovalStep.objects.create(
+                company=invoice.company,
+                invoice=invoice,
+                round=round_,
+                position=position,
+                level=outcome.level,
+                approver=outcome.user,
+            )
+            outcome = AppendOutcome(
+                requested=outcome.requested, level=outcome.level, user=outcome.user, step=step
+            )
+        result.append(outcome)
+    return result
+
+
+def _advance(invoice: Invoice, *, actor: Actor, rule: RoutingRule | None = None) -> None:
+    """Make the first waiting step current; with none left the invoice is approved."""
+    if invoice.approval_steps.filter(is_current=True).exists():
+        return
+    step = (
+        invoice.approval_steps.filter(
+            round=_current_round(invoice), status=ApprovalStep.Status.WAITING
+        )
+        .order_by("position")
+        .first()
+    )
+    if step is not None:
+        step.is_current = True
+        step.save(update_fields=["is_current"])
+        if invoice.status == Invoice.Status.NEW:
+            invoice.status = Invoice.Status.ASSIGNED
+            invoice.save(update_fields=["status", "modified_at"])
+            payload = invoice_snapshot(invoice) | {"rule": rule.name if rule else None}
+            record_event(
+                event_types.INVOICE_ASSIGNED,
+                actor=actor,
+                subject_type="invoice",
+                subject_id=invoice.id,
+                payload=payload,
+            )
+        else:
+            invoice.save(update_fields=["modified_at"])
+        return
+    if invoice.status == Invoice.Status.ASSIGNED:
+        invoice.status = Invoice.Status.APPROVED
+        invoice.save(update_fields=["status", "modified_at"])
+        add_audit_entry(invoice, actor, "invoice approved")
+        record_event(
+            event_types.INVOICE_APPROVED,
+            actor=actor,
+            subject_type="invoice",
+            subject_id=invoice.id,
+            payload=invoice_snapshot(invoice),
+        )
+        _after_approval(invoice, actor=actor)
+
+
+def _after_approval(invoice: Invoice, *, actor: Actor) -> None:
+    """Hand the invoice on at once where the company exports on approval."""
+    if getattr(invoice.company, "auto_export_on_approval", False):
+        from payables.invoices.services.handoff import export_invoice
+
+        export_invoice(invoice, actor=actor, automatic=True)
+
+
+def _lock_acting_step(step: ApprovalStep, actor: Actor, invoice: Invoice) -> ApprovalStep:
+    if actor.user is None:
+        raise PersonRequired()
+    step = ApprovalStep.objects.select_for_update().select_related("approver").get(pk=step.pk)
+    if step.approver_id != actor.user.pk:
+        raise NotYourStep()
+    if invoice.status != Invoice.Status.ASSIGNED:
+        raise WrongInvoiceState(f"The invoice is {invoice.status}, not waiting for approval.")
+    if not step.is_current:
+        raise StepNotCurrent(
+            "This step is not the invoice's current step."
+            if step.status == ApprovalStep.Status.WAITING
+            else f"This step is already {step.status}."
+        )
+    return step
+
+
+def _act(step: ApprovalStep, status: str, actor: Actor, comment: str) -> None:
+    step.status = status
+    step.comment = comment
+    step.is_current = False
+    step.acted_at = timezone.now()
+    step.acted_by = actor.label
+    step.save(update_fields=["status", "comment", "is_current", "acted_at", "acted_by"])
+
+
+def _current_round(invoice: Invoice) -> int:
+    return invoice.approval_steps.aggregate(last=Max("round"))["last"] or 1
+
+
+def _final_refusal_message(reason: str, invoice: Invoice) -> str:
+    if reason == "approval_limit_below_amount":
+        return (
+            f"Your approval limit is below this invoice's amount "
+            f"({invoice_amount(invoice)} {invoice.company.home_currency}): "
+            "you cannot be its final approver."
+        )
+    return "You may not be the final approver of an invoice."
+
+
+def _step_payload(step: ApprovalStep) -> dict:
+    return {
+        "step_id": str(step.id),
+        "level": step.level,
+        "approver_id": str(step.approver_id),
+        "comment": step.comment,
+    }
+
+
+def _outcome_payload(outcome: AppendOutcome) -> dict:
+    return {
+        "user": outcome.requested,
+        "user_id": str(outcome.user.pk) if outcome.user else None,
+        "level": outcome.level,
+        "outcome": "added" if outcome.added else "skipped",
+        "reason": outcome.reason,
+    }
+
+
+def _describe(outcomes: list[AppendOutcome]) -> str:
+    return ", ".join(
+        f"{o.requested} {'added' if o.added else 'skipped (' + str(o.reason) + ')'}"
+        for o in outcomes
+    )

@@ -1,0 +1,73 @@
+"""Routing rules in the Django admin: checked like the API, written through the services."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from payables.approvals.models import ApprovalStep, RoutingRule
+from payables.sync.models import Event
+
+
+@pytest.fixture
+def admin_client(db) -> Client:
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw"))
+    return client
+
+
+def _form(company, **overrides):
+    return {
+        "company": company.pk,
+        "name": "Default",
+        "position": 0,
+        "is_active": "on",
+        "is_default": "on",
+        "supplier_ids": "[]",
+        "min_amount": "",
+        "max_amount": "",
+        "currencies": "[]",
+        "dimension_values": "{}",
+        "custom_field_values": "{}",
+        "approvers": '[{"user": "ANN", "level": 1}]',
+    } | overrides
+
+
+def test_admin_adds_a_rule_that_routes_invoices(admin_client, company, make_user, make_invoice):
+    ann = make_user("ANN")
+    response = admin_client.post("/admin/approvals/routingrule/add/", _form(company))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    rule = RoutingRule.objects.get()
+    assert rule.approvers == [{"user_id": str(ann.pk), "level": 1}]
+    assert Event.objects.get(type="routing_rule.created").actor == "admin:root"
+    invoice = make_invoice()
+    assert ApprovalStep.objects.get(invoice=invoice).approver == ann
+    page = admin_client.get(f"/admin/approvals/routingrule/{rule.pk}/change/")
+    assert page.status_code == 200
+    changed = admin_client.post(
+        f"/admin/approvals/routingrule/{rule.pk}/change/",
+        _form(
+            company, name="Renamed", approvers=page.context["adminform"].form["approvers"].value()
+        ),
+    )
+    assert changed.status_code == 302
+    assert RoutingRule.objects.get().name == "Renamed"
+
+
+def test_admin_refuses_an_unknown_approver_and_stores_nothing(admin_client, company):
+    response = admin_client.post(
+        "/admin/approvals/routingrule/add/", _form(company, approvers='[{"user": "NOBODY"}]')
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"approvers": ["No user 'NOBODY'"]}
+    assert not RoutingRule.objects.exists()
+    assert not Event.objects.filter(type__startswith="routing_rule").exists()
+
+
+def test_admin_delete_goes_through_the_service(admin_client, company, make_user, make_rule):
+    rule = make_rule("x", [(make_user("ANN"), 1)])
+    response = admin_client.post(f"/admin/approvals/routingrule/{rule.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not RoutingRule.objects.exists()
+    assert Event.objects.filter(type="routing_rule.deleted").count() == 1
