@@ -10,15 +10,24 @@ from typing import TextIO
 from django.db import transaction
 from django.utils import timezone
 
+from payables.approvals.models import ApprovalStep, RoutingRule
+from payables.approvals.routing import check_rule
+from payables.approvals.services import approve_step, reject_step, save_rule
 from payables.demo.masterdata import load_demo_masterdata
 from payables.invoices.schemas import InvoiceIn
 from payables.invoices.services import create_invoice, record_payment
+from payables.masterdata.models import CompanyUser
 from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company, Integrator
 from payables.tenancy.scopes import SCOPES
-from payables.tenancy.services import create_api_key, create_company, create_integrator
+from payables.tenancy.services import (
+    create_api_key,
+    create_company,
+    create_integrator,
+    create_personal_api_key,
+)
 
 DEMO_COMPANY = "Demo Ostud OÜ"
 
@@ -34,6 +43,14 @@ SUPPLIERS = [
     {"name": "Stockholm Licens AB", "country": "SE", "registry_code": "556036-0793",
      "vat_number": "SE556036079301", "city": "Stockholm"},
 ]  # fmt: skip
+
+# Routing: warehouse costs are verified by Jaan before Mari approves; the rest go to Mari.
+ROUTING_RULES = [
+    {"name": "Warehouse costs", "position": 1, "dimension_values": {"cost_centre": ["CC200"]},
+     "approvers": [{"user": "E002", "level": 2}, {"user": "E001", "level": 1}]},
+    {"name": "Default", "is_default": True, "approvers": [{"user": "E001", "level": 1}]},
+]  # fmt: skip
+PERSONAL_KEY_SCOPES = ["approvals:read", "approvals:write", "invoices:read"]
 
 # description, unit, price, account, cost centre (see demo/masterdata.py)
 ROWS = [
@@ -62,10 +79,14 @@ def load_demo(*, out: TextIO, invoice_count: int = 20, seed: int = 7) -> Company
         actor = Actor(company=company, label="demo loader", integrator=integrator)
         suppliers = [create_supplier(SupplierIn(**s), actor=actor) for s in SUPPLIERS]
         load_demo_masterdata(actor=actor, out=out)
+        for rule in ROUTING_RULES:
+            values = check_rule(company, rule)
+            save_rule(RoutingRule(company=company, **values), actor=actor, created=True)
         today = timezone.localdate()
         for n in range(1, invoice_count + 1):
             supplier = suppliers[n % len(suppliers)]
             invoice = create_invoice(_demo_invoice(n, supplier.id, today, rng), actor=actor)
+            _decide(invoice, n)
             if n % 4 == 0:
                 record_payment(
                     invoice,
@@ -87,8 +108,23 @@ def load_demo(*, out: TextIO, invoice_count: int = 20, seed: int = 7) -> Company
         f"Created {DEMO_COMPANY} with {len(suppliers)} suppliers and {invoice_count} invoices.\n"
     )
     out.write(f"API key: {raw}\n")
+    mari = CompanyUser.objects.get(company=company, code="E001")
+    _, personal = create_personal_api_key(mari, scopes=PERSONAL_KEY_SCOPES, name="demo")
+    out.write(f"Personal API key of {mari.name}: {personal}\n")
     out.write("Try: curl -H 'X-API-Key: <key>' http://127.0.0.1:8000/api/v1/invoices\n")
     return company
+
+
+def _decide(invoice: object, n: int) -> None:
+    """Some history to look at: every sixth invoice approved, the seventh rejected."""
+    if n % 6 and n != 7:
+        return
+    for step in ApprovalStep.objects.filter(invoice=invoice).select_related("approver"):
+        person = Actor.for_user(step.approver, via="demo")
+        if n == 7:
+            reject_step(step, actor=person, reason="Wrong cost centre, please check")
+            return
+        approve_step(step, actor=person, comment="OK")
 
 
 def _demo_invoice(n: int, supplier_id: object, today: object, rng: random.Random) -> InvoiceIn:

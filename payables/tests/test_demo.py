@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+from payables.approvals.models import ApprovalStep
 from payables.conftest import ApiClient
 from payables.demo import DEMO_COMPANY, load_demo
 from payables.invoices.models import Invoice
@@ -47,3 +48,18 @@ def test_running_the_demo_again_only_issues_a_new_key(db):
     assert re.search(r"^API key: \S+$", second, flags=re.MULTILINE)
     assert first != second
     assert Invoice.objects.count() == 20
+
+
+def test_demo_invoices_wait_in_the_approvers_queues(db):
+    output = run_demo()
+    [personal] = re.findall(r"^Personal API key of Mari Maasikas: (\S+)$", output, re.MULTILINE)
+    statuses = set(Invoice.objects.values_list("status", flat=True))
+    assert {"assigned", "approved", "rejected"} <= statuses
+    mari = ApiClient(personal)
+    queue = mari.get("/approvals/queue").json()
+    assert queue["count"] > 0
+    step_id = queue["items"][0]["step_id"]
+    assert mari.post(f"/approvals/{step_id}/approve").status_code == 200
+    assert mari.get("/approvals/queue").json()["count"] == queue["count"] - 1
+    jaans = ApprovalStep.objects.filter(approver__code="E002", is_current=True)
+    assert jaans.exists(), "warehouse invoices wait for Jaan's verification first"
