@@ -16,6 +16,8 @@ from payables.approvals.api import router as approvals_router
 from payables.errors import Loc, PayablesError, error_body
 from payables.invoices.api import policies_router as numbering_policies_router
 from payables.invoices.api import router as invoices_router
+from payables.invoices.handoff_api import router as handoff_router
+from payables.invoices.handoff_api import sync_errors_router
 from payables.json_encoding import PreciseJSONEncoder
 from payables.masterdata.api import (
     accounts_router,
@@ -29,6 +31,7 @@ from payables.masterdata.api import (
     vat_codes_router,
 )
 from payables.masterdata.api import router as suppliers_router
+from payables.sync.api import feeds_router
 from payables.sync.api import router as events_router
 
 # PostgreSQL cannot store NUL in text or jsonb: refused at the door, for every database.
@@ -116,10 +119,13 @@ api.add_router("/users", users_router)
 api.add_router("/items", items_router)
 api.add_router("/custom-fields", custom_fields_router)
 api.add_router("/jobs", jobs_router)
-api.add_router("", approvals_router)
+api.add_router("", approvals_router)  # /approvals, /invoices/{ref}/approvers, /routing-rules
+api.add_router("/invoices", handoff_router)  # first: `/invoices/export` is not `/{ref}`
 api.add_router("/invoices", invoices_router)
 api.add_router("/numbering-policies", numbering_policies_router)
 api.add_router("/events", events_router)
+api.add_router("/feeds", feeds_router)
+api.add_router("/sync-errors", sync_errors_router)
 
 
 @api.exception_handler(PayablesError)

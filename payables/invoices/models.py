@@ -101,6 +101,23 @@ class Invoice(models.Model):
     )
 
     cancel_reason = models.CharField(max_length=500, blank=True)
+
+    # Hand-off to accounting. ``exported_at`` is the position in the exported feed: set
+    # under the company's write lock and never earlier than the company's latest, so
+    # feed order is commit order. A re-export moves the invoice to the end again.
+    exported_at = models.DateTimeField(null=True, blank=True)
+    export_count = models.PositiveIntegerField(default=0)
+    booked_at = models.DateTimeField(null=True, blank=True)
+    booking_document_id = models.CharField(
+        max_length=200, blank=True, help_text="The accounting system's id of the booking."
+    )
+    booking_date = models.DateField(null=True, blank=True)
+    sync_failed = models.BooleanField(
+        default=False, help_text="Accounting reported a failure; cleared by re-export or booking."
+    )
+    sync_error_message = models.CharField(max_length=2000, blank=True)
+    sync_failed_at = models.DateTimeField(null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     modified_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -124,10 +141,21 @@ class Invoice(models.Model):
                 name="invoice_source_identity_unique",
             ),
         ]
-        indexes = [models.Index(fields=["company", "status"], name="invoice_company_status_idx")]
+        indexes = [
+            models.Index(fields=["company", "status"], name="invoice_company_status_idx"),
+            # The exported feed walks (exported_at, id) from a cursor.
+            models.Index(
+                fields=["company", "exported_at", "id"], name="invoice_exported_feed_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.invoice_number} ({self.supplier_id})"
+
+    @property
+    def export_document_id(self) -> str:
+        """The feed document's id: one per export, so a report names the export it is about."""
+        return f"{self.id}/{self.export_count}" if self.export_count else ""
 
     @property
     def amount_due(self) -> Decimal:
@@ -284,3 +312,41 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor}"
+
+
+class SyncError(models.Model):
+    """A failure the accounting system reported for one export of an invoice; every report is kept.
+
+    Open until the invoice is exported again or booked; a report about an export that was
+    already superseded by a re-export is kept as resolved at once.
+    """
+
+    class Resolution(models.TextChoices):
+        REEXPORTED = "reexported"
+        BOOKED = "booked"
+        SUPERSEDED = "superseded"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="sync_errors")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="sync_errors")
+    export_count = models.PositiveIntegerField(help_text="The export the report is about.")
+    message = models.CharField(max_length=2000)
+    actor = models.CharField(max_length=300)
+    reported_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            models.Index(fields=["company", "reported_at"], name="sync_error_company_idx"),
+            models.Index(fields=["invoice", "resolved_at"], name="sync_error_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}/{self.export_count}: {self.message[:40]}"
+
+    @property
+    def document_id(self) -> str:
+        return f"{self.invoice_id}/{self.export_count}"

@@ -60,5 +60,6 @@ def filter_invoices(company: Company, filters: InvoiceFilters) -> QuerySet[Invoi
         "created_at__lt": filters.created_before,
         "modified_at__gt": filters.modified_after,
         "modified_at__lt": filters.modified_before,
+        "sync_failed": filters.sync_failed,
     }
     return qs.filter(**{k: v for k, v in exact.items() if v is not None}).order_by("-internal_id")

@@ -1,46 +1,51 @@
-"""Company-scoped reads of the event feed."""
+"""Company-scoped reads of the feeds: events, and invoices handed to accounting."""
 
 from __future__ import annotations
 
-from payables.errors import FieldError
+from django.db.models import Prefetch, QuerySet
+
+from payables.approvals.models import ApprovalStep
+from payables.invoices.models import Attachment, Invoice
+from payables.sync.feeds import (
+    EVENTS,
+    Feed,
+    FeedPage,
+    decode_time_and_id,
+    encode_time_and_id,
+    read_feed,
+)
 from payables.sync.models import Event
 from payables.tenancy.models import Company
 
-MAX_PAGE = 500
+# Ordered by (exported_at, id): a batch exported in one transaction shares one timestamp.
+EXPORTED = Feed(keys=("exported_at", "id"), encode=encode_time_and_id, decode=decode_time_and_id)
 
 
-def parse_cursor(value: str | None) -> int:
-    """Turn an opaque cursor back into a position; the empty cursor is the start."""
-    if not value:
-        return 0
-    # isdigit() alone would let through digits such as "²" that int() refuses.
-    if not (value.isascii() and value.isdigit()) or len(value) > 18:
-        raise _not_a_cursor()
-    return int(value)
+def events_after(company: Company, cursor: str | None, *, limit: int) -> FeedPage[Event]:
+    """The company's events after the cursor, oldest first."""
+    return read_feed(EVENTS, Event.objects.filter(company=company), cursor, limit=limit)
 
 
-def events_after(company: Company, cursor: str | None, *, limit: int) -> tuple[list[Event], bool]:
-    """Return up to ``limit`` events after the cursor, oldest first, and whether more may exist.
-
-    A cursor past the company's last event was never given out (another company's, or
-    made up): refusing it beats silently skipping the events still to come.
-    """
-    position = parse_cursor(cursor)
-    events = list(
-        Event.objects.filter(company=company, sequence__gt=position).order_by("sequence")[
-            : limit + 1
-        ]
-    )
-    if (
-        not events
-        and position
-        and not Event.objects.filter(company=company, sequence=position).exists()
-    ):
-        raise _not_a_cursor()
-    return events[:limit], len(events) > limit
+def exported_after(company: Company, cursor: str | None, *, limit: int) -> FeedPage[Invoice]:
+    """The company's exported invoices after the cursor, by export time, with their documents."""
+    return read_feed(EXPORTED, exported_documents(company), cursor, limit=limit)
 
 
-def _not_a_cursor() -> FieldError:
-    return FieldError(
-        "Not a cursor this feed gave out", loc=["query", "from"], code="invalid_cursor"
+def exported_documents(company: Company) -> QuerySet[Invoice]:
+    """Exported invoices with everything a feed document shows, in a fixed number of queries."""
+    return (
+        Invoice.objects.for_company(company)
+        .filter(exported_at__isnull=False)
+        .select_related("supplier", "company")
+        .prefetch_related(
+            "rows",
+            "vat_lines",
+            Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id")),
+            Prefetch(
+                "approval_steps",
+                queryset=ApprovalStep.objects.select_related("approver").order_by(
+                    "round", "position"
+                ),
+            ),
+        )
     )

@@ -1,4 +1,4 @@
-"""Shapes of the event feed."""
+"""Shapes of the feeds."""
 
 from __future__ import annotations
 
@@ -6,6 +6,29 @@ from datetime import datetime
 from uuid import UUID
 
 from ninja import Schema
+from pydantic import Field
+
+from payables.invoices.schemas.handoff import ExportedDocumentOut
+from payables.sync.feeds import MAX_PAGE
+
+
+class FeedParams(Schema):
+    from_: str | None = Field(
+        None,
+        alias="from",
+        max_length=100,
+        description="Cursor from a previous page's `next` (or `cursor`); empty for the start.",
+    )
+    limit: int = Field(100, ge=1, le=MAX_PAGE)
+
+
+class EventFeedParams(FeedParams):
+    from_: str | None = Field(
+        None,
+        alias="from",
+        pattern=r"^[0-9]{0,18}$",
+        description="Cursor from a previous page's `next` (or `cursor`); empty for the start.",
+    )
 
 
 class EventOut(Schema):
@@ -22,3 +45,9 @@ class EventPage(Schema):
     items: list[EventOut]
     next: str | None = None
     cursor: str | None = None
+
+
+class ExportedPage(Schema):
+    items: list[ExportedDocumentOut]
+    next: str | None = Field(None, description="Where to continue; null when read to the end.")
+    cursor: str | None = Field(None, description="The position after this page: store it.")

@@ -25,6 +25,9 @@ class Company(models.Model):
         default="refuse",
         help_text="What to do with an e-invoice that fails validation.",
     )
+    auto_export_on_approval = models.BooleanField(
+        default=False, help_text="Export an invoice to accounting as soon as it is approved."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -169,6 +169,7 @@ class InvoiceFilters(PageParams):
     created_before: Timestamp | None = None
     modified_after: Timestamp | None = None
     modified_before: Timestamp | None = None
+    sync_failed: bool | None = Field(None, description="Accounting reported a failure.")
 
 
 class SupplierSummaryOut(Schema):
@@ -294,6 +295,13 @@ class InvoiceOut(Schema):
     rows: list[InvoiceRowOut]
     vat_breakdown: list[VatLineOut]
     cancel_reason: str
+    exported_at: datetime | None
+    export_count: int
+    booked_at: datetime | None
+    booking_document_id: str
+    booking_date: date | None
+    sync_failed: bool
+    sync_error_message: str
     created_at: datetime
     modified_at: datetime
 
@@ -372,6 +380,13 @@ class InvoiceOut(Schema):
                 for v in inv.vat_lines.all()
             ],
             cancel_reason=inv.cancel_reason,
+            exported_at=inv.exported_at,
+            export_count=inv.export_count,
+            booked_at=inv.booked_at,
+            booking_document_id=inv.booking_document_id,
+            booking_date=inv.booking_date,
+            sync_failed=inv.sync_failed,
+            sync_error_message=inv.sync_error_message,
             created_at=inv.created_at,
             modified_at=inv.modified_at,
         )

@@ -5,6 +5,13 @@ from __future__ import annotations
 import pytest
 
 from payables.conftest import ApiClient
+from payables.invoices.tests.handoff_support import (  # noqa: F401 (fixtures)
+    approved_invoice,
+    approver,
+    exported_invoice,
+    make_approved,
+    make_exported,
+)
 from payables.invoices.tests.master_data import MasterData
 
 

@@ -1,0 +1,330 @@
+"""Hand-off to accounting: export approved invoices, take booking confirmations and sync errors.
+
+An export puts the invoice at the end of the exported feed (``exported_at``); the
+accounting system answers with a booking (``booked``) or a failure report, which flags
+the invoice ``sync_failed`` until it is exported again or booked.
+
+A feed document's ``document_id`` is ``"<invoice id>/<export_count>"``: one per export, so
+a failure report names the export it is about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from django.db import transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from payables.errors import FieldError, PayablesError
+from payables.invoices.errors import (
+    AlreadyBooked,
+    InvoiceNotExportable,
+    InvoiceNotExported,
+    InvoiceNotFound,
+    UnknownDocument,
+)
+from payables.invoices.models import Invoice, SyncError
+from payables.invoices.queries import get_invoice
+from payables.invoices.services.invoices import add_audit_entry, invoice_snapshot, lock_invoice
+from payables.sync import event_types
+from payables.sync.services import lock_company_writes, record_event
+from payables.tenancy.actors import Actor
+from payables.tenancy.models import Company
+
+EXPORTABLE = {Invoice.Status.APPROVED, Invoice.Status.EXPORTED}
+MAX_BATCH = 200
+TICK = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """One item of a batch export: the invoice exported, or the refusal."""
+
+    ref: str
+    invoice: Invoice | None = None
+    error: PayablesError | None = None
+
+
+def export_invoice(invoice: Invoice, *, actor: Actor, automatic: bool = False) -> Invoice:
+    """Export an approved invoice (or again an exported one) to the end of the exported feed.
+
+    Usable inside an outer transaction (the approval service calls it where the company
+    exports on approval): the company lock is then already held.
+    """
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        at = _next_export_time(actor.company)
+        return _export(lock_invoice(invoice), actor=actor, at=at, automatic=automatic)
+
+
+def export_invoices(refs: Sequence[str], *, actor: Actor) -> list[ExportResult]:
+    """Export several invoices (UUID or internal id each); a refused one does not stop the rest.
+
+    One transaction: the exported ones share one ``exported_at`` and become visible in
+    the feed together.
+    """
+    results: list[ExportResult] = []
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        at = _next_export_time(actor.company)
+        seen: set[UUID] = set()
+        for ref in refs:
+            try:
+                invoice = get_invoice(actor.company, ref)
+                if invoice.pk in seen:
+                    raise InvoiceNotExportable(
+                        "The batch names this invoice more than once.", code="duplicate_in_batch"
+                    )
+                seen.add(invoice.pk)
+                with transaction.atomic():
+                    invoice = _export(lock_invoice(invoice), actor=actor, at=at, automatic=False)
+            except PayablesError as exc:
+                results.append(ExportResult(ref=ref, error=exc))
+            else:
+                results.append(ExportResult(ref=ref, invoice=invoice))
+    return results
+
+
+def confirm_booking(
+    invoice: Invoice, *, actor: Actor, document_id: str, booking_date: date
+) -> Invoice:
+    """Mark an exported invoice booked under the accounting system's document id.
+
+    The same confirmation again changes nothing; another document id for a booked invoice
+    is a conflict. Open sync errors of the invoice are resolved.
+    """
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        invoice = lock_invoice(invoice)
+        if invoice.status == Invoice.Status.BOOKED:
+            if invoice.booking_document_id == document_id:
+                return invoice
+            raise AlreadyBooked(
+                f"The invoice is booked already as {invoice.booking_document_id!r}.",
+                extra={"booking_document_id": invoice.booking_document_id},
+            )
+        if invoice.status != Invoice.Status.EXPORTED:
+            raise InvoiceNotExported(
+                f"Only exported invoices can be booked; this one is {invoice.status}."
+            )
+        now = timezone.now()
+        resolved = _resolve_open_errors(invoice, SyncError.Resolution.BOOKED, at=now)
+        invoice.status = Invoice.Status.BOOKED
+        invoice.booked_at = now
+        invoice.booking_document_id = document_id
+        invoice.booking_date = booking_date
+        _clear_sync_failure(invoice)
+        invoice.save()
+        add_audit_entry(invoice, actor, "booked", comment=f"{document_id} on {booking_date}")
+        record_event(
+            event_types.INVOICE_BOOKED,
+            actor=actor,
+            subject_type="invoice",
+            subject_id=invoice.id,
+            payload=invoice_snapshot(invoice)
+            | {
+                "booking_document_id": document_id,
+                "booking_date": booking_date.isoformat(),
+                "export_document_id": invoice.export_document_id,
+                "resolved_sync_errors": resolved,
+            },
+        )
+    return invoice
+
+
+def report_sync_error(
+    *,
+    actor: Actor,
+    message: str,
+    invoice_ref: str | None = None,
+    document_id: str | None = None,
+    company_code: str | None = None,
+) -> SyncError:
+    """Record the accounting system's failure to take an export, and flag the invoice.
+
+    The report names the invoice (its latest export) or one export's ``document_id``.
+    A report about an export that a re-export has superseded is kept, resolved at once,
+    and leaves the invoice as it is. ``company_code``, when sent, must be the company's
+    registry code: a report meant for another company is refused, not filed here.
+    """
+    company = actor.company
+    if invoice_ref is None and document_id is None:
+        raise FieldError(
+            "Name the export by document_id, or the invoice by invoice_id.",
+            loc=["invoice_id"],
+            code="missing_reference",
+        )
+    if invoice_ref is not None and document_id is not None:
+        raise FieldError(
+            "Send either invoice_id or document_id, not both.",
+            loc=["document_id"],
+            code="two_references",
+        )
+    if company_code is not None and company_code != company.registry_code:
+        raise FieldError(
+            "This is not the registry code of the company the API key belongs to.",
+            loc=["company_code"],
+            code="company_code_mismatch",
+        )
+    with transaction.atomic():
+        lock_company_writes(company)
+        invoice, export_count = _reported_export(company, invoice_ref, document_id)
+        invoice = lock_invoice(invoice)
+        if invoice.status == Invoice.Status.BOOKED:
+            raise AlreadyBooked(
+                f"The invoice is booked already as {invoice.booking_document_id!r}.",
+                extra={"booking_document_id": invoice.booking_document_id},
+            )
+        if invoice.status != Invoice.Status.EXPORTED:
+            raise InvoiceNotExported(
+                f"Only exported invoices can fail to sync; this one is {invoice.status}."
+            )
+        export_count = export_count or invoice.export_count
+        superseded = export_count < invoice.export_count
+        now = timezone.now()
+        error = SyncError.objects.create(
+            company=company,
+            invoice=invoice,
+            export_count=export_count,
+            message=message,
+            actor=actor.label,
+            resolved_at=now if superseded else None,
+            resolution=SyncError.Resolution.SUPERSEDED if superseded else "",
+        )
+        if not superseded:
+            invoice.sync_failed = True
+            invoice.sync_error_message = message
+            invoice.sync_failed_at = now
+            invoice.save(
+                update_fields=["sync_failed", "sync_error_message", "sync_failed_at", "modified_at"]
+            )
+        add_audit_entry(invoice, actor, "sync_failed", comment=message)
+        record_event(
+            event_types.INVOICE_SYNC_FAILED,
+            actor=actor,
+            subject_type="invoice",
+            subject_id=invoice.id,
+            payload=invoice_snapshot(invoice)
+            | {
+                "sync_error_id": str(error.id),
+                "document_id": error.document_id,
+                "message": message,
+                "superseded": superseded,
+            },
+        )
+    return error
+
+
+def sync_errors(
+    company: Company,
+    *,
+    is_open: bool | None = None,
+    invoice_id: UUID | None = None,
+    reported_after: datetime | None = None,
+    reported_before: datetime | None = None,
+    modified_after: datetime | None = None,
+    modified_before: datetime | None = None,
+) -> QuerySet[SyncError]:
+    """The company's sync error reports, newest first, filtered."""
+    errors = SyncError.objects.filter(company=company).select_related("invoice")
+    if is_open is not None:
+        errors = errors.filter(resolved_at__isnull=is_open)
+    bounds = {
+        "invoice_id": invoice_id,
+        "reported_at__gt": reported_after,
+        "reported_at__lt": reported_before,
+        "modified_at__gt": modified_after,
+        "modified_at__lt": modified_before,
+    }
+    errors = errors.filter(**{k: v for k, v in bounds.items() if v is not None})
+    return errors.order_by("-reported_at", "-id")
+
+
+def _export(invoice: Invoice, *, actor: Actor, at: datetime, automatic: bool) -> Invoice:
+    if invoice.status not in EXPORTABLE:
+        raise InvoiceNotExportable(
+            f"Only approved invoices can be exported; this one is {invoice.status}."
+        )
+    reexport = invoice.export_count > 0
+    resolved = _resolve_open_errors(invoice, SyncError.Resolution.REEXPORTED, at=at)
+    invoice.status = Invoice.Status.EXPORTED
+    invoice.exported_at = at
+    invoice.export_count += 1
+    _clear_sync_failure(invoice)
+    invoice.save()
+    how = "automatic on approval" if automatic else ""
+    if reexport:
+        how = ", ".join(filter(None, [f"re-export #{invoice.export_count}", how]))
+    add_audit_entry(invoice, actor, "exported", comment=how)
+    record_event(
+        event_types.INVOICE_EXPORTED,
+        actor=actor,
+        subject_type="invoice",
+        subject_id=invoice.id,
+        payload=invoice_snapshot(invoice)
+        | {
+            "document_id": invoice.export_document_id,
+            "export_count": invoice.export_count,
+            "reexport": reexport,
+            "automatic": automatic,
+            "exported_at": at.isoformat(),
+            "resolved_sync_errors": resolved,
+        },
+    )
+    return invoice
+
+
+def _next_export_time(company: Company) -> datetime:
+    """Now, but later than every export the company has: feed order is then commit order.
+
+    The caller holds the company's write lock, so no export commits between this read
+    and its own; clocks of different web servers may disagree, the clamp does not care.
+    """
+    now = timezone.now()
+    latest = Invoice.objects.for_company(company).aggregate(at=Max("exported_at"))["at"]
+    return max(now, latest + TICK) if latest else now
+
+
+def _reported_export(
+    company: Company, invoice_ref: str | None, document_id: str | None
+) -> tuple[Invoice, int | None]:
+    """The invoice a report names, and the export (None: the latest)."""
+    if document_id is None:
+        try:
+            return get_invoice(company, invoice_ref or ""), None
+        except InvoiceNotFound:
+            raise UnknownDocument(
+                "No invoice with this id in the company.", loc=["invoice_id"]
+            ) from None
+    invoice_part, _, count_part = document_id.partition("/")
+    unknown = UnknownDocument(
+        'No such export; a document_id is "<invoice id>/<export_count>" as the feed gave it.',
+        loc=["document_id"],
+    )
+    try:
+        invoice_id = UUID(invoice_part)
+    except ValueError:
+        raise unknown from None
+    if not (count_part.isascii() and count_part.isdigit() and len(count_part) <= 9):
+        raise unknown
+    invoice = Invoice.objects.for_company(company).filter(pk=invoice_id).first()
+    export_count = int(count_part)
+    if invoice is None or not 1 <= export_count <= invoice.export_count:
+        raise unknown
+    return invoice, export_count
+
+
+def _resolve_open_errors(invoice: Invoice, resolution: str, *, at: datetime) -> int:
+    return SyncError.objects.filter(invoice=invoice, resolved_at__isnull=True).update(
+        resolved_at=at, resolution=resolution, modified_at=at
+    )
+
+
+def _clear_sync_failure(invoice: Invoice) -> None:
+    invoice.sync_failed = False
+    invoice.sync_error_message = ""
+    invoice.sync_failed_at = None

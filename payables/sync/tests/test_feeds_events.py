@@ -1,0 +1,53 @@
+"""GET /feeds/events: the event feed served by the shared feed machinery, same as /events."""
+
+from __future__ import annotations
+
+import pytest
+
+from payables.conftest import ApiClient
+
+
+def _pages(api: ApiClient, path: str, limit: int) -> list[dict]:
+    pages, params = [], {"limit": limit}
+    while True:
+        page = api.get(path, params).json()
+        pages.append(page)
+        if page["next"] is None:
+            return pages
+        params = {"limit": limit, "from": page["next"]}
+
+
+def test_feeds_events_pages_exactly_like_events(api, make_invoice):
+    for _ in range(5):
+        make_invoice()
+    assert _pages(api, "/feeds/events", 4) == _pages(api, "/events", 4)
+    assert len(_pages(api, "/feeds/events", 4)) == 2
+
+
+def test_a_cursor_of_one_path_continues_on_the_other(api, make_invoice):
+    for _ in range(3):
+        make_invoice()
+    first = api.get("/events", {"limit": 2}).json()
+    rest = api.get("/feeds/events", {"from": first["next"]}).json()
+    assert [e["cursor"] for e in first["items"] + rest["items"]] == ["1", "2", "3", "4"]
+
+
+@pytest.mark.parametrize("cursor", ["abc", "9" * 19, "5"])
+def test_bad_cursors_are_refused_alike(api, make_invoice, cursor):
+    make_invoice()
+    for path in ("/events", "/feeds/events"):
+        response = api.get(path, {"from": cursor})
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"] == ["query", "from"]
+
+
+def test_feeds_events_needs_the_events_scope(company, make_key):
+    client = ApiClient(make_key(company, scopes=["export:read"]))
+    assert client.get("/feeds/events").status_code == 403
+
+
+def test_cursor_zero_is_the_start_on_both_paths(api, make_invoice):
+    make_invoice()
+    for path in ("/events", "/feeds/events"):
+        page = api.get(path, {"from": "0"}).json()
+        assert [e["cursor"] for e in page["items"]] == ["1", "2"]
