@@ -33,6 +33,7 @@ from payables.masterdata.api import (
 from payables.masterdata.api import router as suppliers_router
 from payables.sync.api import feeds_router
 from payables.sync.api import router as events_router
+from payables.sync.webhooks.api import router as webhooks_router
 
 # PostgreSQL cannot store NUL in text or jsonb: refused at the door, for every database.
 NUL_MESSAGE = "Text must not contain NUL characters."
@@ -124,6 +125,7 @@ api.add_router("/invoices", handoff_router)  # first: `/invoices/export` is not 
 api.add_router("/invoices", invoices_router)
 api.add_router("/numbering-policies", numbering_policies_router)
 api.add_router("/events", events_router)
+api.add_router("/webhooks", webhooks_router)
 api.add_router("/feeds", feeds_router)
 api.add_router("/sync-errors", sync_errors_router)
 

@@ -84,9 +84,11 @@ def worker(args: list[str]) -> None:
     django.setup()
     from django.core.management import call_command
 
+    from payables.sync.webhooks.dispatch import queue_sweep
     from payables.tenancy.services import prune_idempotency_keys
 
     prune_idempotency_keys()
+    queue_sweep()  # webhook deliveries whose task a crash lost are found by the sweep
     call_command("db_worker", *args)
 
 

@@ -59,6 +59,15 @@ def env_decimal(name: str, default: str) -> Decimal:
         raise ImproperlyConfigured(f"{name} must be a decimal number, got {raw!r}") from None
 
 
+def env_seconds_list(name: str, default: str) -> list[int]:
+    """Read a comma-separated list of whole seconds, such as a retry schedule."""
+    raw = os.environ.get(name, "").strip() or default
+    parts = [part.strip() for part in raw.split(",")]
+    if not all(part.isascii() and part.isdigit() and int(part) > 0 for part in parts):
+        raise ImproperlyConfigured(f"{name} must be comma-separated seconds (20,40,…), got {raw!r}")
+    return [int(part) for part in parts]
+
+
 def env_path(name: str, default: Path) -> Path:
     """Read a filesystem path setting, resolved against the working directory."""
     raw = os.environ.get(name, "").strip()
@@ -232,6 +241,24 @@ PAYABLES_BULK_CHUNKS_PER_TASK = env_int("PAYABLES_BULK_CHUNKS_PER_TASK", 8)
 
 # Ledger account used for payments recorded without one.
 PAYABLES_DEFAULT_PAYMENT_ACCOUNT = env_str("PAYABLES_DEFAULT_PAYMENT_ACCOUNT", "2310")
+
+# Webhooks (Standard Webhooks). Targets in private, loopback, link-local or reserved
+# ranges are refused unless allowed (tests allow them: their receivers are on loopback).
+PAYABLES_WEBHOOK_ALLOW_PRIVATE = env_bool("PAYABLES_WEBHOOK_ALLOW_PRIVATE", default=False)
+# A delivery succeeds on a 2xx answer within this many seconds (connect and read).
+PAYABLES_WEBHOOK_TIMEOUT_SECONDS = float(env_decimal("PAYABLES_WEBHOOK_TIMEOUT_SECONDS", "10"))
+# Seconds between attempts (comma-separated): one attempt, then one retry per entry.
+# A subscription may carry its own schedule. Each wait varies by +/- the jitter fraction.
+PAYABLES_WEBHOOK_RETRY_SCHEDULE = env_seconds_list(
+    "PAYABLES_WEBHOOK_RETRY_SCHEDULE", "20,40,80,160,320,600,600,600,600"
+)
+PAYABLES_WEBHOOK_RETRY_JITTER = float(env_decimal("PAYABLES_WEBHOOK_RETRY_JITTER", "0.1"))
+# Bytes of a receiver's answer that are read and kept for diagnosis.
+PAYABLES_WEBHOOK_MAX_RESPONSE_BYTES = env_int("PAYABLES_WEBHOOK_MAX_RESPONSE_BYTES", 4096)
+# A subscription whose messages keep dying (no success in between) this long is disabled.
+PAYABLES_WEBHOOK_DISABLE_AFTER_HOURS = env_int("PAYABLES_WEBHOOK_DISABLE_AFTER_HOURS", 24)
+# The worker looks for due deliveries that lost their task (a crash after commit) this often.
+PAYABLES_WEBHOOK_SWEEP_SECONDS = env_int("PAYABLES_WEBHOOK_SWEEP_SECONDS", 60)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

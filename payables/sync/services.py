@@ -1,4 +1,4 @@
-"""Writes of the sync app: appending events to the outbox."""
+"""Writes of the sync app: appending events to the outbox (and fanning them out to webhooks)."""
 
 from __future__ import annotations
 
@@ -32,12 +32,17 @@ def record_event(
     """Append an event inside the caller's transaction.
 
     The service has called ``lock_company_writes`` at its start, so this takes no new lock.
+    The event's webhook messages are created here too, in the same transaction (outbox):
+    a change is never committed without them.
     """
+    # Imported here: webhook dispatch records events itself (a subscription disabled).
+    from payables.sync.webhooks.dispatch import fan_out_event
+
     if event_type not in EVENT_TYPES:
         raise ValueError(f"Undeclared event type {event_type!r}; add it to sync/event_types.py")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must run inside the transaction of the change")
-    return Event.objects.create(
+    event = Event.objects.create(
         company=actor.company,
         sequence=take_next_value(actor.company, EVENT_COUNTER),
         type=event_type,
@@ -46,3 +51,5 @@ def record_event(
         actor=actor.label,
         payload=payload,
     )
+    fan_out_event(event)
+    return event

@@ -1,0 +1,159 @@
+"""Webhook bench: signed deliveries per second to a local receiver, with 1 and 4 workers.
+
+Each round records ``--count`` supplier events through the services for one confirmed
+subscription (the fan-out creates a message each; tasks are held back by the dummy
+backend), then times ``deliver_due`` draining them: claim a batch, sign and POST each
+message to an HTTP receiver on 127.0.0.1, record the attempts. The 4-worker round runs
+``deliver_due`` in four threads at once, as four workers sweeping one database would.
+
+Same setup as ``import_bench.py`` (its bench company): a fresh SQLite file in a
+temporary data dir, or ``DATABASE_URL`` when set (the bench company and its rows are
+deleted afterwards unless ``--keep``). Prints figures only.
+
+    python bench/webhook_bench.py [--count 1000] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from import_bench import make_company
+
+THREADS = (1, 4)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=1000, help="messages per round")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the bench company (DATABASE_URL only)"
+    )
+    options = parser.parse_args(argv)
+    if not 1 <= options.count <= 100_000:
+        parser.error("--count must be between 1 and 100,000")
+    return options
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the rounds in a throwaway data dir (SQLite) or DATABASE_URL, as import_bench does."""
+    options = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="payables-bench-") as data_dir:
+        os.environ["PAYABLES_DATA_DIR"] = data_dir  # SQLite file, secret and files: never ./var
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payables.settings")
+        os.environ.setdefault("PAYABLES_LOG_LEVEL", "WARNING")
+        # Tasks are kept, not run: the rounds below do the delivering, timed.
+        os.environ["PAYABLES_TASKS_BACKEND"] = "django_tasks.backends.dummy.DummyBackend"
+        os.environ["PAYABLES_WEBHOOK_ALLOW_PRIVATE"] = "1"  # the receiver is on loopback
+        return bench(options)
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """Answers 204 to every POST, counting them."""
+
+    disable_nagle_algorithm = True
+    count = 0
+    lock = threading.Lock()
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        with Receiver.lock:
+            Receiver.count += 1
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def bench(options: argparse.Namespace) -> int:
+    """Migrate, make the bench company and a confirmed subscription, run the rounds."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import OperationalError, connection, connections
+
+    from payables.tenancy.models import Company
+
+    try:
+        connection.ensure_connection()
+    except OperationalError as exc:
+        print(f"cannot connect to the database: {exc}", file=sys.stderr)
+        return 2
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    company, actor, *_ = make_company("Webhook bench")
+    try:
+        subscribe(actor, f"http://127.0.0.1:{server.server_address[1]}/hooks")
+        for threads in THREADS:
+            measure(options.count, threads, actor)
+        return 0
+    finally:
+        server.shutdown()
+        if connection.vendor != "sqlite" and not options.keep:
+            Company.objects.filter(pk=company.pk).delete()
+        connections.close_all()  # before the temporary SQLite file is removed
+
+
+def subscribe(actor: object, target: str) -> None:
+    """Subscribe to every event and confirm, as a receiver opening its confirm URL would."""
+    from payables.sync.models import WebhookMessage
+    from payables.sync.webhooks.schemas import WebhookIn
+    from payables.sync.webhooks.services import confirm_subscription, create_subscription
+
+    subscription = create_subscription(
+        WebhookIn(name="bench", event_types=["*"], target=target), actor=actor
+    )
+    request = WebhookMessage.objects.get(subscription=subscription)
+    confirm_subscription(request.payload["data"]["confirm_url"].rsplit("/", 1)[-1])
+    request.subscription.messages.all().delete()  # not part of any round
+
+
+def measure(count: int, threads: int, actor: object) -> None:
+    """Record ``count`` events, then time ``threads`` threads draining their messages."""
+    from django.db import connection
+
+    from payables.masterdata.schemas import SupplierIn
+    from payables.masterdata.services import create_supplier
+    from payables.sync.models import WebhookMessage
+    from payables.sync.webhooks.dispatch import deliver_due
+
+    for n in range(count):
+        create_supplier(SupplierIn(name=f"Bench {threads}-{n} Oy", country="FI"), actor=actor)
+    before = Receiver.count
+
+    def drain() -> None:
+        try:
+            deliver_due()
+        finally:
+            connection.close()  # each thread has its own connection
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=drain) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.perf_counter() - started
+    delivered = Receiver.count - before
+    pending = WebhookMessage.objects.filter(
+        subscription__company=actor.company, state="pending"
+    ).count()
+    print(
+        f"{threads} worker{'s' if threads > 1 else ''}: {delivered:,} deliveries "
+        f"in {elapsed:.2f} s = {delivered / elapsed:,.0f}/s (left pending: {pending})"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

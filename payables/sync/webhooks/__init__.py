@@ -1,0 +1,1 @@
+"""Push delivery of the outbox to subscribers, signed as Standard Webhooks prescribes."""
