@@ -39,10 +39,10 @@ demo: venv  ## Load a demo company with suppliers and invoices; prints an API ke
 	$(BIN)/payables demo
 
 test: venv  ## Run the test suite (SQLite unless DATABASE_URL is set; pytest args: ARGS=...).
-	$(BIN)/pytest -q $(XDIST) $(ARGS)
+	$(BIN)/pytest -q -rs $(XDIST) $(ARGS)
 
 test-postgres: venv  ## Run the suite on PostgreSQL (DATABASE_URL, default .../payables).
-	DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -q $(XDIST) $(ARGS)
+	DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -q -rs $(XDIST) $(ARGS)
 
 lint: venv  ## ruff check and ruff format --check.
 	$(BIN)/ruff check $(LINTED)

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "payables.invoices",
     "payables.sync",
     "payables.approvals",
+    "payables.web",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +134,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "payables.tenancy.middleware.IdempotencyMiddleware",
 ]
+
+# The admin signs in by username; company users sign in to the web inbox by email
+# (payables.web.auth), each with a Django auth user of their own.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "payables.web.auth.CompanyUserBackend",
+]
+LOGIN_URL = "web:sign_in"
+LOGIN_REDIRECT_URL = "web:inbox"
 
 ROOT_URLCONF = "payables.urls"
 WSGI_APPLICATION = "payables.wsgi.application"

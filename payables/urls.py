@@ -1,15 +1,14 @@
-"""URL map: the API, the admin, and a root that points at the docs."""
+"""URL map: the API, the admin, and the web inbox at the root."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.shortcuts import redirect
-from django.urls import path
+from django.urls import include, path
 
 from payables.api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    path("", lambda request: redirect("/api/v1/docs")),
+    path("", include("payables.web.urls")),
 ]

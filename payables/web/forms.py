@@ -1,0 +1,103 @@
+"""Forms of the web inbox: sign-in, approve / reject, and the invoice list filters."""
+
+from __future__ import annotations
+
+from django import forms
+
+from payables.invoices.models import Invoice
+from payables.invoices.schemas import InvoiceFilters
+
+MAX_COMMENT = 200  # as the approval API allows
+
+# The hand-off fields arrive with the export work; the filter appears once they exist.
+HAS_SYNC_FAILED = any(f.name == "sync_failed" for f in Invoice._meta.get_fields())
+
+
+class DescribedErrorsForm(forms.Form):
+    """A form whose invalid inputs point at their error message (``aria-describedby``).
+
+    Django marks them ``aria-invalid``; the templates put the message in ``<id>-error``.
+    """
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+
+
+class SignInForm(DescribedErrorsForm):
+    email = forms.CharField(
+        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+    password = forms.CharField(
+        max_length=1000,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class CompanyChoiceForm(DescribedErrorsForm):
+    """Which of the matching companies to sign in to; choices come from the session."""
+
+    member = forms.ChoiceField(label="Company", widget=forms.RadioSelect)
+
+    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = choices
+
+
+class ApproveForm(DescribedErrorsForm):
+    comment = forms.CharField(
+        label="Comment (optional)",
+        max_length=MAX_COMMENT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RejectForm(DescribedErrorsForm):
+    # No ``required`` attribute in the HTML: the server's inline error is the one people see,
+    # with or without JavaScript.
+    reason = forms.CharField(
+        label="Reason for rejecting",
+        max_length=MAX_COMMENT,
+        error_messages={"required": "Give a reason for rejecting the invoice."},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    use_required_attribute = False
+
+
+class InvoiceFilterForm(DescribedErrorsForm):
+    """Filters of the all-invoices list, read from the query string."""
+
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Invoice.Status.choices], required=False
+    )
+    supplier = forms.CharField(label="Supplier", max_length=200, required=False)
+    date_from = forms.DateField(
+        label="Invoice date from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="Invoice date to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sync_failed = forms.BooleanField(label="Failed to sync", required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if not HAS_SYNC_FAILED:  # hook: shown once Invoice.sync_failed exists
+            del self.fields["sync_failed"]
+
+    def filters(self) -> InvoiceFilters:
+        """The API's list filters from the valid fields (an invalid field filters nothing)."""
+        data = getattr(self, "cleaned_data", {})  # set by is_valid(), valid fields only
+        values = {
+            "status": data.get("status") or None,
+            "invoice_date_from": data.get("date_from"),
+            "invoice_date_to": data.get("date_to"),
+            "sync_failed": True if data.get("sync_failed") else None,
+        }
+        return InvoiceFilters(**{k: v for k, v in values.items() if v is not None})
+
+    def supplier_text(self) -> str:
+        return (getattr(self, "cleaned_data", {}).get("supplier") or "").strip()

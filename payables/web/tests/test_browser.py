@@ -1,0 +1,158 @@
+"""The inbox in a real browser: Playwright drives Debian's Chromium against the live server.
+
+No browser is downloaded (``playwright install`` is never run): the tests use the
+Chromium at ``/usr/bin/chromium`` and are skipped, saying so, where it or playwright is
+missing. Screenshots of the pages land in ``var/screenshots/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from payables.approvals.models import ApprovalStep
+from payables.invoices.models import Invoice
+from payables.invoices.services.attachments import add_attachment
+from payables.web.tests.conftest import PASSWORD, corpus_pdf
+
+try:
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
+except ImportError:  # a dev install brings it; without it the tests say how to get it
+    sync_playwright = None
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        sync_playwright is None,
+        reason="browser tests need playwright: pip install -e '.[dev]' (no browser download)",
+    ),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with pytest.MonkeyPatch.context() as env:
+        # Playwright's sync API keeps an event loop in this thread, and Django refuses ORM
+        # calls from a thread with a running loop; the tests' own ORM calls are synchronous.
+        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            # --no-sandbox: CI containers run as root, where Chromium's sandbox cannot start.
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+            )
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, transactional_db: None, live_server: Any) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def documented(chain: Any, actor: Any) -> Any:
+    """The chain's invoice with its PDF beside the data, where the shared corpus has one."""
+    content = corpus_pdf()
+    if content is not None:
+        add_attachment(
+            chain[0], actor=actor, content=content, filename="INV-7.pdf",
+            content_type="application/pdf",
+        )  # fmt: skip
+    return chain
+
+
+def _screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
+def _sign_in(page: Page, email: str) -> None:
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
+
+
+def _sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_approving_passes_the_invoice_to_the_next_approver(page: Page, documented: Any) -> None:
+    invoice, first, _ = documented
+    _sign_in(page, "ann@example.com")
+    link = page.get_by_role("link", name="Tallinna Kontoritarbed AS")
+    expect(link).to_be_visible()
+    expect(page.get_by_role("table")).to_contain_text("step 1 of 2")
+    _screenshot(page, "inbox.png")
+
+    link.click()
+    expect(page.get_by_role("heading", name="Your decision")).to_be_visible()
+    if corpus_pdf() is not None:  # the PDF's first page is drawn beside the data
+        image = page.get_by_role("img", name="Page 1 of INV-7.pdf")
+        expect(image).to_be_visible()
+        loaded = "img => img.complete && img.naturalWidth > 0"
+        page.wait_for_function(loaded, arg=image.element_handle())
+    _screenshot(page, "invoice.png")
+    page.get_by_label("Comment (optional)").fill("Goods received")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("You approved invoice INV-7.")).to_be_visible()
+    expect(page.locator("#decision")).to_contain_text("Waiting for Bob Example")
+    assert ApprovalStep.objects.get(pk=first.pk).status == "approved"
+
+    page.goto("/")
+    expect(page.get_by_text("Nothing is waiting for you.")).to_be_visible()
+    _sign_out(page)
+
+    _sign_in(page, "bob@example.com")
+    expect(page.get_by_role("table")).to_contain_text("step 2 of 2")
+    page.get_by_role("link", name="Tallinna Kontoritarbed AS").click()
+    expect(page.locator(".chain")).to_contain_text("Goods received")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("You approved invoice INV-7.")).to_be_visible()
+    assert Invoice.objects.get(pk=invoice.pk).status == "approved"
+    _screenshot(page, "invoice-approved.png")
+
+
+def test_rejecting_needs_a_reason(page: Page, chain: Any) -> None:
+    invoice, first, _ = chain
+    _sign_in(page, "ann@example.com")
+    page.goto(f"/invoices/{invoice.id}/")
+    page.get_by_role("button", name="Reject").click()
+    expect(page.get_by_role("alert")).to_have_text("Give a reason for rejecting the invoice.")
+    reason = page.get_by_label("Reason for rejecting")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    assert page.url.endswith(f"/invoices/{invoice.id}/")  # htmx swapped the form in place
+    _screenshot(page, "invoice-reject-error.png")
+    assert ApprovalStep.objects.get(pk=first.pk).status == "waiting"
+
+    reason.fill("Wrong unit price")
+    page.get_by_role("button", name="Reject").click()
+    expect(page.get_by_text("You rejected invoice INV-7.")).to_be_visible()
+    expect(page.locator(".chain")).to_contain_text("Wrong unit price")
+    assert Invoice.objects.get(pk=invoice.pk).status == "rejected"
+
+
+def test_the_inbox_fits_a_phone(page: Page, chain: Any) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, "ann@example.com")
+    expect(page.get_by_role("link", name="Tallinna Kontoritarbed AS")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # nothing sticks out sideways
+    _screenshot(page, "inbox-phone.png")

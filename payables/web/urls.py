@@ -1,0 +1,39 @@
+"""URLs of the web inbox, mounted at the site root."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from payables.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-in/company/", views.choose_company, name="choose_company"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+    path("invoices/", views.invoice_list, name="invoices"),
+    path("invoices/<uuid:invoice_id>/", views.invoice_detail, name="invoice"),
+    path(
+        "invoices/<uuid:invoice_id>/steps/<uuid:step_id>/approve/",
+        views.approve,
+        name="approve",
+    ),
+    path(
+        "invoices/<uuid:invoice_id>/steps/<uuid:step_id>/reject/",
+        views.reject,
+        name="reject",
+    ),
+    path("invoices/<uuid:invoice_id>/export/", views.export, name="export"),
+    path(
+        "invoices/<uuid:invoice_id>/attachments/<uuid:attachment_id>/",
+        views.attachment_content,
+        name="attachment",
+    ),
+    path(
+        "invoices/<uuid:invoice_id>/attachments/<uuid:attachment_id>/pages/<int:page>.png",
+        views.page_image,
+        name="page_image",
+    ),
+]
