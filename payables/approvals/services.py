@@ -25,6 +25,7 @@ from payables.approvals.errors import (
 from payables.approvals.models import ApprovalStep, RoutingRule
 from payables.approvals.routing import matching_rule
 from payables.approvals.schemas import ApproverRequestIn
+from payables.errors import FieldError
 from payables.invoices.models import Invoice
 from payables.invoices.services.invoices import add_audit_entry, invoice_snapshot, lock_invoice
 from payables.masterdata.models import CompanyUser
@@ -36,6 +37,7 @@ from payables.tenancy.models import Company
 # What a person must have to re-route invoices, append approvers or edit routing rules.
 MANAGER_ROLES = frozenset({"accountant", "admin"})
 APPENDABLE = {Invoice.Status.NEW, Invoice.Status.ASSIGNED}
+MAX_COMMENT = 200
 
 ApproverRequest = ApproverRequestIn
 
@@ -151,6 +153,8 @@ def append_approvers(
 
 def approve_step(step: ApprovalStep, *, actor: Actor, comment: str = "") -> ApprovalStep:
     """The step's approver approves; the last approval makes the invoice ``approved``."""
+    if len(comment) > MAX_COMMENT:
+        raise FieldError(f"A comment is at most {MAX_COMMENT} characters", loc=["comment"])
     with transaction.atomic():
         lock_company_writes(actor.company)
         invoice = lock_invoice(step.invoice)
@@ -176,8 +180,15 @@ def approve_step(step: ApprovalStep, *, actor: Actor, comment: str = "") -> Appr
 
 
 def reject_step(step: ApprovalStep, *, actor: Actor, reason: str) -> ApprovalStep:
-    """The step's approver rejects: the invoice becomes ``rejected``; later steps are skipped."""
+    """The step's approver rejects: the invoice becomes ``rejected``; later steps are skipped.
+
+    Every caller gets the same check on the reason: required, at most 200 characters.
+    """
     reason = reason.strip()
+    if not reason or len(reason) > MAX_COMMENT:
+        raise FieldError(
+            f"A reason of 1 to {MAX_COMMENT} characters is required to reject", loc=["reason"]
+        )
     with transaction.atomic():
         lock_company_writes(actor.company)
         invoice = lock_invoice(step.invoice)

@@ -51,6 +51,12 @@ ROUTING_RULE_UPDATED = "routing_rule.updated"
 ROUTING_RULE_DELETED = "routing_rule.deleted"
 DOCUMENT_DIGITIZED = "document.digitized"
 WEBHOOK_SUBSCRIPTION_DISABLED = "webhook_subscription.disabled"
+WEBHOOK_SUBSCRIPTION_CREATED = "webhook_subscription.created"
+WEBHOOK_SUBSCRIPTION_CONFIRMED = "webhook_subscription.confirmed"
+WEBHOOK_SUBSCRIPTION_UPDATED = "webhook_subscription.updated"
+WEBHOOK_SUBSCRIPTION_SECRET_ROTATED = "webhook_subscription.secret_rotated"
+WEBHOOK_SUBSCRIPTION_DELETED = "webhook_subscription.deleted"
+WEBHOOK_MESSAGE_REDELIVERED = "webhook_message.redelivered"
 
 EVENT_TYPES = frozenset(
     {
@@ -103,5 +109,11 @@ EVENT_TYPES = frozenset(
         ROUTING_RULE_DELETED,
         DOCUMENT_DIGITIZED,
         WEBHOOK_SUBSCRIPTION_DISABLED,
+        WEBHOOK_SUBSCRIPTION_CREATED,
+        WEBHOOK_SUBSCRIPTION_CONFIRMED,
+        WEBHOOK_SUBSCRIPTION_UPDATED,
+        WEBHOOK_SUBSCRIPTION_SECRET_ROTATED,
+        WEBHOOK_SUBSCRIPTION_DELETED,
+        WEBHOOK_MESSAGE_REDELIVERED,
     }
 )

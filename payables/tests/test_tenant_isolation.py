@@ -243,3 +243,37 @@ def test_supplier_named_by_registry_code_is_looked_up_only_in_the_callers_compan
     assert invoice.company == other_company
     assert invoice.supplier != supplier
     assert invoice.supplier.company == other_company
+
+
+# --- approvals and hand-off ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/invoices/{id}/approvals", None),
+        ("get", "/invoices/{id}/history", None),
+        ("post", "/invoices/{id}/approvers", {"approvers": [{"user": "X", "level": 1}]}),
+        ("post", "/invoices/{id}/reroute", {}),
+        ("post", "/invoices/{id}/export", {}),
+        ("post", "/invoices/{id}/booked", {"document_id": "V-1", "booking_date": "2026-11-20"}),
+    ],
+)
+def test_other_company_gets_404_for_approval_and_hand_off_calls(
+    other_api, invoice_of_a, method, path, body
+):
+    before = _snapshot()
+    url = path.format(id=invoice_of_a.id)
+    response = other_api.get(url) if method == "get" else other_api.post(url, body)
+    assert _is_not_found(response), response.json()
+    assert _snapshot() == before
+
+
+def test_other_companys_exports_never_reach_the_feed_or_sync_errors(other_api, invoice_of_a, api):
+    response = other_api.post(
+        "/sync-errors", {"invoice_id": str(invoice_of_a.id), "message": "not yours"}
+    )
+    assert response.status_code == 422
+    assert other_api.get("/feeds/exported").json()["items"] == []
+    assert other_api.get("/sync-errors").json()["count"] == 0
+    assert other_api.get("/approvals/unassigned").json()["count"] == 0

@@ -217,3 +217,18 @@ def test_only_rejected_invoices_are_rerouted(chain, api):
 def test_reroute_of_another_companys_invoice_is_404(chain, other_api):
     invoice, *_ = chain
     assert other_api.post(f"/invoices/{invoice.id}/reroute").status_code == 404
+
+
+def test_the_service_itself_refuses_a_blank_or_long_reason_and_comment(chain):
+    from payables.approvals.services import approve_step, reject_step
+    from payables.errors import FieldError
+    from payables.tenancy.actors import Actor
+
+    invoice, ann, _, first, _ = chain
+    for reason in ("", "  ", "x" * 201):
+        with pytest.raises(FieldError) as caught:
+            reject_step(first, actor=Actor.for_user(ann), reason=reason)
+        assert caught.value.loc == ("reason",)
+    with pytest.raises(FieldError):
+        approve_step(first, actor=Actor.for_user(ann), comment="x" * 201)
+    assert _status(invoice) == "assigned"

@@ -148,11 +148,15 @@ def subscribe_confirmed(api: ApiClient, receiver: Receiver, **options: Any) -> d
     return subscription
 
 
+HANDSHAKE = {"SubscriptionConfirmation", "webhook_subscription.confirmed"}
+
+
 def deliveries(api: ApiClient, subscription: dict, **params: Any) -> list[dict]:
-    """The subscription's deliveries as the API lists them, less its confirmation request."""
+    """The subscription's deliveries as the API lists them, less those of its own handshake:
+    the confirmation request and (to ``*``) the event of its confirmation."""
     answer = api.get(f"/webhooks/{subscription['id']}/deliveries", params)
     assert answer.status_code == 200, answer.content
-    return [d for d in answer.json()["items"] if d["type"] != "SubscriptionConfirmation"]
+    return [d for d in answer.json()["items"] if d["type"] not in HANDSHAKE]
 
 
 def use_database_tasks(settings: Any) -> None:

@@ -239,3 +239,26 @@ def test_admin_shows_subscriptions_and_messages_without_the_secret(api: ApiClien
 
     assert listing.status_code == detail.status_code == shown.status_code == 200
     assert created["secret"] not in detail.content.decode()
+
+
+def test_every_subscription_change_is_an_event_without_the_secret(api, company):
+    from payables.sync.models import Event
+
+    created = api.post(
+        "/webhooks",
+        {"name": "ERP", "event_types": ["invoice.approved"], "target": "http://127.0.0.1:9/h"},
+    ).json()
+    sub_id = created["id"]
+    api.patch(f"/webhooks/{sub_id}", {"name": "ERP 2"})
+    api.post(f"/webhooks/{sub_id}/rotate-secret")
+    api.delete(f"/webhooks/{sub_id}")
+    events = Event.objects.filter(subject_type="webhook_subscription").order_by("sequence")
+    assert [e.type for e in events] == [
+        "webhook_subscription.created",
+        "webhook_subscription.updated",
+        "webhook_subscription.secret_rotated",
+        "webhook_subscription.deleted",
+    ]
+    assert events[1].payload["changed_fields"] == ["name"]
+    assert all("secret" not in e.payload for e in events)
+    assert all(created["secret"] not in str(e.payload) for e in events)

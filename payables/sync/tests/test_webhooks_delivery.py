@@ -78,6 +78,8 @@ def test_confirmation_handshake_comes_before_any_event(
     )
     assert answer.status_code == 200
     assert answer.json()["state"] == "active"
+    confirmed = Event.objects.get(type="webhook_subscription.confirmed")
+    assert confirmed.payload["id"] == created["id"]
     make_invoice()
 
     assert [m["type"] for m in receiver.messages()] == [

@@ -18,9 +18,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from payables.errors import FieldError, ValidationFailed
-from payables.sync.event_types import EVENT_TYPES
+from payables.sync.event_types import (
+    EVENT_TYPES,
+    WEBHOOK_MESSAGE_REDELIVERED,
+    WEBHOOK_SUBSCRIPTION_CONFIRMED,
+    WEBHOOK_SUBSCRIPTION_CREATED,
+    WEBHOOK_SUBSCRIPTION_DELETED,
+    WEBHOOK_SUBSCRIPTION_SECRET_ROTATED,
+    WEBHOOK_SUBSCRIPTION_UPDATED,
+)
 from payables.sync.models import WebhookMessage, WebhookSubscription
-from payables.sync.services import lock_company_writes
+from payables.sync.services import lock_company_writes, record_event
 from payables.sync.webhooks.dispatch import (
     ALL_TYPES,
     message_body,
@@ -62,6 +70,7 @@ def create_subscription(data: WebhookIn, *, actor: Actor) -> WebhookSubscription
             retry_schedule=data.retry_schedule,
         )
         _request_confirmation(subscription, token)
+        _record(WEBHOOK_SUBSCRIPTION_CREATED, subscription, actor)
     logger.info("Webhook subscription %s created by %s", subscription.pk, actor.label)
     return subscription
 
@@ -84,6 +93,11 @@ def confirm_subscription(token: str, *, now: datetime | None = None) -> WebhookS
             subscription.save(update_fields=["state", "confirmed_at", "updated_at"])
             # The first active subscription starts the sweep that backs up delivery tasks.
             transaction.on_commit(queue_sweep, robust=True)
+            _record(
+                WEBHOOK_SUBSCRIPTION_CONFIRMED,
+                subscription,
+                Actor.system(subscription.company, "webhook target (confirm URL)"),
+            )
             logger.info("Webhook subscription %s confirmed", subscription.pk)
     return subscription
 
@@ -126,6 +140,12 @@ def update_subscription(
         subscription.save()
         if new_target:
             _request_confirmation(subscription, token)
+        _record(
+            WEBHOOK_SUBSCRIPTION_UPDATED,
+            subscription,
+            actor,
+            changed_fields=sorted(given),
+        )
     return subscription
 
 
@@ -136,6 +156,7 @@ def rotate_secret(subscription: WebhookSubscription, *, actor: Actor) -> Webhook
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
         subscription.secret = generate_secret()
         subscription.save(update_fields=["secret", "updated_at"])
+        _record(WEBHOOK_SUBSCRIPTION_SECRET_ROTATED, subscription, actor)
     logger.info("Webhook subscription %s: secret rotated by %s", subscription.pk, actor.label)
     return subscription
 
@@ -144,6 +165,7 @@ def delete_subscription(subscription: WebhookSubscription, *, actor: Actor) -> N
     """Unsubscribe: the subscription goes, with its messages still queued and their history."""
     with transaction.atomic():
         lock_company_writes(actor.company)
+        _record(WEBHOOK_SUBSCRIPTION_DELETED, subscription, actor)
         WebhookSubscription.objects.filter(pk=subscription.pk).delete()
     logger.info("Webhook subscription %s deleted by %s", subscription.pk, actor.label)
 
@@ -182,8 +204,35 @@ def redeliver_message(
             ]
         )
         queue_deliveries_after_commit([message.pk])
+        record_event(
+            WEBHOOK_MESSAGE_REDELIVERED,
+            actor=actor,
+            subject_type="webhook_subscription",
+            subject_id=message.subscription_id,
+            payload={"message_id": str(message.pk), "type": message.type},
+        )
     logger.info("Webhook message %s queued again by %s", message.pk, actor.label)
     return message
+
+
+def _record(
+    event_type: str, subscription: WebhookSubscription, actor: Actor, **extra: object
+) -> None:
+    """Record a change of a subscription; the payload never carries the secret."""
+    record_event(
+        event_type,
+        actor=actor,
+        subject_type="webhook_subscription",
+        subject_id=subscription.pk,
+        payload={
+            "id": str(subscription.pk),
+            "name": subscription.name,
+            "target": subscription.target,
+            "event_types": subscription.event_types,
+            "state": subscription.state,
+        }
+        | extra,
+    )
 
 
 def confirm_url(token: str) -> str:
