@@ -144,9 +144,7 @@ class Invoice(models.Model):
         indexes = [
             models.Index(fields=["company", "status"], name="invoice_company_status_idx"),
             # The exported feed walks (exported_at, id) from a cursor.
-            models.Index(
-                fields=["company", "exported_at", "id"], name="invoice_exported_feed_idx"
-            ),
+            models.Index(fields=["company", "exported_at", "id"], name="invoice_exported_feed_idx"),
         ]
 
     def __str__(self) -> str:
