@@ -61,5 +61,6 @@ def filter_invoices(company: Company, filters: InvoiceFilters) -> QuerySet[Invoi
         "modified_at__gt": filters.modified_after,
         "modified_at__lt": filters.modified_before,
         "sync_failed": filters.sync_failed,
+        "supplier__name__icontains": (filters.supplier_name or "").strip() or None,
     }
     return qs.filter(**{k: v for k, v in exact.items() if v is not None}).order_by("-internal_id")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from django import forms
 
+from payables.approvals.models import Level
+from payables.approvals.services import MAX_COMMENT
 from payables.invoices.models import Invoice
 from payables.invoices.schemas import InvoiceFilters
-
-MAX_COMMENT = 200  # as the approval API allows
-
-# The hand-off fields arrive with the export work; the filter appears once they exist.
-HAS_SYNC_FAILED = any(f.name == "sync_failed" for f in Invoice._meta.get_fields())
+from payables.masterdata.models import CompanyUser
 
 
 class DescribedErrorsForm(forms.Form):
@@ -83,11 +81,6 @@ class InvoiceFilterForm(DescribedErrorsForm):
     )
     sync_failed = forms.BooleanField(label="Failed to sync", required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        if not HAS_SYNC_FAILED:  # hook: shown once Invoice.sync_failed exists
-            del self.fields["sync_failed"]
-
     def filters(self) -> InvoiceFilters:
         """The API's list filters from the valid fields (an invalid field filters nothing)."""
         data = getattr(self, "cleaned_data", {})  # set by is_valid(), valid fields only
@@ -96,8 +89,31 @@ class InvoiceFilterForm(DescribedErrorsForm):
             "invoice_date_from": data.get("date_from"),
             "invoice_date_to": data.get("date_to"),
             "sync_failed": True if data.get("sync_failed") else None,
+            "supplier_name": (data.get("supplier") or "").strip() or None,
         }
         return InvoiceFilters(**{k: v for k, v in values.items() if v is not None})
 
-    def supplier_text(self) -> str:
-        return (getattr(self, "cleaned_data", {}).get("supplier") or "").strip()
+
+class AddApproverForm(DescribedErrorsForm):
+    """An accountant or admin adds one approver at the end of the chain."""
+
+    user = forms.ChoiceField(label="Approver")
+    level = forms.TypedChoiceField(
+        label="Level", choices=Level.choices, coerce=int, initial=Level.APPROVAL
+    )
+
+    def __init__(self, *args: object, company: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        approvers = CompanyUser.objects.filter(company=company, is_active=True).order_by("name")
+        self.fields["user"].choices = [
+            (str(u.pk), u.name) for u in approvers if "approver" in u.roles
+        ]
+
+
+class RerouteForm(DescribedErrorsForm):
+    comment = forms.CharField(
+        label="Comment (optional)",
+        max_length=MAX_COMMENT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

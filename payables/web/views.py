@@ -27,23 +27,44 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from payables.approvals import queries as approvals
 from payables.approvals.errors import NotYourStep
 from payables.approvals.models import ApprovalStep
-from payables.approvals.services import MANAGER_ROLES, approve_step, reject_step
+from payables.approvals.schemas import ApproverRequestIn
+from payables.approvals.services import (
+    APPENDABLE,
+    MANAGER_ROLES,
+    append_approvers,
+    approve_step,
+    reject_step,
+    reroute_invoice,
+)
 from payables.errors import NotFound, PayablesError
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.queries import filter_invoices, get_attachment, get_invoice
 from payables.invoices.schemas import InvoiceFilters
 from payables.invoices.services.attachments import read_attachment
+from payables.invoices.services.handoff import export_invoice
 from payables.masterdata.models import CompanyUser
 from payables.tenancy.actors import Actor
 from payables.web import previews
 from payables.web.auth import BACKEND, active_members, matching_members, signed_in_member
 from payables.web.forms import (
+    AddApproverForm,
     ApproveForm,
     CompanyChoiceForm,
     InvoiceFilterForm,
     RejectForm,
+    RerouteForm,
     SignInForm,
 )
+
+SKIP_REASONS = {
+    "unknown_user": "no such user",
+    "inactive": "the user is inactive",
+    "not_an_approver": "the user is not an approver",
+    "cannot_be_last_approver": "they would be the last approver, which they may not be",
+    "approval_limit_below_amount": "their approval limit is below the invoice amount",
+    "already_in_chain": "they are already waiting in the chain",
+    "duplicate_in_request": "named twice",
+}
 
 PAGE_SIZE = 20
 PENDING = "web_sign_in_pending"  # session key: members that matched, waiting for a choice
@@ -171,8 +192,6 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET or None)
     form.is_valid()
     invoices = filter_invoices(request.member.company, form.filters())
-    if supplier := form.supplier_text():
-        invoices = invoices.filter(supplier__name__icontains=supplier)
     page = Paginator(invoices.prefetch_related(None), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"nav": "invoices", "form": form, "page": page, "counts": _counts(request.member)}
     return render(request, "web/invoices.html", context)
@@ -244,9 +263,6 @@ def reject(request: HttpRequest, invoice_id: UUID, step_id: UUID) -> HttpRespons
 def export(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     """Hand an approved invoice on to accounting (accountants and admins)."""
     invoice = _invoice_or_404(request, invoice_id)
-    export_invoice = _export_service()
-    if export_invoice is None:
-        raise Http404("Export is not available.")
     if not is_manager(request.member):
         return _refused(request, "Only accountants and admins export invoices.", 403)
     try:
@@ -255,6 +271,52 @@ def export(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Invoice {invoice.invoice_number} was exported.")
+    return _back_to_invoice(request, invoice)
+
+
+@require_POST
+@member_required
+def add_approver(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
+    """Append one approver to a new or assigned invoice (accountants and admins)."""
+    invoice = _invoice_or_404(request, invoice_id)
+    if not is_manager(request.member):
+        return _refused(request, "Only accountants and admins add approvers.", 403)
+    form = AddApproverForm(request.POST, company=request.member.company)
+    if not form.is_valid():
+        messages.error(request, "Choose an approver and a level.")
+        return _back_to_invoice(request, invoice)
+    request_ = ApproverRequestIn(user=form.cleaned_data["user"], level=form.cleaned_data["level"])
+    try:
+        [outcome] = append_approvers(invoice, [request_], actor=request.actor)
+    except PayablesError as exc:
+        messages.error(request, exc.message)
+    else:
+        name = outcome.user.name if outcome.user else outcome.requested
+        if outcome.added:
+            messages.success(request, f"{name} was added to the approval chain.")
+        else:
+            messages.error(request, f"{name} was not added: {SKIP_REASONS[outcome.reason]}.")
+    return _back_to_invoice(request, invoice)
+
+
+@require_POST
+@member_required
+def reroute(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
+    """Give a rejected invoice a new chain from the routing rules (accountants and admins)."""
+    invoice = _invoice_or_404(request, invoice_id)
+    if not is_manager(request.member):
+        return _refused(request, "Only accountants and admins re-route invoices.", 403)
+    form = RerouteForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        invoice = reroute_invoice(invoice, actor=request.actor, comment=comment)
+    except PayablesError as exc:
+        messages.error(request, exc.message)
+    else:
+        if invoice.status == Invoice.Status.ASSIGNED:
+            messages.success(request, "The invoice has a new approval chain.")
+        else:
+            messages.warning(request, "No routing rule matches: add approvers by hand.")
     return _back_to_invoice(request, invoice)
 
 
@@ -380,7 +442,7 @@ def _invoice_context(
     attachments = list(invoice.attachments.all())
     manager = is_manager(member)
     exportable = invoice.status == Invoice.Status.APPROVED or (
-        invoice.status == Invoice.Status.EXPORTED and getattr(invoice, "sync_failed", False)
+        invoice.status == Invoice.Status.EXPORTED and invoice.sync_failed
     )
     return {
         "invoice": invoice,
@@ -396,7 +458,11 @@ def _invoice_context(
         "approve_form": approve_form or ApproveForm(),
         "reject_form": reject_form or RejectForm(),
         "history": list(approvals.history_of(invoice)),
-        "may_export": manager and exportable and _export_service() is not None,
+        "may_export": manager and exportable,
+        "may_add_approvers": manager and invoice.status in APPENDABLE,
+        "add_approver_form": AddApproverForm(company=member.company) if manager else None,
+        "may_reroute": manager and invoice.status == Invoice.Status.REJECTED,
+        "reroute_form": RerouteForm(),
         "counts": _counts(member),
     }
 
@@ -420,12 +486,3 @@ def _preview(attachments: list[Attachment]) -> dict[str, Any] | None:
         return {"attachment": attachment, "pages": [], "total": 0}
     shown = list(range(1, min(pages, previews.MAX_PAGES) + 1))
     return {"attachment": attachment, "pages": shown, "total": pages}
-
-
-def _export_service() -> Callable[..., Invoice] | None:
-    """The hand-off service when it is installed (it arrives with the export work)."""
-    try:
-        from payables.invoices.services.handoff import export_invoice
-    except ImportError:
-        return None
-    return export_invoice

@@ -170,6 +170,9 @@ class InvoiceFilters(PageParams):
     modified_after: Timestamp | None = None
     modified_before: Timestamp | None = None
     sync_failed: bool | None = Field(None, description="Accounting reported a failure.")
+    supplier_name: str | None = Field(
+        None, max_length=200, description="Part of the supplier's name, any case."
+    )
 
 
 class SupplierSummaryOut(Schema):
