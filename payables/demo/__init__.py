@@ -14,8 +14,9 @@ from payables.approvals.models import ApprovalStep, RoutingRule
 from payables.approvals.routing import check_rule
 from payables.approvals.services import approve_step, reject_step, save_rule
 from payables.demo.masterdata import load_demo_masterdata
+from payables.demo.pdf import PdfRow, invoice_pdf
 from payables.invoices.schemas import InvoiceIn
-from payables.invoices.services import create_invoice, record_payment
+from payables.invoices.services import add_attachment, create_invoice, record_payment
 from payables.masterdata.models import CompanyUser
 from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier
@@ -85,7 +86,10 @@ def load_demo(*, out: TextIO, invoice_count: int = 20, seed: int = 7) -> Company
         today = timezone.localdate()
         for n in range(1, invoice_count + 1):
             supplier = suppliers[n % len(suppliers)]
-            invoice = create_invoice(_demo_invoice(n, supplier.id, today, rng), actor=actor)
+            data = _demo_invoice(n, supplier.id, today, rng)
+            invoice = create_invoice(data, actor=actor)
+            pdf = _invoice_pdf(data, supplier, company)
+            add_attachment(invoice, actor=actor, content=pdf, filename=f"{data.invoice_number}.pdf")
             _decide(invoice, n)
             if n % 4 == 0:
                 record_payment(
@@ -113,6 +117,34 @@ def load_demo(*, out: TextIO, invoice_count: int = 20, seed: int = 7) -> Company
     out.write(f"Personal API key of {mari.name}: {personal}\n")
     out.write("Try: curl -H 'X-API-Key: <key>' http://127.0.0.1:8000/api/v1/invoices\n")
     return company
+
+
+def _invoice_pdf(data: InvoiceIn, supplier: object, company: Company) -> bytes:
+    """The supplier's document of the invoice, as a scan or PDF would arrive."""
+    return invoice_pdf(
+        supplier=supplier.name,
+        supplier_address=f"{supplier.city}, {supplier.country} · VAT {supplier.vat_number}",
+        buyer=company.name,
+        number=data.invoice_number,
+        invoice_date=data.invoice_date,
+        due_date=data.due_date,
+        reference=data.payment_reference,
+        rows=[
+            PdfRow(
+                description=row.description,
+                quantity=row.quantity,
+                unit=row.unit,
+                unit_price=row.unit_price,
+                net_amount=row.net_amount,
+                vat_rate=row.vat_rate,
+            )
+            for row in data.rows
+        ],
+        net=data.net_amount,
+        vat=data.vat_amount,
+        gross=data.gross_amount,
+        currency=data.currency,
+    )
 
 
 def _decide(invoice: object, n: int) -> None:

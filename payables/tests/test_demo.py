@@ -63,3 +63,25 @@ def test_demo_invoices_wait_in_the_approvers_queues(db):
     assert mari.get("/approvals/queue").json()["count"] == queue["count"] - 1
     jaans = ApprovalStep.objects.filter(approver__code="E002", is_current=True)
     assert jaans.exists(), "warehouse invoices wait for Jaan's verification first"
+
+
+def test_every_demo_invoice_has_a_pdf_that_renders_and_reads_back(db):
+    from pypdf import PdfReader
+
+    from payables.invoices.models import Attachment
+    from payables.invoices.services import read_attachment
+    from payables.web import previews
+
+    run_demo()
+    invoice = Invoice.objects.filter(supplier__name="Rīgas Loģistika SIA").first()
+    [attachment] = Attachment.objects.filter(invoice=invoice)
+    assert attachment.content_type == "application/pdf"
+    data = read_attachment(attachment)
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert invoice.invoice_number in text
+    assert "Rigas Logistika SIA" in text  # letters outside WinAnsi lose their accents
+    assert f"{invoice.gross_amount:.2f}" in text
+    assert previews.page_count(data) == 1
+    png = previews.render_page(data, 0)
+    assert png.data.startswith(b"\x89PNG")
+    assert Attachment.objects.count() == Invoice.objects.count()
