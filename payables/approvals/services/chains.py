@@ -1,14 +1,12 @@
-"""Writes of the approval workflow: routing, appending approvers, approving, rejecting.
+"""Approval chains: routing new invoices, appending approvers, approving, rejecting, re-routing.
 
-Every function is one transaction that takes the company's write lock first, records
-its events and adds to the invoice's audit trail.
+Every public function is one transaction that takes the company's write lock first,
+records its events and adds to the invoice's audit trail.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
@@ -18,13 +16,19 @@ from payables.approvals.errors import (
     CannotBeFinalApprover,
     NotYourStep,
     PersonRequired,
-    RoleRequired,
     StepNotCurrent,
     WrongInvoiceState,
 )
 from payables.approvals.models import ApprovalStep, RoutingRule
 from payables.approvals.routing import matching_rule
 from payables.approvals.schemas import ApproverRequestIn
+from payables.approvals.services.people import (
+    find_user,
+    invoice_amount,
+    refusal_as_approver,
+    refusal_as_last,
+    require_manager,
+)
 from payables.errors import FieldError
 from payables.invoices.models import Invoice
 from payables.invoices.services.invoices import add_audit_entry, invoice_snapshot, lock_invoice
@@ -32,10 +36,7 @@ from payables.masterdata.models import CompanyUser
 from payables.sync import event_types
 from payables.sync.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
-from payables.tenancy.models import Company
 
-# What a person must have to re-route invoices, append approvers or edit routing rules.
-MANAGER_ROLES = frozenset({"accountant", "admin"})
 APPENDABLE = {Invoice.Status.NEW, Invoice.Status.ASSIGNED}
 MAX_COMMENT = 200
 
@@ -55,48 +56,6 @@ class AppendOutcome:
     @property
     def added(self) -> bool:
         return self.step is not None
-
-
-def find_user(company: Company, ref: str) -> CompanyUser | None:
-    """A company user by UUID, email (any case) or external code."""
-    users = CompanyUser.objects.filter(company=company)
-    ref = ref.strip()
-    try:
-        found = users.filter(pk=uuid.UUID(ref)).first()
-    except ValueError:
-        found = None
-    if found is None and "@" in ref:
-        found = users.filter(email=ref.lower()).first()
-    return found or users.filter(code=ref).first()
-
-
-def invoice_amount(invoice: Invoice) -> Decimal:
-    """The amount approval limits are compared with: gross in home currency, unsigned."""
-    return abs(invoice.home_gross_amount)
-
-
-def refusal_as_approver(user: CompanyUser) -> str | None:
-    """Why this user cannot take any approval step, or None."""
-    if not user.is_active:
-        return "inactive"
-    if "approver" not in user.roles:
-        return "not_an_approver"
-    return None
-
-
-def refusal_as_last(user: CompanyUser, amount: Decimal) -> str | None:
-    """Why this user cannot be the final approver of ``amount``, or None."""
-    if not user.can_be_last_approver:
-        return "cannot_be_last_approver"
-    if user.approval_limit_amount is not None and user.approval_limit_amount < amount:
-        return "approval_limit_below_amount"
-    return None
-
-
-def require_manager(actor: Actor) -> None:
-    """Integrators act for the company; a person needs the accountant or admin role."""
-    if actor.user is not None and not MANAGER_ROLES & set(actor.user.roles):
-        raise RoleRequired()
 
 
 def route_new_invoice(invoice: Invoice, *, actor: Actor) -> bool:
@@ -230,44 +189,6 @@ def reroute_invoice(invoice: Invoice, *, actor: Actor, comment: str = "") -> Inv
         add_audit_entry(invoice, actor, "re-routed", comment=comment)
         _route(invoice, actor=actor, round_=_current_round(invoice) + 1)
     return invoice
-
-
-# --- routing rules ---------------------------------------------------------------------------
-
-
-def save_rule(rule: RoutingRule, *, actor: Actor, created: bool) -> RoutingRule:
-    """Store a rule the caller has checked (see ``routing.check_rule``) and record it."""
-    require_manager(actor)
-    with transaction.atomic():
-        lock_company_writes(actor.company)
-        if rule.is_default:  # one default per company: the new one replaces the old
-            RoutingRule.objects.filter(company=actor.company, is_default=True).exclude(
-                pk=rule.pk
-            ).update(is_default=False)
-        rule.save()
-        record_event(
-            event_types.ROUTING_RULE_CREATED if created else event_types.ROUTING_RULE_UPDATED,
-            actor=actor,
-            subject_type="routing_rule",
-            subject_id=rule.id,
-            payload={"id": str(rule.id), "name": rule.name},
-        )
-    return rule
-
-
-def delete_rule(rule: RoutingRule, *, actor: Actor) -> None:
-    """Remove a rule; chains it built stay as they are."""
-    require_manager(actor)
-    with transaction.atomic():
-        lock_company_writes(actor.company)
-        record_event(
-            event_types.ROUTING_RULE_DELETED,
-            actor=actor,
-            subject_type="routing_rule",
-            subject_id=rule.id,
-            payload={"id": str(rule.id), "name": rule.name},
-        )
-        rule.delete()
 
 
 # --- internals -------------------------------------------------------------------------------

@@ -1,0 +1,42 @@
+"""Writes of the approval workflow, one module per topic."""
+
+from payables.approvals.services.chains import (
+    APPENDABLE,
+    MAX_COMMENT,
+    AppendOutcome,
+    ApproverRequest,
+    append_approvers,
+    approve_step,
+    reject_step,
+    reroute_invoice,
+    route_new_invoice,
+)
+from payables.approvals.services.people import (
+    MANAGER_ROLES,
+    find_user,
+    invoice_amount,
+    refusal_as_approver,
+    refusal_as_last,
+    require_manager,
+)
+from payables.approvals.services.rules import delete_rule, save_rule
+
+__all__ = [
+    "APPENDABLE",
+    "MANAGER_ROLES",
+    "MAX_COMMENT",
+    "AppendOutcome",
+    "ApproverRequest",
+    "append_approvers",
+    "approve_step",
+    "delete_rule",
+    "find_user",
+    "invoice_amount",
+    "refusal_as_approver",
+    "refusal_as_last",
+    "reject_step",
+    "require_manager",
+    "reroute_invoice",
+    "route_new_invoice",
+    "save_rule",
+]
