@@ -12,6 +12,7 @@ from payables.invoices.models import (
     InvoiceRow,
     NumberingPolicy,
     Payment,
+    SyncError,
     VatLine,
 )
 
@@ -38,6 +39,12 @@ class AuditInline(ReadOnlyInline):
     model = AuditEntry
 
 
+class SyncErrorInline(ReadOnlyInline):
+    model = SyncError
+    fields = ["reported_at", "export_count", "message", "actor", "resolved_at", "resolution"]
+    readonly_fields = fields
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
     """Invoices are changed through services (totals, events); the admin shows them."""
@@ -54,10 +61,13 @@ class InvoiceAdmin(ReadOnlyAdmin):
         "currency",
         "gross_amount",
         "paid_amount",
+        "exported_at",
+        "sync_failed",
     ]
     list_filter = [
         "company",
         "status",
+        "sync_failed",
         "type",
         "origin",
         "source_system",
@@ -74,7 +84,14 @@ class InvoiceAdmin(ReadOnlyAdmin):
     ]
     date_hierarchy = "invoice_date"
     list_select_related = ["supplier", "company"]
-    inlines = [RowInline, VatLineInline, AttachmentInline, PaymentInline, AuditInline]
+    inlines = [
+        RowInline,
+        VatLineInline,
+        AttachmentInline,
+        PaymentInline,
+        AuditInline,
+        SyncErrorInline,
+    ]
 
 
 @admin.register(NumberingPolicy)
@@ -84,3 +101,13 @@ class NumberingPolicyAdmin(ReadOnlyAdmin):
     list_display = ["name", "company", "pattern", "next_value", "is_default", "modified_at"]
     list_filter = ["company", "is_default"]
     search_fields = ["name", "pattern"]
+
+
+@admin.register(SyncError)
+class SyncErrorAdmin(ReadOnlyAdmin):
+    """Failures accounting reported; they are resolved by re-exporting or booking."""
+
+    list_display = ["reported_at", "invoice", "company", "message", "resolved_at", "resolution"]
+    list_filter = ["company", "resolution", ("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["message", "invoice__invoice_number"]
+    list_select_related = ["invoice", "company"]
