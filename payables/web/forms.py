@@ -9,6 +9,7 @@ from payables.approvals.services import MAX_COMMENT
 from payables.invoices.models import Invoice
 from payables.invoices.schemas import InvoiceFilters
 from payables.masterdata.models import CompanyUser
+from payables.tenancy.scopes import SCOPES
 
 
 class DescribedErrorsForm(forms.Form):
@@ -108,6 +109,19 @@ class AddApproverForm(DescribedErrorsForm):
         self.fields["user"].choices = [
             (str(u.pk), u.name) for u in approvers if "approver" in u.roles
         ]
+
+
+class PersonalKeyForm(DescribedErrorsForm):
+    """A personal API key: a label and what it may do; it acts as the signed-in user."""
+
+    name = forms.CharField(label="Label", max_length=200, required=False)
+    scopes = forms.MultipleChoiceField(
+        label="May",
+        choices=[(scope, f"{scope} — {text}") for scope, text in SCOPES.items()],
+        initial=["approvals:read", "approvals:write", "invoices:read"],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one scope."},
+    )
 
 
 class RerouteForm(DescribedErrorsForm):

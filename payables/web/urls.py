@@ -14,6 +14,8 @@ urlpatterns = [
     path("sign-in/company/", views.choose_company, name="choose_company"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("invoices/", views.invoice_list, name="invoices"),
+    path("keys/", views.personal_keys, name="keys"),
+    path("keys/<uuid:key_id>/revoke/", views.revoke_key, name="revoke_key"),
     path("invoices/<uuid:invoice_id>/", views.invoice_detail, name="invoice"),
     path(
         "invoices/<uuid:invoice_id>/steps/<uuid:step_id>/approve/",
