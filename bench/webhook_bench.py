@@ -95,8 +95,8 @@ def bench(options: argparse.Namespace) -> int:
     company, actor, *_ = make_company("Webhook bench")
     try:
         subscribe(actor, f"http://127.0.0.1:{server.server_address[1]}/hooks")
-        for threads in THREADS:
-            measure(options.count, threads, actor)
+        rates = {threads: measure(options.count, threads, actor) for threads in THREADS}
+        print(f"ratio 4 workers / 1 worker: {rates[4] / rates[1]:.2f}")
         return 0
     finally:
         server.shutdown()
@@ -119,8 +119,11 @@ def subscribe(actor: object, target: str) -> None:
     request.subscription.messages.all().delete()  # not part of any round
 
 
-def measure(count: int, threads: int, actor: object) -> None:
-    """Record ``count`` events, then time ``threads`` threads draining their messages."""
+def measure(count: int, threads: int, actor: object) -> float:
+    """Record ``count`` events, then time ``threads`` threads draining their messages.
+
+    Returns the deliveries per second.
+    """
     from django.db import connection
 
     from payables.masterdata.schemas import SupplierIn
@@ -153,6 +156,7 @@ def measure(count: int, threads: int, actor: object) -> None:
         f"{threads} worker{'s' if threads > 1 else ''}: {delivered:,} deliveries "
         f"in {elapsed:.2f} s = {delivered / elapsed:,.0f}/s (left pending: {pending})"
     )
+    return delivered / elapsed
 
 
 if __name__ == "__main__":
