@@ -1,4 +1,4 @@
-"""Webhook bench: signed deliveries per second to a local receiver, with 1 and 4 workers.
+"""Webhook bench: signed deliveries per second to a local receiver, 1 to 4 workers.
 
 Each round records ``--count`` supplier events through the services for one confirmed
 subscription (the fan-out creates a message each; tasks are held back by the dummy
@@ -16,6 +16,7 @@ deleted afterwards unless ``--keep``). Prints figures only.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -24,8 +25,6 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from import_bench import make_company
-
-THREADS = (1, 4)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -95,8 +94,11 @@ def bench(options: argparse.Namespace) -> int:
     company, actor, *_ = make_company("Webhook bench")
     try:
         subscribe(actor, f"http://127.0.0.1:{server.server_address[1]}/hooks")
-        rates = {threads: measure(options.count, threads, actor) for threads in THREADS}
-        print(f"ratio 4 workers / 1 worker: {rates[4] / rates[1]:.2f}")
+        one = measure(options.count, 1, actor)
+        threads = measure(options.count, 4, actor)
+        processes = measure(options.count, 4, actor, processes=True)
+        print(f"ratio 4 threads / 1 worker: {threads / one:.2f}")
+        print(f"ratio 4 processes / 1 worker: {processes / one:.2f}")
         return 0
     finally:
         server.shutdown()
@@ -119,12 +121,13 @@ def subscribe(actor: object, target: str) -> None:
     request.subscription.messages.all().delete()  # not part of any round
 
 
-def measure(count: int, threads: int, actor: object) -> float:
-    """Record ``count`` events, then time ``threads`` threads draining their messages.
+def measure(count: int, threads: int, actor: object, *, processes: bool = False) -> float:
+    """Record ``count`` events, then time ``threads`` workers draining their messages.
 
-    Returns the deliveries per second.
+    Workers are threads of this process, or with ``processes`` forked processes (as
+    separate ``payables worker`` processes would be). Returns the deliveries per second.
     """
-    from django.db import connection
+    from django.db import connection, connections
 
     from payables.masterdata.schemas import SupplierIn
     from payables.masterdata.services import create_supplier
@@ -141,8 +144,11 @@ def measure(count: int, threads: int, actor: object) -> float:
         finally:
             connection.close()  # each thread has its own connection
 
+    if processes:
+        connections.close_all()  # a forked child must open its own connection
     started = time.perf_counter()
-    workers = [threading.Thread(target=drain) for _ in range(threads)]
+    spawn = multiprocessing.get_context("fork").Process if processes else threading.Thread
+    workers = [spawn(target=drain) for _ in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -152,8 +158,9 @@ def measure(count: int, threads: int, actor: object) -> float:
     pending = WebhookMessage.objects.filter(
         subscription__company=actor.company, state="pending"
     ).count()
+    kind = "processes" if processes else ("threads" if threads > 1 else "worker")
     print(
-        f"{threads} worker{'s' if threads > 1 else ''}: {delivered:,} deliveries "
+        f"{threads} {kind}: {delivered:,} deliveries "
         f"in {elapsed:.2f} s = {delivered / elapsed:,.0f}/s (left pending: {pending})"
     )
     return delivered / elapsed
