@@ -3,8 +3,9 @@
 Each round records ``--count`` supplier events through the services for one confirmed
 subscription (the fan-out creates a message each; tasks are held back by the dummy
 backend), then times ``deliver_due`` draining them: claim a batch, sign and POST each
-message to an HTTP receiver on 127.0.0.1, record the attempts. The 4-worker round runs
-``deliver_due`` in four threads at once, as four workers sweeping one database would.
+message to an HTTP receiver on 127.0.0.1, record the attempts. Then four workers at once,
+as threads of this process and as forked processes (like four ``payables worker``
+processes sweeping one database).
 
 Same setup as ``import_bench.py`` (its bench company): a fresh SQLite file in a
 temporary data dir, or ``DATABASE_URL`` when set (the bench company and its rows are
