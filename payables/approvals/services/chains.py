@@ -97,7 +97,7 @@ def append_approvers(
         outcomes = _create_steps(invoice, outcomes, round_=round_)
         added = [o for o in outcomes if o.added]
         payload = invoice_snapshot(invoice) | {"appended": [_outcome_payload(o) for o in outcomes]}
-        add_audit_entry(invoice, actor, "approvers appended", comment=_describe(outcomes))
+        add_audit_entry(invoice, actor, "approvers_appended", comment=_describe(outcomes))
         record_event(
             event_types.APPROVERS_APPENDED,
             actor=actor,
@@ -186,7 +186,7 @@ def reroute_invoice(invoice: Invoice, *, actor: Actor, comment: str = "") -> Inv
             )
         invoice.status = Invoice.Status.NEW
         invoice.save(update_fields=["status", "modified_at"])
-        add_audit_entry(invoice, actor, "re-routed", comment=comment)
+        add_audit_entry(invoice, actor, "rerouted", comment=comment)
         _route(invoice, actor=actor, round_=_current_round(invoice) + 1)
     return invoice
 
@@ -198,7 +198,7 @@ def _route(invoice: Invoice, *, actor: Actor, round_: int) -> bool:
     rule = matching_rule(invoice)
     if rule is None:
         if RoutingRule.objects.filter(company=invoice.company, is_active=True).exists():
-            add_audit_entry(invoice, actor, "not routed", comment="no routing rule matches")
+            add_audit_entry(invoice, actor, "not_routed", comment="no routing rule matches")
         return False
     users = {
         str(u.pk): u
@@ -214,7 +214,7 @@ def _route(invoice: Invoice, *, actor: Actor, round_: int) -> bool:
     skipped = [o for o in outcomes if not o.added]
     if not any(o.added for o in outcomes):
         add_audit_entry(
-            invoice, actor, "not routed", comment=f"rule {rule.name}: {_describe(skipped)}"
+            invoice, actor, "not_routed", comment=f"rule {rule.name}: {_describe(skipped)}"
         )
         return False
     note = f"rule {rule.name}" + (f"; {_describe(skipped)}" if skipped else "")
@@ -318,7 +318,7 @@ def _advance(invoice: Invoice, *, actor: Actor, rule: RoutingRule | None = None)
     if invoice.status == Invoice.Status.ASSIGNED:
         invoice.status = Invoice.Status.APPROVED
         invoice.save(update_fields=["status", "modified_at"])
-        add_audit_entry(invoice, actor, "invoice approved")
+        add_audit_entry(invoice, actor, "invoice_approved")
         record_event(
             event_types.INVOICE_APPROVED,
             actor=actor,

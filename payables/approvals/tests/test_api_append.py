@@ -190,7 +190,7 @@ def test_appending_writes_an_event_and_the_trail(api, make_invoice, make_user):
     _append(api, invoice, {"user": "BOB", "level": 1}, {"user": "X", "level": 2})
     event = Event.objects.get(type="invoice.approvers_appended")
     assert [a["outcome"] for a in event.payload["appended"]] == ["added", "skipped"]
-    entry = AuditEntry.objects.get(invoice=invoice, action="approvers appended")
+    entry = AuditEntry.objects.get(invoice=invoice, action="approvers_appended")
     assert "BOB added" in entry.comment and "X skipped (unknown_user)" in entry.comment
     assert entry.actor.startswith("integrator:ERP")
 

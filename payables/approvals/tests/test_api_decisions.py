@@ -185,7 +185,7 @@ def test_accountant_reroutes_a_rejected_invoice_keeping_the_history(
     assert as_user(bob).post(f"/approvals/{new_step.id}/approve").status_code == 200
     assert _status(invoice) == "approved"
     actions = list(AuditEntry.objects.filter(invoice=invoice).values_list("action", flat=True))
-    assert "re-routed" in actions and "rejected" in actions
+    assert "rerouted" in actions and "rejected" in actions
 
 
 def test_reroute_without_a_matching_rule_leaves_it_unassigned(chain, as_user, api):

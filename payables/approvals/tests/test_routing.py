@@ -127,7 +127,7 @@ def test_without_rule_or_default_the_invoice_stays_new_and_unassigned(
     assert body["count"] == 1
     assert body["items"][0]["id"] == str(invoice.id)
     assert body["items"][0]["supplier_name"] == invoice.supplier.name
-    assert AuditEntry.objects.filter(invoice=invoice, action="not routed").exists()
+    assert AuditEntry.objects.filter(invoice=invoice, action="not_routed").exists()
 
 
 def test_unusable_approvers_of_a_rule_are_skipped(people, make_rule, make_invoice, make_user):

@@ -33,3 +33,9 @@ def dimension_pairs(dimensions: dict | None) -> list[tuple[str, str]]:
     if not dimensions:
         return []
     return sorted((str(k), str(v)) for k, v in dimensions.items())
+
+
+@register.filter
+def action_words(action: str) -> str:
+    """An audit action code in words: ``payment_recorded`` → ``payment recorded``."""
+    return action.replace("_", " ")

@@ -56,7 +56,7 @@ def test_the_chain_and_history_are_shown(chain, browser_for, ann, bob):
     approve_step(first, actor=Actor.for_user(ann), comment="Goods received")
     page = browser_for(bob).get(_url(invoice)).text
     assert "Goods received" in page
-    assert "approvers appended" in page
+    assert "approvers appended" in page  # shown in words
     assert "user:ANN Ann Example (web)" in page  # the history names who acted and how
 
 

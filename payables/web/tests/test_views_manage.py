@@ -43,7 +43,7 @@ def test_an_accountant_assigns_an_unassigned_invoice(make_invoice, make_member, 
     assert Invoice.objects.get(pk=invoice.pk).status == "assigned"
     step = ApprovalStep.objects.get(invoice=invoice)
     assert (step.approver, step.is_current) == (bob, True)
-    assert AuditEntry.objects.get(invoice=invoice, action="approvers appended").actor.startswith(
+    assert AuditEntry.objects.get(invoice=invoice, action="approvers_appended").actor.startswith(
         "user:CLERK"
     )
 
@@ -99,7 +99,7 @@ def test_an_admin_reroutes_a_rejected_invoice_to_a_new_chain(
     assert Invoice.objects.get(pk=invoice.pk).status == "assigned"
     current = ApprovalStep.objects.get(invoice=invoice, is_current=True)
     assert (current.round, current.approver) == (2, bob)
-    assert AuditEntry.objects.get(invoice=invoice, action="re-routed").comment == "again"
+    assert AuditEntry.objects.get(invoice=invoice, action="rerouted").comment == "again"
 
 
 def test_rerouting_without_a_matching_rule_leaves_it_for_assignment(
