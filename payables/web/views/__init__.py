@@ -1,0 +1,36 @@
+"""The web inbox's views, one module per page or topic; thin: parse, authorise, call, render.
+
+Actions are plain POST forms that htmx enhances; without JavaScript they post and redirect.
+"""
+
+from payables.web.views.invoice import (
+    add_approver,
+    approve,
+    attachment_content,
+    export,
+    invoice_detail,
+    page_image,
+    reject,
+    reroute,
+)
+from payables.web.views.keys import personal_keys, revoke_key
+from payables.web.views.lists import inbox, invoice_list
+from payables.web.views.sign_in import choose_company, sign_in, sign_out
+
+__all__ = [
+    "add_approver",
+    "approve",
+    "attachment_content",
+    "choose_company",
+    "export",
+    "inbox",
+    "invoice_detail",
+    "invoice_list",
+    "page_image",
+    "personal_keys",
+    "reject",
+    "reroute",
+    "revoke_key",
+    "sign_in",
+    "sign_out",
+]
