@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from payables.tenancy.models import ApiKey, Company, Integrator
-from payables.tenancy.scopes import SCOPES
+from payables.tenancy.scopes import SCOPES, personal_scopes
 from payables.tenancy.services import create_api_key, create_personal_api_key, revoke_api_key
 
 
@@ -40,8 +40,15 @@ class ApiKeyForm(forms.ModelForm):
             raise forms.ValidationError(
                 "Choose an integrator, or a user for a personal key — exactly one."
             )
-        if data.get("user") and not data["user"].is_active:
+        user = data.get("user")
+        if user and not user.is_active:
             raise forms.ValidationError("An inactive user cannot get a personal key.")
+        beyond = sorted(set(data.get("scopes") or []) - personal_scopes(user.roles)) if user else []
+        if beyond:
+            raise forms.ValidationError(
+                f"A personal key of a user with the roles {user.roles} cannot hold: "
+                f"{', '.join(beyond)}."
+            )
         return data
 
 

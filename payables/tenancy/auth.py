@@ -39,7 +39,7 @@ class ApiKeyAuth(APIKeyHeader):
         api_key = request_api_key(request)
         if api_key is None or not api_key.is_active:
             raise ApiKeyInvalid()
-        if self.scope not in api_key.scopes:
+        if self.scope not in api_key.effective_scopes:
             raise MissingScope(f"This API key lacks the scope {self.scope!r} this endpoint needs.")
         request.actor = Actor.for_api_key(api_key)
         return api_key

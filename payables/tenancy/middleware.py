@@ -51,7 +51,7 @@ class IdempotencyMiddleware:
         api_key = request_api_key(request)
         if api_key is None or not api_key.is_active:
             return self.get_response(request)
-        if not endpoint_scopes(request) <= set(api_key.scopes):
+        if not endpoint_scopes(request) <= api_key.effective_scopes:
             # The API answers 403; a stored answer must never reach a key without the scope.
             return self.get_response(request)
 

@@ -113,6 +113,16 @@ class ApiKey(models.Model):
         return f"integrator:{self.integrator.name}"
 
     @property
+    def effective_scopes(self) -> frozenset[str]:
+        """What the key may do now: a personal key never more than its user's roles allow,
+        so a role taken away later narrows the keys the user already holds."""
+        if self.user_id:
+            from payables.tenancy.scopes import personal_scopes
+
+            return frozenset(self.scopes) & personal_scopes(self.user.roles)
+        return frozenset(self.scopes)
+
+    @property
     def is_active(self) -> bool:
         """Revoked keys, and personal keys of deactivated users, are refused."""
         return self.revoked_at is None and (self.user_id is None or self.user.is_active)

@@ -18,7 +18,7 @@ from payables.errors import FieldError, ValidationFailed
 from payables.identifiers import validate_registry_code, validate_vat_number
 from payables.tenancy.errors import IdempotencyKeyReused, IdempotentRequestInProgress
 from payables.tenancy.models import ApiKey, Company, Counter, IdempotencyKey, Integrator
-from payables.tenancy.scopes import SCOPES
+from payables.tenancy.scopes import SCOPES, personal_scopes
 
 if TYPE_CHECKING:
     from payables.masterdata.models import CompanyUser
@@ -86,6 +86,14 @@ def create_personal_api_key(
     """
     if not user.is_active:
         raise FieldError(f"User {user.code!r} is inactive", loc=["user"])
+    beyond = sorted(set(scopes) & SCOPES.keys() - personal_scopes(user.roles))
+    if beyond:
+        roles = ", ".join(user.roles) or "no role"
+        raise FieldError(
+            f"A personal key of a user with {roles} cannot hold: {', '.join(beyond)}",
+            loc=["scopes"],
+            code="scope_beyond_role",
+        )
     return _issue_key(scopes=scopes, name=name, user=user)
 
 

@@ -9,7 +9,7 @@ from payables.approvals.services import MAX_COMMENT
 from payables.invoices.models import Invoice
 from payables.invoices.schemas import InvoiceFilters
 from payables.masterdata.models import CompanyUser
-from payables.tenancy.scopes import SCOPES
+from payables.tenancy.scopes import SCOPES, personal_scopes
 
 
 class DescribedErrorsForm(forms.Form):
@@ -122,6 +122,13 @@ class PersonalKeyForm(DescribedErrorsForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one scope."},
     )
+
+    def __init__(self, *args: object, roles: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = personal_scopes(roles)  # a person's key never does more than they may
+        field = self.fields["scopes"]
+        field.choices = [choice for choice in field.choices if choice[0] in allowed]
+        field.initial = [scope for scope in field.initial if scope in allowed]
 
 
 class RerouteForm(DescribedErrorsForm):

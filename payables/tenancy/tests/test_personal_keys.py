@@ -24,7 +24,12 @@ from payables.tenancy.services import create_personal_api_key
 @pytest.fixture
 def anna(actor) -> CompanyUser:
     return create_user(
-        UserIn(code="E-17", name="Anna Tamm", email="anna@example.com", roles=["approver"]),
+        UserIn(
+            code="E-17",
+            name="Anna Tamm",
+            email="anna@example.com",
+            roles=["accountant", "approver"],
+        ),
         actor=actor,
     )
 
@@ -89,7 +94,7 @@ def test_a_key_has_exactly_one_owner(anna):
 
 
 def test_stored_answer_is_never_replayed_to_another_user(anna, actor, invoice_payload):
-    bert = create_user(UserIn(code="E-18", name="Bert Kask", roles=["approver"]), actor=actor)
+    bert = create_user(UserIn(code="E-18", name="Bert Kask", roles=["accountant"]), actor=actor)
     _, raw_anna = create_personal_api_key(anna, scopes=["invoices:write"])
     _, raw_bert = create_personal_api_key(bert, scopes=["invoices:write"])
     headers = {"Idempotency-Key": "same-key"}
@@ -178,3 +183,44 @@ def test_admin_issues_a_personal_key(admin_client, anna):
     assert ApiClient(raw).get("/invoices").status_code == 200
     assert ApiKey.objects.get().user == anna
     assert ApiKey in site._registry
+
+
+# --- a person's key never does more than their roles allow -----------------------------------
+
+
+def test_an_approver_cannot_give_their_key_master_data_or_admin_powers(actor):
+    amy = create_user(UserIn(code="AMY", name="Amy", roles=["approver"]), actor=actor)
+    with pytest.raises(FieldError) as caught:
+        create_personal_api_key(amy, scopes=["approvals:read", "masterdata:write"])
+    assert caught.value.loc == ("scopes",)
+    assert caught.value.code == "scope_beyond_role"
+    assert "masterdata:write" in caught.value.message
+    assert not ApiKey.objects.exists()
+    create_personal_api_key(amy, scopes=["approvals:read", "approvals:write", "invoices:read"])
+
+
+def test_a_role_taken_away_narrows_the_keys_already_issued(actor):
+    boss = create_user(UserIn(code="BOSS", name="Boss", roles=["admin", "approver"]), actor=actor)
+    _, raw = create_personal_api_key(boss, scopes=["masterdata:write", "masterdata:read"])
+    api = ApiClient(raw)
+    assert api.get("/users").status_code == 200
+    update_user(boss, UserPatch(roles=["approver"]), actor=actor)
+    response = api.get("/users")
+    assert response.status_code == 403
+    denied = api.patch("/users/BOSS", {"roles": ["admin", "approver"]})
+    assert denied.status_code == 403
+    assert CompanyUser.objects.get(code="BOSS").roles == ["approver"]
+
+
+def test_createkey_refuses_scopes_beyond_the_users_roles(company, actor):
+    create_user(UserIn(code="AMY", name="Amy", roles=["approver"]), actor=actor)
+    with pytest.raises(CommandError, match="cannot hold"):
+        call_command("createkey", company=company.name, user="AMY", all_scopes=True)
+    assert not ApiKey.objects.exists()
+
+
+def test_admin_form_refuses_scopes_beyond_the_users_roles(actor):
+    amy = create_user(UserIn(code="AMY", name="Amy", roles=["approver"]), actor=actor)
+    form = ApiKeyForm(data={"user": amy.pk, "name": "", "scopes": ["webhooks:write"]})
+    assert not form.is_valid()
+    assert "cannot hold: webhooks:write" in str(form.errors)

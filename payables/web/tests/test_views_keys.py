@@ -65,3 +65,14 @@ def test_nobody_else_sees_or_revokes_my_keys(browser_for, ann, bob):
 
 def test_the_keys_page_needs_sign_in(client):
     assert client.get("/keys/").status_code == 302
+
+
+def test_an_approver_is_offered_only_what_approvers_may_do(browser_for, ann):
+    client = browser_for(ann)
+    page = client.get("/keys/").content
+    assert b'value="approvals:write"' in page
+    assert b'value="masterdata:write"' not in page
+    assert b'value="webhooks:write"' not in page
+    response = client.post("/keys/", {"scopes": ["approvals:read", "masterdata:write"]})
+    assert response.status_code == 422
+    assert not ApiKey.objects.exists()

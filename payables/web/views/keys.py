@@ -23,7 +23,8 @@ from payables.web.views.access import (
 @member_required
 def personal_keys(request: HttpRequest) -> HttpResponse:
     """The signed-in user's own API keys: list, and issue one (its secret shown once)."""
-    form = PersonalKeyForm(request.POST or None)
+    roles = request.member.roles
+    form = PersonalKeyForm(request.POST or None, roles=roles)
     issued = None
     status = 200
     if request.method == "POST":
@@ -31,7 +32,7 @@ def personal_keys(request: HttpRequest) -> HttpResponse:
             _, issued = create_personal_api_key(
                 request.member, scopes=form.cleaned_data["scopes"], name=form.cleaned_data["name"]
             )
-            form = PersonalKeyForm()
+            form = PersonalKeyForm(roles=roles)
         else:
             status = 422
     keys = ApiKey.objects.filter(user=request.member).order_by("-created_at")
