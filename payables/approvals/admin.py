@@ -35,10 +35,13 @@ class RoutingRuleForm(forms.ModelForm):
         if self.errors or company is None:
             return data
         values = {name: data.get(name) for name in RULE_FIELDS}
+        entries = values["approvers"] or []
+        if not isinstance(entries, list) or not all(isinstance(a, dict) for a in entries):
+            self.add_error("approvers", 'Give a list of {"user": …, "level": 1|2|3} objects.')
+            return data
         values["approvers"] = [
             {"user": str(a.get("user") or a.get("user_id") or ""), "level": a.get("level", 1)}
-            for a in values["approvers"] or []
-            if isinstance(a, dict)
+            for a in entries
         ]
         try:
             RoutingRuleIn(**{k: v for k, v in values.items() if v is not None})
@@ -52,6 +55,11 @@ class RoutingRuleForm(forms.ModelForm):
                 field = str(error.loc[0]) if error.loc else None
                 self.add_error(field if field in self.fields else None, error.message)
         return data
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # A new default replaces the old one (the service swaps them), so the
+        # one-default constraint is not the form's to enforce; the name still is.
+        return super()._get_validation_exclusions() | {"is_default"}
 
 
 @admin.register(RoutingRule)

@@ -29,6 +29,11 @@ class NotYourStep(PermissionDenied):
     default_message = "This approval step belongs to another approver."
 
 
+class NotAnApprover(PermissionDenied):
+    code = "not_an_approver"
+    default_message = "You no longer have the approver role."
+
+
 class CannotBeFinalApprover(PermissionDenied):
     code = "cannot_be_final_approver"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from payables.approvals.models import RoutingRule
 from payables.errors import FieldError, ValidationFailed
@@ -30,7 +30,7 @@ class _Facts:
         self.supplier_id = str(invoice.supplier_id)
         self.amount = abs(invoice.home_gross_amount)
         self.currency = invoice.currency
-        self.custom = {k: str(v) for k, v in (invoice.custom_fields or {}).items()}
+        self.custom = {k: _comparable(v) for k, v in (invoice.custom_fields or {}).items()}
         self.dimensions: dict[str, set[str]] = {}
         for row in invoice.rows.all():
             for dim_type, value in (row.dimensions or {}).items():
@@ -49,9 +49,19 @@ class _Facts:
             if not self.dimensions.get(dim_type, set()) & set(values):
                 return False
         for code, values in rule.custom_field_values.items():
-            if self.custom.get(code) not in {str(v) for v in values}:
+            if self.custom.get(code) not in {_comparable(v) for v in values}:
                 return False
         return True
+
+
+def _comparable(value: object) -> str:
+    """A custom field value as rules compare it: numbers by value (``100.00`` is ``100``)."""
+    text = str(value).strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    return format(number.normalize(), "f") if number.is_finite() else text
 
 
 def check_rule(company: Company, values: dict) -> dict:

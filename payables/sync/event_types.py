@@ -38,6 +38,7 @@ CUSTOM_FIELD_DEACTIVATED = "custom_field.deactivated"
 USER_PASSWORD_SET = "user.password_set"
 MASTERDATA_JOB_FINISHED = "masterdata.job_finished"
 INVOICE_ASSIGNED = "invoice.assigned"
+INVOICE_REROUTED = "invoice.rerouted"
 INVOICE_APPROVED = "invoice.approved"
 INVOICE_REJECTED = "invoice.rejected"
 INVOICE_EXPORTED = "invoice.exported"
@@ -96,6 +97,7 @@ EVENT_TYPES = frozenset(
         USER_PASSWORD_SET,
         MASTERDATA_JOB_FINISHED,
         INVOICE_ASSIGNED,
+        INVOICE_REROUTED,
         INVOICE_APPROVED,
         INVOICE_REJECTED,
         INVOICE_EXPORTED,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from payables.approvals.errors import (
     CannotBeFinalApprover,
+    NotAnApprover,
     NotYourStep,
     PersonRequired,
     StepNotCurrent,
@@ -65,9 +66,10 @@ def route_new_invoice(invoice: Invoice, *, actor: Actor) -> bool:
     Without a matching rule (or when none of its approvers can take the invoice) the
     invoice stays ``new`` and shows in the unassigned list.
     """
-    if invoice.status != Invoice.Status.NEW or invoice.approval_steps.exists():
+    waiting = invoice.approval_steps.filter(status=ApprovalStep.Status.WAITING)
+    if invoice.status != Invoice.Status.NEW or waiting.exists():
         return False
-    return _route(invoice, actor=actor, round_=1)
+    return _route(invoice, actor=actor, round_=_open_round(invoice))
 
 
 def append_approvers(
@@ -77,7 +79,9 @@ def append_approvers(
 
     Each requested user is added or skipped with a reason; a skip never stops the
     others. Only ``new`` and ``assigned`` invoices take approvers; a ``new`` one that
-    gains a step becomes ``assigned``.
+    gains a step becomes ``assigned``. Waiting steps of approvers who have since been
+    deactivated are skipped when someone is added, so a chain never waits for a person
+    who can no longer act.
     """
     require_manager(actor)
     with transaction.atomic():
@@ -87,15 +91,20 @@ def append_approvers(
             raise WrongInvoiceState(
                 f"Approvers can be added to new or assigned invoices; this one is {invoice.status}."
             )
-        round_ = _current_round(invoice)
-        waiting = set(
-            invoice.approval_steps.filter(
-                round=round_, status=ApprovalStep.Status.WAITING
-            ).values_list("approver_id", flat=True)
+        round_ = _open_round(invoice)
+        waiting_steps = invoice.approval_steps.filter(
+            round=round_, status=ApprovalStep.Status.WAITING
         )
+        waiting = set(waiting_steps.values_list("approver_id", flat=True))
         outcomes = _plan_steps(invoice, [(r.user, r.level) for r in requests], waiting)
         outcomes = _create_steps(invoice, outcomes, round_=round_)
         added = [o for o in outcomes if o.added]
+        if added:
+            waiting_steps.filter(approver__is_active=False).update(
+                status=ApprovalStep.Status.SKIPPED,
+                is_current=False,
+                comment="skipped: approver inactive",
+            )
         payload = invoice_snapshot(invoice) | {"appended": [_outcome_payload(o) for o in outcomes]}
         add_audit_entry(invoice, actor, "approvers_appended", comment=_describe(outcomes))
         record_event(
@@ -187,8 +196,23 @@ def reroute_invoice(invoice: Invoice, *, actor: Actor, comment: str = "") -> Inv
         invoice.status = Invoice.Status.NEW
         invoice.save(update_fields=["status", "modified_at"])
         add_audit_entry(invoice, actor, "rerouted", comment=comment)
-        _route(invoice, actor=actor, round_=_current_round(invoice) + 1)
+        record_event(
+            event_types.INVOICE_REROUTED,
+            actor=actor,
+            subject_type="invoice",
+            subject_id=invoice.id,
+            payload=invoice_snapshot(invoice) | {"comment": comment},
+        )
+        _route(invoice, actor=actor, round_=_open_round(invoice))
     return invoice
+
+
+def close_chain(invoice: Invoice, *, reason: str) -> None:
+    """Skip the waiting steps of an invoice that leaves approval (a cancellation), inside
+    the caller's transaction, so nobody's queue keeps it and no step stays current."""
+    invoice.approval_steps.filter(status=ApprovalStep.Status.WAITING).update(
+        status=ApprovalStep.Status.SKIPPED, is_current=False, comment=f"skipped: {reason}"
+    )
 
 
 # --- internals -------------------------------------------------------------------------------
@@ -343,6 +367,8 @@ def _lock_acting_step(step: ApprovalStep, actor: Actor, invoice: Invoice) -> App
     step = ApprovalStep.objects.select_for_update().select_related("approver").get(pk=step.pk)
     if step.approver_id != actor.user.pk:
         raise NotYourStep()
+    if refusal_as_approver(step.approver):  # the approver role was taken away since
+        raise NotAnApprover()
     if invoice.status != Invoice.Status.ASSIGNED:
         raise WrongInvoiceState(f"The invoice is {invoice.status}, not waiting for approval.")
     if not step.is_current:
@@ -365,6 +391,18 @@ def _act(step: ApprovalStep, status: str, actor: Actor, comment: str) -> None:
 
 def _current_round(invoice: Invoice) -> int:
     return invoice.approval_steps.aggregate(last=Max("round"))["last"] or 1
+
+
+def _open_round(invoice: Invoice) -> int:
+    """The round new steps join: the current one, or a fresh one for a ``new`` invoice
+    whose earlier round ended (rejected, then re-routed without a matching rule)."""
+    last = invoice.approval_steps.aggregate(last=Max("round"))["last"]
+    if last is None:
+        return 1
+    ended = not invoice.approval_steps.filter(
+        round=last, status=ApprovalStep.Status.WAITING
+    ).exists()
+    return last + 1 if invoice.status == Invoice.Status.NEW and ended else last
 
 
 def _final_refusal_message(reason: str, invoice: Invoice) -> str:

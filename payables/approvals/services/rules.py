@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from payables.approvals.models import RoutingRule
 from payables.approvals.services.people import require_manager
+from payables.errors import FieldError
 from payables.sync import event_types
 from payables.sync.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
@@ -20,7 +21,15 @@ def save_rule(rule: RoutingRule, *, actor: Actor, created: bool) -> RoutingRule:
             RoutingRule.objects.filter(company=actor.company, is_default=True).exclude(
                 pk=rule.pk
             ).update(is_default=False)
-        rule.save()
+        try:
+            with transaction.atomic():
+                rule.save()
+        except IntegrityError:  # the only other unique constraint, the default, is swapped above
+            raise FieldError(
+                f"The company has a routing rule named {rule.name!r} already",
+                loc=["name"],
+                code="duplicate_name",
+            ) from None
         record_event(
             event_types.ROUTING_RULE_CREATED if created else event_types.ROUTING_RULE_UPDATED,
             actor=actor,

@@ -71,3 +71,31 @@ def test_admin_delete_goes_through_the_service(admin_client, company, make_user,
     assert response.status_code == 302
     assert not RoutingRule.objects.exists()
     assert Event.objects.filter(type="routing_rule.deleted").count() == 1
+
+
+def test_admin_adds_a_second_default_that_replaces_the_first(admin_client, company, make_user):
+    make_user("ANN")
+    first = admin_client.post("/admin/approvals/routingrule/add/", _form(company, name="A"))
+    second = admin_client.post("/admin/approvals/routingrule/add/", _form(company, name="B"))
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert list(RoutingRule.objects.filter(is_default=True).values_list("name", flat=True)) == ["B"]
+
+
+def test_admin_refuses_approver_entries_that_are_not_objects(admin_client, company, make_user):
+    make_user("ANN")
+    make_user("BOB")
+    response = admin_client.post(
+        "/admin/approvals/routingrule/add/",
+        _form(company, approvers='[{"user": "ANN", "level": 1}, "BOB"]'),
+    )
+    assert response.status_code == 200
+    assert "approvers" in response.context["adminform"].form.errors
+    assert not RoutingRule.objects.exists()
+
+
+def test_admin_refuses_a_duplicate_rule_name(admin_client, company, make_user):
+    make_user("ANN")
+    admin_client.post("/admin/approvals/routingrule/add/", _form(company, is_default=""))
+    again = admin_client.post("/admin/approvals/routingrule/add/", _form(company, is_default=""))
+    assert again.status_code == 200
+    assert RoutingRule.objects.count() == 1

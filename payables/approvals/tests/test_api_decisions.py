@@ -232,3 +232,87 @@ def test_the_service_itself_refuses_a_blank_or_long_reason_and_comment(chain):
     with pytest.raises(FieldError):
         approve_step(first, actor=Actor.for_user(ann), comment="x" * 201)
     assert _status(invoice) == "assigned"
+
+
+# --- the chain across re-routing, cancellation and changed people ------------------------------
+
+
+def test_approvers_added_after_a_reroute_without_match_start_a_new_round(chain, as_user, api):
+    invoice, ann, _, first, _ = chain
+    as_user(ann).post(f"/approvals/{first.id}/reject", {"reason": "no"})
+    assert api.post(f"/invoices/{invoice.id}/reroute", {"comment": "retry"}).json()["status"] == (
+        "new"
+    )
+    event = Event.objects.get(type="invoice.rerouted", subject_id=invoice.id)
+    assert (event.payload["status"], event.payload["comment"]) == ("new", "retry")
+    added = api.post(f"/invoices/{invoice.id}/approvers", {"approvers": [{"user": "BOB"}]})
+    assert added.json()["status"] == "assigned"
+    steps = api.get(f"/invoices/{invoice.id}/approvals").json()["steps"]
+    assert [(s["round"], s["position"], s["status"]) for s in steps] == [
+        (1, 1, "rejected"),
+        (1, 2, "skipped"),
+        (2, 1, "waiting"),
+    ]
+
+
+def test_a_new_invoice_left_unassigned_by_a_reroute_is_routed_when_a_rule_matches_later(
+    chain, as_user, api, actor, make_rule
+):
+    from payables.invoices.schemas import InvoicePatch
+    from payables.invoices.services import update_invoice
+
+    invoice, ann, bob, first, _ = chain
+    as_user(ann).post(f"/approvals/{first.id}/reject", {"reason": "no"})
+    api.post(f"/invoices/{invoice.id}/reroute")
+    make_rule("P-7", [(bob, 1)], custom_field_values={"project": ["P-7"]})
+    update_invoice(
+        Invoice.objects.get(pk=invoice.pk), InvoicePatch(custom_fields={"project": "P-7"}),
+        actor=actor,
+    )  # fmt: skip
+    assert _status(invoice) == "assigned"
+    current = ApprovalStep.objects.get(invoice=invoice, is_current=True)
+    assert (current.round, current.approver) == (2, bob)
+
+
+def test_someone_whose_approver_role_was_taken_away_cannot_approve(chain, as_user, actor):
+    _, ann, _, first, _ = chain
+    api = as_user(ann)
+    update_user(ann, UserPatch(roles=["accountant"]), actor=actor)
+    response = api.post(f"/approvals/{first.id}/approve")
+    assert response.status_code == 403
+    assert response.json()["code"] in {"not_an_approver", "missing_scope", "permission_denied"}
+    assert ApprovalStep.objects.get(pk=first.pk).status == "waiting"
+
+
+def test_the_service_refuses_a_former_approver_too(chain, actor):
+    from payables.approvals.errors import NotAnApprover
+    from payables.approvals.services import approve_step
+    from payables.tenancy.actors import Actor
+
+    _, ann, _, first, _ = chain
+    update_user(ann, UserPatch(roles=["accountant"]), actor=actor)
+    ann.refresh_from_db()
+    with pytest.raises(NotAnApprover):
+        approve_step(first, actor=Actor.for_user(ann))
+
+
+def test_cancelling_an_assigned_invoice_closes_its_chain(chain, api, as_user):
+    invoice, ann, *_ = chain
+    assert api.post(f"/invoices/{invoice.id}/cancel", {"reason": "duplicate"}).status_code == 200
+    body = api.get(f"/invoices/{invoice.id}/approvals").json()
+    assert body["current_step_id"] is None
+    assert {s["status"] for s in body["steps"]} == {"skipped"}
+    assert as_user(ann).get("/approvals/queue").json()["count"] == 0
+
+
+def test_appending_skips_a_current_approver_who_was_deactivated(chain, api, actor, make_user):
+    invoice, ann, *_ = chain
+    update_user(ann, UserPatch(is_active=False), actor=actor)
+    make_user("CID")
+    response = api.post(f"/invoices/{invoice.id}/approvers", {"approvers": [{"user": "CID"}]})
+    assert response.status_code == 200
+    steps = {s.approver.code: s for s in ApprovalStep.objects.filter(invoice=invoice)}
+    assert steps["ANN"].status == "skipped" and not steps["ANN"].is_current
+    assert steps["ANN"].comment == "skipped: approver inactive"
+    assert steps["BOB"].is_current  # the chain goes on with the next active approver
+    assert _status(invoice) == "assigned"

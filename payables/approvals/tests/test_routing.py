@@ -251,3 +251,20 @@ def test_an_approver_may_read_rules_but_not_change_them(api, people, as_user):
     response = approver.post("/routing-rules", _rule())
     assert response.status_code == 403
     assert response.json()["code"] == "role_required"
+
+
+def test_a_duplicate_rule_name_is_422_at_the_name(api, people):
+    assert api.post("/routing-rules", _rule()).status_code == 201
+    again = api.post("/routing-rules", _rule())
+    assert again.status_code == 422, again.json()
+    assert again.json()["detail"][0]["loc"] == ["body", "name"]
+    other = api.post("/routing-rules", _rule(name="Other")).json()
+    renamed = api.patch(f"/routing-rules/{other['id']}", {"name": "IT costs"})
+    assert renamed.status_code == 422
+    assert api.get(f"/routing-rules/{other['id']}").json()["name"] == "Other"
+
+
+def test_number_custom_fields_match_by_value(people, make_rule, make_invoice):
+    make_rule("big project", [(people["ANN"], 1)], custom_field_values={"budget": ["100"]})
+    assert make_invoice(custom_fields={"budget": "100.00"}).status == "assigned"
+    assert make_invoice(custom_fields={"budget": "100.5"}).status == "new"

@@ -151,6 +151,9 @@ def cancel_invoice(invoice: Invoice, *, actor: Actor, reason: str = "") -> Invoi
         invoice.status = Invoice.Status.CANCELLED
         invoice.cancel_reason = reason
         invoice.save(update_fields=["status", "cancel_reason", "modified_at"])
+        from payables.approvals.services import close_chain  # approvals builds on invoices
+
+        close_chain(invoice, reason="invoice cancelled")
         add_audit_entry(invoice, actor, "cancelled", comment=reason)
         record_event(
             event_types.INVOICE_CANCELLED,

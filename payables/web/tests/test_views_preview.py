@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from decimal import Decimal
 
 import pytest
 
@@ -84,3 +85,25 @@ def test_a_broken_pdf_is_offered_for_download_only(chain, actor, browser_for, an
     assert "The PDF cannot be shown" in client.get(f"/invoices/{invoice.id}/").text
     url = f"/invoices/{invoice.id}/attachments/{broken.id}/pages/1.png"
     assert client.get(url).status_code == 404
+
+
+def test_a_pdf_whose_stored_file_is_gone_has_no_preview(chain, actor, browser_for, ann):
+    """Storage lost the file (a restore gone wrong): a 404 for the page, never a 500."""
+    from payables.demo.pdf import PdfRow, invoice_pdf  # a real PDF without the corpus
+
+    invoice, _, _ = chain
+    content = invoice_pdf(
+        supplier="S", supplier_address="", buyer="B", number="1",
+        invoice_date=invoice.invoice_date, due_date=invoice.invoice_date, reference="",
+        rows=[PdfRow("x", Decimal(1), "pcs", Decimal(1), Decimal(1), Decimal(0))],
+        net=Decimal(1), vat=Decimal(0), gross=Decimal(1), currency="EUR",
+    )  # fmt: skip
+    pdf = add_attachment(
+        invoice, actor=actor, content=content, filename="i.pdf", content_type="application/pdf"
+    ).attachment
+    client = browser_for(ann)
+    url = f"/invoices/{invoice.id}/attachments/{pdf.id}/pages/1.png"
+    assert client.get(url).status_code == 200
+    pdf.file.storage.delete(pdf.file.name)
+    assert client.get(url).status_code == 404
+    assert client.get(f"/invoices/{invoice.id}/").status_code == 200

@@ -190,7 +190,7 @@ def page_image(
         raise Http404("No preview of this page.")
     try:
         png = previews.render_page(read_attachment(attachment), page - 1)
-    except previews.PreviewUnavailable:
+    except (previews.PreviewUnavailable, OSError):  # OSError: the stored file is missing
         raise Http404("No preview of this page.") from None
     response = HttpResponse(png.data, content_type="image/png")
     # The stored bytes never change (they carry their SHA-256): the browser may keep it.
