@@ -36,7 +36,7 @@ def record_event(
     a change is never committed without them.
     """
     # Imported here: webhook dispatch records events itself (a subscription disabled).
-    from payables.sync.webhooks.dispatch import fan_out_event
+    from payables.sync.webhooks.fanout import fan_out_event
 
     if event_type not in EVENT_TYPES:
         raise ValueError(f"Undeclared event type {event_type!r}; add it to sync/event_types.py")

@@ -7,6 +7,7 @@ tests can make it fail, stall, redirect or go down, and count what arrived.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -122,6 +123,46 @@ def running_receiver() -> Iterator[Receiver]:
         yield receiver
     finally:
         receiver.stop()
+
+
+@contextmanager
+def raw_server(*chunks: tuple[float, bytes]) -> Iterator[str]:
+    """A server that answers each connection with these raw bytes, each after its pause.
+
+    For answers ``http.server`` cannot give: a broken status line, headers trickled out
+    one by one. It stops sending when the client hangs up. Yields the target URL.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)  # accept wakes up to see the test is over
+    stopping = threading.Event()
+
+    def serve() -> None:
+        while not stopping.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return  # closed: the test is over
+            connection.settimeout(5)
+            with connection:
+                connection.recv(65536)
+                for pause, data in chunks:
+                    if stopping.wait(pause):
+                        return
+                    try:
+                        connection.sendall(data)
+                    except OSError:
+                        break  # the client gave up
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hooks"
+    finally:
+        stopping.set()
+        listener.close()
+        thread.join(2)
 
 
 def subscribe(api: ApiClient, target: str, event_types: list[str] | None = None, **extra: Any):

@@ -103,6 +103,39 @@ def test_refuses_private_targets_unless_allowed(api: ApiClient, settings, target
     assert answer.json()["detail"][0]["type"] == "target_refused"
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://[2002:7f00:1::]/hooks",  # 6to4 of 127.0.0.1
+        "http://[2002:a00:1::]/hooks",  # 6to4 of 10.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/hooks",  # NAT64 of 169.254.169.254
+        "http://[::c0a8:114]/hooks",  # IPv4-compatible 192.168.1.20
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hooks",  # Teredo
+        "http://[::ffff:10.0.0.1]/hooks",  # IPv4-mapped
+    ],
+)
+def test_refuses_ipv6_addresses_that_lead_to_private_ipv4(api: ApiClient, settings, target: str):
+    settings.PAYABLES_WEBHOOK_ALLOW_PRIVATE = False
+
+    answer = api.post("/webhooks", {"name": "x", "event_types": ["*"], "target": target})
+
+    assert answer.status_code == 422, answer.content
+    assert answer.json()["detail"][0]["loc"] == ["body", "target"]
+    assert not WebhookSubscription.objects.exists()
+
+
+def test_a_malformed_ipv6_target_is_refused_at_its_field(api: ApiClient):
+    created = subscribe(api, TARGET)
+
+    made = api.post("/webhooks", {"name": "x", "event_types": ["*"], "target": "http://[::1/x"})
+    changed = api.patch(f"/webhooks/{created['id']}", {"target": "http://[::1/x"})
+
+    for answer in (made, changed):
+        assert answer.status_code == 422, answer.content
+        assert answer.json()["detail"][0]["loc"] == ["body", "target"]
+    assert WebhookSubscription.objects.get().target == TARGET
+
+
 def test_refuses_a_private_target_on_update(api: ApiClient, settings):
     created = subscribe(api, TARGET)
     settings.PAYABLES_WEBHOOK_ALLOW_PRIVATE = False

@@ -24,6 +24,7 @@ from payables.sync.webhooks.services import (
     create_subscription,
     delete_subscription,
     redeliver_message,
+    resend_confirmation,
     rotate_secret,
     update_subscription,
 )
@@ -79,6 +80,18 @@ def delete(request: HttpRequest, webhook_id: UUID) -> Status[None]:
     """Unsubscribe: nothing more is sent, not even messages still queued."""
     delete_subscription(get_subscription(request.actor.company, webhook_id), actor=request.actor)
     return Status(204, None)
+
+
+@router.post("/{webhook_id}/resend-confirmation", response={202: WebhookOut}, auth=write)
+def resend(request: HttpRequest, webhook_id: UUID) -> Status[object]:
+    """Send the target a new confirmation request (a not yet confirmed subscription only).
+
+    For a target that missed the first (it was down until the attempts ran out). The new
+    request has a new confirm URL; earlier ones stop working. A subscription paused before
+    its target confirmed is `pending` again. 409 once the target has confirmed.
+    """
+    subscription = get_subscription(request.actor.company, webhook_id)
+    return Status(202, resend_confirmation(subscription, actor=request.actor))
 
 
 @router.post("/{webhook_id}/rotate-secret", response=SecretOut, auth=write)

@@ -1,7 +1,10 @@
 """Webhook dispatch: events fanned out to messages, attempts, retries, dead letters.
 
 **Time.** Every function here takes ``now`` (default: the wall clock). The worker's
-tasks pass nothing; tests pass a clock they move on, so a schedule of minutes runs in
+tasks pass nothing: then each claim batch reads the clock when it claims, each attempt
+is signed (``webhook-timestamp``) and stamped with the time it is sent, and its outcome
+is scheduled from the time it is recorded, however long the sweep runs. Tests pass a
+clock they move on, which stands for all of these, so a schedule of minutes runs in
 milliseconds and none of our code is mocked. ``deliver_due(now=…)`` makes every
 attempt that is due by ``now``.
 
@@ -15,16 +18,17 @@ defer. Delivery is at least once; receivers dedupe by ``webhook-id`` (the messag
 **Claims.** An attempt first moves the message's ``next_attempt_at`` forward by a lease
 (timeout plus a margin) in a short transaction, then talks HTTP with no transaction
 open, then records the outcome. Two workers never try one message at once, and a
-worker that dies mid-attempt leaves a message that is due again after the lease.
+worker that dies mid-attempt leaves a message that is due again after the lease. An
+outcome that comes back after its lease was lost (taken over, or redelivered) is kept
+in the history but moves the message on only if it is a success.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import random
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from functools import partial
 from uuid import UUID
 
@@ -34,15 +38,16 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from payables.sync.event_types import WEBHOOK_SUBSCRIPTION_DISABLED
-from payables.sync.models import Event, WebhookAttempt, WebhookMessage, WebhookSubscription
+from payables.sync.models import WebhookAttempt, WebhookMessage, WebhookSubscription
 from payables.sync.services import lock_company_writes, record_event
-from payables.sync.webhooks.delivery import Outcome, post_message
+from payables.sync.webhooks.confirmation import confirmation_token, token_hash, with_confirm_url
+from payables.sync.webhooks.delivery import Outcome, post_message, storable
+from payables.sync.webhooks.fanout import encode_body, enqueue_deliveries
 from payables.sync.webhooks.signing import sign
 from payables.tenancy.actors import Actor
 
 logger = logging.getLogger(__name__)
 
-ALL_TYPES = "*"
 LEASE_MARGIN = timedelta(seconds=30)
 CLAIM_BATCH = 20
 Active = WebhookSubscription.State.ACTIVE
@@ -58,108 +63,16 @@ class Claim:
     target: str
     secret: str
     body: bytes
+    lease: datetime  # the message's next_attempt_at while this claim holds it
 
 
-def wants(subscription: WebhookSubscription, event_type: str) -> bool:
-    """Tell whether a subscription asked for events of this type."""
-    types = subscription.event_types
-    return ALL_TYPES in types or event_type in types
+@dataclass(frozen=True)
+class Attempted:
+    """One attempt made: its claim, when it was sent, and what came back."""
 
-
-def message_body(message_type: str, at: datetime, data: dict) -> dict:
-    """Shape a message as Standard Webhooks suggests: ``{type, timestamp, data}``."""
-    stamp = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return {"type": message_type, "timestamp": stamp, "data": data}
-
-
-def encode_body(payload: dict) -> bytes:
-    """The exact bytes sent and signed (compact JSON, UTF-8)."""
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def fan_out_event(event: Event) -> list[WebhookMessage]:
-    """Create the event's messages for the company's active subscriptions that want its type.
-
-    Runs in the transaction that records the event, so a change and its messages
-    commit together; their tasks are queued after commit. A company without active
-    subscriptions costs one indexed query.
-    """
-    subscriptions = [
-        subscription
-        for subscription in WebhookSubscription.objects.filter(
-            company_id=event.company_id, state=Active
-        ).only("id", "event_types")
-        if wants(subscription, event.type)
-    ]
-    if not subscriptions:
-        return []
-    data = {
-        "cursor": str(event.sequence),
-        "subject_type": event.subject_type,
-        "subject_id": str(event.subject_id),
-        "actor": event.actor,
-        "payload": event.payload,
-    }
-    body = message_body(event.type, event.created_at, data)
-    messages = WebhookMessage.objects.bulk_create(
-        WebhookMessage(
-            subscription=subscription,
-            event=event,
-            type=event.type,
-            payload=body,
-            next_attempt_at=event.created_at,
-        )
-        for subscription in subscriptions
-    )
-    queue_deliveries_after_commit([message.pk for message in messages])
-    return messages
-
-
-def queue_deliveries_after_commit(message_ids: list[UUID]) -> None:
-    """Queue delivery of these messages once the transaction commits: one task for all.
-
-    One task per transaction, not per message: a bulk load's thousand events travel in
-    a few claim and record transactions. ``robust``: an enqueue that fails must not undo
-    the committed change; the sweep delivers whatever lost its task.
-    """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        _enqueue(message_ids)
-        return
-    batch = getattr(connection, _BATCH_ATTRIBUTE, None)
-    # ``run_on_commit`` holds the callbacks still to run: a batch whose callback went
-    # with a rolled-back savepoint (or an earlier transaction) is not reused.
-    if batch is not None and any(func == batch.flush for _, func, _ in connection.run_on_commit):
-        batch.message_ids.extend(message_ids)
-        return
-    batch = _Batch(list(message_ids))
-    setattr(connection, _BATCH_ATTRIBUTE, batch)
-    transaction.on_commit(batch.flush, robust=True)
-
-
-_BATCH_ATTRIBUTE = "_payables_webhook_batch"
-
-
-class _Batch:
-    """Messages of one transaction, queued together when it commits."""
-
-    def __init__(self, message_ids: list[UUID]) -> None:
-        self.message_ids = message_ids
-
-    def flush(self) -> None:
-        _enqueue(self.message_ids)
-
-
-def _enqueue(message_ids: list[UUID], run_after: datetime | None = None) -> None:
-    # Imported here: the task module imports this one, as a doorway imports its service.
-    from payables.sync.tasks import deliver_webhooks
-
-    task = deliver_webhooks
-    if run_after is not None:
-        if not task.get_backend().supports_defer:
-            return  # the sweep (deliver_due) makes the attempt when it is due
-        task = task.using(run_after=run_after)
-    task.enqueue([str(message_id) for message_id in message_ids])
+    claim: Claim
+    at: datetime
+    outcome: Outcome
 
 
 def deliver_messages(message_ids: list[UUID], *, now: datetime | None = None) -> int:
@@ -168,11 +81,12 @@ def deliver_messages(message_ids: list[UUID], *, now: datetime | None = None) ->
     A message not pending, not yet due, claimed by another worker, or of a subscription
     that may not receive it now (not confirmed, disabled, deleted) is left alone.
     """
-    now = now or timezone.now()
     made = 0
     for start in range(0, len(message_ids), CLAIM_BATCH):
         batch = message_ids[start : start + CLAIM_BATCH]
-        claims = _claim(WebhookMessage.objects.filter(pk__in=batch), now, limit=len(batch))
+        claims = _claim(
+            WebhookMessage.objects.filter(pk__in=batch), now or timezone.now(), limit=len(batch)
+        )
         made += _attempt_all(claims, now)
     return made
 
@@ -181,13 +95,14 @@ def deliver_due(*, now: datetime | None = None, limit: int | None = None) -> int
     """Make every attempt that is due by ``now`` (at most ``limit``); return how many ran.
 
     This is the sweep: the task runner calls it periodically, tests call it with
-    their clock. Several workers may sweep at once: each claims its own batch.
+    their clock. Several workers may sweep at once: each claims its own batch. Without
+    ``now`` each batch claims what is due when it claims: a long sweep also takes what
+    fell due meanwhile.
     """
-    now = now or timezone.now()
     made = 0
     while limit is None or made < limit:
         size = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - made)
-        claims = _claim(WebhookMessage.objects.all(), now, limit=size)
+        claims = _claim(WebhookMessage.objects.all(), now or timezone.now(), limit=size)
         if not claims:
             break
         made += _attempt_all(claims, now)
@@ -211,7 +126,9 @@ def _deliverable(messages: QuerySet, now: datetime) -> QuerySet:
 def _claim(messages: QuerySet, now: datetime, *, limit: int) -> list[Claim]:
     """Take the lease on up to ``limit`` due messages; others' leases are skipped, not awaited.
 
-    The lease covers the whole batch: its attempts run one after the other.
+    The lease covers the whole batch: its attempts run one after the other, each bounded
+    by the timeout. A confirmation request whose token is no longer the subscription's
+    (an earlier target's, or a request made before tokens were derived) dies unsent.
     """
     with transaction.atomic():
         claimed = list(
@@ -220,38 +137,93 @@ def _claim(messages: QuerySet, now: datetime, *, limit: int) -> list[Claim]:
             .select_related("subscription")
             .order_by("next_attempt_at")[:limit]
         )
+        void = [m.pk for m in claimed if not _confirmation_current(m)]
+        if void:
+            WebhookMessage.objects.filter(pk__in=void).update(
+                state=WebhookMessage.State.DEAD, dead_at=now, next_attempt_at=None
+            )
+            claimed = [m for m in claimed if m.pk not in void]
         if not claimed:
             return []
         timeout = timedelta(seconds=settings.PAYABLES_WEBHOOK_TIMEOUT_SECONDS)
-        WebhookMessage.objects.filter(pk__in=[m.pk for m in claimed]).update(
-            next_attempt_at=now + timeout * len(claimed) + LEASE_MARGIN
-        )
+        lease = now + timeout * len(claimed) + LEASE_MARGIN
+        WebhookMessage.objects.filter(pk__in=[m.pk for m in claimed]).update(next_attempt_at=lease)
     return [
         Claim(
             m.pk,
             m.subscription.company_id,
             m.subscription.target,
             m.subscription.secret,
-            encode_body(m.payload),
+            encode_body(_as_sent(m)),
+            lease,
         )
         for m in claimed
     ]
 
 
-def _attempt_all(claims: list[Claim], now: datetime) -> int:
-    """POST each claimed message (no transaction open meanwhile), then record the outcomes."""
-    outcomes = [(claim, _post(claim, now)) for claim in claims]
-    by_company: dict[int, list[tuple[Claim, Outcome]]] = {}
-    for claim, outcome in outcomes:
-        by_company.setdefault(claim.company_id, []).append((claim, outcome))
-    for company_outcomes in by_company.values():
-        record_attempts({claim.message_id: outcome for claim, outcome in company_outcomes}, now=now)
-    return len(outcomes)
+def _confirmation_current(message: WebhookMessage) -> bool:
+    """False for a confirmation request whose confirm URL no longer confirms anything."""
+    if message.type != WebhookMessage.CONFIRMATION:
+        return True
+    return token_hash(confirmation_token(message.pk)) == message.subscription.confirm_token_hash
 
 
-def _post(claim: Claim, now: datetime) -> Outcome:
+def _as_sent(message: WebhookMessage) -> dict:
+    """The payload as the receiver gets it: a confirmation request with its real URL."""
+    if message.type == WebhookMessage.CONFIRMATION:
+        return with_confirm_url(message.payload, message.pk)
+    return message.payload
+
+
+def _attempt_all(claims: list[Claim], clock: datetime | None) -> int:
+    """POST each claimed message (no transaction open meanwhile), then record the outcomes.
+
+    ``clock`` is the test's clock; without it each attempt is sent at the real time.
+    """
+    made: list[Attempted] = []
+    for claim in claims:
+        at = clock or timezone.now()
+        made.append(Attempted(claim, at, _post(claim, at)))
+    by_company: dict[int, list[Attempted]] = {}
+    for attempted in made:
+        by_company.setdefault(attempted.claim.company_id, []).append(attempted)
+    for company_attempts in by_company.values():
+        record_outcomes(company_attempts, now=clock or timezone.now())
+    return len(made)
+
+
+def record_outcomes(attempts: list[Attempted], *, now: datetime) -> None:
+    """Record one company's attempts; a failure to record some never loses the others.
+
+    All in one transaction first. Should that fail (an answer the database refuses, a
+    bug), each attempt is recorded alone, and one that still fails is recorded without
+    what the receiver answered: a message whose attempt is never recorded would be sent
+    again and again.
+    """
+    try:
+        record_attempts(attempts, now=now)
+        return
+    except Exception:
+        logger.exception("Webhook attempts could not be recorded together; recording each alone")
+    for attempted in attempts:
+        try:
+            record_attempts([attempted], now=now)
+            continue
+        except Exception as exc:
+            logger.exception("Webhook attempt of %s not recorded", attempted.claim.message_id)
+            bare = Outcome(None, 0, error=f"the answer could not be stored ({type(exc).__name__})")
+        try:
+            record_attempts([replace(attempted, outcome=bare)], now=now)
+        except Exception:
+            logger.exception(
+                "Webhook attempt of %s is lost; the message is tried again after its lease",
+                attempted.claim.message_id,
+            )
+
+
+def _post(claim: Claim, at: datetime) -> Outcome:
     message_id = str(claim.message_id)
-    timestamp = int(now.timestamp())
+    timestamp = int(at.timestamp())
     headers = {
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
@@ -282,14 +254,16 @@ MESSAGE_FIELDS = [
 ]
 
 
-def record_attempts(outcomes: dict[UUID, Outcome], *, now: datetime) -> list[WebhookMessage]:
+def record_attempts(made: list[Attempted], *, now: datetime) -> list[WebhookMessage]:
     """Store attempts of one company's messages; move each on: delivered, retried, or dead.
 
     One transaction. Successes alone take no company lock (they record no event), so
     deliveries do not queue behind the company's other writes. A failure may disable a
     subscription and record an event, so then the company's write lock comes first, as
-    for every writer.
+    for every writer. ``now`` is when the outcomes arrived: retries are planned from it.
     """
+    by_id = {attempted.claim.message_id: attempted for attempted in made}
+    outcomes = {message_id: attempted.outcome for message_id, attempted in by_id.items()}
     with transaction.atomic():
         if not all(outcome.ok for outcome in outcomes.values()):
             found = (
@@ -311,20 +285,23 @@ def record_attempts(outcomes: dict[UUID, Outcome], *, now: datetime) -> list[Web
             message.subscription = shared.setdefault(message.subscription_id, message.subscription)
         attempts, delivered, failed = [], [], []
         for message in messages:
-            outcome = outcomes[message.pk]
+            outcome, claim = outcomes[message.pk], by_id[message.pk].claim
             message.attempt_count += 1
             attempts.append(
                 WebhookAttempt(
                     message=message,
                     number=message.attempt_count,
-                    attempted_at=now,
+                    attempted_at=by_id[message.pk].at,
                     status_code=outcome.status_code,
                     duration_ms=outcome.duration_ms,
-                    error=outcome.error[:500],
-                    response_body=outcome.response_body,
+                    error=storable(outcome.error)[:500],
+                    response_body=storable(outcome.response_body),
                 )
             )
-            if message.state != Pending:  # settled meanwhile by an attempt whose lease ran out
+            lease_held = message.state == Pending and message.next_attempt_at == claim.lease
+            if not lease_held and not (message.state == Pending and outcome.ok):
+                # Settled meanwhile, or the lease ran out and the message was taken over
+                # (or redelivered): the attempt is history, the current round is not ours.
                 failed.append(message)
                 continue
             message.attempts_in_round += 1
@@ -385,7 +362,8 @@ def _fail(message: WebhookMessage, subscription: WebhookSubscription, now: datet
             wait, jitter=settings.PAYABLES_WEBHOOK_RETRY_JITTER
         )
         transaction.on_commit(
-            partial(_enqueue, [message.pk], run_after=message.next_attempt_at), robust=True
+            partial(enqueue_deliveries, [message.pk], run_after=message.next_attempt_at),
+            robust=True,
         )
         return
     message.state, message.dead_at, message.next_attempt_at = WebhookMessage.State.DEAD, now, None

@@ -26,6 +26,12 @@ class ConfirmationNotFound(NotFound):
     default_message = "This confirmation link is not valid (any more)."
 
 
+class ConfirmationRefused(Conflict):
+    """The subscription is confirmed already: there is no confirmation to send again."""
+
+    code = "confirmation_refused"
+
+
 class RedeliveryRefused(Conflict):
     """The message is still queued, or its subscription cannot receive it now."""
 
@@ -33,6 +39,6 @@ class RedeliveryRefused(Conflict):
 
 
 class StateChangeRefused(Conflict):
-    """A pending subscription becomes active only through its confirm URL."""
+    """A subscription becomes active only once its target has confirmed it."""
 
     code = "webhook_state_refused"

@@ -2,19 +2,18 @@
 
 A new subscription (or a new target) is ``pending`` until its target opens the
 confirm URL sent to it: payables pushes events only to receivers that asked for them.
-Subscription changes record no event (no event type is declared for them yet).
+Every change of a subscription is an event (``webhook_subscription.*``), never carrying
+the secret.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 from datetime import datetime
+from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from payables.errors import FieldError, ValidationFailed
@@ -29,17 +28,20 @@ from payables.sync.event_types import (
 )
 from payables.sync.models import WebhookMessage, WebhookSubscription
 from payables.sync.services import lock_company_writes, record_event
-from payables.sync.webhooks.dispatch import (
-    ALL_TYPES,
-    message_body,
-    queue_deliveries_after_commit,
-    queue_sweep,
+from payables.sync.webhooks.confirmation import (
+    ELIDED,
+    confirm_url,
+    confirmation_token,
+    token_hash,
 )
+from payables.sync.webhooks.dispatch import queue_sweep
 from payables.sync.webhooks.errors import (
     ConfirmationNotFound,
+    ConfirmationRefused,
     RedeliveryRefused,
     StateChangeRefused,
 )
+from payables.sync.webhooks.fanout import ALL_TYPES, message_body, queue_deliveries_after_commit
 from payables.sync.webhooks.schemas import WebhookIn, WebhookPatch
 from payables.sync.webhooks.signing import generate_secret
 from payables.sync.webhooks.targets import TargetRefused, check_target
@@ -59,27 +61,31 @@ def create_subscription(data: WebhookIn, *, actor: Actor) -> WebhookSubscription
     _check_target(data.target)  # may resolve DNS: before the transaction, not inside it
     with transaction.atomic():
         lock_company_writes(actor.company)
-        token = secrets.token_urlsafe(32)
+        confirmation_id = uuid4()
         subscription = WebhookSubscription.objects.create(
             company=actor.company,
             name=data.name,
             target=data.target,
             event_types=event_types,
             secret=generate_secret(),
-            confirm_token_hash=_token_hash(token),
+            confirm_token_hash=token_hash(confirmation_token(confirmation_id)),
             retry_schedule=data.retry_schedule,
         )
-        _request_confirmation(subscription, token)
+        _request_confirmation(subscription, confirmation_id)
         _record(WEBHOOK_SUBSCRIPTION_CREATED, subscription, actor)
     logger.info("Webhook subscription %s created by %s", subscription.pk, actor.label)
     return subscription
 
 
 def confirm_subscription(token: str, *, now: datetime | None = None) -> WebhookSubscription:
-    """Activate the subscription whose confirm URL carries ``token``; again is harmless."""
+    """Activate the subscription whose confirm URL carries ``token``; again is harmless.
+
+    A subscription paused (``disabled``) before its target confirmed stays paused, but
+    is confirmed: it can then be resumed.
+    """
     candidate = (
         WebhookSubscription.objects.select_related("company")
-        .filter(confirm_token_hash=_token_hash(token))
+        .filter(confirm_token_hash=token_hash(token))
         .first()
     )
     if candidate is None:
@@ -87,12 +93,13 @@ def confirm_subscription(token: str, *, now: datetime | None = None) -> WebhookS
     with transaction.atomic():
         lock_company_writes(candidate.company)
         subscription = WebhookSubscription.objects.select_for_update().get(pk=candidate.pk)
-        if subscription.state == State.PENDING:
-            subscription.state = State.ACTIVE
+        if subscription.state == State.PENDING or subscription.confirmed_at is None:
+            if subscription.state == State.PENDING:
+                subscription.state = State.ACTIVE
+                # The first active subscription starts the sweep that backs up delivery tasks.
+                transaction.on_commit(queue_sweep, robust=True)
             subscription.confirmed_at = now or timezone.now()
             subscription.save(update_fields=["state", "confirmed_at", "updated_at"])
-            # The first active subscription starts the sweep that backs up delivery tasks.
-            transaction.on_commit(queue_sweep, robust=True)
             _record(
                 WEBHOOK_SUBSCRIPTION_CONFIRMED,
                 subscription,
@@ -132,20 +139,46 @@ def update_subscription(
         if "state" in given:
             _change_state(subscription, data.state)
         if new_target:
-            token = secrets.token_urlsafe(32)
+            confirmation_id = uuid4()
             subscription.target = data.target
             subscription.state, subscription.confirmed_at = State.PENDING, None
-            subscription.confirm_token_hash = _token_hash(token)
+            subscription.confirm_token_hash = token_hash(confirmation_token(confirmation_id))
             subscription.failing_since = None
         subscription.save()
         if new_target:
-            _request_confirmation(subscription, token)
+            _request_confirmation(subscription, confirmation_id)
         _record(
             WEBHOOK_SUBSCRIPTION_UPDATED,
             subscription,
             actor,
             changed_fields=sorted(given),
         )
+    return subscription
+
+
+def resend_confirmation(subscription: WebhookSubscription, *, actor: Actor) -> WebhookSubscription:
+    """Send the target a new confirmation request, e.g. when it was down for the first.
+
+    Only for a subscription its target has not confirmed; one paused before it confirmed
+    is pending again. The new request carries a new confirm URL: the old one stops working,
+    and a request still queued is dropped.
+    """
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+        if subscription.confirmed_at is not None:
+            raise ConfirmationRefused(
+                "The target has confirmed this subscription already; nothing to resend."
+            )
+        confirmation_id = uuid4()
+        subscription.state, subscription.disabled_at = State.PENDING, None
+        subscription.confirm_token_hash = token_hash(confirmation_token(confirmation_id))
+        subscription.save(
+            update_fields=["state", "disabled_at", "confirm_token_hash", "updated_at"]
+        )
+        _request_confirmation(subscription, confirmation_id)
+        _record(WEBHOOK_SUBSCRIPTION_UPDATED, subscription, actor, changed_fields=["confirmation"])
+    logger.info("Webhook subscription %s: confirmation resent by %s", subscription.pk, actor.label)
     return subscription
 
 
@@ -186,6 +219,11 @@ def redeliver_message(
         )
         if message.state == WebhookMessage.State.PENDING:
             raise RedeliveryRefused("The message is still queued for delivery.")
+        if message.type == WebhookMessage.CONFIRMATION:
+            raise RedeliveryRefused(
+                "A confirmation request is not redelivered: POST …/resend-confirmation "
+                "sends a new one while the subscription is not confirmed."
+            )
         if message.subscription.state != State.ACTIVE:
             raise RedeliveryRefused(
                 f"The subscription is {message.subscription.state}: it receives nothing now."
@@ -235,23 +273,29 @@ def _record(
     )
 
 
-def confirm_url(token: str) -> str:
-    """The absolute URL the target opens (GET) to confirm; built on ``PAYABLES_BASE_URL``."""
-    path = reverse("api:webhook_confirm", kwargs={"token": token})
-    return settings.BASE_URL.rstrip("/") + path
+def _request_confirmation(subscription: WebhookSubscription, message_id: UUID) -> WebhookMessage:
+    """Queue the signed ``SubscriptionConfirmation`` message, the one a pending target gets.
 
-
-def _request_confirmation(subscription: WebhookSubscription, token: str) -> WebhookMessage:
-    """Queue the signed ``SubscriptionConfirmation`` message, the one a pending target gets."""
+    Its confirm URL is stored with the token elided (the API and the admin show the
+    payload); the token is made from ``message_id`` when the message is sent. Requests
+    still queued for an earlier target or token are dropped (dead): their URL is void,
+    and it must never reach a new target.
+    """
+    now = timezone.now()
+    WebhookMessage.objects.filter(
+        subscription=subscription,
+        type=WebhookMessage.CONFIRMATION,
+        state=WebhookMessage.State.PENDING,
+    ).update(state=WebhookMessage.State.DEAD, dead_at=now, next_attempt_at=None)
     data = {
         "subscription_id": str(subscription.pk),
         "name": subscription.name,
         "event_types": subscription.event_types,
-        "confirm_url": confirm_url(token),
+        "confirm_url": confirm_url(ELIDED),
         "message": "Open confirm_url (GET) to start receiving these events.",
     }
-    now = timezone.now()
     message = WebhookMessage.objects.create(
+        id=message_id,
         subscription=subscription,
         type=WebhookMessage.CONFIRMATION,
         payload=message_body(WebhookMessage.CONFIRMATION, now, data),
@@ -262,11 +306,14 @@ def _request_confirmation(subscription: WebhookSubscription, token: str) -> Webh
 
 
 def _change_state(subscription: WebhookSubscription, state: str) -> None:
-    """Pause or resume. Only the confirm URL turns a pending subscription active."""
+    """Pause or resume. Only a subscription its target has confirmed can be active."""
     if state == subscription.state:
         return
-    if subscription.state == State.PENDING and state == State.ACTIVE:
-        raise StateChangeRefused("A pending subscription is activated through its confirm URL.")
+    if state == State.ACTIVE and subscription.confirmed_at is None:
+        raise StateChangeRefused(
+            "The target has not confirmed this subscription: it becomes active when the "
+            "target opens the confirm URL sent to it (POST …/resend-confirmation sends it again)."
+        )
     subscription.state = state
     if state == State.DISABLED:
         subscription.disabled_at = timezone.now()
@@ -295,7 +342,3 @@ def _check_target(url: str) -> None:
         check_target(url, allow_private=settings.PAYABLES_WEBHOOK_ALLOW_PRIVATE)
     except TargetRefused as exc:
         raise FieldError(str(exc), loc=["target"], code="target_refused") from None
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
