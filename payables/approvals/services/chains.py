@@ -32,10 +32,14 @@ from payables.approvals.services.people import (
 )
 from payables.errors import FieldError
 from payables.invoices.models import Invoice
-from payables.invoices.services.invoices import add_audit_entry, invoice_snapshot, lock_invoice
+from payables.invoices.services.invoices import (
+    add_audit_entry,
+    lock_invoice,
+    record_invoice_event,
+)
 from payables.masterdata.models import CompanyUser
 from payables.sync import event_types
-from payables.sync.services import lock_company_writes, record_event
+from payables.sync.services import lock_company_writes
 from payables.tenancy.actors import Actor
 
 APPENDABLE = {Invoice.Status.NEW, Invoice.Status.ASSIGNED}
@@ -105,14 +109,10 @@ def append_approvers(
                 is_current=False,
                 comment="skipped: approver inactive",
             )
-        payload = invoice_snapshot(invoice) | {"appended": [_outcome_payload(o) for o in outcomes]}
         add_audit_entry(invoice, actor, "approvers_appended", comment=_describe(outcomes))
-        record_event(
-            event_types.APPROVERS_APPENDED,
-            actor=actor,
-            subject_type="invoice",
-            subject_id=invoice.id,
-            payload=payload,
+        appended = [_outcome_payload(o) for o in outcomes]
+        record_invoice_event(
+            event_types.APPROVERS_APPENDED, invoice, actor=actor, details={"appended": appended}
         )
         if added:
             _advance(invoice, actor=actor)
@@ -136,12 +136,8 @@ def approve_step(step: ApprovalStep, *, actor: Actor, comment: str = "") -> Appr
                 raise CannotBeFinalApprover(_final_refusal_message(reason, invoice))
         _act(step, ApprovalStep.Status.APPROVED, actor, comment)
         add_audit_entry(invoice, actor, "approved", comment=comment)
-        record_event(
-            event_types.APPROVAL_STEP_APPROVED,
-            actor=actor,
-            subject_type="invoice",
-            subject_id=invoice.id,
-            payload=invoice_snapshot(invoice) | _step_payload(step),
+        record_invoice_event(
+            event_types.APPROVAL_STEP_APPROVED, invoice, actor=actor, details=_step_payload(step)
         )
         _advance(invoice, actor=actor)
     return step
@@ -168,15 +164,9 @@ def reject_step(step: ApprovalStep, *, actor: Actor, reason: str) -> ApprovalSte
         invoice.status = Invoice.Status.REJECTED
         invoice.save(update_fields=["status", "modified_at"])
         add_audit_entry(invoice, actor, "rejected", comment=reason)
-        payload = invoice_snapshot(invoice) | _step_payload(step)
+        details = _step_payload(step) | {"reason": reason}
         for event_type in (event_types.APPROVAL_STEP_REJECTED, event_types.INVOICE_REJECTED):
-            record_event(
-                event_type,
-                actor=actor,
-                subject_type="invoice",
-                subject_id=invoice.id,
-                payload=payload | {"reason": reason},
-            )
+            record_invoice_event(event_type, invoice, actor=actor, details=details)
     return step
 
 
@@ -196,12 +186,8 @@ def reroute_invoice(invoice: Invoice, *, actor: Actor, comment: str = "") -> Inv
         invoice.status = Invoice.Status.NEW
         invoice.save(update_fields=["status", "modified_at"])
         add_audit_entry(invoice, actor, "rerouted", comment=comment)
-        record_event(
-            event_types.INVOICE_REROUTED,
-            actor=actor,
-            subject_type="invoice",
-            subject_id=invoice.id,
-            payload=invoice_snapshot(invoice) | {"comment": comment},
+        record_invoice_event(
+            event_types.INVOICE_REROUTED, invoice, actor=actor, details={"comment": comment}
         )
         _route(invoice, actor=actor, round_=_open_round(invoice))
     return invoice
@@ -328,13 +314,11 @@ def _advance(invoice: Invoice, *, actor: Actor, rule: RoutingRule | None = None)
         if invoice.status == Invoice.Status.NEW:
             invoice.status = Invoice.Status.ASSIGNED
             invoice.save(update_fields=["status", "modified_at"])
-            payload = invoice_snapshot(invoice) | {"rule": rule.name if rule else None}
-            record_event(
+            record_invoice_event(
                 event_types.INVOICE_ASSIGNED,
+                invoice,
                 actor=actor,
-                subject_type="invoice",
-                subject_id=invoice.id,
-                payload=payload,
+                details={"rule": rule.name if rule else None},
             )
         else:
             invoice.save(update_fields=["modified_at"])
@@ -343,13 +327,7 @@ def _advance(invoice: Invoice, *, actor: Actor, rule: RoutingRule | None = None)
         invoice.status = Invoice.Status.APPROVED
         invoice.save(update_fields=["status", "modified_at"])
         add_audit_entry(invoice, actor, "invoice_approved")
-        record_event(
-            event_types.INVOICE_APPROVED,
-            actor=actor,
-            subject_type="invoice",
-            subject_id=invoice.id,
-            payload=invoice_snapshot(invoice),
-        )
+        record_invoice_event(event_types.INVOICE_APPROVED, invoice, actor=actor)
         _after_approval(invoice, actor=actor)
 
 

@@ -29,9 +29,13 @@ from payables.invoices.errors import (
 )
 from payables.invoices.models import Invoice, SyncError
 from payables.invoices.queries import get_invoice
-from payables.invoices.services.invoices import add_audit_entry, invoice_snapshot, lock_invoice
+from payables.invoices.services.invoices import (
+    add_audit_entry,
+    lock_invoice,
+    record_invoice_event,
+)
 from payables.sync import event_types
-from payables.sync.services import lock_company_writes, record_event
+from payables.sync.services import lock_company_writes
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 
@@ -120,13 +124,11 @@ def confirm_booking(
         _clear_sync_failure(invoice)
         invoice.save()
         add_audit_entry(invoice, actor, "booked", comment=f"{document_id} on {booking_date}")
-        record_event(
+        record_invoice_event(
             event_types.INVOICE_BOOKED,
+            invoice,
             actor=actor,
-            subject_type="invoice",
-            subject_id=invoice.id,
-            payload=invoice_snapshot(invoice)
-            | {
+            details={
                 "booking_document_id": document_id,
                 "booking_date": booking_date.isoformat(),
                 "export_document_id": invoice.export_document_id,
@@ -203,13 +205,11 @@ def report_sync_error(
                 update_fields=["sync_failed", "sync_error_message", "sync_failed_at", "modified_at"]
             )
         add_audit_entry(invoice, actor, "sync_failed", comment=message)
-        record_event(
+        record_invoice_event(
             event_types.INVOICE_SYNC_FAILED,
+            invoice,
             actor=actor,
-            subject_type="invoice",
-            subject_id=invoice.id,
-            payload=invoice_snapshot(invoice)
-            | {
+            details={
                 "sync_error_id": str(error.id),
                 "document_id": error.document_id,
                 "message": message,
@@ -260,13 +260,11 @@ def _export(invoice: Invoice, *, actor: Actor, at: datetime, automatic: bool) ->
     if reexport:
         how = ", ".join(filter(None, [f"re-export #{invoice.export_count}", how]))
     add_audit_entry(invoice, actor, "exported", comment=how)
-    record_event(
+    record_invoice_event(
         event_types.INVOICE_EXPORTED,
+        invoice,
         actor=actor,
-        subject_type="invoice",
-        subject_id=invoice.id,
-        payload=invoice_snapshot(invoice)
-        | {
+        details={
             "document_id": invoice.export_document_id,
             "export_count": invoice.export_count,
             "reexport": reexport,

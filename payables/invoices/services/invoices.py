@@ -19,6 +19,7 @@ from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier
 from payables.money import format_amount
 from payables.sync import event_types
+from payables.sync.models import Event
 from payables.sync.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
 from payables.tenancy.services import take_next_value
@@ -71,13 +72,7 @@ def create_invoice(
         _save_guarding_number(invoice)
         _replace_lines(invoice, data, is_new=True)
         add_audit_entry(invoice, actor, "created")
-        record_event(
-            event_types.INVOICE_CREATED,
-            actor=actor,
-            subject_type="invoice",
-            subject_id=invoice.id,
-            payload=invoice_snapshot(invoice),
-        )
+        record_invoice_event(event_types.INVOICE_CREATED, invoice, actor=actor)
         _route(invoice, actor)
     return invoice
 
@@ -130,12 +125,11 @@ def update_invoice(
         if "rows" in sent or "vat_breakdown" in sent or coded.dropped:
             _replace_lines(invoice, data)
         add_audit_entry(invoice, actor, "updated", comment=", ".join(sorted(changes)))
-        record_event(
+        record_invoice_event(
             event_types.INVOICE_UPDATED,
+            invoice,
             actor=actor,
-            subject_type="invoice",
-            subject_id=invoice.id,
-            payload=invoice_snapshot(invoice) | {"changed_fields": sorted(changes)},
+            details={"changed_fields": sorted(changes)},
         )
         _route(invoice, actor)
     return invoice
@@ -155,12 +149,8 @@ def cancel_invoice(invoice: Invoice, *, actor: Actor, reason: str = "") -> Invoi
 
         close_chain(invoice, reason="invoice cancelled")
         add_audit_entry(invoice, actor, "cancelled", comment=reason)
-        record_event(
-            event_types.INVOICE_CANCELLED,
-            actor=actor,
-            subject_type="invoice",
-            subject_id=invoice.id,
-            payload=invoice_snapshot(invoice) | {"reason": reason},
+        record_invoice_event(
+            event_types.INVOICE_CANCELLED, invoice, actor=actor, details={"reason": reason}
         )
     return invoice
 
@@ -174,6 +164,20 @@ def _route(invoice: Invoice, actor: Actor) -> None:
     from payables.approvals.services import route_new_invoice
 
     route_new_invoice(invoice, actor=actor)
+
+
+def record_invoice_event(
+    event_type: str, invoice: Invoice, *, actor: Actor, details: dict | None = None
+) -> Event:
+    """Record a change of an invoice, inside the caller's transaction: every such event
+    carries the invoice's summary, plus the ``details`` of this change."""
+    return record_event(
+        event_type,
+        actor=actor,
+        subject_type="invoice",
+        subject_id=invoice.id,
+        payload=invoice_snapshot(invoice) | (details or {}),
+    )
 
 
 def invoice_snapshot(invoice: Invoice) -> dict:

@@ -11,10 +11,14 @@ from django.db import transaction
 from payables.errors import FieldError
 from payables.invoices.errors import InvoiceNotEditable, Overpayment
 from payables.invoices.models import Invoice, Payment
-from payables.invoices.services.invoices import add_audit_entry, invoice_snapshot, lock_invoice
+from payables.invoices.services.invoices import (
+    add_audit_entry,
+    lock_invoice,
+    record_invoice_event,
+)
 from payables.money import ZERO, fits_scale, format_amount
 from payables.sync import event_types
-from payables.sync.services import lock_company_writes, record_event
+from payables.sync.services import lock_company_writes
 from payables.tenancy.actors import Actor
 
 UNPAYABLE = {Invoice.Status.RECEIVED, Invoice.Status.DIGITIZING, Invoice.Status.CANCELLED}
@@ -68,25 +72,16 @@ def record_payment(
         invoice.paid_amount += amount
         invoice.save(update_fields=["paid_amount", "modified_at"])
         add_audit_entry(invoice, actor, "payment_recorded", comment=format_amount(amount, cur))
-        snapshot = invoice_snapshot(invoice)
-        record_event(
+        record_invoice_event(
             event_types.PAYMENT_RECORDED,
+            invoice,
             actor=actor,
-            subject_type="invoice",
-            subject_id=invoice.id,
-            payload=snapshot
-            | {
+            details={
                 "payment_id": str(payment.id),
                 "amount": format_amount(amount, cur),
                 "payment_date": payment_date.isoformat(),
             },
         )
         if invoice.amount_due == ZERO:
-            record_event(
-                event_types.INVOICE_PAID,
-                actor=actor,
-                subject_type="invoice",
-                subject_id=invoice.id,
-                payload=snapshot,
-            )
+            record_invoice_event(event_types.INVOICE_PAID, invoice, actor=actor)
     return payment
