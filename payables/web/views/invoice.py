@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -67,37 +68,54 @@ def invoice_detail(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
 @member_required
 def approve(request: HttpRequest, invoice_id: UUID, step_id: UUID) -> HttpResponse:
     """Approve the current step as its approver, with an optional comment."""
-    invoice, step = _decidable_step(request, invoice_id, step_id)
-    if step.approver_id != request.member.pk:
-        return refused(request, NotYourStep.default_message, 403)
-    form = ApproveForm(request.POST)
-    if not form.is_valid():
-        return _decision_again(request, invoice, 422, approve_form=form)
-    try:
-        approve_step(step, actor=request.actor, comment=form.cleaned_data["comment"])
-    except PayablesError as exc:
-        form.add_error(None, exc.message)
-        return _decision_again(request, invoice, exc.status, approve_form=form)
-    messages.success(request, f"You approved invoice {invoice.invoice_number}.")
-    return back_to_invoice(request, invoice)
+    return _decide(
+        request,
+        invoice_id,
+        step_id,
+        form_class=ApproveForm,
+        act=lambda step, data: approve_step(step, actor=request.actor, comment=data["comment"]),
+        done="approved",
+    )
 
 
 @require_POST
 @member_required
 def reject(request: HttpRequest, invoice_id: UUID, step_id: UUID) -> HttpResponse:
     """Reject at the current step; an empty reason is refused inline and changes nothing."""
+    return _decide(
+        request,
+        invoice_id,
+        step_id,
+        form_class=RejectForm,
+        act=lambda step, data: reject_step(step, actor=request.actor, reason=data["reason"]),
+        done="rejected",
+    )
+
+
+def _decide(
+    request: HttpRequest,
+    invoice_id: UUID,
+    step_id: UUID,
+    *,
+    form_class: type[ApproveForm | RejectForm],
+    act: Callable[[ApprovalStep, dict], object],
+    done: str,
+) -> HttpResponse:
+    """One decision on a step: only its approver; the form's or the service's refusal
+    comes back inline with its status, and nothing changes."""
     invoice, step = _decidable_step(request, invoice_id, step_id)
     if step.approver_id != request.member.pk:
         return refused(request, NotYourStep.default_message, 403)
-    form = RejectForm(request.POST)
+    form = form_class(request.POST)
+    form_key = "approve_form" if form_class is ApproveForm else "reject_form"
     if not form.is_valid():
-        return _decision_again(request, invoice, 422, reject_form=form)
+        return _decision_again(request, invoice, 422, **{form_key: form})
     try:
-        reject_step(step, actor=request.actor, reason=form.cleaned_data["reason"])
+        act(step, form.cleaned_data)
     except PayablesError as exc:
         form.add_error(None, exc.message)
-        return _decision_again(request, invoice, exc.status, reject_form=form)
-    messages.success(request, f"You rejected invoice {invoice.invoice_number}.")
+        return _decision_again(request, invoice, exc.status, **{form_key: form})
+    messages.success(request, f"You {done} invoice {invoice.invoice_number}.")
     return back_to_invoice(request, invoice)
 
 
