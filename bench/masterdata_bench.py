@@ -102,24 +102,14 @@ def make_records(count: int, first: int, prefix: str) -> list[dict]:
 
 def run_job(records: list[dict], actor: object) -> tuple[float, float, object]:
     """Submit the load and run the worker until it is done; return both times and the job."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
     from payables.masterdata.models import BulkJob
     from payables.masterdata.services.bulk import submit_bulk_job
+    from payables.tests.task_worker import run_worker
 
     started = time.perf_counter()
     job = submit_bulk_job(BulkJob.Kind.SUPPLIER, records, mode="upsert", actor=actor)
     submitted = time.perf_counter()
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="bench",
-        excluded_queue_names=[],
-    ).run()
+    run_worker(worker_id="bench")
     finished = time.perf_counter()
     job.refresh_from_db()
     return submitted - started, finished - started, job

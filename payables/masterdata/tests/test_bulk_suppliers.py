@@ -6,8 +6,9 @@ import pytest
 from stdnum.ee import registrikood
 
 from payables.masterdata.models import Supplier
-from payables.masterdata.tests.bulk_jobs import run_load, use_database_tasks
+from payables.masterdata.tests.bulk_jobs import run_load
 from payables.sync.models import Event
+from payables.tests.task_worker import use_database_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

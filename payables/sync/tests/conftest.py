@@ -1,6 +1,11 @@
-"""Fixtures of the sync tests: approved and exported invoices for the feeds."""
+"""Fixtures of the sync tests: approved and exported invoices for the feeds, and HTTP
+receivers on 127.0.0.1 for the webhooks."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
 
 from payables.invoices.tests.handoff_support import (  # noqa: F401 (fixtures)
     approved_invoice,
@@ -9,3 +14,16 @@ from payables.invoices.tests.handoff_support import (  # noqa: F401 (fixtures)
     make_approved,
     make_exported,
 )
+from payables.sync.tests.receivers import Receiver, running_receiver
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with running_receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def second_receiver() -> Iterator[Receiver]:
+    with running_receiver() as receiver:
+        yield receiver

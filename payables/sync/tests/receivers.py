@@ -17,13 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.test import Client
-from django_tasks import task_backends
-from django_tasks_db.backend import DatabaseBackend
-from django_tasks_db.management.commands.db_worker import Worker
 
 from payables.conftest import ApiClient
-
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @dataclass(frozen=True)
@@ -198,23 +193,3 @@ def deliveries(api: ApiClient, subscription: dict, **params: Any) -> list[dict]:
     answer = api.get(f"/webhooks/{subscription['id']}/deliveries", params)
     assert answer.status_code == 200, answer.content
     return [d for d in answer.json()["items"] if d["type"] not in HANDSHAKE]
-
-
-def use_database_tasks(settings: Any) -> None:
-    """Queue tasks in the database, as production does (django-tasks rebuilds its backends)."""
-    settings.TASKS = DATABASE_TASKS
-    assert isinstance(task_backends["default"], DatabaseBackend)
-
-
-def run_worker() -> None:
-    """Run the ready tasks until none is left, with the worker ``payables worker`` runs."""
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="pytest",
-        excluded_queue_names=[],
-    ).run()

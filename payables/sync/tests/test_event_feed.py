@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-import time
+from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from payables.conftest import ApiClient
 from payables.sync.models import Event
+from payables.sync.tests.feed_support import Writer, read_while_writing
 
 
 def _read_all(api: ApiClient, *, limit: int, start: str | None = None) -> tuple[list[dict], list]:
@@ -184,14 +183,9 @@ def test_concurrent_writers_and_reader_see_every_event_once_in_order(api_key, co
     before an earlier one. A skip here would be lost forever for a feed client.
     """
     writers, rounds = 3, 6
-    barrier = threading.Barrier(writers + 1)
-    writing_done = threading.Event()
-    errors: list[BaseException] = []
-    seen: list[int] = []
 
-    def write(n: int) -> None:
-        try:
-            client = ApiClient(api_key)
+    def writing(n: int) -> Writer:
+        def write(client: ApiClient, start: Callable[[], None]) -> None:
             supplier = client.post("/suppliers", {"name": f"Writer {n} AS", "country": "EE"})
             invoice = client.post(
                 "/invoices",
@@ -205,7 +199,7 @@ def test_concurrent_writers_and_reader_see_every_event_once_in_order(api_key, co
                     "gross_amount": "122.00",
                 },
             ).json()
-            barrier.wait(timeout=10)
+            start()
             for i in range(rounds):
                 answers = [
                     client.post("/suppliers", {"name": f"Writer {n}.{i} AS", "country": "EE"}),
@@ -220,39 +214,15 @@ def test_concurrent_writers_and_reader_see_every_event_once_in_order(api_key, co
                 ]
                 for answer in answers:
                     assert answer.status_code == 201, answer.json()
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
-        finally:
-            connection.close()
 
-    def read() -> None:
-        try:
-            client = ApiClient(api_key)
-            barrier.wait(timeout=10)
-            position = ""
-            for _ in range(10_000):  # bounded; ends once writing is over and read out
-                done = writing_done.is_set()
-                page = client.get("/events", {"from": position, "limit": 3}).json()
-                seen.extend(int(e["cursor"]) for e in page["items"])
-                position = page["cursor"] or position
-                if page["next"] is None:
-                    if done:
-                        return
-                    time.sleep(0.001)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        return write
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    threads.append(threading.Thread(target=read))
-    for thread in threads:
-        thread.start()
-    for thread in threads[:-1]:
-        thread.join(timeout=120)
-    writing_done.set()
-    threads[-1].join(timeout=120)
-    assert not errors, errors
+    seen = read_while_writing(
+        api_key,
+        "/events",
+        [writing(n) for n in range(writers)],
+        identity=lambda event: int(event["cursor"]),
+    )
     total = writers * (2 + 3 * rounds)
     assert Event.objects.filter(company=company).count() == total
     assert seen == list(range(1, total + 1))

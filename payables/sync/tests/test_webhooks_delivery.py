@@ -7,7 +7,7 @@ immediate task backend makes each first attempt at once. Later attempts are driv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from itertools import pairwise
 
@@ -24,7 +24,6 @@ from payables.sync.tests.receivers import (
     Receiver,
     Reply,
     deliveries,
-    running_receiver,
     subscribe,
     subscribe_confirmed,
 )
@@ -32,18 +31,6 @@ from payables.sync.webhooks.dispatch import deliver_due
 from payables.tenancy.actors import Actor
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def second_receiver() -> Iterator[Receiver]:
-    with running_receiver() as receiver:
-        yield receiver
 
 
 def verify(secret: str, request) -> dict:

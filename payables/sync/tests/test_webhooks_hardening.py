@@ -7,7 +7,7 @@ outcomes of lost leases, and sending a confirmation request again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -25,7 +25,6 @@ from payables.sync.tests.receivers import (
     confirm,
     deliveries,
     raw_server,
-    running_receiver,
     subscribe,
     subscribe_confirmed,
 )
@@ -36,18 +35,6 @@ from payables.sync.webhooks.fanout import message_body
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CONFIRMATION = "SubscriptionConfirmation"
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def second_receiver() -> Iterator[Receiver]:
-    with running_receiver() as receiver:
-        yield receiver
 
 
 def token_sent(receiver: Receiver) -> str:

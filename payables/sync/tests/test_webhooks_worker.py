@@ -21,12 +21,11 @@ from payables.sync.tests.receivers import (
     Reply,
     confirm,
     deliveries,
-    run_worker,
     running_receiver,
     subscribe,
-    use_database_tasks,
 )
 from payables.sync.webhooks.dispatch import queue_sweep
+from payables.tests.task_worker import run_worker, use_database_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
