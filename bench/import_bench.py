@@ -217,28 +217,13 @@ def run(options: argparse.Namespace, measure: Measure, *, label: str) -> int:
 
 def bench(options: argparse.Namespace, measure: Measure, *, label: str) -> int:
     """Migrate, create the bench company, run ``measure``, clean up."""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import OperationalError, connection, connections, transaction
+    if not prepare_database():
+        return 2
+    from django.db import connection, connections, transaction
 
     from payables.invoices.models import Invoice
     from payables.tenancy.models import Company
 
-    try:
-        connection.ensure_connection()
-    except OperationalError as exc:
-        print(f"cannot connect to the database: {exc}", file=sys.stderr)
-        print("(create it first, e.g. `createdb -h 127.0.0.1 -U postgres NAME`)", file=sys.stderr)
-        return 2
-    call_command("migrate", interactive=False, verbosity=0)
-    where = connection.vendor
-    if where == "sqlite":
-        where += f" (file in a temporary dir: {connection.settings_dict['NAME']})"
-    else:
-        where += f" (database {connection.settings_dict['NAME']!r})"
-    print(f"database: {where}")
     print(f"invoices: {options.count} per phase, {options.rows} rows each")
     company, actor, supplier, ceiling_supplier = make_company(label)
     try:
@@ -249,6 +234,33 @@ def bench(options: argparse.Namespace, measure: Measure, *, label: str) -> int:
                 Invoice.objects.filter(company=company).delete()
                 Company.objects.filter(pk=company.pk).delete()
         connections.close_all()  # before the temporary SQLite file is removed
+
+
+def prepare_database() -> bool:
+    """Set Django up, connect and migrate, and say which database; False when unreachable.
+
+    Every bench starts with this (from its own ``bench()``, after the environment is set).
+    """
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import OperationalError, connection
+
+    try:
+        connection.ensure_connection()
+    except OperationalError as exc:
+        print(f"cannot connect to the database: {exc}", file=sys.stderr)
+        print("(create it first, e.g. `createdb -h 127.0.0.1 -U postgres NAME`)", file=sys.stderr)
+        return False
+    call_command("migrate", interactive=False, verbosity=0)
+    where = connection.vendor
+    if where == "sqlite":
+        where += f" (file in a temporary dir: {connection.settings_dict['NAME']})"
+    else:
+        where += f" (database {connection.settings_dict['NAME']!r})"
+    print(f"database: {where}")
+    return True
 
 
 def make_company(label: str) -> tuple:

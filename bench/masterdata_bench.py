@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from import_bench import make_company
+from import_bench import make_company, prepare_database
 from stdnum.ee import registrikood
 
 IBAN = "EE382200221020145685"
@@ -53,21 +53,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def bench(options: argparse.Namespace) -> int:
     """Migrate, make the bench company (import_bench's), measure, clean up."""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import OperationalError, connection, connections
+    if not prepare_database():
+        return 2
+    from django.db import connection, connections
 
     from payables.tenancy.models import Company
 
-    try:
-        connection.ensure_connection()
-    except OperationalError as exc:
-        print(f"cannot connect to the database: {exc}", file=sys.stderr)
-        return 2
-    call_command("migrate", interactive=False, verbosity=0)
-    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
     company, actor, *_ = make_company("Master data bench")  # two suppliers besides
     try:
         return measure(options, company, actor)

@@ -25,7 +25,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from import_bench import make_company
+from import_bench import make_company, prepare_database
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -74,21 +74,12 @@ class Receiver(BaseHTTPRequestHandler):
 
 def bench(options: argparse.Namespace) -> int:
     """Migrate, make the bench company and a confirmed subscription, run the rounds."""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import OperationalError, connection, connections
+    if not prepare_database():
+        return 2
+    from django.db import connection, connections
 
     from payables.tenancy.models import Company
 
-    try:
-        connection.ensure_connection()
-    except OperationalError as exc:
-        print(f"cannot connect to the database: {exc}", file=sys.stderr)
-        return 2
-    call_command("migrate", interactive=False, verbosity=0)
-    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -111,6 +102,7 @@ def bench(options: argparse.Namespace) -> int:
 def subscribe(actor: object, target: str) -> None:
     """Subscribe to every event and confirm, as a receiver opening its confirm URL would."""
     from payables.sync.models import WebhookMessage
+    from payables.sync.webhooks.confirmation import confirmation_token
     from payables.sync.webhooks.schemas import WebhookIn
     from payables.sync.webhooks.services import confirm_subscription, create_subscription
 
@@ -118,7 +110,8 @@ def subscribe(actor: object, target: str) -> None:
         WebhookIn(name="bench", event_types=["*"], target=target), actor=actor
     )
     request = WebhookMessage.objects.get(subscription=subscription)
-    confirm_subscription(request.payload["data"]["confirm_url"].rsplit("/", 1)[-1])
+    # The token its target would find in the confirm URL (never stored: rebuilt here).
+    confirm_subscription(confirmation_token(request.id))
     request.subscription.messages.all().delete()  # not part of any round
 
 
