@@ -296,8 +296,8 @@ def measure(
     ceiling_supplier: object,
 ) -> int:
     """Time the service phase and the bulk_create phase; print rates and their ratio."""
+    from payables.events.models import Event
     from payables.invoices.models import Invoice, InvoiceRow, VatLine
-    from payables.sync.models import Event
 
     count, rows = options.count, options.rows
     payloads = make_payloads(count, rows, options.seed, "SVC")

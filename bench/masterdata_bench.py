@@ -134,9 +134,9 @@ def measure(options: argparse.Namespace, company: object, actor: object) -> int:
     from django.conf import settings
     from django_tasks_db.models import DBTaskResult
 
+    from payables.events.models import Event
     from payables.masterdata.models import Supplier
     from payables.masterdata.services.bulk import DEFAULT_CHUNK_SIZE
-    from payables.sync.models import Event
 
     count = options.count
     chunk = options.chunk or getattr(settings, "PAYABLES_BULK_CHUNK_SIZE", DEFAULT_CHUNK_SIZE)

@@ -103,8 +103,8 @@ def measure(
     """Time the import, the re-send and the bulk_create ceiling; print rates and ratios."""
     from django.db.models import Max
 
+    from payables.events.models import Event
     from payables.invoices.models import AuditEntry, Invoice, InvoiceRow, VatLine
-    from payables.sync.models import Event
 
     count, rows, size = options.count, options.rows, options.batch
     items = make_items(count, rows, options.seed, "UPS", supplier)

@@ -101,10 +101,10 @@ def bench(options: argparse.Namespace) -> int:
 
 def subscribe(actor: object, target: str) -> None:
     """Subscribe to every event and confirm, as a receiver opening its confirm URL would."""
-    from payables.sync.models import WebhookMessage
-    from payables.sync.webhooks.confirmation import confirmation_token
-    from payables.sync.webhooks.schemas import WebhookIn
-    from payables.sync.webhooks.services import confirm_subscription, create_subscription
+    from payables.events.models import WebhookMessage
+    from payables.events.webhooks.confirmation import confirmation_token
+    from payables.events.webhooks.schemas import WebhookIn
+    from payables.events.webhooks.services import confirm_subscription, create_subscription
 
     subscription = create_subscription(
         WebhookIn(name="bench", event_types=["*"], target=target), actor=actor
@@ -123,10 +123,10 @@ def measure(count: int, threads: int, actor: object, *, processes: bool = False)
     """
     from django.db import connection, connections
 
+    from payables.events.models import WebhookMessage
+    from payables.events.webhooks.dispatch import deliver_due
     from payables.masterdata.schemas import SupplierIn
     from payables.masterdata.services import create_supplier
-    from payables.sync.models import WebhookMessage
-    from payables.sync.webhooks.dispatch import deliver_due
 
     for n in range(count):
         create_supplier(SupplierIn(name=f"Bench {threads}-{n} Oy", country="FI"), actor=actor)

@@ -14,6 +14,9 @@ from ninja.renderers import JSONRenderer
 
 from payables.approvals.api import router as approvals_router
 from payables.errors import Loc, PayablesError, error_body
+from payables.events.api import feeds_router
+from payables.events.api import router as events_router
+from payables.events.webhooks.api import router as webhooks_router
 from payables.invoices.api import policies_router as numbering_policies_router
 from payables.invoices.api import router as invoices_router
 from payables.invoices.handoff_api import router as handoff_router
@@ -31,9 +34,6 @@ from payables.masterdata.api import (
     vat_codes_router,
 )
 from payables.masterdata.api import router as suppliers_router
-from payables.sync.api import feeds_router
-from payables.sync.api import router as events_router
-from payables.sync.webhooks.api import router as webhooks_router
 
 # PostgreSQL cannot store NUL in text or jsonb: refused at the door, for every database.
 NUL_MESSAGE = "Text must not contain NUL characters."

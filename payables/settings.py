@@ -118,7 +118,7 @@ INSTALLED_APPS = [
     "payables.tenancy",
     "payables.masterdata",
     "payables.invoices",
-    "payables.sync",
+    "payables.events",
     "payables.approvals",
     "payables.web",
 ]

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from payables.events.models import Event
 from payables.invoices.models import Attachment, AuditEntry, Invoice, InvoiceRow, Payment
 from payables.masterdata.models import Supplier
-from payables.sync.models import Event
 from payables.tenancy.models import IdempotencyKey
 
 DEEP = 100_000

@@ -8,9 +8,9 @@ import re
 from payables.approvals.models import ApprovalStep
 from payables.conftest import ApiClient
 from payables.demo import DEMO_COMPANY, load_demo
+from payables.events.models import Event
 from payables.invoices.models import Invoice
 from payables.masterdata.models import Account, CompanyUser, DimensionValue, ProductItem, VatCode
-from payables.sync.models import Event
 
 
 def run_demo() -> str:

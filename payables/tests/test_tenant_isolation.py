@@ -6,10 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from payables.conftest import invoice_data
+from payables.events.models import Event
 from payables.invoices.models import Attachment, Invoice, Payment
 from payables.invoices.services import add_attachment, record_payment
 from payables.masterdata.models import Supplier
-from payables.sync.models import Event
 
 
 @pytest.fixture

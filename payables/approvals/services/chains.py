@@ -31,6 +31,8 @@ from payables.approvals.services.people import (
     require_manager,
 )
 from payables.errors import FieldError
+from payables.events import event_types
+from payables.events.services import lock_company_writes
 from payables.invoices.models import Invoice
 from payables.invoices.services.invoices import (
     add_audit_entry,
@@ -38,8 +40,6 @@ from payables.invoices.services.invoices import (
     record_invoice_event,
 )
 from payables.masterdata.models import CompanyUser
-from payables.sync import event_types
-from payables.sync.services import lock_company_writes
 from payables.tenancy.actors import Actor
 
 APPENDABLE = {Invoice.Status.NEW, Invoice.Status.ASSIGNED}

@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 from payables.approvals.models import RoutingRule
 from payables.approvals.services.people import require_manager
 from payables.errors import FieldError
-from payables.sync import event_types
-from payables.sync.services import lock_company_writes, record_event
+from payables.events import event_types
+from payables.events.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from payables.approvals.models import ApprovalStep, RoutingRule
-from payables.sync.models import Event
+from payables.events.models import Event
 
 
 @pytest.fixture

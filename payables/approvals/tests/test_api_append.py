@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from payables.approvals.models import ApprovalStep
+from payables.events.models import Event
 from payables.invoices.models import AuditEntry, Invoice
 from payables.invoices.services import cancel_invoice
-from payables.sync.models import Event
 
 
 def _append(api, invoice, *approvers):

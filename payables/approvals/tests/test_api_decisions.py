@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from payables.approvals.models import ApprovalStep
+from payables.events.models import Event
 from payables.invoices.models import AuditEntry, Invoice
 from payables.masterdata.schemas import UserPatch
 from payables.masterdata.services.users import update_user
-from payables.sync.models import Event
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 
 from payables.approvals.models import ApprovalStep, RoutingRule
+from payables.events.models import Event
 from payables.invoices.models import AuditEntry, Invoice
 from payables.invoices.schemas import InvoicePatch
 from payables.invoices.services import update_invoice
 from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier
-from payables.sync.models import Event
 
 
 def _chain(invoice):

@@ -13,10 +13,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from payables.errors import FieldError, PayloadTooLarge
+from payables.events import event_types
+from payables.events.services import lock_company_writes, record_event
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.services.invoices import add_audit_entry
-from payables.sync import event_types
-from payables.sync.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
 
 URL_IGNORED = "A file and a URL were both given; the file was stored and the URL ignored."

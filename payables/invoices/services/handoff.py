@@ -20,6 +20,8 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from payables.errors import FieldError, PayablesError
+from payables.events import event_types
+from payables.events.services import lock_company_writes
 from payables.invoices.errors import (
     AlreadyBooked,
     InvoiceNotExportable,
@@ -34,8 +36,6 @@ from payables.invoices.services.invoices import (
     lock_invoice,
     record_invoice_event,
 )
-from payables.sync import event_types
-from payables.sync.services import lock_company_writes
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 

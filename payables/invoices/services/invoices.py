@@ -8,6 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from payables.errors import FieldError, ValidationFailed
+from payables.events import event_types
+from payables.events.models import Event
+from payables.events.services import lock_company_writes, record_event
 from payables.identifiers import validate_vat_number
 from payables.invoices.coding import Parts, UnknownCodes, code_invoice
 from payables.invoices.errors import DuplicateInvoiceNumber, InvoiceNotEditable, UnknownSupplier
@@ -18,9 +21,6 @@ from payables.masterdata.models import Supplier
 from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier
 from payables.money import format_amount
-from payables.sync import event_types
-from payables.sync.models import Event
-from payables.sync.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
 from payables.tenancy.services import take_next_value
 

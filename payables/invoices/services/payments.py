@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import transaction
 
 from payables.errors import FieldError
+from payables.events import event_types
+from payables.events.services import lock_company_writes
 from payables.invoices.errors import InvoiceNotEditable, Overpayment
 from payables.invoices.models import Invoice, Payment
 from payables.invoices.services.invoices import (
@@ -17,8 +19,6 @@ from payables.invoices.services.invoices import (
     record_invoice_event,
 )
 from payables.money import ZERO, fits_scale, format_amount
-from payables.sync import event_types
-from payables.sync.services import lock_company_writes
 from payables.tenancy.actors import Actor
 
 UNPAYABLE = {Invoice.Status.RECEIVED, Invoice.Status.DIGITIZING, Invoice.Status.CANCELLED}

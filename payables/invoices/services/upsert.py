@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from payables.errors import Conflict, FieldError, NotFound, PayablesError, ValidationFailed
+from payables.events.services import lock_company_writes
 from payables.invoices.coding import UnknownCodes
 from payables.invoices.models import Invoice, NumberingPolicy
 from payables.invoices.numbering import version_key
@@ -38,7 +39,6 @@ from payables.invoices.services.numbering import (
     take_local_number,
 )
 from payables.masterdata.models import Supplier
-from payables.sync.services import lock_company_writes
 from payables.tenancy.actors import Actor
 
 logger = logging.getLogger(__name__)

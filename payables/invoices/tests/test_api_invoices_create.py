@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from payables.events.models import Event
 from payables.invoices.models import Invoice, InvoiceRow
 from payables.masterdata.models import Supplier
-from payables.sync.models import Event
 
 
 def test_creates_invoice_and_reads_it_back(api, invoice_payload):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from payables.events.models import Event
 from payables.invoices.models import AuditEntry, Invoice
-from payables.sync.models import Event
 
 
 def test_patch_changes_only_the_given_fields(api, make_invoice):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from payables.events.models import Event
 from payables.invoices.models import Payment
-from payables.sync.models import Event
 
 
 def test_partial_payment_reduces_amount_due(api, make_invoice, settings):

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from payables.events.models import Event
 from payables.invoices.models import Attachment, Invoice, NumberingPolicy
-from payables.sync.models import Event
 
 UPSERT = "/invoices/import/upsert"
 

@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from payables.events.models import Event
 from payables.invoices.models import Invoice, InvoiceRow
 from payables.invoices.schemas import InvoiceIn
 from payables.invoices.services import create_invoice
 from payables.invoices.tests.master_data import coded, locs
-from payables.sync.models import Event
 
 INVOICE_DATE = date(2026, 11, 2)  # the date of the standard payload
 

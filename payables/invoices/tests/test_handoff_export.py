@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from payables.approvals.services import ApproverRequest, append_approvers, approve_step
 from payables.conftest import ApiClient
+from payables.events.models import Event
 from payables.invoices.models import AuditEntry, Invoice
-from payables.sync.models import Event
 from payables.tenancy.actors import Actor
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from payables.conftest import ApiClient
+from payables.events.models import Event
 from payables.invoices.models import AuditEntry, Invoice, SyncError
-from payables.sync.models import Event
 
 
 def _report(api: ApiClient, **body: str) -> object:

@@ -35,6 +35,8 @@ from django.utils import timezone
 from ninja import Schema
 
 from payables.errors import FieldError, PayablesError, ValidationFailed
+from payables.events import event_types
+from payables.events.services import lock_company_writes, record_event
 from payables.masterdata.models import BulkJob, BulkJobChunk, DimensionType, Supplier
 from payables.masterdata.schemas.bulk import (
     MAX_BULK_RECORDS,
@@ -77,8 +79,6 @@ from payables.masterdata.services.suppliers import (
 )
 from payables.masterdata.services.users import USER, deactivate_user, plan_user
 from payables.masterdata.services.vat_codes import VAT_CODE, deactivate_vat_code, plan_vat_code
-from payables.sync import event_types
-from payables.sync.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
 
 logger = logging.getLogger(__name__)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from payables.errors import NotFound
+from payables.events import event_types
+from payables.events.services import lock_company_writes
 from payables.masterdata import queries
 from payables.masterdata.models import DEFAULT_DIMENSION_TYPES, DimensionType, DimensionValue
 from payables.masterdata.schemas import (
@@ -32,8 +34,6 @@ from payables.masterdata.services.records import (
     update_record,
     upsert_record,
 )
-from payables.sync import event_types
-from payables.sync.services import lock_company_writes
 from payables.tenancy.actors import Actor
 
 DIMENSION_TYPE = Kind(

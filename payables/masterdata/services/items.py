@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from payables.events import event_types
 from payables.masterdata import queries
 from payables.masterdata.errors import DuplicateSellerMapping
 from payables.masterdata.models import (
@@ -25,7 +26,6 @@ from payables.masterdata.services.records import (
     update_record,
     upsert_record,
 )
-from payables.sync import event_types
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 

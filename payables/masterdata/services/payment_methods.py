@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from payables.events import event_types
 from payables.masterdata import queries
 from payables.masterdata.models import PaymentMethod
 from payables.masterdata.schemas import (
@@ -20,7 +21,6 @@ from payables.masterdata.services.records import (
     update_record,
     upsert_record,
 )
-from payables.sync import event_types
 from payables.tenancy.actors import Actor
 
 PAYMENT_METHOD = Kind(

@@ -24,10 +24,10 @@ from django.utils.text import capfirst
 from ninja import Schema
 
 from payables.errors import PayablesError
+from payables.events.services import lock_company_writes, record_event
 from payables.json_encoding import PreciseJSONEncoder
 from payables.masterdata.errors import DuplicateCode
 from payables.masterdata.models import CodedRecord
-from payables.sync.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 

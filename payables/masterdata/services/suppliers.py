@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from payables.errors import FieldError, Loc, PayablesError, ValidationFailed
+from payables.events import event_types
+from payables.events.services import lock_company_writes, record_event
 from payables.identifiers import (
     validate_bic,
     validate_iban,
@@ -28,8 +30,6 @@ from payables.masterdata.errors import DuplicateSupplier
 from payables.masterdata.models import Supplier, SupplierBankAccount
 from payables.masterdata.schemas import BankAccountIn, SupplierFields, SupplierIn, SupplierPatch
 from payables.masterdata.services.records import Upserted
-from payables.sync import event_types
-from payables.sync.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 

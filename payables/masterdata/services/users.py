@@ -10,6 +10,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from payables.errors import FieldError, ValidationFailed
+from payables.events import event_types
+from payables.events.services import lock_company_writes, record_event
 from payables.masterdata import queries
 from payables.masterdata.errors import DuplicateEmail
 from payables.masterdata.models import ROLES, CompanyUser
@@ -25,8 +27,6 @@ from payables.masterdata.services.records import (
     upsert_record,
 )
 from payables.money import fits_scale
-from payables.sync import event_types
-from payables.sync.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 

@@ -12,6 +12,7 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
+from payables.events.models import Event
 from payables.masterdata import schemas, services
 from payables.masterdata.models import (
     Account,
@@ -24,7 +25,6 @@ from payables.masterdata.models import (
     Supplier,
     VatCode,
 )
-from payables.sync.models import Event
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 

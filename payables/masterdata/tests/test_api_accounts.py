@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from payables.events.models import Event
 from payables.masterdata.models import Account, VatCode
-from payables.sync.models import Event
 
 ACCOUNT = {"code": "4000", "name": "Materials", "type": "expense", "default_vat_code": "VAT24"}
 

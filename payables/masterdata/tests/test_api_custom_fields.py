@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from payables.events.models import Event
 from payables.masterdata.models import CustomField, CustomFieldValue
-from payables.sync.models import Event
 
 CONTRACT = {
     "code": "contract",

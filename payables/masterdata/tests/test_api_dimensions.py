@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from payables.events.models import Event
 from payables.masterdata.models import DimensionType, DimensionValue
 from payables.masterdata.services import ensure_default_dimension_types
-from payables.sync.models import Event
 
 DEFAULTS = {"cost_centre": "Cost centre", "department": "Department", "project": "Project"}
 VALUES = "/dimension-types/department/values"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from payables.events.models import Event
 from payables.masterdata.tests.kinds import KINDS, KindCase
-from payables.sync.models import Event
 
 pytestmark = pytest.mark.parametrize("kind", KINDS, ids=str)
 

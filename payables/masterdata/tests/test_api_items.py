@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
+from payables.events.models import Event
 from payables.masterdata.models import ProductItem, SellerMapping
-from payables.sync.models import Event
 
 ITEM = {
     "code": "PAPER-A4",

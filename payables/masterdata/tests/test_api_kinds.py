@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from payables.events.models import Event
 from payables.masterdata.tests.kinds import KINDS, KindCase, shows_payload
-from payables.sync.models import Event
 
 pytestmark = pytest.mark.parametrize("kind", KINDS, ids=str)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from payables.events.models import Event
 from payables.masterdata.models import PaymentMethod
-from payables.sync.models import Event
 
 IBAN = "EE382200221020145685"
 

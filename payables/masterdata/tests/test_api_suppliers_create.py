@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
+from payables.events.models import Event
 from payables.masterdata.models import Supplier, SupplierBankAccount
-from payables.sync.models import Event
 
 FULL = {
     "name": "Tallinna Kontoritarbed AS",

@@ -5,8 +5,8 @@ Also: a deactivation is announced as `supplier.deactivated`, however it is made.
 
 from __future__ import annotations
 
+from payables.events.models import Event
 from payables.masterdata.models import Supplier
-from payables.sync.models import Event
 
 SUPPLIER = {
     "name": "Tarnija OÜ",

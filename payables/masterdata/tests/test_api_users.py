@@ -7,9 +7,9 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 
 from payables.errors import ValidationFailed
+from payables.events.models import Event
 from payables.masterdata.models import CompanyUser
 from payables.masterdata.services import set_user_password
-from payables.sync.models import Event
 
 MARI = {"code": "E-42", "name": "Mari Maasikas", "email": "mari@example.com"}
 PASSWORD = "kevad-tuleb-2026"

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from payables.events.models import Event
 from payables.masterdata.models import VatCode
-from payables.sync.models import Event
 
 VAT = {"code": "VAT24", "rate": "24", "valid_from": "2024-09-01"}
 

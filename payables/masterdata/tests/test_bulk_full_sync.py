@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from payables.events.models import Event
 from payables.masterdata.models import Account, DimensionValue, Supplier, VatCode
 from payables.masterdata.tests.bulk_jobs import run_load, submit
-from payables.sync.models import Event
 from payables.tests.task_worker import run_worker, use_database_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)

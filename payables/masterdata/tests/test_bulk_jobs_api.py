@@ -10,11 +10,11 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from payables.cli import main
+from payables.events.models import Event
 from payables.masterdata.models import Account, BulkJob, BulkJobChunk, VatCode
 from payables.masterdata.services.bulk import MAX_STORED_ERRORS
 from payables.masterdata.tests.bulk_jobs import job_row, queued_tasks, run_load, submit
 from payables.masterdata.tests.kinds import KINDS, KindCase
-from payables.sync.models import Event
 from payables.tests.task_worker import run_worker, use_database_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)

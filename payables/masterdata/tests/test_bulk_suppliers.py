@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from stdnum.ee import registrikood
 
+from payables.events.models import Event
 from payables.masterdata.models import Supplier
 from payables.masterdata.tests.bulk_jobs import run_load
-from payables.sync.models import Event
 from payables.tests.task_worker import use_database_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)

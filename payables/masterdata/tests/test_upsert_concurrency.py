@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 
 from payables.conftest import ApiClient as MasterDataClient
+from payables.events.models import Event
 from payables.masterdata.models import DimensionType, ProductItem, SellerMapping
-from payables.sync.models import Event
 
 THREADS = 4
 

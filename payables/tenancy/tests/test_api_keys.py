@@ -13,10 +13,10 @@ from django.core.management import call_command
 
 from payables.conftest import ApiClient, invoice_data
 from payables.errors import FieldError
+from payables.events.models import Event
 from payables.invoices.models import Invoice
 from payables.invoices.services import add_attachment
 from payables.masterdata.models import Supplier
-from payables.sync.models import Event
 from payables.tenancy.models import ApiKey, Company
 from payables.tenancy.scopes import SCOPES
 from payables.tenancy.services import create_api_key, create_integrator, revoke_api_key

@@ -12,8 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 from payables.conftest import ApiClient
+from payables.events.models import Event
 from payables.invoices.models import Invoice, Payment
-from payables.sync.models import Event
 from payables.tenancy.middleware import request_fingerprint
 from payables.tenancy.models import IdempotencyKey
 from payables.tenancy.services import (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from payables.approvals.models import ApprovalStep
 from payables.approvals.services import approve_step
+from payables.events.models import Event
 from payables.invoices.models import Invoice
 from payables.invoices.services.attachments import add_attachment
 from payables.masterdata.schemas import UserPatch
 from payables.masterdata.services.users import update_user
-from payables.sync.models import Event
 from payables.tenancy.actors import Actor
 
 HTMX = {"HX-Request": "true"}

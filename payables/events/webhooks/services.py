@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from payables.errors import FieldError, ValidationFailed
-from payables.sync.event_types import (
+from payables.events.event_types import (
     EVENT_TYPES,
     WEBHOOK_MESSAGE_REDELIVERED,
     WEBHOOK_SUBSCRIPTION_CONFIRMED,
@@ -26,25 +26,25 @@ from payables.sync.event_types import (
     WEBHOOK_SUBSCRIPTION_SECRET_ROTATED,
     WEBHOOK_SUBSCRIPTION_UPDATED,
 )
-from payables.sync.models import WebhookMessage, WebhookSubscription
-from payables.sync.services import lock_company_writes, record_event
-from payables.sync.webhooks.confirmation import (
+from payables.events.models import WebhookMessage, WebhookSubscription
+from payables.events.services import lock_company_writes, record_event
+from payables.events.webhooks.confirmation import (
     ELIDED,
     confirm_url,
     confirmation_token,
     token_hash,
 )
-from payables.sync.webhooks.dispatch import queue_sweep
-from payables.sync.webhooks.errors import (
+from payables.events.webhooks.dispatch import queue_sweep
+from payables.events.webhooks.errors import (
     ConfirmationNotFound,
     ConfirmationRefused,
     RedeliveryRefused,
     StateChangeRefused,
 )
-from payables.sync.webhooks.fanout import ALL_TYPES, message_body, queue_deliveries_after_commit
-from payables.sync.webhooks.schemas import WebhookIn, WebhookPatch
-from payables.sync.webhooks.signing import generate_secret
-from payables.sync.webhooks.targets import TargetRefused, check_target
+from payables.events.webhooks.fanout import ALL_TYPES, message_body, queue_deliveries_after_commit
+from payables.events.webhooks.schemas import WebhookIn, WebhookPatch
+from payables.events.webhooks.signing import generate_secret
+from payables.events.webhooks.targets import TargetRefused, check_target
 from payables.tenancy.actors import Actor
 
 logger = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
 
-from payables.sync.models import WebhookAttempt, WebhookMessage, WebhookSubscription
-from payables.sync.webhooks.errors import DeliveryNotFound, SubscriptionNotFound
+from payables.events.models import WebhookAttempt, WebhookMessage, WebhookSubscription
+from payables.events.webhooks.errors import DeliveryNotFound, SubscriptionNotFound
 from payables.tenancy.models import Company
 
 

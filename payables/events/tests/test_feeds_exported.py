@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from payables.conftest import ApiClient
+from payables.events.tests.feed_support import read_feed
 from payables.invoices.models import Invoice
 from payables.invoices.services import export_invoice, export_invoices
-from payables.sync.tests.feed_support import read_feed
 
 
 def _ids(documents: list[dict]) -> list[str]:

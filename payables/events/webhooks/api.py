@@ -7,9 +7,13 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from payables.schema_types import Page, PageParams, paginate
-from payables.sync.webhooks.queries import deliveries, get_delivery, get_subscription, subscriptions
-from payables.sync.webhooks.schemas import (
+from payables.events.webhooks.queries import (
+    deliveries,
+    get_delivery,
+    get_subscription,
+    subscriptions,
+)
+from payables.events.webhooks.schemas import (
     ConfirmedOut,
     DeliveryFilters,
     DeliveryOut,
@@ -19,7 +23,7 @@ from payables.sync.webhooks.schemas import (
     WebhookOut,
     WebhookPatch,
 )
-from payables.sync.webhooks.services import (
+from payables.events.webhooks.services import (
     confirm_subscription,
     create_subscription,
     delete_subscription,
@@ -28,6 +32,7 @@ from payables.sync.webhooks.services import (
     rotate_secret,
     update_subscription,
 )
+from payables.schema_types import Page, PageParams, paginate
 from payables.tenancy.auth import scoped
 
 router = Router(tags=["webhooks"])

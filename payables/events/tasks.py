@@ -1,4 +1,4 @@
-"""Background entry points of the sync app (django-tasks): ids in, one service call."""
+"""Background entry points of the events app (django-tasks): ids in, one service call."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django_tasks import task
 
-from payables.sync.webhooks.dispatch import deliver_messages, sweep_webhooks
+from payables.events.webhooks.dispatch import deliver_messages, sweep_webhooks
 
 
 @task()

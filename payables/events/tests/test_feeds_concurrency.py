@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from payables.conftest import ApiClient
+from payables.events.tests.feed_support import Writer, read_while_writing
 from payables.invoices.models import Invoice
-from payables.sync.tests.feed_support import Writer, read_while_writing
 
 
 @pytest.mark.postgres

@@ -37,13 +37,13 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from payables.sync.event_types import WEBHOOK_SUBSCRIPTION_DISABLED
-from payables.sync.models import WebhookAttempt, WebhookMessage, WebhookSubscription
-from payables.sync.services import lock_company_writes, record_event
-from payables.sync.webhooks.confirmation import confirmation_token, token_hash, with_confirm_url
-from payables.sync.webhooks.delivery import Outcome, post_message, storable
-from payables.sync.webhooks.fanout import encode_body, enqueue_deliveries
-from payables.sync.webhooks.signing import sign
+from payables.events.event_types import WEBHOOK_SUBSCRIPTION_DISABLED
+from payables.events.models import WebhookAttempt, WebhookMessage, WebhookSubscription
+from payables.events.services import lock_company_writes, record_event
+from payables.events.webhooks.confirmation import confirmation_token, token_hash, with_confirm_url
+from payables.events.webhooks.delivery import Outcome, post_message, storable
+from payables.events.webhooks.fanout import encode_body, enqueue_deliveries
+from payables.events.webhooks.signing import sign
 from payables.tenancy.actors import Actor
 
 logger = logging.getLogger(__name__)
@@ -415,7 +415,7 @@ def queue_sweep(*, now: datetime | None = None, delay: timedelta = timedelta(0))
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
-    from payables.sync.tasks import sweep_webhook_deliveries
+    from payables.events.tasks import sweep_webhook_deliveries
 
     backend = sweep_webhook_deliveries.get_backend()
     if not backend.supports_defer:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from payables.events.tests.receivers import Receiver, running_receiver
 from payables.invoices.tests.handoff_support import (  # noqa: F401 (fixtures)
     approved_invoice,
     approver,
@@ -14,7 +15,6 @@ from payables.invoices.tests.handoff_support import (  # noqa: F401 (fixtures)
     make_approved,
     make_exported,
 )
-from payables.sync.tests.receivers import Receiver, running_receiver
 
 
 @pytest.fixture

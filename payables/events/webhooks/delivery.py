@@ -22,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from payables.sync.webhooks.targets import Target, TargetRefused, parse_target, resolve
+from payables.events.webhooks.targets import Target, TargetRefused, parse_target, resolve
 
 USER_AGENT = "payables-webhooks/1"
 

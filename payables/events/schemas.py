@@ -8,8 +8,8 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
+from payables.events.feeds import MAX_PAGE
 from payables.invoices.schemas.handoff import ExportedDocumentOut
-from payables.sync.feeds import MAX_PAGE
 
 
 class FeedParams(Schema):

@@ -16,18 +16,18 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from payables.conftest import ApiClient
-from payables.invoices.models import Invoice
-from payables.masterdata.schemas import SupplierIn
-from payables.masterdata.services import create_supplier
-from payables.sync.models import Event, WebhookMessage, WebhookSubscription
-from payables.sync.tests.receivers import (
+from payables.events.models import Event, WebhookMessage, WebhookSubscription
+from payables.events.tests.receivers import (
     Receiver,
     Reply,
     deliveries,
     subscribe,
     subscribe_confirmed,
 )
-from payables.sync.webhooks.dispatch import deliver_due
+from payables.events.webhooks.dispatch import deliver_due
+from payables.invoices.models import Invoice
+from payables.masterdata.schemas import SupplierIn
+from payables.masterdata.services import create_supplier
 from payables.tenancy.actors import Actor
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,4 +1,4 @@
-"""Writes of the sync app: appending events to the outbox (and fanning them out to webhooks)."""
+"""Writes of the events app: appending events to the outbox (and fanning them out to webhooks)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from uuid import UUID
 
 from django.db import transaction
 
-from payables.sync.event_types import EVENT_TYPES
-from payables.sync.models import Event
+from payables.events.event_types import EVENT_TYPES
+from payables.events.models import Event
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 from payables.tenancy.services import lock_counter, take_next_value
@@ -36,10 +36,10 @@ def record_event(
     a change is never committed without them.
     """
     # Imported here: webhook dispatch records events itself (a subscription disabled).
-    from payables.sync.webhooks.fanout import fan_out_event
+    from payables.events.webhooks.fanout import fan_out_event
 
     if event_type not in EVENT_TYPES:
-        raise ValueError(f"Undeclared event type {event_type!r}; add it to sync/event_types.py")
+        raise ValueError(f"Undeclared event type {event_type!r}; add it to events/event_types.py")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must run inside the transaction of the change")
     event = Event.objects.create(

@@ -11,8 +11,8 @@ from collections.abc import Callable
 import pytest
 
 from payables.conftest import ApiClient
-from payables.sync.models import WebhookMessage, WebhookSubscription
-from payables.sync.tests.receivers import subscribe
+from payables.events.models import WebhookMessage, WebhookSubscription
+from payables.events.tests.receivers import subscribe
 from payables.tenancy.models import Company
 
 TARGET = "http://127.0.0.1:9/hooks"
@@ -275,7 +275,7 @@ def test_admin_shows_subscriptions_and_messages_without_the_secret(api: ApiClien
 
 
 def test_every_subscription_change_is_an_event_without_the_secret(api, company):
-    from payables.sync.models import Event
+    from payables.events.models import Event
 
     created = api.post(
         "/webhooks",

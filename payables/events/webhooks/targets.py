@@ -44,7 +44,7 @@ def parse_target(url: str) -> Target:
     >>> parse_target("ftp://example.com/")
     Traceback (most recent call last):
     ...
-    payables.sync.webhooks.targets.TargetRefused: The target must be an http or https URL.
+    payables.events.webhooks.targets.TargetRefused: The target must be an http or https URL.
     """
     if len(url) > MAX_URL_LENGTH:
         raise TargetRefused(f"The target URL is longer than {MAX_URL_LENGTH} characters.")

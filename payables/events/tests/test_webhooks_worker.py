@@ -13,10 +13,9 @@ from django.db.models import F
 from django_tasks_db.models import DBTaskResult
 
 from payables.conftest import ApiClient
-from payables.invoices.models import Invoice
-from payables.sync.models import WebhookMessage
-from payables.sync.tasks import deliver_webhooks, sweep_webhook_deliveries
-from payables.sync.tests.receivers import (
+from payables.events.models import WebhookMessage
+from payables.events.tasks import deliver_webhooks, sweep_webhook_deliveries
+from payables.events.tests.receivers import (
     Receiver,
     Reply,
     confirm,
@@ -24,7 +23,8 @@ from payables.sync.tests.receivers import (
     running_receiver,
     subscribe,
 )
-from payables.sync.webhooks.dispatch import queue_sweep
+from payables.events.webhooks.dispatch import queue_sweep
+from payables.invoices.models import Invoice
 from payables.tests.task_worker import run_worker, use_database_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from payables.sync.queries import events_after, exported_after
-from payables.sync.schemas import (
+from payables.events.queries import events_after, exported_after
+from payables.events.schemas import (
     EventFeedParams,
     EventOut,
     EventPage,

@@ -17,9 +17,8 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from payables.conftest import ApiClient
-from payables.invoices.models import Invoice
-from payables.sync.models import WebhookAttempt, WebhookMessage, WebhookSubscription
-from payables.sync.tests.receivers import (
+from payables.events.models import WebhookAttempt, WebhookMessage, WebhookSubscription
+from payables.events.tests.receivers import (
     Receiver,
     Reply,
     confirm,
@@ -28,9 +27,10 @@ from payables.sync.tests.receivers import (
     subscribe,
     subscribe_confirmed,
 )
-from payables.sync.webhooks.delivery import Outcome, post_message
-from payables.sync.webhooks.dispatch import Attempted, Claim, deliver_due, record_outcomes
-from payables.sync.webhooks.fanout import message_body
+from payables.events.webhooks.delivery import Outcome, post_message
+from payables.events.webhooks.dispatch import Attempted, Claim, deliver_due, record_outcomes
+from payables.events.webhooks.fanout import message_body
+from payables.invoices.models import Invoice
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from payables.conftest import ApiClient
-from payables.sync.models import Event
-from payables.sync.tests.feed_support import Writer, read_while_writing
+from payables.events.models import Event
+from payables.events.tests.feed_support import Writer, read_while_writing
 
 
 def _read_all(api: ApiClient, *, limit: int, start: str | None = None) -> tuple[list[dict], list]:

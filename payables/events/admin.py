@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from payables.admin_views import ReadOnlyAdmin, ReadOnlyInline
-from payables.sync.models import Event, WebhookAttempt, WebhookMessage, WebhookSubscription
+from payables.events.models import Event, WebhookAttempt, WebhookMessage, WebhookSubscription
 
 
 @admin.register(Event)

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.db import transaction
 
-from payables.sync.models import Event, WebhookMessage, WebhookSubscription
+from payables.events.models import Event, WebhookMessage, WebhookSubscription
 
 ALL_TYPES = "*"
 Active = WebhookSubscription.State.ACTIVE
@@ -108,7 +108,7 @@ class _Batch:
 def enqueue_deliveries(message_ids: list[UUID], run_after: datetime | None = None) -> None:
     """Queue one delivery task for these messages, at once or (a retry) at ``run_after``."""
     # Imported here: the task module imports this one, as a doorway imports its service.
-    from payables.sync.tasks import deliver_webhooks
+    from payables.events.tasks import deliver_webhooks
 
     task = deliver_webhooks
     if run_after is not None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from payables.approvals.models import ApprovalStep
-from payables.invoices.models import Attachment, Invoice
-from payables.sync.feeds import (
+from payables.events.feeds import (
     EVENTS,
     Feed,
     FeedPage,
@@ -14,7 +13,8 @@ from payables.sync.feeds import (
     encode_time_and_id,
     read_feed,
 )
-from payables.sync.models import Event
+from payables.events.models import Event
+from payables.invoices.models import Attachment, Invoice
 from payables.tenancy.models import Company
 
 # Ordered by (exported_at, id): a batch exported in one transaction shares one timestamp.

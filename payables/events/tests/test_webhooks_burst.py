@@ -13,10 +13,10 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from payables.conftest import ApiClient, invoice_data
+from payables.events.models import Event, WebhookMessage
+from payables.events.tests.receivers import Receiver, running_receiver, subscribe_confirmed
+from payables.events.webhooks.dispatch import deliver_due
 from payables.masterdata.models import Supplier
-from payables.sync.models import Event, WebhookMessage
-from payables.sync.tests.receivers import Receiver, running_receiver, subscribe_confirmed
-from payables.sync.webhooks.dispatch import deliver_due
 from payables.tests.task_worker import use_database_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
