@@ -17,10 +17,11 @@ from payables.errors import Loc, PayablesError, error_body
 from payables.events.api import feeds_router
 from payables.events.api import router as events_router
 from payables.events.webhooks.api import router as webhooks_router
+from payables.handoff.api import feeds_router as handoff_feeds_router
+from payables.handoff.api import router as handoff_router
+from payables.handoff.api import sync_errors_router
 from payables.invoices.api import policies_router as numbering_policies_router
 from payables.invoices.api import router as invoices_router
-from payables.invoices.handoff_api import router as handoff_router
-from payables.invoices.handoff_api import sync_errors_router
 from payables.json_encoding import PreciseJSONEncoder
 from payables.masterdata.api import (
     accounts_router,
@@ -127,6 +128,7 @@ api.add_router("/numbering-policies", numbering_policies_router)
 api.add_router("/events", events_router)
 api.add_router("/webhooks", webhooks_router)
 api.add_router("/feeds", feeds_router)
+api.add_router("/feeds", handoff_feeds_router)
 api.add_router("/sync-errors", sync_errors_router)
 
 

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "payables.invoices",
     "payables.events",
     "payables.approvals",
+    "payables.handoff",
     "payables.web",
 ]
 

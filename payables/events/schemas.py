@@ -9,7 +9,6 @@ from ninja import Schema
 from pydantic import Field
 
 from payables.events.feeds import MAX_PAGE
-from payables.invoices.schemas.handoff import ExportedDocumentOut
 
 
 class FeedParams(Schema):
@@ -45,9 +44,3 @@ class EventPage(Schema):
     items: list[EventOut]
     next: str | None = None
     cursor: str | None = None
-
-
-class ExportedPage(Schema):
-    items: list[ExportedDocumentOut]
-    next: str | None = Field(None, description="Where to continue; null when read to the end.")
-    cursor: str | None = Field(None, description="The position after this page: store it.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from payables.admin_views import ReadOnlyAdmin, ReadOnlyInline
+from payables.handoff.models import SyncError
 from payables.invoices.models import (
     Attachment,
     AuditEntry,
@@ -12,7 +13,6 @@ from payables.invoices.models import (
     InvoiceRow,
     NumberingPolicy,
     Payment,
-    SyncError,
     VatLine,
 )
 
@@ -101,13 +101,3 @@ class NumberingPolicyAdmin(ReadOnlyAdmin):
     list_display = ["name", "company", "pattern", "next_value", "is_default", "modified_at"]
     list_filter = ["company", "is_default"]
     search_fields = ["name", "pattern"]
-
-
-@admin.register(SyncError)
-class SyncErrorAdmin(ReadOnlyAdmin):
-    """Failures accounting reported; they are resolved by re-exporting or booking."""
-
-    list_display = ["reported_at", "invoice", "company", "message", "resolved_at", "resolution"]
-    list_filter = ["company", "resolution", ("resolved_at", admin.EmptyFieldListFilter)]
-    search_fields = ["message", "invoice__invoice_number"]
-    list_select_related = ["invoice", "company"]

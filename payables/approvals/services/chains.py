@@ -334,7 +334,7 @@ def _advance(invoice: Invoice, *, actor: Actor, rule: RoutingRule | None = None)
 def _after_approval(invoice: Invoice, *, actor: Actor) -> None:
     """Hand the invoice on at once where the company exports on approval."""
     if invoice.company.auto_export_on_approval:
-        from payables.invoices.services.handoff import export_invoice
+        from payables.handoff.services import export_invoice
 
         export_invoice(invoice, actor=actor, automatic=True)
 

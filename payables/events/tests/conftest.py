@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from payables.events.tests.receivers import Receiver, running_receiver
-from payables.invoices.tests.handoff_support import (  # noqa: F401 (fixtures)
+from payables.handoff.tests.handoff_support import (  # noqa: F401 (fixtures)
     approved_invoice,
     approver,
     exported_invoice,

@@ -8,14 +8,6 @@ from payables.invoices.services.attachments import (
     decode_base64_content,
     read_attachment,
 )
-from payables.invoices.services.handoff import (
-    ExportResult,
-    confirm_booking,
-    export_invoice,
-    export_invoices,
-    report_sync_error,
-    sync_errors,
-)
 from payables.invoices.services.invoices import (
     cancel_invoice,
     create_invoice,
@@ -32,22 +24,16 @@ from payables.invoices.services.upsert import UpsertReport, upsert_invoices
 
 __all__ = [
     "AddedAttachment",
-    "ExportResult",
     "UpsertReport",
     "add_attachment",
     "cancel_invoice",
-    "confirm_booking",
     "create_invoice",
     "create_numbering_policy",
     "decode_base64_content",
     "delete_numbering_policy",
-    "export_invoice",
-    "export_invoices",
     "invoice_snapshot",
     "read_attachment",
     "record_payment",
-    "report_sync_error",
-    "sync_errors",
     "update_invoice",
     "update_numbering_policy",
     "upsert_invoices",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from payables.conftest import ApiClient
-from payables.invoices.tests.handoff_support import (  # noqa: F401 (fixtures)
+from payables.handoff.tests.handoff_support import (  # noqa: F401 (fixtures)
     approved_invoice,
     approver,
     exported_invoice,

@@ -183,13 +183,14 @@ AFTER = ("invoices", "0005_move_einvoice_vat_categories")
 @pytest.mark.django_db(transaction=True)
 def test_migration_moves_einvoice_vat_categories_out_of_the_vat_code():
     executor = MigrationExecutor(connection)
-    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] != "invoices"]
+    others = _other_apps_as_of(executor.loader.graph, BEFORE)
     executor.migrate([*others, BEFORE])
     try:
-        lines = _old_vat_lines(executor.loader.project_state([*others, BEFORE]).apps)
+        lines = _old_vat_lines(executor.loader.project_state(_applied(others, BEFORE)).apps)
         executor.loader.build_graph()
+        others = _other_apps_as_of(executor.loader.graph, AFTER)
         executor.migrate([*others, AFTER])
-        apps = executor.loader.project_state([*others, AFTER]).apps
+        apps = executor.loader.project_state(_applied(others, AFTER)).apps
         VatLine = apps.get_model("invoices", "VatLine")
         moved = {
             origin: VatLine.objects.values_list("vat_code", "vat_category").get(pk=pk)
@@ -199,6 +200,27 @@ def test_migration_moves_einvoice_vat_categories_out_of_the_vat_code():
     finally:
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def _other_apps_as_of(graph: object, target: tuple[str, str]) -> list[tuple[str, str | None]]:
+    """Every other app at its latest migration that needs no invoices migration past
+    ``target`` (or at zero, when even its first one does)."""
+    allowed = set(graph.forwards_plan(target))
+    past = {node for node in graph.nodes if node[0] == "invoices" and node not in allowed}
+    found = []
+    for app in sorted({node[0] for node in graph.nodes} - {"invoices"}):
+        fitting = [
+            node
+            for node in graph.nodes
+            if node[0] == app and not past & set(graph.forwards_plan(node))
+        ]
+        latest = max(fitting, key=lambda node: len(graph.forwards_plan(node)), default=None)
+        found.append(latest or (app, None))
+    return found
+
+
+def _applied(others: list, target: tuple[str, str]) -> list[tuple[str, str]]:
+    return [node for node in others if node[1] is not None] + [target]
 
 
 def _old_vat_lines(apps: object) -> dict[str, object]:

@@ -9,10 +9,10 @@ import pytest
 
 from payables.approvals.services import approve_step
 from payables.conftest import invoice_data
+from payables.handoff.services import export_invoice, report_sync_error
 from payables.invoices.models import Invoice
 from payables.invoices.schemas import InvoiceIn
 from payables.invoices.services import create_invoice
-from payables.invoices.services.handoff import export_invoice, report_sync_error
 from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier
 from payables.tenancy.actors import Actor

@@ -25,10 +25,10 @@ from payables.approvals.services import (
     reroute_invoice,
 )
 from payables.errors import NotFound, PayablesError
+from payables.handoff.services import export_invoice
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.queries import get_attachment
 from payables.invoices.services.attachments import read_attachment
-from payables.invoices.services.handoff import export_invoice
 from payables.web import previews
 from payables.web.forms import (
     AddApproverForm,

@@ -16,20 +16,21 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.utils import timezone
 
 from payables.errors import FieldError, PayablesError
 from payables.events import event_types
 from payables.events.services import lock_company_writes
-from payables.invoices.errors import (
+from payables.handoff.errors import (
     AlreadyBooked,
     InvoiceNotExportable,
     InvoiceNotExported,
-    InvoiceNotFound,
     UnknownDocument,
 )
-from payables.invoices.models import Invoice, SyncError
+from payables.handoff.models import SyncError
+from payables.invoices.errors import InvoiceNotFound
+from payables.invoices.models import Invoice
 from payables.invoices.queries import get_invoice
 from payables.invoices.services.invoices import (
     add_audit_entry,
@@ -217,31 +218,6 @@ def report_sync_error(
             },
         )
     return error
-
-
-def sync_errors(
-    company: Company,
-    *,
-    is_open: bool | None = None,
-    invoice_id: UUID | None = None,
-    reported_after: datetime | None = None,
-    reported_before: datetime | None = None,
-    modified_after: datetime | None = None,
-    modified_before: datetime | None = None,
-) -> QuerySet[SyncError]:
-    """The company's sync error reports, newest first, filtered."""
-    errors = SyncError.objects.filter(company=company).select_related("invoice")
-    if is_open is not None:
-        errors = errors.filter(resolved_at__isnull=is_open)
-    bounds = {
-        "invoice_id": invoice_id,
-        "reported_at__gt": reported_after,
-        "reported_at__lt": reported_before,
-        "modified_at__gt": modified_after,
-        "modified_at__lt": modified_before,
-    }
-    errors = errors.filter(**{k: v for k, v in bounds.items() if v is not None})
-    return errors.order_by("-reported_at", "-id")
 
 
 def _export(invoice: Invoice, *, actor: Actor, at: datetime, automatic: bool) -> Invoice:

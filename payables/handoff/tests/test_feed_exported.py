@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from payables.conftest import ApiClient
 from payables.events.tests.feed_support import read_feed
+from payables.handoff.services import export_invoice, export_invoices
 from payables.invoices.models import Invoice
-from payables.invoices.services import export_invoice, export_invoices
 
 
 def _ids(documents: list[dict]) -> list[str]:

@@ -12,8 +12,9 @@ from pydantic import Field
 
 from payables.approvals.schemas import ApprovalStepOut
 from payables.errors import PayablesError
-from payables.invoices.models import Attachment, Invoice, SyncError
-from payables.invoices.schemas.invoices import InvoiceOut
+from payables.handoff.models import SyncError
+from payables.invoices.models import Attachment, Invoice
+from payables.invoices.schemas import InvoiceOut
 from payables.schema_types import InSchema, PageParams, Timestamp
 
 InvoiceRef = Annotated[str, Field(min_length=1, max_length=50)]
@@ -210,3 +211,9 @@ class ExportedDocumentOut(Schema):
             ],
             approval_chain=[ApprovalStepOut.from_step(s) for s in inv.approval_steps.all()],
         )
+
+
+class ExportedPage(Schema):
+    items: list[ExportedDocumentOut]
+    next: str | None = Field(None, description="Where to continue; null when read to the end.")
+    cursor: str | None = Field(None, description="The position after this page: store it.")

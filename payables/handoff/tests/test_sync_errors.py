@@ -6,7 +6,8 @@ import pytest
 
 from payables.conftest import ApiClient
 from payables.events.models import Event
-from payables.invoices.models import AuditEntry, Invoice, SyncError
+from payables.handoff.models import SyncError
+from payables.invoices.models import AuditEntry, Invoice
 
 
 def _report(api: ApiClient, **body: str) -> object:

@@ -6,7 +6,8 @@ import pytest
 
 from payables.conftest import ApiClient
 from payables.events.models import Event
-from payables.invoices.models import AuditEntry, Invoice, SyncError
+from payables.handoff.models import SyncError
+from payables.invoices.models import AuditEntry, Invoice
 
 BOOKING = {"document_id": "GL-2026-0042", "booking_date": "2026-11-20"}
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from payables.approvals.services import ApproverRequest, append_approvers, approve_step
+from payables.handoff.services import export_invoice
 from payables.invoices.models import Invoice
-from payables.invoices.services import export_invoice
 from payables.masterdata.models import CompanyUser
 from payables.masterdata.schemas import UserIn
 from payables.masterdata.services.users import create_user

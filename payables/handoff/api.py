@@ -1,37 +1,43 @@
-"""Hand-off endpoints: export invoices, confirm bookings, report and list sync errors."""
+"""Hand-off endpoints: export invoices, confirm bookings, report and list sync errors, and
+the feed of exported invoices."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from payables.errors import NotFound
-from payables.invoices.queries import get_invoice
-from payables.invoices.schemas import (
+from payables.events.schemas import FeedParams
+from payables.handoff.queries import exported_after, find_sync_errors
+from payables.handoff.schemas import (
     BookedIn,
     ExportBatchIn,
     ExportBatchOut,
+    ExportedDocumentOut,
+    ExportedPage,
     ExportResultOut,
-    InvoiceOut,
     SyncErrorFilters,
     SyncErrorIn,
     SyncErrorOut,
 )
-from payables.invoices.services import (
+from payables.handoff.services import (
     confirm_booking,
     export_invoice,
     export_invoices,
     report_sync_error,
-    sync_errors,
 )
+from payables.invoices.queries import get_invoice
+from payables.invoices.schemas import InvoiceOut
 from payables.schema_types import Page, paginate
 from payables.tenancy.auth import scoped
 
 # Mounted at /invoices before the invoices router: `/invoices/export` is not an invoice ref.
 router = Router(tags=["hand-off"])
 sync_errors_router = Router(tags=["hand-off"])
+feeds_router = Router(tags=["feeds"])  # mounted at /feeds, beside the event feed
 read = scoped("export:read")
 write = scoped("export:write")
 
@@ -112,7 +118,7 @@ def report(request: HttpRequest, payload: SyncErrorIn) -> Status[SyncErrorOut]:
 @sync_errors_router.get("", response=Page[SyncErrorOut], auth=read)
 def list_sync_errors(request: HttpRequest, filters: Query[SyncErrorFilters]) -> dict:
     """Sync error reports, newest first; `status` `open` or `resolved`."""
-    errors = sync_errors(
+    errors = find_sync_errors(
         request.actor.company,
         is_open=None if filters.status is None else filters.status == "open",
         invoice_id=filters.invoice_id,
@@ -127,7 +133,25 @@ def list_sync_errors(request: HttpRequest, filters: Query[SyncErrorFilters]) -> 
 
 @sync_errors_router.get("/{error_id}", response=SyncErrorOut, auth=read)
 def get_sync_error(request: HttpRequest, error_id: UUID) -> SyncErrorOut:
-    error = sync_errors(request.actor.company).filter(pk=error_id).first()
+    error = find_sync_errors(request.actor.company).filter(pk=error_id).first()
     if error is None:
         raise NotFound("Sync error not found.", code="sync_error_not_found")
     return SyncErrorOut.from_error(error)
+
+
+@feeds_router.get("/exported", response=ExportedPage, auth=read)
+def exported_feed(request: HttpRequest, params: Query[FeedParams]) -> ExportedPage:
+    """Exported invoices as complete documents, in the order they were exported.
+
+    Each document carries header, rows with their coding, VAT breakdown, attachments
+    (files with a `download_url`, which needs `invoices:read`), the approval chain and
+    `document_id` ("<invoice id>/<export_count>"). A re-export puts the invoice at the end
+    again, with `reexport` true. Follow `next` until it is null; store `cursor` with the
+    data of the page, and start from it next time: nothing is skipped or repeated.
+    """
+    page = exported_after(request.actor.company, params.from_, limit=params.limit)
+    items = [
+        ExportedDocumentOut.from_invoice(invoice, cursor=cursor, base_url=settings.BASE_URL)
+        for invoice, cursor in zip(page.items, page.cursors, strict=True)
+    ]
+    return ExportedPage(items=items, next=page.next, cursor=page.cursor)

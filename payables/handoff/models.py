@@ -1,0 +1,48 @@
+"""What the hand-off keeps besides the invoice's own export fields: accounting's failure reports."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from payables.invoices.models import Invoice
+from payables.tenancy.models import Company
+
+
+class SyncError(models.Model):
+    """A failure the accounting system reported for one export of an invoice; every report is kept.
+
+    Open until the invoice is exported again or booked; a report about an export that was
+    already superseded by a re-export is kept as resolved at once.
+    """
+
+    class Resolution(models.TextChoices):
+        REEXPORTED = "reexported"
+        BOOKED = "booked"
+        SUPERSEDED = "superseded"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="sync_errors")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="sync_errors")
+    export_count = models.PositiveIntegerField(help_text="The export the report is about.")
+    message = models.CharField(max_length=2000)
+    actor = models.CharField(max_length=300)
+    reported_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        indexes = [
+            models.Index(fields=["company", "reported_at"], name="sync_error_company_idx"),
+            models.Index(fields=["invoice", "resolved_at"], name="sync_error_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}/{self.export_count}: {self.message[:40]}"
+
+    @property
+    def document_id(self) -> str:
+        return f"{self.invoice_id}/{self.export_count}"

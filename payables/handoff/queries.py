@@ -1,0 +1,67 @@
+"""Company-scoped reads of the hand-off: the exported feed and sync error reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from django.db.models import Prefetch, QuerySet
+
+from payables.approvals.models import ApprovalStep
+from payables.events.feeds import Feed, FeedPage, decode_time_and_id, encode_time_and_id, read_feed
+from payables.handoff.models import SyncError
+from payables.invoices.models import Attachment, Invoice
+from payables.tenancy.models import Company
+
+# Ordered by (exported_at, id): a batch exported in one transaction shares one timestamp.
+EXPORTED = Feed(keys=("exported_at", "id"), encode=encode_time_and_id, decode=decode_time_and_id)
+
+
+def exported_after(company: Company, cursor: str | None, *, limit: int) -> FeedPage[Invoice]:
+    """The company's exported invoices after the cursor, by export time, with their documents."""
+    return read_feed(EXPORTED, exported_documents(company), cursor, limit=limit)
+
+
+def exported_documents(company: Company) -> QuerySet[Invoice]:
+    """Exported invoices with everything a feed document shows, in a fixed number of queries."""
+    return (
+        Invoice.objects.for_company(company)
+        .filter(exported_at__isnull=False)
+        .select_related("supplier", "company")
+        .prefetch_related(
+            "rows",
+            "vat_lines",
+            Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id")),
+            Prefetch(
+                "approval_steps",
+                queryset=ApprovalStep.objects.select_related("approver").order_by(
+                    "round", "position"
+                ),
+            ),
+        )
+    )
+
+
+def find_sync_errors(
+    company: Company,
+    *,
+    is_open: bool | None = None,
+    invoice_id: UUID | None = None,
+    reported_after: datetime | None = None,
+    reported_before: datetime | None = None,
+    modified_after: datetime | None = None,
+    modified_before: datetime | None = None,
+) -> QuerySet[SyncError]:
+    """The company's sync error reports, newest first, filtered."""
+    errors = SyncError.objects.filter(company=company).select_related("invoice")
+    if is_open is not None:
+        errors = errors.filter(resolved_at__isnull=is_open)
+    bounds = {
+        "invoice_id": invoice_id,
+        "reported_at__gt": reported_after,
+        "reported_at__lt": reported_before,
+        "modified_at__gt": modified_after,
+        "modified_at__lt": modified_before,
+    }
+    errors = errors.filter(**{k: v for k, v in bounds.items() if v is not None})
+    return errors.order_by("-reported_at", "-id")
