@@ -9,8 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from payables.invoices.models import Invoice
-from payables.masterdata.models import CompanyUser
-from payables.tenancy.models import Company
+from payables.tenancy.models import Company, CompanyUser
 
 MONEY = {"max_digits": 19, "decimal_places": 4}
 

@@ -10,8 +10,7 @@ from django.db.models import Count, QuerySet
 from payables.approvals.errors import RuleNotFound, StepNotFound
 from payables.approvals.models import ApprovalStep, RoutingRule
 from payables.invoices.models import AuditEntry, Invoice
-from payables.masterdata.models import CompanyUser
-from payables.tenancy.models import Company
+from payables.tenancy.models import Company, CompanyUser
 
 QUEUE_PAGE_SIZE = 20
 

@@ -7,8 +7,8 @@ from decimal import Decimal, InvalidOperation
 from payables.approvals.models import RoutingRule
 from payables.errors import FieldError, ValidationFailed
 from payables.invoices.models import Invoice
-from payables.masterdata.models import CompanyUser, Supplier
-from payables.tenancy.models import Company
+from payables.masterdata.models import Supplier
+from payables.tenancy.models import Company, CompanyUser
 
 
 def matching_rule(invoice: Invoice) -> RoutingRule | None:

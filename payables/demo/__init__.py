@@ -17,11 +17,10 @@ from payables.demo.masterdata import load_demo_masterdata
 from payables.demo.pdf import PdfRow, invoice_pdf
 from payables.invoices.schemas import InvoiceIn
 from payables.invoices.services import add_attachment, create_invoice, record_payment
-from payables.masterdata.models import CompanyUser
 from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier
 from payables.tenancy.actors import Actor
-from payables.tenancy.models import Company, Integrator
+from payables.tenancy.models import Company, CompanyUser, Integrator
 from payables.tenancy.scopes import SCOPES
 from payables.tenancy.services import (
     create_api_key,

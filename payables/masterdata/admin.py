@@ -9,10 +9,8 @@ from payables.admin_views import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, Se
 from payables.errors import FieldError
 from payables.masterdata import schemas, services
 from payables.masterdata.models import (
-    ROLES,
     Account,
     BulkJob,
-    CompanyUser,
     CustomField,
     CustomFieldValue,
     DimensionType,
@@ -25,6 +23,7 @@ from payables.masterdata.models import (
     VatCode,
 )
 from payables.tenancy.actors import Actor
+from payables.tenancy.models import ROLES, CompanyUser
 
 _STAMPS = ["is_active", "modified_at"]
 

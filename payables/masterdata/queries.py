@@ -17,7 +17,6 @@ from payables.masterdata.models import (
     Account,
     BulkJob,
     CodedRecord,
-    CompanyUser,
     CustomField,
     DimensionType,
     DimensionValue,
@@ -28,7 +27,7 @@ from payables.masterdata.models import (
     VatCode,
 )
 from payables.masterdata.schemas import RecordFilters, SupplierFilters
-from payables.tenancy.models import Company
+from payables.tenancy.models import Company, CompanyUser
 
 R = TypeVar("R", bound=CodedRecord)
 

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from payables.tenancy.models import ApiKey, Company, Integrator
-
-if TYPE_CHECKING:
-    from payables.masterdata.models import CompanyUser
+from payables.tenancy.models import ApiKey, Company, CompanyUser, Integrator
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
-"""Tenants (companies), the client systems that act for them, and their API keys."""
+"""Tenants (companies), the people and client systems that act for them, and their API keys."""
 
 from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class Company(models.Model):
@@ -63,6 +65,77 @@ class Integrator(models.Model):
         return f"{self.name} ({self.company})"
 
 
+class Role(models.TextChoices):
+    """What a company user may do; ``payables.tenancy.permissions`` says what each allows."""
+
+    APPROVER = "approver"
+    ACCOUNTANT = "accountant"
+    ADMIN = "admin"
+
+
+ROLES = tuple(Role.values)  # the order a user's roles are stored in
+
+
+class CompanyUserQuerySet(models.QuerySet):
+    def for_company(self, company: Company) -> CompanyUserQuerySet:
+        return self.filter(company=company)
+
+
+class CompanyUser(models.Model):
+    """A person of the company; ``code`` is the HR/ERP id, ``login`` the web sign-in.
+
+    Each person has a Django auth user of their own, never shared with another company,
+    so one company cannot touch the sign-in of another's people. Their writes (records
+    with events) are services of the master data app, which loads people in bulk too.
+    """
+
+    subject_type = "user"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=50, help_text="The company's own code.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    modified_at = models.DateTimeField(auto_now=True, db_index=True)
+    name = models.CharField(max_length=200)
+    email = models.CharField(max_length=254, blank=True, help_text="Lower case.")
+    roles = models.JSONField(default=list, help_text=f"A sorted subset of {', '.join(ROLES)}.")
+    can_be_last_approver = models.BooleanField(default=False)
+    approval_limit_amount = models.DecimalField(
+        max_digits=19,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="In the company's home currency; none: no limit.",
+    )
+    login = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="company_user",
+    )
+
+    objects = CompanyUserQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code", "id"]
+        verbose_name = "user"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "code"], name="user_code_unique_per_company"
+            ),
+            models.UniqueConstraint(
+                fields=["company", "email"],
+                condition=~Q(email=""),
+                name="user_email_unique_per_company",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class ApiKey(models.Model):
     """A secret sent as ``X-API-Key``; only its SHA-256 is stored.
 
@@ -75,7 +148,7 @@ class ApiKey(models.Model):
         Integrator, on_delete=models.CASCADE, related_name="api_keys", null=True, blank=True
     )
     user = models.ForeignKey(
-        "masterdata.CompanyUser",
+        CompanyUser,
         on_delete=models.CASCADE,
         related_name="api_keys",
         null=True,
@@ -161,7 +234,7 @@ class IdempotencyKey(models.Model):
         Integrator, on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
     user = models.ForeignKey(
-        "masterdata.CompanyUser", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+        CompanyUser, on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")

@@ -7,7 +7,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,11 +16,15 @@ from django.utils import timezone
 from payables.errors import FieldError, ValidationFailed
 from payables.identifiers import validate_registry_code, validate_vat_number
 from payables.tenancy.errors import IdempotencyKeyReused, IdempotentRequestInProgress
-from payables.tenancy.models import ApiKey, Company, Counter, IdempotencyKey, Integrator
+from payables.tenancy.models import (
+    ApiKey,
+    Company,
+    CompanyUser,
+    Counter,
+    IdempotencyKey,
+    Integrator,
+)
 from payables.tenancy.scopes import SCOPES, personal_scopes
-
-if TYPE_CHECKING:
-    from payables.masterdata.models import CompanyUser
 
 logger = logging.getLogger(__name__)
 

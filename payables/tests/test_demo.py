@@ -10,7 +10,8 @@ from payables.conftest import ApiClient
 from payables.demo import DEMO_COMPANY, load_demo
 from payables.events.models import Event
 from payables.invoices.models import Invoice
-from payables.masterdata.models import Account, CompanyUser, DimensionValue, ProductItem, VatCode
+from payables.masterdata.models import Account, DimensionValue, ProductItem, VatCode
+from payables.tenancy.models import CompanyUser
 
 
 def run_demo() -> str:

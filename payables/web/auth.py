@@ -14,7 +14,7 @@ from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
-from payables.masterdata.models import CompanyUser
+from payables.tenancy.models import CompanyUser
 
 BACKEND = "payables.web.auth.CompanyUserBackend"
 

@@ -8,7 +8,7 @@ from payables.approvals.models import Level
 from payables.approvals.services import MAX_COMMENT
 from payables.invoices.models import Invoice
 from payables.invoices.schemas import InvoiceFilters
-from payables.masterdata.models import CompanyUser
+from payables.tenancy.models import CompanyUser
 from payables.tenancy.scopes import SCOPES, personal_scopes
 
 

@@ -39,8 +39,8 @@ from payables.invoices.services.invoices import (
     lock_invoice,
     record_invoice_event,
 )
-from payables.masterdata.models import CompanyUser
 from payables.tenancy.actors import Actor
+from payables.tenancy.models import CompanyUser
 
 APPENDABLE = {Invoice.Status.NEW, Invoice.Status.ASSIGNED}
 MAX_COMMENT = 200

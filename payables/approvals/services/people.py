@@ -7,9 +7,8 @@ from decimal import Decimal
 
 from payables.approvals.errors import RoleRequired
 from payables.invoices.models import Invoice
-from payables.masterdata.models import CompanyUser
 from payables.tenancy.actors import Actor
-from payables.tenancy.models import Company
+from payables.tenancy.models import Company, CompanyUser
 
 # What a person must have to re-route invoices, append approvers or edit routing rules.
 MANAGER_ROLES = frozenset({"accountant", "admin"})

@@ -12,10 +12,10 @@ from payables.approvals.models import RoutingRule
 from payables.approvals.routing import check_rule
 from payables.approvals.services import save_rule
 from payables.conftest import ApiClient
-from payables.masterdata.models import CompanyUser
 from payables.masterdata.schemas import UserIn
 from payables.masterdata.services.users import create_user
 from payables.tenancy.actors import Actor
+from payables.tenancy.models import CompanyUser
 from payables.tenancy.services import create_personal_api_key
 
 PERSONAL_SCOPES = ["approvals:read", "approvals:write", "invoices:read"]

@@ -13,10 +13,10 @@ import pytest
 from payables.approvals.services import ApproverRequest, append_approvers, approve_step
 from payables.handoff.services import export_invoice
 from payables.invoices.models import Invoice
-from payables.masterdata.models import CompanyUser
 from payables.masterdata.schemas import UserIn
 from payables.masterdata.services.users import create_user
 from payables.tenancy.actors import Actor
+from payables.tenancy.models import CompanyUser
 
 __all__ = [
     "approved_invoice",

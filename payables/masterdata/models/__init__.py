@@ -14,17 +14,14 @@ from payables.masterdata.models.jobs import BulkJob, BulkJobChunk
 from payables.masterdata.models.payment_methods import PaymentMethod
 from payables.masterdata.models.records import CodedRecord, RecordQuerySet
 from payables.masterdata.models.suppliers import Supplier, SupplierBankAccount, SupplierQuerySet
-from payables.masterdata.models.users import ROLES, CompanyUser
 from payables.masterdata.models.vat_codes import VatCode
 
 __all__ = [
     "DEFAULT_DIMENSION_TYPES",
-    "ROLES",
     "Account",
     "BulkJob",
     "BulkJobChunk",
     "CodedRecord",
-    "CompanyUser",
     "CustomField",
     "CustomFieldValue",
     "DimensionType",

@@ -9,10 +9,10 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
-from payables.masterdata.models import CompanyUser
 from payables.masterdata.schemas.records import Code, Name, RequestId
 from payables.money import format_amount
 from payables.schema_types import InSchema, Money
+from payables.tenancy.models import CompanyUser
 
 Role = Literal["approver", "accountant", "admin"]
 

@@ -14,7 +14,6 @@ from payables.events import event_types
 from payables.events.services import lock_company_writes, record_event
 from payables.masterdata import queries
 from payables.masterdata.errors import DuplicateEmail
-from payables.masterdata.models import ROLES, CompanyUser
 from payables.masterdata.schemas import UserFields, UserIn, UserOut, UserPatch
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
@@ -28,7 +27,7 @@ from payables.masterdata.services.records import (
 )
 from payables.money import fits_scale
 from payables.tenancy.actors import Actor
-from payables.tenancy.models import Company
+from payables.tenancy.models import ROLES, Company, CompanyUser
 
 USER = Kind(
     model=CompanyUser,

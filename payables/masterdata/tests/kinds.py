@@ -14,7 +14,6 @@ from django.db.models import Model
 from payables.conftest import ApiClient
 from payables.masterdata.models import (
     Account,
-    CompanyUser,
     CustomField,
     DimensionType,
     DimensionValue,
@@ -22,6 +21,7 @@ from payables.masterdata.models import (
     ProductItem,
     VatCode,
 )
+from payables.tenancy.models import CompanyUser
 
 
 def _vat_code(api: ApiClient) -> None:

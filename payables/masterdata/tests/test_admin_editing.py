@@ -16,7 +16,6 @@ from payables.events.models import Event
 from payables.masterdata import schemas, services
 from payables.masterdata.models import (
     Account,
-    CompanyUser,
     CustomField,
     DimensionType,
     DimensionValue,
@@ -26,7 +25,7 @@ from payables.masterdata.models import (
     VatCode,
 )
 from payables.tenancy.actors import Actor
-from payables.tenancy.models import Company
+from payables.tenancy.models import Company, CompanyUser
 
 ADMIN = "admin:root"
 

@@ -8,8 +8,8 @@ from django.contrib.auth.models import User
 
 from payables.errors import ValidationFailed
 from payables.events.models import Event
-from payables.masterdata.models import CompanyUser
 from payables.masterdata.services import set_user_password
+from payables.tenancy.models import CompanyUser
 
 MARI = {"code": "E-42", "name": "Mari Maasikas", "email": "mari@example.com"}
 PASSWORD = "kevad-tuleb-2026"

@@ -13,11 +13,10 @@ from payables.conftest import ApiClient
 from payables.errors import FieldError
 from payables.events.models import Event
 from payables.invoices.models import AuditEntry
-from payables.masterdata.models import CompanyUser
 from payables.masterdata.schemas import UserIn, UserPatch
 from payables.masterdata.services.users import create_user, update_user
 from payables.tenancy.admin import ApiKeyForm
-from payables.tenancy.models import ApiKey, IdempotencyKey
+from payables.tenancy.models import ApiKey, CompanyUser, IdempotencyKey
 from payables.tenancy.services import create_personal_api_key
 
 

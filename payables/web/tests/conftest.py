@@ -13,11 +13,10 @@ from payables.approvals.models import ApprovalStep
 from payables.approvals.services import ApproverRequest, append_approvers
 from payables.einvoice.tests.corpus import CORPUS_DIR, manifest
 from payables.invoices.models import Invoice
-from payables.masterdata.models import CompanyUser
 from payables.masterdata.schemas import UserIn
 from payables.masterdata.services.users import create_user, set_user_password
 from payables.tenancy.actors import Actor
-from payables.tenancy.models import Company
+from payables.tenancy.models import Company, CompanyUser
 from payables.web.auth import BACKEND
 
 PASSWORD = "correct horse battery staple"

@@ -18,8 +18,8 @@ from payables.errors import NotFound
 from payables.invoices.models import Invoice
 from payables.invoices.queries import filter_invoices, get_invoice
 from payables.invoices.schemas import InvoiceFilters
-from payables.masterdata.models import CompanyUser
 from payables.tenancy.actors import Actor
+from payables.tenancy.models import CompanyUser
 from payables.web.auth import signed_in_member
 
 PAGE_SIZE = 20

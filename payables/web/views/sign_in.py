@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from payables.masterdata.models import CompanyUser
+from payables.tenancy.models import CompanyUser
 from payables.web.auth import BACKEND, active_members, matching_members
 from payables.web.forms import (
     CompanyChoiceForm,

@@ -6,8 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from payables.errors import PayablesError
-from payables.masterdata.models import CompanyUser
-from payables.tenancy.models import Company, Integrator
+from payables.tenancy.models import Company, CompanyUser, Integrator
 from payables.tenancy.scopes import SCOPES
 from payables.tenancy.services import (
     create_api_key,
