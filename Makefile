@@ -1,4 +1,4 @@
-# payables — the everyday commands. Start: `make run`. Test: `make test`.
+# payables — the everyday commands. Start: `make run`. Test: `make test` (fast), `make test-all`.
 # Needs only Python 3.11+ and make; everything else goes into ./.venv.
 
 PYTHON ?= python3
@@ -11,11 +11,14 @@ PORT ?= 8000
 ARGS ?=
 # pytest-xdist spreads the suite over all CPUs; `make test XDIST=` runs it in one process.
 XDIST ?= -n auto
+# `make test` leaves out the tests marked slow (bulk loads, bursts, bench runs: see the
+# markers in pyproject.toml); `make test-all` runs them too. ARGS="-m ..." overrides this.
+FAST := -m "not slow"
 PG_URL := postgres://postgres@127.0.0.1:5432/payables
 LINTED := payables bench
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run demo test test-postgres lint fmt migrations-check bench
+.PHONY: help venv run demo test test-all test-postgres lint fmt migrations-check bench
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -38,11 +41,14 @@ run: venv  ## Migrate, start a worker and serve http://127.0.0.1:8000 (PORT=, HO
 demo: venv  ## Load a demo company with suppliers and invoices; prints an API key.
 	$(BIN)/payables demo
 
-test: venv  ## Run the test suite (SQLite unless DATABASE_URL is set; pytest args: ARGS=...).
+test: venv  ## Run the fast suite, without slow tests (SQLite unless DATABASE_URL is set; ARGS=...).
+	$(BIN)/pytest -q -rs $(XDIST) $(FAST) $(ARGS)
+
+test-all: venv  ## Run every test, slow ones included (SQLite unless DATABASE_URL is set; ARGS=...).
 	$(BIN)/pytest -q -rs $(XDIST) $(ARGS)
 
-test-postgres: venv  ## Run the suite on PostgreSQL (DATABASE_URL, default .../payables).
-	DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -q -rs $(XDIST) $(ARGS)
+test-postgres: venv  ## Run the fast suite on PostgreSQL (DATABASE_URL, default .../payables).
+	DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" $(BIN)/pytest -q -rs $(XDIST) $(FAST) $(ARGS)
 
 lint: venv  ## ruff check and ruff format --check.
 	$(BIN)/ruff check $(LINTED)

@@ -16,6 +16,8 @@ import pytest
 
 from payables.einvoice.tests.corpus import ABSENT, CORPUS_DIR
 
+pytestmark = pytest.mark.slow
+
 BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
 
 SMALL = {

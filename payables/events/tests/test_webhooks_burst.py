@@ -19,7 +19,7 @@ from payables.events.webhooks.dispatch import deliver_due
 from payables.masterdata.models import Supplier
 from payables.tests.task_worker import use_database_tasks
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 BURST = 1_000
 INVOICES = 500

@@ -55,6 +55,7 @@ def item(n: int, **changes: object) -> dict:
     return record | changes
 
 
+@pytest.mark.slow
 def test_a_load_of_10000_items_lands_with_each_bad_record_located(api, company, references):
     records = [item(n) for n in range(10_000)]
     bad = {

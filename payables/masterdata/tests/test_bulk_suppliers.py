@@ -38,6 +38,7 @@ def supplier(n: int, **changes: object) -> dict:
     return record | changes
 
 
+@pytest.mark.slow
 def test_a_load_of_10000_suppliers_lands_with_each_bad_record_located(api, company):
     taken = {"name": "Vana OÜ", "country": "EE", "registry_code": "10137319", "erp_code": "OLD"}
     assert api.post("/suppliers", taken).status_code == 201
