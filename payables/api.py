@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
@@ -13,7 +14,7 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from payables.approvals.api import router as approvals_router
-from payables.errors import Loc, PayablesError, error_body
+from payables.errors import Loc, PayablesError, PayloadTooLarge, error_body
 from payables.events.api import feeds_router
 from payables.events.api import router as events_router
 from payables.events.webhooks.api import router as webhooks_router
@@ -35,6 +36,7 @@ from payables.masterdata.api import (
     vat_codes_router,
 )
 from payables.masterdata.api import router as suppliers_router
+from payables.tenancy.idempotency import IdempotentReplay
 
 # PostgreSQL cannot store NUL in text or jsonb: refused at the door, for every database.
 NUL_MESSAGE = "Text must not contain NUL characters."
@@ -135,6 +137,18 @@ api.add_router("/sync-errors", sync_errors_router)
 @api.exception_handler(PayablesError)
 def on_domain_error(request: HttpRequest, exc: PayablesError) -> HttpResponse:
     return api.create_response(request, error_body(exc), status=exc.status)
+
+
+@api.exception_handler(IdempotentReplay)
+def on_idempotent_replay(request: HttpRequest, exc: IdempotentReplay) -> HttpResponse:
+    """A repeated POST (raised once its key and scope were checked) gets the first answer."""
+    return exc.response()
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE, found by whoever reads it first."""
+    return on_domain_error(request, PayloadTooLarge("The request body exceeds the upload limit."))
 
 
 @api.exception_handler(ValidationError)

@@ -133,7 +133,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "payables.tenancy.middleware.IdempotencyMiddleware",
+    "payables.tenancy.idempotency.IdempotencyClaimMiddleware",
 ]
 
 # The admin signs in by username; company users sign in to the web inbox by email

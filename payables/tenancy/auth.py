@@ -1,4 +1,8 @@
-"""API key authentication with per-endpoint scopes for Django Ninja."""
+"""API key authentication with per-endpoint scopes for Django Ninja.
+
+Idempotency is claimed here, once a POST is let in: a stored answer never reaches a
+request that authentication or the endpoint's scope would refuse.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from ninja.security import APIKeyHeader
 from payables.errors import NotAuthenticated
 from payables.tenancy.actors import Actor
 from payables.tenancy.errors import ApiKeyInvalid, MissingScope
+from payables.tenancy.idempotency import claim_request
 from payables.tenancy.models import ApiKey
 from payables.tenancy.services import find_api_key
 
@@ -24,7 +29,11 @@ def request_api_key(request: HttpRequest) -> ApiKey | None:
 
 
 class ApiKeyAuth(APIKeyHeader):
-    """Accept an active key that holds ``scope``; sets ``request.actor``."""
+    """Accept an active key that holds ``scope``; sets ``request.actor``.
+
+    A POST it lets in then claims its idempotency key; a repeat raises
+    ``IdempotentReplay``, which the API answers with the stored answer.
+    """
 
     param_name = HEADER
 
@@ -42,6 +51,8 @@ class ApiKeyAuth(APIKeyHeader):
         if self.scope not in api_key.effective_scopes:
             raise MissingScope(f"This API key lacks the scope {self.scope!r} this endpoint needs.")
         request.actor = Actor.for_api_key(api_key)
+        if request.method == "POST":
+            claim_request(request, api_key)
         return api_key
 
 

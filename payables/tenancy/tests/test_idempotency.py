@@ -8,18 +8,22 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
 from payables.conftest import ApiClient
 from payables.events.models import Event
-from payables.invoices.models import Invoice, Payment
-from payables.tenancy.middleware import request_fingerprint
-from payables.tenancy.models import IdempotencyKey
+from payables.invoices.models import Attachment, Invoice, Payment
+from payables.tenancy.idempotency import request_fingerprint
+from payables.tenancy.models import Company, IdempotencyKey
+from payables.tenancy.scopes import SCOPES
 from payables.tenancy.services import (
     claim_idempotency_key,
     complete_idempotency_key,
+    create_api_key,
     prune_idempotency_keys,
+    revoke_api_key,
 )
 
 KEY = {"Idempotency-Key": "5f0c9d1e-order-1001"}
@@ -353,3 +357,96 @@ def test_key_of_a_request_that_died_is_taken_over_by_a_retry(
     assert Invoice.objects.count() == 1
     assert IdempotencyKey.objects.get(pk=record.pk).state == IdempotencyKey.State.DONE
     assert api.post("/invoices", raw=body, headers=KEY)["Idempotent-Replayed"] == "true"
+
+
+# --- a stored answer, or a refusal about the key, only after authentication and scope ---------
+
+
+def _caller(company: Company, caller: str) -> ApiClient:
+    """A client that must not get ERP's stored answer: its keys share ERP's idempotency keys."""
+    if caller == "no key":
+        return ApiClient(None)
+    if caller == "unknown key":
+        return ApiClient("pay_unknown")
+    integrator = company.integrators.get(name="ERP")
+    scopes = ["invoices:read"] if caller == "ERP key lacking the scope" else list(SCOPES)
+    row, raw = create_api_key(integrator, scopes=scopes)
+    if caller == "revoked ERP key":
+        revoke_api_key(row)
+    return ApiClient(raw)
+
+
+@pytest.mark.parametrize(
+    ("caller", "status", "code"),
+    [
+        ("no key", 401, "api_key_missing"),
+        ("unknown key", 401, "api_key_invalid"),
+        ("revoked ERP key", 401, "api_key_invalid"),
+        ("ERP key lacking the scope", 403, "missing_scope"),
+    ],
+)
+@pytest.mark.parametrize("earlier", ["answered", "answered another body", "still running"])
+def test_key_is_looked_at_only_after_authentication_and_scope(
+    api, company, invoice_payload, caller, status, code, earlier
+):
+    """Neither a replay nor a 422/409 about the key reaches a request the API would refuse."""
+    body = json.dumps(invoice_payload()).encode()
+    if earlier == "still running":
+        claim_idempotency_key(
+            company.integrators.get(name="ERP").api_keys.first(),
+            key=KEY["Idempotency-Key"],
+            fingerprint=request_fingerprint("POST", "/api/v1/invoices", body),
+        )
+    else:
+        assert api.post("/invoices", raw=body, headers=KEY).status_code == 201
+    if earlier == "answered another body":
+        body = json.dumps(invoice_payload(invoice_number="INV-2")).encode()
+    before = list(IdempotencyKey.objects.values())
+    invoices = Invoice.objects.count()
+
+    response = _caller(company, caller).post("/invoices", raw=body, headers=KEY)
+
+    assert response.status_code == status, response.content
+    assert response.json()["code"] == code
+    assert not response.has_header("Idempotent-Replayed")
+    assert list(IdempotencyKey.objects.values()) == before
+    assert Invoice.objects.count() == invoices
+
+
+def test_body_over_the_upload_limit_is_413_and_claims_no_key(api, invoice_payload, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64
+    response = api.post("/invoices", invoice_payload(), headers=KEY)
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert not IdempotencyKey.objects.exists()
+    assert Invoice.objects.count() == 0
+
+
+def test_body_over_the_upload_limit_without_a_valid_key_is_401(invoice_payload, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64
+    response = ApiClient("pay_unknown").post("/invoices", invoice_payload(), headers=KEY)
+    assert response.status_code == 401
+
+
+def test_patch_over_the_upload_limit_is_413(api, make_invoice, settings):
+    invoice = make_invoice()
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64
+    response = api.patch(f"/invoices/{invoice.id}", {"description": "x" * 100})
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+
+
+def test_upload_repeated_with_same_key_stores_one_attachment(api, make_invoice):
+    """A multipart body is read for the fingerprint and still parsed for its file."""
+    invoice = make_invoice()
+    path = f"/invoices/{invoice.id}/attachments/upload"
+
+    def upload() -> object:
+        return api.upload(path, {"file": SimpleUploadedFile("scan.pdf", b"%PDF-1.4")}, headers=KEY)
+
+    first, again = upload(), upload()
+    assert first.status_code == 201, first.content
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Attachment.objects.count() == 1
