@@ -1,6 +1,14 @@
-"""Every event type payables records, declared once (``noun.past_participle``)."""
+"""Every event type payables records, declared once (``noun.past_participle``), with the
+fields of its payload: the contract webhook receivers and feed readers build on.
+
+The constants name the types for the services that record them; ``EVENT_TYPES`` declares
+each one. The README's "Events and their payloads" table is ``catalogue_markdown()``, and
+the tests check that recorded events carry exactly the declared fields.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 SUPPLIER_CREATED = "supplier.created"
 SUPPLIER_UPDATED = "supplier.updated"
@@ -59,63 +67,383 @@ WEBHOOK_SUBSCRIPTION_SECRET_ROTATED = "webhook_subscription.secret_rotated"
 WEBHOOK_SUBSCRIPTION_DELETED = "webhook_subscription.deleted"
 WEBHOOK_MESSAGE_REDELIVERED = "webhook_message.redelivered"
 
-EVENT_TYPES = frozenset(
-    {
-        SUPPLIER_CREATED,
-        SUPPLIER_UPDATED,
-        SUPPLIER_DEACTIVATED,
-        INVOICE_CREATED,
-        INVOICE_UPDATED,
-        INVOICE_CANCELLED,
-        INVOICE_PAID,
-        ATTACHMENT_ADDED,
-        PAYMENT_RECORDED,
-        ACCOUNT_CREATED,
-        ACCOUNT_UPDATED,
-        ACCOUNT_DEACTIVATED,
-        VAT_CODE_CREATED,
-        VAT_CODE_UPDATED,
-        VAT_CODE_DEACTIVATED,
-        DIMENSION_TYPE_CREATED,
-        DIMENSION_TYPE_UPDATED,
-        DIMENSION_TYPE_DEACTIVATED,
-        DIMENSION_VALUE_CREATED,
-        DIMENSION_VALUE_UPDATED,
-        DIMENSION_VALUE_DEACTIVATED,
-        PAYMENT_METHOD_CREATED,
-        PAYMENT_METHOD_UPDATED,
-        PAYMENT_METHOD_DEACTIVATED,
-        USER_CREATED,
-        USER_UPDATED,
-        USER_DEACTIVATED,
-        ITEM_CREATED,
-        ITEM_UPDATED,
-        ITEM_DEACTIVATED,
-        CUSTOM_FIELD_CREATED,
-        CUSTOM_FIELD_UPDATED,
-        CUSTOM_FIELD_DEACTIVATED,
-        USER_PASSWORD_SET,
-        MASTERDATA_JOB_FINISHED,
-        INVOICE_ASSIGNED,
-        INVOICE_REROUTED,
-        INVOICE_APPROVED,
-        INVOICE_REJECTED,
-        INVOICE_EXPORTED,
-        INVOICE_BOOKED,
-        INVOICE_SYNC_FAILED,
-        APPROVAL_STEP_APPROVED,
-        APPROVAL_STEP_REJECTED,
-        APPROVERS_APPENDED,
-        ROUTING_RULE_CREATED,
-        ROUTING_RULE_UPDATED,
-        ROUTING_RULE_DELETED,
-        DOCUMENT_DIGITIZED,
-        WEBHOOK_SUBSCRIPTION_DISABLED,
-        WEBHOOK_SUBSCRIPTION_CREATED,
-        WEBHOOK_SUBSCRIPTION_CONFIRMED,
-        WEBHOOK_SUBSCRIPTION_UPDATED,
-        WEBHOOK_SUBSCRIPTION_SECRET_ROTATED,
-        WEBHOOK_SUBSCRIPTION_DELETED,
-        WEBHOOK_MESSAGE_REDELIVERED,
+
+@dataclass(frozen=True)
+class EventType:
+    """What an event of this type announces, what it is about and what its payload holds."""
+
+    name: str
+    subject_type: str  # the event's ``subject_type``; ``subject_id`` is that record's UUID
+    description: str
+    payload: dict[str, str]  # each top-level field of the payload → what it holds
+
+
+# --- payload parts that several types share ----------------------------------------------
+
+_TIMESTAMPS = {
+    "created_at": "When the record was created: ISO 8601, UTC, to the microsecond.",
+    "modified_at": "When the record last changed: ISO 8601, UTC, to the microsecond.",
+}
+_ACTIVE = {"is_active": "False once deactivated."}
+
+
+def _record(what: str, /, **fields: str) -> dict[str, str]:
+    """A coded master data record: its id and code, ``fields``, its active flag and times."""
+    return {
+        "id": f"The {what}'s UUID.",
+        "code": "The company's own code.",
+        **fields,
+        **_ACTIVE,
+        **_TIMESTAMPS,
     }
-)
+
+
+_INVOICE = {
+    "id": "The invoice's UUID.",
+    "internal_id": "The company's sequential number of the invoice.",
+    "invoice_number": "The supplier's invoice number.",
+    "type": "`invoice` or `credit_note`.",
+    "status": "The invoice's status after the change.",
+    "supplier_id": "The supplier's UUID.",
+    "currency": "ISO 4217 code.",
+    "gross_amount": "Total with VAT: a string at the currency's scale.",
+    "amount_due": "Gross amount less payments: a string at the currency's scale.",
+}
+_STEP = {
+    "step_id": "The approval step's UUID.",
+    "level": "3 pre-verification, 2 verification, 1 approval.",
+    "approver_id": "The approver's (user's) UUID.",
+    "comment": "The approver's comment; empty if none.",
+}
+_REASON = {"reason": "Why the approver rejected."}
+_SUBSCRIPTION = {
+    "id": "The subscription's UUID.",
+    "name": "Its name.",
+    "target": "The URL deliveries go to.",
+    "event_types": "The types it receives (`*`: all).",
+    "state": "`pending`, `active` or `disabled`.",
+}
+_SUPPLIER = {
+    "id": "The supplier's UUID.",
+    "name": "Its name.",
+    "country": "ISO 3166 code.",
+    "registry_code": "Its business registry code, normalised; empty if none.",
+    "vat_number": "Its VAT number, normalised; empty if none.",
+    "erp_code": "The ERP's code of it; empty if none.",
+    "is_active": "False once deactivated.",
+}
+_ROUTING_RULE = {"id": "The rule's UUID.", "name": "Its name."}
+_VALIDITY = {
+    "valid_from": "First valid day (ISO 8601 date); null: always.",
+    "valid_to": "Last valid day (ISO 8601 date); null: no end.",
+}
+
+_MASTER_DATA = {
+    "account": ("an account", _record(
+        "account",
+        name="Its name.",
+        type="`expense`, `asset`, `liability`, `equity`, `revenue` or `other`.",
+        default_vat_code="Code of its default VAT code, or null.",
+    )),
+    "vat_code": ("a VAT code", _record(
+        "VAT code",
+        rate="Percent, a decimal string.",
+        kind="`purchases` or `sales`.",
+        is_reverse_charge="Whether the buyer accounts for the VAT.",
+        non_deductible_share="Percent of the VAT that cannot be deducted, a decimal string.",
+        description="Free text.",
+        **_VALIDITY,
+    )),
+    "dimension_type": ("a dimension type", _record("dimension type", name="Its name.")),
+    "dimension_value": ("a dimension value", {
+        "id": "The value's UUID.",
+        "type": "Code of its dimension type.",
+        "code": "The company's own code, unique within the type.",
+        "name": "Its name.",
+        **_VALIDITY,
+        **_ACTIVE,
+        **_TIMESTAMPS,
+    }),
+    "payment_method": ("a payment method", _record(
+        "payment method",
+        name="Its name.",
+        bank_account="IBAN, compact; empty if none.",
+    )),
+    "user": ("a user", _record(
+        "user",
+        name="Their name.",
+        email="Lower case; empty if none.",
+        roles="List of `approver`, `accountant`, `admin`.",
+        can_be_last_approver="Whether they may give the final approval.",
+        approval_limit_amount=(
+            "In the company's home currency, a string at its scale; null: no limit."
+        ),
+    )),
+    "item": ("a product item", _record(
+        "item",
+        description="What it is.",
+        type="`stock`, `service` or `item`.",
+        unit="Unit of measure; empty if none.",
+        default_account="Code of its default account, or null.",
+        default_vat_code="Code of its default VAT code, or null.",
+        default_dimensions="Object: dimension type code → dimension value code.",
+        seller_mappings=(
+            "List of {`supplier_id`, `supplier_code` (the supplier's ERP code or null), "
+            "`seller_code`}: a supplier's product code meaning this item."
+        ),
+    )),
+    "custom_field": ("a custom invoice header field", _record(
+        "field",
+        name="Its name.",
+        type="`text`, `number`, `date` or `list`.",
+        is_required="Whether invoices must fill it.",
+        values=(
+            "List of {`code`, `description`, `valid_from`, `valid_to`}: a `list` field's "
+            "values; empty for other types."
+        ),
+    )),
+}  # fmt: skip
+
+
+def _master_data() -> list[EventType]:
+    """Each kind's ``.created``, ``.updated`` and ``.deactivated``: the record after the write."""
+    verbs = {
+        "created": "{what} was created.",
+        "updated": "{what} was changed (or reactivated).",
+        "deactivated": "{what} was deactivated.",
+    }
+    return [
+        EventType(f"{kind}.{verb}", kind, text.format(what=what[0].upper() + what[1:]), payload)
+        for kind, (what, payload) in _MASTER_DATA.items()
+        for verb, text in verbs.items()
+    ]
+
+
+_DECLARED = [
+    EventType(SUPPLIER_CREATED, "supplier", "A supplier was created.", _SUPPLIER),
+    EventType(SUPPLIER_UPDATED, "supplier", "A supplier was changed (or reactivated).", _SUPPLIER),
+    EventType(SUPPLIER_DEACTIVATED, "supplier", "A supplier was deactivated.", _SUPPLIER),
+    *_master_data(),
+    EventType(
+        USER_PASSWORD_SET,
+        "user",
+        "A user's web sign-in password was set; nothing about the password is carried.",
+        {"id": "The user's UUID.", "code": "The user's code."},
+    ),
+    EventType(
+        MASTERDATA_JOB_FINISHED,
+        "bulk_job",
+        "A bulk load of master data ended; each record it wrote has its own event.",
+        {
+            "id": "The job's UUID.",
+            "kind": "The kind loaded (`supplier`, `account`, `vat_code`, …).",
+            "dimension_type": "Code of the dimension type, for dimension values; else null.",
+            "mode": "`upsert` or `full`.",
+            "state": "`done`, or `failed` after an unexpected error.",
+            "total": "Records in the load.",
+            "counts": (
+                "Object: `created`, `updated`, `unchanged`, `failed` and `deactivated` records."
+            ),
+            "error_count": "Errors found; `GET /api/v1/jobs/{id}` lists them.",
+        },
+    ),
+    EventType(INVOICE_CREATED, "invoice", "An invoice was received or created.", _INVOICE),
+    EventType(
+        INVOICE_UPDATED,
+        "invoice",
+        "An invoice's content was changed.",
+        _INVOICE | {"changed_fields": "Sorted list of the fields the change sent."},
+    ),
+    EventType(
+        INVOICE_CANCELLED,
+        "invoice",
+        "An invoice was cancelled.",
+        _INVOICE | {"reason": "Why; empty if not given."},
+    ),
+    EventType(INVOICE_PAID, "invoice", "A payment brought the amount due to zero.", _INVOICE),
+    EventType(
+        PAYMENT_RECORDED,
+        "invoice",
+        "A payment of an invoice was recorded.",
+        _INVOICE
+        | {
+            "payment_id": "The payment's UUID.",
+            "amount": "The amount paid: a string at the currency's scale.",
+            "payment_date": "ISO 8601 date.",
+        },
+    ),
+    EventType(
+        ATTACHMENT_ADDED,
+        "invoice",
+        "A file or link was attached to an invoice.",
+        {
+            "invoice_id": "The invoice's UUID.",
+            "attachment_id": "The attachment's UUID.",
+            "kind": "`file` or `url`.",
+            "filename": "Its file name; empty if none.",
+            "sha256": "Hex SHA-256 of a file; empty for a link.",
+        },
+    ),
+    EventType(
+        INVOICE_ASSIGNED,
+        "invoice",
+        "An invoice got its approval chain and waits for its first approver.",
+        _INVOICE | {"rule": "Name of the routing rule that built the chain; null: by API."},
+    ),
+    EventType(
+        APPROVERS_APPENDED,
+        "invoice",
+        "Approvers were requested for an invoice (by API).",
+        _INVOICE
+        | {
+            "appended": (
+                "List of {`user` (as requested), `user_id` (or null), `level`, `outcome` "
+                "(`added` or `skipped`), `reason` (why skipped, or null)}."
+            )
+        },
+    ),
+    EventType(
+        APPROVAL_STEP_APPROVED, "invoice", "An approver approved their step.", _INVOICE | _STEP
+    ),
+    EventType(
+        APPROVAL_STEP_REJECTED,
+        "invoice",
+        "An approver rejected their step.",
+        _INVOICE | _STEP | _REASON,
+    ),
+    EventType(
+        INVOICE_APPROVED, "invoice", "An invoice's last approval step was approved.", _INVOICE
+    ),
+    EventType(
+        INVOICE_REJECTED,
+        "invoice",
+        "An approver rejected an invoice (recorded with `approval_step.rejected`).",
+        _INVOICE | _STEP | _REASON,
+    ),
+    EventType(
+        INVOICE_REROUTED,
+        "invoice",
+        "A rejected invoice was routed again.",
+        _INVOICE | {"comment": "Why; empty if not given."},
+    ),
+    EventType(
+        INVOICE_EXPORTED,
+        "invoice",
+        "An invoice was handed to accounting (it is in the exported feed).",
+        _INVOICE
+        | {
+            "document_id": "`<invoice id>/<export_count>`: names this export.",
+            "export_count": "How many times the invoice has been exported.",
+            "reexport": "Whether it was exported before.",
+            "automatic": "Whether it was exported on approval, automatically.",
+            "exported_at": "ISO 8601 timestamp.",
+            "resolved_sync_errors": "Open sync errors the export resolved (a count).",
+        },
+    ),
+    EventType(
+        INVOICE_BOOKED,
+        "invoice",
+        "Accounting confirmed it booked an exported invoice.",
+        _INVOICE
+        | {
+            "booking_document_id": "The accounting system's document (voucher) id.",
+            "booking_date": "ISO 8601 date.",
+            "export_document_id": "The `document_id` of the export that was booked.",
+            "resolved_sync_errors": "Open sync errors the booking resolved (a count).",
+        },
+    ),
+    EventType(
+        INVOICE_SYNC_FAILED,
+        "invoice",
+        "Accounting reported it could not take an exported invoice.",
+        _INVOICE
+        | {
+            "sync_error_id": "The sync error report's UUID.",
+            "document_id": "The `document_id` of the export it is about.",
+            "message": "What went wrong, as reported.",
+            "superseded": "Whether a later export exists (the report is then resolved).",
+        },
+    ),
+    EventType(ROUTING_RULE_CREATED, "routing_rule", "A routing rule was created.", _ROUTING_RULE),
+    EventType(ROUTING_RULE_UPDATED, "routing_rule", "A routing rule was changed.", _ROUTING_RULE),
+    EventType(ROUTING_RULE_DELETED, "routing_rule", "A routing rule was deleted.", _ROUTING_RULE),
+    EventType(
+        DOCUMENT_DIGITIZED,
+        "document",
+        "Reserved for digitized documents; not recorded yet.",
+        {},
+    ),
+    EventType(
+        WEBHOOK_SUBSCRIPTION_CREATED,
+        "webhook_subscription",
+        "A webhook subscription was created (pending its target's confirmation).",
+        _SUBSCRIPTION,
+    ),
+    EventType(
+        WEBHOOK_SUBSCRIPTION_CONFIRMED,
+        "webhook_subscription",
+        "A subscription's target opened its confirm URL.",
+        _SUBSCRIPTION,
+    ),
+    EventType(
+        WEBHOOK_SUBSCRIPTION_UPDATED,
+        "webhook_subscription",
+        "A subscription was changed, or its confirmation sent again.",
+        _SUBSCRIPTION
+        | {"changed_fields": "Sorted list of the fields changed (`confirmation`: resent)."},
+    ),
+    EventType(
+        WEBHOOK_SUBSCRIPTION_SECRET_ROTATED,
+        "webhook_subscription",
+        "A subscription's signing secret was replaced; the secret is never carried.",
+        _SUBSCRIPTION,
+    ),
+    EventType(
+        WEBHOOK_SUBSCRIPTION_DELETED,
+        "webhook_subscription",
+        "A subscription was deleted.",
+        _SUBSCRIPTION,
+    ),
+    EventType(
+        WEBHOOK_SUBSCRIPTION_DISABLED,
+        "webhook_subscription",
+        "A subscription was disabled because its messages kept dying.",
+        {
+            "name": "The subscription's name.",
+            "target": "The URL deliveries went to.",
+            "failing_since": "ISO 8601 timestamp of the first failure with no success since.",
+            "reason": "Why it was disabled.",
+        },
+    ),
+    EventType(
+        WEBHOOK_MESSAGE_REDELIVERED,
+        "webhook_subscription",
+        "A dead webhook message was queued for delivery again.",
+        {"message_id": "The message's (delivery's) UUID.", "type": "The message's event type."},
+    ),
+]
+EVENT_TYPES: dict[str, EventType] = {declared.name: declared for declared in _DECLARED}
+
+
+def catalogue_markdown() -> str:
+    """The README's table of event types and their payloads, made from ``EVENT_TYPES``.
+
+    Types with the same subject and payload share a row, in the order declared; the
+    invoice summary is listed once, below the table, instead of in every invoice row.
+    """
+    rows: dict[tuple, list[str]] = {}
+    for declared in EVENT_TYPES.values():
+        key = (declared.subject_type, tuple(declared.payload.items()))
+        rows.setdefault(key, []).append(declared.name)
+    lines = ["| type: recorded when | subject | payload fields |", "| --- | --- | --- |"]
+    for (subject, fields), names in rows.items():
+        types = "<br>".join(f"`{name}`: {EVENT_TYPES[name].description}" for name in names)
+        payload, shown = dict(fields), []
+        if _INVOICE.items() <= payload.items():
+            shown.append("the invoice summary (below)")
+            payload = {field: text for field, text in fields if field not in _INVOICE}
+        shown += [f"`{field}`: {text}" for field, text in payload.items()]
+        lines.append(f"| {types} | `{subject}` | {'<br>'.join(shown) or '(none)'} |")
+    lines += ["", "The invoice summary:", "", "| field | holds |", "| --- | --- |"]
+    lines += [f"| `{field}` | {text} |" for field, text in _INVOICE.items()]
+    return "\n".join(lines) + "\n"

@@ -41,7 +41,6 @@ from payables.masterdata.services.records import Outcome, Upserted
 from payables.masterdata.services.suppliers import (
     create_supplier,
     deactivate_supplier,
-    supplier_snapshot,
     update_supplier,
     upsert_supplier,
 )
@@ -82,7 +81,6 @@ __all__ = [
     "deactivate_vat_code",
     "ensure_default_dimension_types",
     "set_user_password",
-    "supplier_snapshot",
     "update_account",
     "update_custom_field",
     "update_dimension_type",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from payables.events import event_types
 from payables.masterdata import queries
 from payables.masterdata.models import Account, VatCode
-from payables.masterdata.schemas import AccountFields, AccountIn, AccountOut, AccountPatch
+from payables.masterdata.payloads import account_payload
+from payables.masterdata.schemas import AccountFields, AccountIn, AccountPatch
 from payables.masterdata.services.checks import Problems, References
 from payables.masterdata.services.records import (
     Kind,
@@ -22,7 +23,7 @@ from payables.tenancy.models import Company
 ACCOUNT = Kind(
     model=Account,
     details=queries.accounts,
-    out=AccountOut,
+    payload=account_payload,
     created_event=event_types.ACCOUNT_CREATED,
     updated_event=event_types.ACCOUNT_UPDATED,
     deactivated_event=event_types.ACCOUNT_DEACTIVATED,

@@ -38,6 +38,7 @@ from payables.errors import FieldError, PayablesError, ValidationFailed
 from payables.events import event_types
 from payables.events.services import lock_company_writes, record_event
 from payables.masterdata.models import BulkJob, BulkJobChunk, DimensionType, Supplier
+from payables.masterdata.payloads import bulk_job_payload
 from payables.masterdata.schemas.bulk import (
     MAX_BULK_RECORDS,
     AccountRecord,
@@ -378,7 +379,7 @@ def _finish(job: BulkJob, state: str) -> None:
         actor=_actor(job),
         subject_type="bulk_job",
         subject_id=job.id,
-        payload=job_summary(job),
+        payload=bulk_job_payload(job),
     )
     if state == BulkJob.State.DONE:
         job.chunks.all().delete()
@@ -405,26 +406,6 @@ def _fail(job_id: UUID, exc: Exception) -> None:
         job.failure = f"{type(exc).__name__}: {exc}"[:2000]
         _finish(job, BulkJob.State.FAILED)
         job.save()
-
-
-def job_summary(job: BulkJob) -> dict:
-    """What the ``masterdata.job_finished`` event says about the job."""
-    return {
-        "id": str(job.id),
-        "kind": job.kind,
-        "dimension_type": job.dimension_type.code if job.dimension_type_id else None,
-        "mode": job.mode,
-        "state": job.state,
-        "total": job.total,
-        "counts": {
-            "created": job.created_count,
-            "updated": job.updated_count,
-            "unchanged": job.unchanged_count,
-            "failed": job.failed_count,
-            "deactivated": job.deactivated_count,
-        },
-        "error_count": job.error_count,
-    }
 
 
 def _actor(job: BulkJob) -> Actor:

@@ -5,12 +5,8 @@ from __future__ import annotations
 from payables.events import event_types
 from payables.masterdata import queries
 from payables.masterdata.models import CustomField, CustomFieldValue
-from payables.masterdata.schemas import (
-    CustomFieldFields,
-    CustomFieldIn,
-    CustomFieldOut,
-    CustomFieldPatch,
-)
+from payables.masterdata.payloads import custom_field_payload
+from payables.masterdata.schemas import CustomFieldFields, CustomFieldIn, CustomFieldPatch
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
     Kind,
@@ -26,7 +22,7 @@ from payables.tenancy.actors import Actor
 CUSTOM_FIELD = Kind(
     model=CustomField,
     details=queries.custom_fields,
-    out=CustomFieldOut,
+    payload=custom_field_payload,
     created_event=event_types.CUSTOM_FIELD_CREATED,
     updated_event=event_types.CUSTOM_FIELD_UPDATED,
     deactivated_event=event_types.CUSTOM_FIELD_DEACTIVATED,

@@ -14,14 +14,13 @@ from payables.events import event_types
 from payables.events.services import lock_company_writes
 from payables.masterdata import queries
 from payables.masterdata.models import DEFAULT_DIMENSION_TYPES, DimensionType, DimensionValue
+from payables.masterdata.payloads import dimension_type_payload, dimension_value_payload
 from payables.masterdata.schemas import (
     DimensionTypeFields,
     DimensionTypeIn,
-    DimensionTypeOut,
     DimensionTypePatch,
     DimensionValueFields,
     DimensionValueIn,
-    DimensionValueOut,
     DimensionValuePatch,
 )
 from payables.masterdata.services.checks import Problems
@@ -39,7 +38,7 @@ from payables.tenancy.actors import Actor
 DIMENSION_TYPE = Kind(
     model=DimensionType,
     details=queries.dimension_types,
-    out=DimensionTypeOut,
+    payload=dimension_type_payload,
     created_event=event_types.DIMENSION_TYPE_CREATED,
     updated_event=event_types.DIMENSION_TYPE_UPDATED,
     deactivated_event=event_types.DIMENSION_TYPE_DEACTIVATED,
@@ -47,7 +46,7 @@ DIMENSION_TYPE = Kind(
 DIMENSION_VALUE = Kind(
     model=DimensionValue,
     details=queries.dimension_values,
-    out=DimensionValueOut,
+    payload=dimension_value_payload,
     created_event=event_types.DIMENSION_VALUE_CREATED,
     updated_event=event_types.DIMENSION_VALUE_UPDATED,
     deactivated_event=event_types.DIMENSION_VALUE_DEACTIVATED,

@@ -15,7 +15,8 @@ from payables.masterdata.models import (
     Supplier,
     VatCode,
 )
-from payables.masterdata.schemas import ItemFields, ItemIn, ItemOut, ItemPatch
+from payables.masterdata.payloads import item_payload
+from payables.masterdata.schemas import ItemFields, ItemIn, ItemPatch
 from payables.masterdata.services.checks import Problems, References
 from payables.masterdata.services.records import (
     Kind,
@@ -32,7 +33,7 @@ from payables.tenancy.models import Company
 ITEM = Kind(
     model=ProductItem,
     details=queries.items,
-    out=ItemOut,
+    payload=item_payload,
     created_event=event_types.ITEM_CREATED,
     updated_event=event_types.ITEM_UPDATED,
     deactivated_event=event_types.ITEM_DEACTIVATED,

@@ -5,12 +5,8 @@ from __future__ import annotations
 from payables.events import event_types
 from payables.masterdata import queries
 from payables.masterdata.models import PaymentMethod
-from payables.masterdata.schemas import (
-    PaymentMethodFields,
-    PaymentMethodIn,
-    PaymentMethodOut,
-    PaymentMethodPatch,
-)
+from payables.masterdata.payloads import payment_method_payload
+from payables.masterdata.schemas import PaymentMethodFields, PaymentMethodIn, PaymentMethodPatch
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
     Kind,
@@ -26,7 +22,7 @@ from payables.tenancy.actors import Actor
 PAYMENT_METHOD = Kind(
     model=PaymentMethod,
     details=queries.payment_methods,
-    out=PaymentMethodOut,
+    payload=payment_method_payload,
     created_event=event_types.PAYMENT_METHOD_CREATED,
     updated_event=event_types.PAYMENT_METHOD_UPDATED,
     deactivated_event=event_types.PAYMENT_METHOD_DEACTIVATED,

@@ -1,9 +1,9 @@
 """The write path every coded master data kind shares: create, change, upsert, deactivate.
 
 Each call is one transaction that takes the company's write lock first and records one
-event (``<kind>.created``, ``.updated`` or ``.deactivated``) per record whose payload is the
-record as the API answers it. A change that changes nothing writes nothing and records
-nothing.
+event (``<kind>.created``, ``.updated`` or ``.deactivated``) per record, its payload built by
+the kind's builder in ``masterdata.payloads``. A change that changes nothing writes nothing
+and records nothing.
 
 An upsert comes in two steps: the kind checks the input and resolves its codes into a
 ``Plan``, then ``upsert_records`` writes any number of plans of one kind with one read of
@@ -13,7 +13,6 @@ one undoes only itself. A single upsert is a batch of one.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, Protocol, TypeVar
@@ -21,11 +20,9 @@ from typing import Generic, Literal, Protocol, TypeVar
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.text import capfirst
-from ninja import Schema
 
 from payables.errors import PayablesError
 from payables.events.services import lock_company_writes, record_event
-from payables.json_encoding import PreciseJSONEncoder
 from payables.masterdata.errors import DuplicateCode
 from payables.masterdata.models import CodedRecord
 from payables.tenancy.actors import Actor
@@ -40,8 +37,8 @@ class Kind(Generic[R]):
     """One kind of record: how it is read back, shown and announced."""
 
     model: type[R]
-    details: Callable[[Company], QuerySet[R]]  # the queryset its API answer is read from
-    out: type[Schema]  # its API answer, which is also its events' payload
+    details: Callable[[Company], QuerySet[R]]  # how a record is read back (relations fetched)
+    payload: Callable[[R], dict]  # what its events carry, from a record read by ``details``
     created_event: str
     updated_event: str
     deactivated_event: str
@@ -267,13 +264,8 @@ def _refuse_duplicate(kind: Kind, record: CodedRecord) -> None:
         )
 
 
-def as_answered(answer: Schema) -> dict:
-    """Encode an answer as the API does, so an event's payload equals what a GET shows."""
-    return json.loads(json.dumps(answer.model_dump(), cls=PreciseJSONEncoder))
-
-
 def _announce(kind: Kind[R], record: R, event_type: str, actor: Actor) -> R:
-    """Record the event, carrying the record read back the way the API shows it."""
+    """Record the event about the record read back with its relations; return that record."""
     fresh = kind.details(actor.company).get(pk=record.pk)
     _record(kind, fresh, event_type, actor)
     return fresh
@@ -286,5 +278,5 @@ def _record(kind: Kind[R], fresh: R, event_type: str, actor: Actor) -> None:
         actor=actor,
         subject_type=kind.model.subject_type,
         subject_id=fresh.id,
-        payload=as_answered(kind.out.from_orm(fresh)),
+        payload=kind.payload(fresh),
     )

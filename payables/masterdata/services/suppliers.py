@@ -28,6 +28,7 @@ from payables.identifiers import (
 )
 from payables.masterdata.errors import DuplicateSupplier
 from payables.masterdata.models import Supplier, SupplierBankAccount
+from payables.masterdata.payloads import supplier_payload
 from payables.masterdata.schemas import BankAccountIn, SupplierFields, SupplierIn, SupplierPatch
 from payables.masterdata.services.records import Upserted
 from payables.tenancy.actors import Actor
@@ -62,7 +63,7 @@ def create_supplier(data: SupplierIn, *, actor: Actor, loc: Loc = ()) -> Supplie
             actor=actor,
             subject_type="supplier",
             subject_id=supplier.id,
-            payload=supplier_snapshot(supplier),
+            payload=supplier_payload(supplier),
         )
     return supplier
 
@@ -94,7 +95,7 @@ def update_supplier(supplier: Supplier, patch: SupplierPatch, *, actor: Actor) -
             actor=actor,
             subject_type="supplier",
             subject_id=supplier.id,
-            payload=supplier_snapshot(supplier),
+            payload=supplier_payload(supplier),
         )
     return supplier
 
@@ -117,7 +118,7 @@ def deactivate_supplier(supplier: Supplier, *, actor: Actor) -> Supplier:
             actor=actor,
             subject_type="supplier",
             subject_id=supplier.id,
-            payload=supplier_snapshot(supplier),
+            payload=supplier_payload(supplier),
         )
     return supplier
 
@@ -203,7 +204,7 @@ def _write(plan: SupplierPlan, known: _Known, actor: Actor) -> Upserted[Supplier
                 actor=actor,
                 subject_type="supplier",
                 subject_id=supplier.id,
-                payload=supplier_snapshot(supplier),
+                payload=supplier_payload(supplier),
             )
     except PayablesError as exc:
         return exc
@@ -233,19 +234,6 @@ def _changed_event(supplier: Supplier, *, was_active: bool) -> str:
     if was_active and not supplier.is_active:
         return event_types.SUPPLIER_DEACTIVATED
     return event_types.SUPPLIER_UPDATED
-
-
-def supplier_snapshot(supplier: Supplier) -> dict:
-    """The fields an event carries about a supplier."""
-    return {
-        "id": str(supplier.id),
-        "name": supplier.name,
-        "country": supplier.country,
-        "registry_code": supplier.registry_code,
-        "vat_number": supplier.vat_number,
-        "erp_code": supplier.erp_code,
-        "is_active": supplier.is_active,
-    }
 
 
 def _clean(

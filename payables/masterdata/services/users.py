@@ -14,7 +14,8 @@ from payables.events import event_types
 from payables.events.services import lock_company_writes, record_event
 from payables.masterdata import queries
 from payables.masterdata.errors import DuplicateEmail
-from payables.masterdata.schemas import UserFields, UserIn, UserOut, UserPatch
+from payables.masterdata.payloads import user_payload
+from payables.masterdata.schemas import UserFields, UserIn, UserPatch
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
     Kind,
@@ -32,7 +33,7 @@ from payables.tenancy.models import ROLES, Company, CompanyUser
 USER = Kind(
     model=CompanyUser,
     details=queries.users,
-    out=UserOut,
+    payload=user_payload,
     created_event=event_types.USER_CREATED,
     updated_event=event_types.USER_UPDATED,
     deactivated_event=event_types.USER_DEACTIVATED,

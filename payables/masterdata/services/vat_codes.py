@@ -5,7 +5,8 @@ from __future__ import annotations
 from payables.events import event_types
 from payables.masterdata import queries
 from payables.masterdata.models import VatCode
-from payables.masterdata.schemas import VatCodeFields, VatCodeIn, VatCodeOut, VatCodePatch
+from payables.masterdata.payloads import vat_code_payload
+from payables.masterdata.schemas import VatCodeFields, VatCodeIn, VatCodePatch
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
     Kind,
@@ -21,7 +22,7 @@ from payables.tenancy.actors import Actor
 VAT_CODE = Kind(
     model=VatCode,
     details=queries.vat_codes,
-    out=VatCodeOut,
+    payload=vat_code_payload,
     created_event=event_types.VAT_CODE_CREATED,
     updated_event=event_types.VAT_CODE_UPDATED,
     deactivated_event=event_types.VAT_CODE_DEACTIVATED,
