@@ -30,10 +30,10 @@ from payables.events.models import Event
 from payables.events.tests.receivers import Receiver, confirm, subscribe
 from payables.events.webhooks.dispatch import deliver_due
 from payables.invoices.models import Invoice
-from payables.masterdata.models import CompanyUser
 from payables.masterdata.services import set_user_password
 from payables.masterdata.tests.kinds import KINDS, KindCase
 from payables.tenancy.actors import Actor
+from payables.tenancy.models import CompanyUser
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 WRITES = ("created", "updated", "deactivated")
