@@ -4,52 +4,51 @@ from __future__ import annotations
 
 from typing import Any
 
-import pydantic
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from payables.admin_views import ReadOnlyAdmin, admin_actor
 from payables.approvals.models import ApprovalStep, RoutingRule
-from payables.approvals.routing import check_rule
-from payables.approvals.schemas import RoutingRuleIn
-from payables.approvals.services import delete_rule, save_rule
+from payables.approvals.routing import RULE_FIELDS, check_rule
+from payables.approvals.services import create_rule, delete_rule, update_rule
 from payables.errors import ValidationFailed
-
-RULE_FIELDS = [
-    "name", "position", "is_active", "is_default", "supplier_ids", "min_amount", "max_amount",
-    "currencies", "dimension_values", "custom_field_values", "approvers",
-]  # fmt: skip
 
 
 class RoutingRuleForm(forms.ModelForm):
-    """Checks a rule as the API does; approvers are ``[{"user": code/email/UUID, "level": n}]``."""
+    """Shows the service's refusals beside the fields; writes nothing (``save_model`` does).
+
+    Approvers are typed as ``[{"user": code, email or UUID, "level": 1|2|3}]``; the
+    stored ``user_id`` form is taken too, and a missing level is 1.
+    """
 
     class Meta:
         model = RoutingRule
         fields = ["company", *RULE_FIELDS]
 
+    def rule_values(self) -> dict:
+        """What the rule services take: every field of a new rule, the changed ones of a rule.
+
+        The JSON fields compare with the values the page was loaded with (Django sends them
+        back hidden), so a change saved meanwhile by someone else to another field stays.
+        """
+        adding = self.instance._state.adding
+        names = [n for n in RULE_FIELDS if adding or n in self.changed_data]
+        values = {name: self.cleaned_data[name] for name in names}
+        if isinstance(values.get("approvers"), list):
+            values["approvers"] = [_approver(entry) for entry in values["approvers"]]
+        return values
+
     def clean(self) -> dict:
+        """The service's own checks, read-only, so a refusal is shown before any write."""
         data = super().clean()
-        company = data.get("company") or getattr(self.instance, "company", None)
-        if self.errors or company is None:
+        adding = self.instance._state.adding
+        if self.errors or (adding and data.get("company") is None):
             return data
-        values = {name: data.get(name) for name in RULE_FIELDS}
-        entries = values["approvers"] or []
-        if not isinstance(entries, list) or not all(isinstance(a, dict) for a in entries):
-            self.add_error("approvers", 'Give a list of {"user": …, "level": 1|2|3} objects.')
-            return data
-        values["approvers"] = [
-            {"user": str(a.get("user") or a.get("user_id") or ""), "level": a.get("level", 1)}
-            for a in entries
-        ]
+        company = data["company"] if adding else self.instance.company
         try:
-            RoutingRuleIn(**{k: v for k, v in values.items() if v is not None})
-            data.update(check_rule(company, values))
-        except pydantic.ValidationError as exc:
-            for error in exc.errors():
-                field = str(error["loc"][0]) if error["loc"] else None
-                self.add_error(field if field in self.fields else None, error["msg"])
+            check_rule(company, self.rule_values(), rule=None if adding else self.instance)
         except ValidationFailed as exc:
             for error in exc.errors:
                 field = str(error.loc[0]) if error.loc else None
@@ -57,9 +56,16 @@ class RoutingRuleForm(forms.ModelForm):
         return data
 
     def _get_validation_exclusions(self) -> set[str]:
-        # A new default replaces the old one (the service swaps them), so the
-        # one-default constraint is not the form's to enforce; the name still is.
-        return super()._get_validation_exclusions() | {"is_default"}
+        # The model's constraints are the service's: ``clean`` checks the name as it does,
+        # and a new default replaces the old one rather than clashing with it.
+        return super()._get_validation_exclusions() | {"name", "is_default"}
+
+
+def _approver(entry: object) -> object:
+    """An approver as typed here, in the shape the services take."""
+    if not isinstance(entry, dict):
+        return entry  # the check locates it
+    return {"user": entry.get("user", entry.get("user_id")), "level": entry.get("level", 1)}
 
 
 @admin.register(RoutingRule)
@@ -73,16 +79,32 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["company"] if obj else []
 
-    def save_model(self, request: HttpRequest, obj: RoutingRule, form: Any, change: bool) -> None:  # noqa: FBT001
-        for name in RULE_FIELDS:
-            setattr(obj, name, form.cleaned_data[name])
-        save_rule(obj, actor=admin_actor(request, obj.company), created=not change)
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: RoutingRule,
+        form: RoutingRuleForm,
+        change: bool,  # noqa: FBT001
+    ) -> None:
+        """Create or change the rule through its service; ``obj`` then shows what it stored."""
+        actor = admin_actor(request, obj.company)
+        values = form.rule_values()
+        if not change:
+            stored = create_rule(values, actor=actor)
+        elif values:
+            stored = update_rule(obj, values, actor=actor)
+        else:
+            return  # nothing changed: nothing to write, no event to record
+        for field in RoutingRule._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(stored, field.attname))
+        obj._state.adding = False  # the admin logs and links the rule it passed in
 
     def delete_model(self, request: HttpRequest, obj: RoutingRule) -> None:
         delete_rule(obj, actor=admin_actor(request, obj.company))
 
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        for rule in queryset:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RoutingRule]) -> None:
+        """The bulk delete action: one service call (and event) per rule."""
+        for rule in queryset.select_related("company"):
             self.delete_model(request, rule)
 
 

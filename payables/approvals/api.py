@@ -10,7 +10,6 @@ from ninja import Query, Router, Status
 from payables.approvals import queries
 from payables.approvals.errors import PersonRequired
 from payables.approvals.models import RoutingRule
-from payables.approvals.routing import check_rule
 from payables.approvals.schemas import (
     AppendApproversIn,
     AppendApproversOut,
@@ -32,10 +31,9 @@ from payables.approvals.schemas import (
 from payables.approvals.services import (
     append_approvers,
     approve_step,
-    delete_rule,
     reject_step,
     reroute_invoice,
-    save_rule,
+    rules,
 )
 from payables.invoices.queries import get_invoice
 from payables.schema_types import Page, PageParams, paginate
@@ -177,9 +175,7 @@ def list_rules(request: HttpRequest, params: Query[PageParams]) -> dict:
 @router.post("/routing-rules", response={201: RoutingRuleOut}, auth=write)
 def create_rule(request: HttpRequest, payload: RoutingRuleIn) -> Status[RoutingRuleOut]:
     """Add a rule. `is_default: true` makes it the company default, replacing the old one."""
-    company = request.actor.company
-    values = check_rule(company, payload.model_dump())
-    rule = save_rule(RoutingRule(company=company, **values), actor=request.actor, created=True)
+    rule = rules.create_rule(payload.model_dump(), actor=request.actor)
     return Status(201, _rule_out(request, rule))
 
 
@@ -190,25 +186,17 @@ def get_rule(request: HttpRequest, rule_id: UUID) -> RoutingRuleOut:
 
 @router.patch("/routing-rules/{rule_id}", response=RoutingRuleOut, auth=write)
 def update_rule(request: HttpRequest, rule_id: UUID, payload: RoutingRulePatch) -> RoutingRuleOut:
-    """Change the fields sent; the rest stay."""
-    company = request.actor.company
-    rule = queries.get_rule(company, rule_id)
-    current = RoutingRuleIn(
-        **{f: getattr(rule, f) for f in RoutingRuleIn.model_fields if f != "approvers"},
-        approvers=[{"user": a["user_id"], "level": a["level"]} for a in rule.approvers],
-    ).model_dump()
+    """Change the fields sent; the rest stay. A sent `approvers` list replaces the old one."""
+    rule = queries.get_rule(request.actor.company, rule_id)
     sent = {
         name: value
         for name, value in payload.model_dump(exclude_unset=True).items()
         if value is not None or name in NULLABLE_RULE_FIELDS
     }
-    values = check_rule(company, current | sent)
-    for name, value in values.items():
-        setattr(rule, name, value)
-    return _rule_out(request, save_rule(rule, actor=request.actor, created=False))
+    return _rule_out(request, rules.update_rule(rule, sent, actor=request.actor))
 
 
 @router.delete("/routing-rules/{rule_id}", response={204: None}, auth=write)
 def remove_rule(request: HttpRequest, rule_id: UUID) -> Status[None]:
-    delete_rule(queries.get_rule(request.actor.company, rule_id), actor=request.actor)
+    rules.delete_rule(queries.get_rule(request.actor.company, rule_id), actor=request.actor)
     return Status(204, None)

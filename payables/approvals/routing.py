@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from payables.approvals.models import RoutingRule
@@ -64,39 +67,233 @@ def _comparable(value: object) -> str:
     return format(number.normalize(), "f") if number.is_finite() else text
 
 
-def check_rule(company: Company, values: dict) -> dict:
-    """Resolve the approvers of a rule to user ids and check what it names.
+MAX_POSITION = 1_000_000
+MAX_SUPPLIERS = 1000
+MAX_CURRENCIES = 50
+MAX_APPROVERS = 20
+LEVELS = (1, 2, 3)
+AMOUNT_LIMIT = Decimal(10) ** 15  # the model's 19 digits, 4 of them decimals
+CURRENCY = re.compile(r"[A-Z]{3}")
 
-    ``values`` is the rule's full set of fields; the answer is ready to set on the model.
-    Every problem is reported at once, located in the payload.
+
+def check_rule(
+    company: Company, values: Mapping[str, object], *, rule: RoutingRule | None = None
+) -> dict:
+    """Check the fields a write sets on a rule; answer them as the model stores them.
+
+    ``values`` are plain data (approvers as ``{"user": UUID, email or code, "level": 1|2|3}``).
+    For a new rule (``rule`` None) ``name`` and ``approvers`` are required and the rest
+    default; for a change only the fields given are checked, against the stored ``rule``
+    where two fields go together (the amounts) and for the unique name. Only reads: the
+    services call it under the company's write lock, the admin form to show refusals
+    beside the fields. Every problem is reported at once, located at the field.
     """
-    from payables.approvals.services import find_user
-
-    errors: list[FieldError] = []
-    approvers = []
-    for index, entry in enumerate(values.get("approvers") or []):
-        ref = str(entry.get("user") or entry.get("user_id") or "")  # as sent, or as stored
-        user = find_user(company, ref) if ref else None
-        if user is None:
-            errors.append(FieldError(f"No user {ref!r}", loc=["approvers", index, "user"]))
+    problems: list[FieldError] = []
+    checked: dict = {}
+    for name, value in values.items():
+        check = _CHECKS.get(name)
+        if check is None:
+            problems.append(FieldError("Not a field of a routing rule", loc=[name]))
             continue
-        approvers.append({"user_id": str(user.pk), "level": entry["level"]})
-    supplier_ids = [str(s) for s in values.get("supplier_ids") or []]
+        found = len(problems)
+        result = check(company, value, problems)
+        if len(problems) == found:
+            checked[name] = result
+    if rule is None:
+        for name in ("name", "approvers"):
+            if name not in values:
+                problems.append(FieldError(f"A rule needs {name}", loc=[name], code="missing"))
+    low = checked.get("min_amount", rule.min_amount if rule else None)
+    high = checked.get("max_amount", rule.max_amount if rule else None)
+    amounts_fine = all(n in checked for n in ("min_amount", "max_amount") if n in values)
+    if amounts_fine and low is not None and high is not None and low >= high:
+        problems.append(FieldError("max_amount must be above min_amount", loc=["max_amount"]))
+    if "name" in checked and _name_taken(company, checked["name"], rule):
+        problems.append(
+            FieldError(
+                f"The company has a routing rule named {checked['name']!r} already",
+                loc=["name"],
+                code="duplicate_name",
+            )
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    return checked
+
+
+def _name_taken(company: Company, name: str, rule: RoutingRule | None) -> bool:
+    others = RoutingRule.objects.filter(company=company, name=name)
+    return (others.exclude(pk=rule.pk) if rule else others).exists()
+
+
+def _name(company: Company, value: object, problems: list[FieldError]) -> str | None:
+    if not isinstance(value, str) or not 1 <= len(value.strip()) <= 200:
+        problems.append(FieldError("Give a name of 1 to 200 characters", loc=["name"]))
+        return None
+    return value.strip()
+
+
+def _position(company: Company, value: object, problems: list[FieldError]) -> int | None:
+    if not _is_int(value) or not 0 <= value <= MAX_POSITION:
+        problems.append(FieldError(f"Give a whole number 0 to {MAX_POSITION}", loc=["position"]))
+        return None
+    return value
+
+
+def _flag(name: str) -> Callable[[Company, object, list[FieldError]], bool | None]:
+    def check(company: Company, value: object, problems: list[FieldError]) -> bool | None:
+        if not isinstance(value, bool):
+            problems.append(FieldError("Give true or false", loc=[name]))
+            return None
+        return value
+
+    return check
+
+
+def _amount(name: str) -> Callable[[Company, object, list[FieldError]], Decimal | None]:
+    def check(company: Company, value: object, problems: list[FieldError]) -> Decimal | None:
+        if value is None:
+            return None
+        try:  # never a float: money is exact
+            amount = Decimal(value) if isinstance(value, Decimal | int | str) else None
+        except InvalidOperation:
+            amount = None
+        if isinstance(value, bool) or amount is None or not amount.is_finite():
+            problems.append(FieldError("Give an amount", loc=[name]))
+            return None
+        if abs(amount) >= AMOUNT_LIMIT or amount != amount.quantize(Decimal("0.0001")):
+            problems.append(
+                FieldError("Give at most 15 digits before the point and 4 after", loc=[name])
+            )
+            return None
+        return amount
+
+    return check
+
+
+def _supplier_ids(company: Company, value: object, problems: list[FieldError]) -> list[str]:
+    if not isinstance(value, list) or len(value) > MAX_SUPPLIERS:
+        problems.append(
+            FieldError(f"Give a list of at most {MAX_SUPPLIERS} UUIDs", loc=["supplier_ids"])
+        )
+        return []
+    ids: list[str | None] = [_uuid(entry) for entry in value]
+    given = [i for i in ids if i is not None]
     known = {
         str(pk)
-        for pk in Supplier.objects.filter(company=company, pk__in=supplier_ids).values_list(
+        for pk in Supplier.objects.filter(company=company, pk__in=given).values_list(
             "pk", flat=True
         )
     }
-    for index, supplier_id in enumerate(supplier_ids):
-        if supplier_id not in known:
-            errors.append(FieldError("No such supplier", loc=["supplier_ids", index]))
-    low, high = values.get("min_amount"), values.get("max_amount")
-    if low is not None and high is not None and Decimal(low) >= Decimal(high):
-        errors.append(FieldError("max_amount must be above min_amount", loc=["max_amount"]))
-    if errors:
-        raise ValidationFailed(errors)
-    return values | {"approvers": approvers, "supplier_ids": supplier_ids}
+    for index, supplier_id in enumerate(ids):
+        if supplier_id is None:
+            problems.append(FieldError("Give a supplier's UUID", loc=["supplier_ids", index]))
+        elif supplier_id not in known:
+            problems.append(FieldError("No such supplier", loc=["supplier_ids", index]))
+    return given
+
+
+def _uuid(value: object) -> str | None:
+    """A UUID in its canonical spelling, or None."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    try:
+        return str(uuid.UUID(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _currencies(company: Company, value: object, problems: list[FieldError]) -> list[str]:
+    if not isinstance(value, list) or len(value) > MAX_CURRENCIES:
+        problems.append(
+            FieldError(f"Give a list of at most {MAX_CURRENCIES} codes", loc=["currencies"])
+        )
+        return []
+    for index, code in enumerate(value):
+        if not isinstance(code, str) or not CURRENCY.fullmatch(code):
+            problems.append(FieldError("Give an ISO 4217 code like EUR", loc=["currencies", index]))
+    return value
+
+
+def _code_lists(name: str) -> Callable[[Company, object, list[FieldError]], dict]:
+    """Dimension or custom field values: ``{code: [value, …]}``, all strings."""
+
+    def check(company: Company, value: object, problems: list[FieldError]) -> dict:
+        if not isinstance(value, dict):
+            problems.append(FieldError("Give an object of code → list of values", loc=[name]))
+            return {}
+        for code, accepted in value.items():
+            if not isinstance(code, str) or not code:
+                problems.append(FieldError("Give a code", loc=[name, str(code)]))
+            elif not isinstance(accepted, list) or not all(isinstance(v, str) for v in accepted):
+                problems.append(FieldError("Give a list of strings", loc=[name, code]))
+        return value
+
+    return check
+
+
+def _approvers(company: Company, value: object, problems: list[FieldError]) -> list[dict]:
+    """Resolve each approver to a user id: one who exists and has the approver role."""
+    from payables.approvals.services.people import find_user
+
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_APPROVERS:
+        problems.append(
+            FieldError(f"Give a list of 1 to {MAX_APPROVERS} approvers", loc=["approvers"])
+        )
+        return []
+    approvers = []
+    for index, entry in enumerate(value):
+        loc: list[str | int] = ["approvers", index]
+        if not isinstance(entry, dict):
+            problems.append(FieldError('Give {"user": …, "level": 1|2|3}', loc=loc))
+            continue
+        for key in sorted(entry.keys() - {"user", "level"}, key=str):
+            problems.append(FieldError("Not a field of an approver", loc=[*loc, str(key)]))
+        level = entry.get("level")
+        if "level" not in entry:
+            problems.append(
+                FieldError("Give the level: 1, 2 or 3", loc=[*loc, "level"], code="missing")
+            )
+        elif not _is_int(level) or level not in LEVELS:
+            problems.append(FieldError("Give the level: 1, 2 or 3", loc=[*loc, "level"]))
+        ref = entry.get("user")
+        if not isinstance(ref, str) or not ref.strip():
+            problems.append(FieldError("Name the user by UUID, email or code", loc=[*loc, "user"]))
+            continue
+        user = find_user(company, ref)
+        if user is None:
+            problems.append(FieldError(f"No user {ref!r}", loc=[*loc, "user"]))
+        elif "approver" not in user.roles:
+            problems.append(
+                FieldError(
+                    f"User {ref!r} is not an approver",
+                    loc=[*loc, "user"],
+                    code="not_an_approver",
+                )
+            )
+        else:
+            approvers.append({"user_id": str(user.pk), "level": level})
+    return approvers
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_CHECKS: dict[str, Callable[[Company, object, list[FieldError]], object]] = {
+    "name": _name,
+    "position": _position,
+    "is_active": _flag("is_active"),
+    "is_default": _flag("is_default"),
+    "supplier_ids": _supplier_ids,
+    "min_amount": _amount("min_amount"),
+    "max_amount": _amount("max_amount"),
+    "currencies": _currencies,
+    "dimension_values": _code_lists("dimension_values"),
+    "custom_field_values": _code_lists("custom_field_values"),
+    "approvers": _approvers,
+}
+RULE_FIELDS = tuple(_CHECKS)
 
 
 def rule_users(rule: RoutingRule) -> list[CompanyUser]:

@@ -156,6 +156,12 @@ class RuleApproverIn(InSchema):
     level: LevelValue = 1
 
 
+class RuleApproverPatch(RuleApproverIn):
+    """A change fills in no defaults, not even inside the approvers list it replaces."""
+
+    level: LevelValue
+
+
 class RoutingRuleIn(InSchema):
     name: str = Field(..., min_length=1, max_length=200)
     position: int = Field(0, ge=0, le=1_000_000)
@@ -185,7 +191,7 @@ class RoutingRulePatch(InSchema):
     currencies: list[CurrencyCode] = Field(None, max_length=50)
     dimension_values: dict[str, list[str]] = None
     custom_field_values: dict[str, list[str]] = None
-    approvers: list[RuleApproverIn] = Field(None, min_length=1, max_length=20)
+    approvers: list[RuleApproverPatch] = Field(None, min_length=1, max_length=20)
 
 
 class RuleApproverOut(Schema):

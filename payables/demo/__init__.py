@@ -10,9 +10,8 @@ from typing import TextIO
 from django.db import transaction
 from django.utils import timezone
 
-from payables.approvals.models import ApprovalStep, RoutingRule
-from payables.approvals.routing import check_rule
-from payables.approvals.services import approve_step, reject_step, save_rule
+from payables.approvals.models import ApprovalStep
+from payables.approvals.services import approve_step, create_rule, reject_step
 from payables.demo.masterdata import load_demo_masterdata
 from payables.demo.pdf import PdfRow, invoice_pdf
 from payables.invoices.schemas import InvoiceIn
@@ -80,8 +79,7 @@ def load_demo(*, out: TextIO, invoice_count: int = 20, seed: int = 7) -> Company
         suppliers = [create_supplier(SupplierIn(**s), actor=actor) for s in SUPPLIERS]
         load_demo_masterdata(actor=actor, out=out)
         for rule in ROUTING_RULES:
-            values = check_rule(company, rule)
-            save_rule(RoutingRule(company=company, **values), actor=actor, created=True)
+            create_rule(rule, actor=actor)
         today = timezone.localdate()
         for n in range(1, invoice_count + 1):
             supplier = suppliers[n % len(suppliers)]

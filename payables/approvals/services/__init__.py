@@ -20,7 +20,7 @@ from payables.approvals.services.people import (
     refusal_as_last,
     require_manager,
 )
-from payables.approvals.services.rules import delete_rule, save_rule
+from payables.approvals.services.rules import create_rule, delete_rule, update_rule
 
 __all__ = [
     "APPENDABLE",
@@ -31,6 +31,7 @@ __all__ = [
     "append_approvers",
     "approve_step",
     "close_chain",
+    "create_rule",
     "delete_rule",
     "find_user",
     "invoice_amount",
@@ -40,5 +41,5 @@ __all__ = [
     "require_manager",
     "reroute_invoice",
     "route_new_invoice",
-    "save_rule",
+    "update_rule",
 ]

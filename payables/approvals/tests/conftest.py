@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from payables.approvals.models import RoutingRule
-from payables.approvals.routing import check_rule
-from payables.approvals.services import save_rule
+from payables.approvals.services import create_rule
 from payables.conftest import ApiClient
 from payables.masterdata.schemas import UserIn
 from payables.masterdata.services.users import create_user
@@ -61,17 +60,10 @@ def as_user() -> Callable[..., ApiClient]:
 
 @pytest.fixture
 def make_rule(actor: Actor) -> Callable[..., RoutingRule]:
-    """A routing rule through the same checks the API applies."""
+    """A routing rule through the service the API and the admin call."""
 
     def make(name: str, approvers: list[tuple[CompanyUser, int]], **conditions: Any) -> RoutingRule:
-        values = check_rule(
-            actor.company,
-            {
-                "name": name,
-                "approvers": [{"user": str(u.pk), "level": level} for u, level in approvers],
-            }
-            | conditions,
-        )
-        return save_rule(RoutingRule(company=actor.company, **values), actor=actor, created=True)
+        entries = [{"user": str(u.pk), "level": level} for u, level in approvers]
+        return create_rule({"name": name, "approvers": entries} | conditions, actor=actor)
 
     return make

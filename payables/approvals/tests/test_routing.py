@@ -156,13 +156,17 @@ def test_an_update_that_makes_a_rule_match_routes_the_invoice(
 
 
 def test_rules_of_another_company_never_apply(people, other_company, make_invoice):
-    from payables.approvals.routing import check_rule
-    from payables.approvals.services import save_rule
+    from payables.approvals.services import create_rule
+    from payables.masterdata.schemas import UserIn
+    from payables.masterdata.services.users import create_user
     from payables.tenancy.actors import Actor
 
     other = Actor.system(other_company)
-    values = check_rule(other_company, {"name": "x", "approvers": [], "is_default": True})
-    save_rule(RoutingRule(company=other_company, **values), actor=other, created=True)
+    create_user(
+        UserIn(code="OLA", name="Ola", roles=["approver"], can_be_last_approver=True), actor=other
+    )
+    approvers = [{"user": "OLA", "level": 1}]
+    create_rule({"name": "x", "approvers": approvers, "is_default": True}, actor=other)
     assert make_invoice().status == "new"
 
 
@@ -268,3 +272,43 @@ def test_number_custom_fields_match_by_value(people, make_rule, make_invoice):
     make_rule("big project", [(people["ANN"], 1)], custom_field_values={"budget": ["100"]})
     assert make_invoice(custom_fields={"budget": "100.00"}).status == "assigned"
     assert make_invoice(custom_fields={"budget": "100.5"}).status == "new"
+
+
+def test_a_patch_of_approvers_states_each_level(api, people):
+    rule = api.post("/routing-rules", _rule()).json()
+    response = api.patch(f"/routing-rules/{rule['id']}", {"approvers": [{"user": "BOB"}]})
+    assert response.status_code == 422, response.json()
+    assert ["body", "approvers", 0, "level"] in [d["loc"] for d in response.json()["detail"]]
+    assert api.get(f"/routing-rules/{rule['id']}").json()["approvers"] == rule["approvers"]
+
+
+def test_a_patch_of_approvers_replaces_the_list_and_keeps_the_rest(api, people):
+    rule = api.post("/routing-rules", _rule(currencies=["EUR"], position=3)).json()
+    patched = api.patch(
+        f"/routing-rules/{rule['id']}",
+        {"approvers": [{"user": "BOB", "level": 2}, {"user": "cid@example.com", "level": 1}]},
+    )
+    assert patched.status_code == 200, patched.json()
+    body = patched.json()
+    assert body["approvers"] == [
+        {"user_id": str(people["BOB"].id), "level": 2},
+        {"user_id": str(people["CID"].id), "level": 1},
+    ]
+    assert (body["currencies"], body["position"], body["name"]) == (["EUR"], 3, "IT costs")
+
+
+def test_a_rule_names_only_approvers(api, people, make_user):
+    make_user("ACC", roles=("accountant",))
+    response = api.post("/routing-rules", _rule(approvers=[{"user": "ACC", "level": 1}]))
+    assert response.status_code == 422, response.json()
+    assert response.json()["detail"][0]["loc"] == ["body", "approvers", 0, "user"]
+    assert response.json()["detail"][0]["type"] == "not_an_approver"
+    assert not RoutingRule.objects.exists()
+
+
+def test_a_patch_is_checked_against_the_stored_amounts(api, people):
+    rule = api.post("/routing-rules", _rule(min_amount="100")).json()
+    response = api.patch(f"/routing-rules/{rule['id']}", {"max_amount": "50"})
+    assert response.status_code == 422, response.json()
+    assert response.json()["detail"][0]["loc"] == ["body", "max_amount"]
+    assert api.get(f"/routing-rules/{rule['id']}").json()["max_amount"] is None

@@ -28,9 +28,7 @@ INVOICES = 500
 @pytest.fixture
 def make_rule_for_burst(company) -> None:
     """A default routing rule, so every new invoice is also assigned (a second event)."""
-    from payables.approvals.models import RoutingRule
-    from payables.approvals.routing import check_rule
-    from payables.approvals.services import save_rule
+    from payables.approvals.services import create_rule
     from payables.masterdata.schemas import UserIn
     from payables.masterdata.services.users import create_user
     from payables.tenancy.actors import Actor
@@ -40,10 +38,10 @@ def make_rule_for_burst(company) -> None:
         UserIn(code="ANN", name="Ann", roles=["approver"], can_be_last_approver=True),
         actor=actor,
     )
-    values = check_rule(
-        company, {"name": "all", "is_default": True, "approvers": [{"user": "ANN", "level": 1}]}
+    create_rule(
+        {"name": "all", "is_default": True, "approvers": [{"user": "ANN", "level": 1}]},
+        actor=actor,
     )
-    save_rule(RoutingRule(company=company, **values), actor=actor, created=True)
 
 
 @pytest.fixture

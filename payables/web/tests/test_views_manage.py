@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from payables.approvals.models import ApprovalStep, RoutingRule
-from payables.approvals.routing import check_rule
-from payables.approvals.services import save_rule
+from payables.approvals.models import ApprovalStep
+from payables.approvals.services import create_rule
 from payables.invoices.models import AuditEntry, Invoice
 
 
 @pytest.fixture
 def make_rule(actor):
     def make(name, approvers, **conditions):
-        values = check_rule(
-            actor.company,
-            {"name": name, "approvers": [{"user": u.code, "level": lv} for u, lv in approvers]}
-            | conditions,
-        )
-        return save_rule(RoutingRule(company=actor.company, **values), actor=actor, created=True)
+        entries = [{"user": u.code, "level": lv} for u, lv in approvers]
+        return create_rule({"name": name, "approvers": entries} | conditions, actor=actor)
 
     return make
 
