@@ -46,7 +46,3 @@ class RoleRequired(PermissionDenied):
 class StepNotCurrent(Conflict):
     code = "step_not_current"
     default_message = "This step is not the invoice's current step."
-
-
-class WrongInvoiceState(Conflict):
-    code = "invoice_state_conflict"

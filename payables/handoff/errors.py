@@ -5,18 +5,6 @@ from __future__ import annotations
 from payables.errors import Conflict, FieldError
 
 
-class InvoiceNotExportable(Conflict):
-    """Only approved invoices are exported (exported ones again: a re-export)."""
-
-    code = "invoice_not_exportable"
-
-
-class InvoiceNotExported(Conflict):
-    """Bookings and sync errors are about an invoice that was exported."""
-
-    code = "invoice_not_exported"
-
-
 class AlreadyBooked(Conflict):
     """The invoice is booked already, under another document (or a failure came after it)."""
 

@@ -22,25 +22,16 @@ from django.utils import timezone
 from payables.errors import FieldError, PayablesError
 from payables.events import event_types
 from payables.events.services import lock_company_writes
-from payables.handoff.errors import (
-    AlreadyBooked,
-    InvoiceNotExportable,
-    InvoiceNotExported,
-    UnknownDocument,
-)
+from payables.handoff.errors import AlreadyBooked, UnknownDocument
 from payables.handoff.models import SyncError
-from payables.invoices.errors import InvoiceNotFound
+from payables.invoices import lifecycle
+from payables.invoices.errors import InvoiceNotExportable, InvoiceNotFound
 from payables.invoices.models import Invoice
-from payables.invoices.queries import get_invoice
-from payables.invoices.services.invoices import (
-    add_audit_entry,
-    lock_invoice,
-    record_invoice_event,
-)
+from payables.invoices.queries import get_invoice, lock_invoice
+from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 
-EXPORTABLE = {Invoice.Status.APPROVED, Invoice.Status.EXPORTED}
 MAX_BATCH = 200
 TICK = timedelta(microseconds=1)
 
@@ -64,6 +55,15 @@ def export_invoice(invoice: Invoice, *, actor: Actor, automatic: bool = False) -
         lock_company_writes(actor.company)
         at = _next_export_time(actor.company)
         return _export(lock_invoice(invoice), actor=actor, at=at, automatic=automatic)
+
+
+def export_on_approval(invoice: Invoice, *, actor: Actor) -> None:
+    """Lifecycle hook: hand the invoice on at once where the company exports on approval.
+
+    Runs inside the approval's transaction, which holds the company lock already.
+    """
+    if invoice.company.auto_export_on_approval:
+        export_invoice(invoice, actor=actor, automatic=True)
 
 
 def export_invoices(refs: Sequence[str], *, actor: Actor) -> list[ExportResult]:
@@ -112,23 +112,17 @@ def confirm_booking(
                 f"The invoice is booked already as {invoice.booking_document_id!r}.",
                 extra={"booking_document_id": invoice.booking_document_id},
             )
-        if invoice.status != Invoice.Status.EXPORTED:
-            raise InvoiceNotExported(
-                f"Only exported invoices can be booked; this one is {invoice.status}."
-            )
+        lifecycle.check_exported(invoice, to="be booked")
         now = timezone.now()
         resolved = _resolve_open_errors(invoice, SyncError.Resolution.BOOKED, at=now)
-        invoice.status = Invoice.Status.BOOKED
         invoice.booked_at = now
         invoice.booking_document_id = document_id
         invoice.booking_date = booking_date
         _clear_sync_failure(invoice)
-        invoice.save()
-        add_audit_entry(invoice, actor, "booked", comment=f"{document_id} on {booking_date}")
-        record_invoice_event(
-            event_types.INVOICE_BOOKED,
+        lifecycle.book(
             invoice,
             actor=actor,
+            comment=f"{document_id} on {booking_date}",
             details={
                 "booking_document_id": document_id,
                 "booking_date": booking_date.isoformat(),
@@ -182,10 +176,7 @@ def report_sync_error(
                 f"The invoice is booked already as {invoice.booking_document_id!r}.",
                 extra={"booking_document_id": invoice.booking_document_id},
             )
-        if invoice.status != Invoice.Status.EXPORTED:
-            raise InvoiceNotExported(
-                f"Only exported invoices can fail to sync; this one is {invoice.status}."
-            )
+        lifecycle.check_exported(invoice, to="fail to sync")
         export_count = export_count or invoice.export_count
         superseded = export_count < invoice.export_count
         now = timezone.now()
@@ -221,25 +212,19 @@ def report_sync_error(
 
 
 def _export(invoice: Invoice, *, actor: Actor, at: datetime, automatic: bool) -> Invoice:
-    if invoice.status not in EXPORTABLE:
-        raise InvoiceNotExportable(
-            f"Only approved invoices can be exported; this one is {invoice.status}."
-        )
+    lifecycle.check_exportable(invoice)
     reexport = invoice.export_count > 0
     resolved = _resolve_open_errors(invoice, SyncError.Resolution.REEXPORTED, at=at)
-    invoice.status = Invoice.Status.EXPORTED
     invoice.exported_at = at
     invoice.export_count += 1
     _clear_sync_failure(invoice)
-    invoice.save()
     how = "automatic on approval" if automatic else ""
     if reexport:
         how = ", ".join(filter(None, [f"re-export #{invoice.export_count}", how]))
-    add_audit_entry(invoice, actor, "exported", comment=how)
-    record_invoice_event(
-        event_types.INVOICE_EXPORTED,
+    return lifecycle.export(
         invoice,
         actor=actor,
+        comment=how,
         details={
             "document_id": invoice.export_document_id,
             "export_count": invoice.export_count,
@@ -249,7 +234,6 @@ def _export(invoice: Invoice, *, actor: Actor, at: datetime, automatic: bool) ->
             "resolved_sync_errors": resolved,
         },
     )
-    return invoice
 
 
 def _next_export_time(company: Company) -> datetime:

@@ -48,3 +48,21 @@ class NumberingPolicyNotFound(NotFound):
 
     code = "numbering_policy_not_found"
     default_message = "Numbering policy not found."
+
+
+class WrongInvoiceState(Conflict):
+    """The invoice's state does not allow this transition."""
+
+    code = "invoice_state_conflict"
+
+
+class InvoiceNotExportable(Conflict):
+    """Only approved invoices are exported (exported ones again: a re-export)."""
+
+    code = "invoice_not_exportable"
+
+
+class InvoiceNotExported(Conflict):
+    """Bookings and sync errors are about an invoice that was exported."""
+
+    code = "invoice_not_exported"

@@ -18,7 +18,6 @@ from payables.approvals.errors import (
     NotYourStep,
     PersonRequired,
     StepNotCurrent,
-    WrongInvoiceState,
 )
 from payables.approvals.models import ApprovalStep, RoutingRule
 from payables.approvals.routing import matching_rule
@@ -33,12 +32,11 @@ from payables.approvals.services.people import (
 from payables.errors import FieldError
 from payables.events import event_types
 from payables.events.services import lock_company_writes
+from payables.invoices import lifecycle
+from payables.invoices.errors import WrongInvoiceState
 from payables.invoices.models import Invoice
-from payables.invoices.services.invoices import (
-    add_audit_entry,
-    lock_invoice,
-    record_invoice_event,
-)
+from payables.invoices.queries import lock_invoice
+from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import CompanyUser
 
@@ -161,12 +159,11 @@ def reject_step(step: ApprovalStep, *, actor: Actor, reason: str) -> ApprovalSte
         invoice.approval_steps.filter(round=step.round, status=ApprovalStep.Status.WAITING).update(
             status=ApprovalStep.Status.SKIPPED, comment="skipped: invoice rejected"
         )
-        invoice.status = Invoice.Status.REJECTED
-        invoice.save(update_fields=["status", "modified_at"])
-        add_audit_entry(invoice, actor, "rejected", comment=reason)
         details = _step_payload(step) | {"reason": reason}
-        for event_type in (event_types.APPROVAL_STEP_REJECTED, event_types.INVOICE_REJECTED):
-            record_invoice_event(event_type, invoice, actor=actor, details=details)
+        lifecycle.reject(invoice, actor=actor, reason=reason, details=details)
+        record_invoice_event(
+            event_types.APPROVAL_STEP_REJECTED, invoice, actor=actor, details=details
+        )
     return step
 
 
@@ -183,14 +180,13 @@ def reroute_invoice(invoice: Invoice, *, actor: Actor, comment: str = "") -> Inv
             raise WrongInvoiceState(
                 f"Only rejected invoices are re-routed; this one is {invoice.status}."
             )
-        invoice.status = Invoice.Status.NEW
-        invoice.save(update_fields=["status", "modified_at"])
-        add_audit_entry(invoice, actor, "rerouted", comment=comment)
-        record_invoice_event(
-            event_types.INVOICE_REROUTED, invoice, actor=actor, details={"comment": comment}
-        )
-        _route(invoice, actor=actor, round_=_open_round(invoice))
+        lifecycle.reopen(invoice, actor=actor, comment=comment)  # routes it again (hook)
     return invoice
+
+
+def close_chain_of_cancelled(invoice: Invoice, *, actor: Actor) -> None:
+    """Lifecycle hook: a cancelled invoice leaves approval."""
+    close_chain(invoice, reason="invoice cancelled")
 
 
 def close_chain(invoice: Invoice, *, reason: str) -> None:
@@ -312,31 +308,12 @@ def _advance(invoice: Invoice, *, actor: Actor, rule: RoutingRule | None = None)
         step.is_current = True
         step.save(update_fields=["is_current"])
         if invoice.status == Invoice.Status.NEW:
-            invoice.status = Invoice.Status.ASSIGNED
-            invoice.save(update_fields=["status", "modified_at"])
-            record_invoice_event(
-                event_types.INVOICE_ASSIGNED,
-                invoice,
-                actor=actor,
-                details={"rule": rule.name if rule else None},
-            )
+            lifecycle.assign(invoice, actor=actor, rule=rule.name if rule else None)
         else:
             invoice.save(update_fields=["modified_at"])
         return
     if invoice.status == Invoice.Status.ASSIGNED:
-        invoice.status = Invoice.Status.APPROVED
-        invoice.save(update_fields=["status", "modified_at"])
-        add_audit_entry(invoice, actor, "invoice_approved")
-        record_invoice_event(event_types.INVOICE_APPROVED, invoice, actor=actor)
-        _after_approval(invoice, actor=actor)
-
-
-def _after_approval(invoice: Invoice, *, actor: Actor) -> None:
-    """Hand the invoice on at once where the company exports on approval."""
-    if invoice.company.auto_export_on_approval:
-        from payables.handoff.services import export_invoice
-
-        export_invoice(invoice, actor=actor, automatic=True)
+        lifecycle.approve(invoice, actor=actor)  # the hand-off may export it at once (hook)
 
 
 def _lock_acting_step(step: ApprovalStep, actor: Actor, invoice: Invoice) -> ApprovalStep:

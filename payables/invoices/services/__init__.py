@@ -11,7 +11,6 @@ from payables.invoices.services.attachments import (
 from payables.invoices.services.invoices import (
     cancel_invoice,
     create_invoice,
-    invoice_snapshot,
     update_invoice,
 )
 from payables.invoices.services.numbering import (
@@ -31,7 +30,6 @@ __all__ = [
     "create_numbering_policy",
     "decode_base64_content",
     "delete_numbering_policy",
-    "invoice_snapshot",
     "read_attachment",
     "record_payment",
     "update_invoice",

@@ -16,7 +16,7 @@ from payables.errors import FieldError, PayloadTooLarge
 from payables.events import event_types
 from payables.events.services import lock_company_writes, record_event
 from payables.invoices.models import Attachment, Invoice
-from payables.invoices.services.invoices import add_audit_entry
+from payables.invoices.trail import add_audit_entry
 from payables.tenancy.actors import Actor
 
 URL_IGNORED = "A file and a URL were both given; the file was stored and the URL ignored."

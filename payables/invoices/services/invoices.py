@@ -9,24 +9,23 @@ from django.utils import timezone
 
 from payables.errors import FieldError, ValidationFailed
 from payables.events import event_types
-from payables.events.models import Event
-from payables.events.services import lock_company_writes, record_event
+from payables.events.services import lock_company_writes
 from payables.identifiers import validate_vat_number
+from payables.invoices import lifecycle
 from payables.invoices.coding import Parts, UnknownCodes, code_invoice
-from payables.invoices.errors import DuplicateInvoiceNumber, InvoiceNotEditable, UnknownSupplier
-from payables.invoices.models import AuditEntry, Invoice, InvoiceRow, VatLine
+from payables.invoices.errors import DuplicateInvoiceNumber, UnknownSupplier
+from payables.invoices.models import Invoice, InvoiceRow, VatLine
+from payables.invoices.queries import lock_invoice
 from payables.invoices.schemas import InvoiceIn, InvoicePatch, SupplierRefIn
 from payables.invoices.totals import check_totals, home_amount
+from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.masterdata.models import Supplier
 from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier
-from payables.money import format_amount
 from payables.tenancy.actors import Actor
 from payables.tenancy.services import take_next_value
 
 INVOICE_COUNTER = "invoice"
-EDITABLE = {Invoice.Status.NEW}
-NOT_CANCELLABLE = {Invoice.Status.EXPORTED, Invoice.Status.BOOKED, Invoice.Status.CANCELLED}
 
 # Header fields copied one to one from the payload to the model.
 _HEADER_FIELDS = (
@@ -73,7 +72,7 @@ def create_invoice(
         _replace_lines(invoice, data, is_new=True)
         add_audit_entry(invoice, actor, "created")
         record_invoice_event(event_types.INVOICE_CREATED, invoice, actor=actor)
-        _route(invoice, actor)
+        lifecycle.offer_for_routing(invoice, actor=actor)
     return invoice
 
 
@@ -94,8 +93,7 @@ def update_invoice(
     with transaction.atomic():
         lock_company_writes(actor.company)
         invoice = lock_invoice(invoice)
-        if invoice.status not in EDITABLE:
-            raise InvoiceNotEditable(f"An invoice in state {invoice.status!r} cannot be edited.")
+        lifecycle.require_editable(invoice)
         sent = _drop_nulls(changes)
         data = InvoiceIn.model_validate(invoice_as_input(invoice) | sent)
         _raise_errors(check_totals(data, home_currency=invoice.company.home_currency))
@@ -131,7 +129,7 @@ def update_invoice(
             actor=actor,
             details={"changed_fields": sorted(changes)},
         )
-        _route(invoice, actor)
+        lifecycle.offer_for_routing(invoice, actor=actor)
     return invoice
 
 
@@ -139,61 +137,7 @@ def cancel_invoice(invoice: Invoice, *, actor: Actor, reason: str = "") -> Invoi
     """Cancel an invoice that has not reached accounting; its number becomes free again."""
     with transaction.atomic():
         lock_company_writes(actor.company)
-        invoice = lock_invoice(invoice)
-        if invoice.status in NOT_CANCELLABLE:
-            raise InvoiceNotEditable(f"An invoice in state {invoice.status!r} cannot be cancelled.")
-        invoice.status = Invoice.Status.CANCELLED
-        invoice.cancel_reason = reason
-        invoice.save(update_fields=["status", "cancel_reason", "modified_at"])
-        from payables.approvals.services import close_chain  # approvals builds on invoices
-
-        close_chain(invoice, reason="invoice cancelled")
-        add_audit_entry(invoice, actor, "cancelled", comment=reason)
-        record_invoice_event(
-            event_types.INVOICE_CANCELLED, invoice, actor=actor, details={"reason": reason}
-        )
-    return invoice
-
-
-def _route(invoice: Invoice, actor: Actor) -> None:
-    """A ``new`` invoice gets its approval chain from the routing rules, where one matches.
-
-    Also after an update: new coding (a cost centre, say) can make a rule match.
-    """
-    # approvals builds on invoices: imported here, where it is used, not at load time.
-    from payables.approvals.services import route_new_invoice
-
-    route_new_invoice(invoice, actor=actor)
-
-
-def record_invoice_event(
-    event_type: str, invoice: Invoice, *, actor: Actor, details: dict | None = None
-) -> Event:
-    """Record a change of an invoice, inside the caller's transaction: every such event
-    carries the invoice's summary, plus the ``details`` of this change."""
-    return record_event(
-        event_type,
-        actor=actor,
-        subject_type="invoice",
-        subject_id=invoice.id,
-        payload=invoice_snapshot(invoice) | (details or {}),
-    )
-
-
-def invoice_snapshot(invoice: Invoice) -> dict:
-    """The summary an event carries about an invoice."""
-    cur = invoice.currency
-    return {
-        "id": str(invoice.id),
-        "internal_id": invoice.internal_id,
-        "invoice_number": invoice.invoice_number,
-        "type": invoice.type,
-        "status": invoice.status,
-        "supplier_id": str(invoice.supplier_id),
-        "currency": cur,
-        "gross_amount": format_amount(invoice.gross_amount, cur),
-        "amount_due": format_amount(invoice.amount_due, cur),
-    }
+        return lifecycle.cancel(lock_invoice(invoice), actor=actor, reason=reason)
 
 
 def invoice_as_input(invoice: Invoice) -> dict:
@@ -377,22 +321,6 @@ def _save_guarding_number(invoice: Invoice) -> None:
     except IntegrityError:
         _refuse_duplicate_number(invoice.supplier, invoice.invoice_number, exclude=invoice.pk)
         raise
-
-
-def lock_invoice(invoice: Invoice) -> Invoice:
-    """Re-read the invoice under a row lock so concurrent changes queue."""
-    return (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related("supplier", "company")
-        .get(pk=invoice.pk)
-    )
-
-
-def add_audit_entry(invoice: Invoice, actor: Actor, action: str, *, comment: str = "") -> None:
-    """Add a line to the invoice's trail, inside the caller's transaction."""
-    AuditEntry.objects.create(
-        invoice=invoice, actor=actor.label, action=action, comment=comment[:500]
-    )
 
 
 def _raise_errors(errors: list) -> None:

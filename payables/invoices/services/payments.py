@@ -13,11 +13,8 @@ from payables.events import event_types
 from payables.events.services import lock_company_writes
 from payables.invoices.errors import InvoiceNotEditable, Overpayment
 from payables.invoices.models import Invoice, Payment
-from payables.invoices.services.invoices import (
-    add_audit_entry,
-    lock_invoice,
-    record_invoice_event,
-)
+from payables.invoices.queries import lock_invoice
+from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.money import ZERO, fits_scale, format_amount
 from payables.tenancy.actors import Actor
 

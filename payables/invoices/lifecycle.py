@@ -1,0 +1,192 @@
+"""The invoice lifecycle: the only code that changes an invoice's status.
+
+    new ─► assigned ─► approved ─► exported ─► booked
+     ▲         │
+     └─ rejected ◄┘     (re-routed back to new)      cancelled: from any state before export
+
+Each transition checks that the invoice's state allows it, sets the status, adds the
+audit entry (assignment: see ``assign``) and records the event, inside the caller's
+transaction; the caller holds the company's write lock and the invoice's row lock
+(``queries.lock_invoice``).
+
+Apps above invoices react to a transition through hooks they install at start-up
+(``on``): approvals gives new invoices their chain and closes the chain of a cancelled
+one; the hand-off exports on approval where the company wants it. invoices never
+imports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+from payables.events import event_types
+from payables.invoices.errors import (
+    InvoiceNotEditable,
+    InvoiceNotExportable,
+    InvoiceNotExported,
+    WrongInvoiceState,
+)
+from payables.invoices.models import Invoice
+from payables.invoices.trail import add_audit_entry, record_invoice_event
+from payables.tenancy.actors import Actor
+
+Status = Invoice.Status
+
+EDITABLE = frozenset({Status.NEW})
+CANCELLABLE = frozenset({Status.NEW, Status.ASSIGNED, Status.APPROVED, Status.REJECTED})
+EXPORTABLE = frozenset({Status.APPROVED, Status.EXPORTED})
+UNPAYABLE = frozenset({Status.CANCELLED})
+
+
+class Moment(StrEnum):
+    """When the apps above are told about an invoice."""
+
+    # The invoice is new (created, changed or re-routed): a chain may be built for it.
+    ROUTABLE = "routable"
+    # The invoice was cancelled: its approval chain stops.
+    CANCELLED = "cancelled"
+    # The invoice was finally approved: it may be handed to accounting at once.
+    APPROVED = "approved"
+
+
+Hook = Callable[..., object]  # called as hook(invoice, actor=actor)
+_hooks: dict[Moment, list[Hook]] = {moment: [] for moment in Moment}
+
+
+def on(moment: Moment, hook: Hook) -> None:
+    """Call ``hook(invoice, actor=actor)`` at ``moment``, inside the transition's transaction.
+
+    Installed once by an app's ``AppConfig.ready``; installing the same hook again is a
+    no-op (Django may call ``ready`` twice in tests).
+    """
+    if hook not in _hooks[moment]:
+        _hooks[moment].append(hook)
+
+
+def _tell(moment: Moment, invoice: Invoice, actor: Actor) -> None:
+    for hook in _hooks[moment]:
+        hook(invoice, actor=actor)
+
+
+def offer_for_routing(invoice: Invoice, *, actor: Actor) -> None:
+    """Let the approval app build a chain for a ``new`` invoice (after create or update)."""
+    if invoice.status == Status.NEW:
+        _tell(Moment.ROUTABLE, invoice, actor)
+
+
+def require_editable(invoice: Invoice) -> None:
+    if invoice.status not in EDITABLE:
+        raise InvoiceNotEditable(f"An invoice in state {invoice.status!r} cannot be edited.")
+
+
+def cancel(invoice: Invoice, *, actor: Actor, reason: str = "") -> Invoice:
+    """Cancel an invoice that has not reached accounting; its number becomes free again."""
+    if invoice.status not in CANCELLABLE:
+        raise InvoiceNotEditable(f"An invoice in state {invoice.status!r} cannot be cancelled.")
+    invoice.status = Status.CANCELLED
+    invoice.cancel_reason = reason
+    invoice.save(update_fields=["status", "cancel_reason", "modified_at"])
+    _tell(Moment.CANCELLED, invoice, actor)
+    add_audit_entry(invoice, actor, "cancelled", comment=reason)
+    record_invoice_event(
+        event_types.INVOICE_CANCELLED, invoice, actor=actor, details={"reason": reason}
+    )
+    return invoice
+
+
+def assign(invoice: Invoice, *, actor: Actor, rule: str | None = None) -> Invoice:
+    """A ``new`` invoice got a current approval step: it waits for its approvers.
+
+    Its audit entry is the one that built the chain (``routed`` or ``approvers_appended``),
+    written by the approvals service in the same transaction just before.
+    """
+    _require(invoice, {Status.NEW}, "be assigned to approvers")
+    _move(invoice, Status.ASSIGNED)
+    record_invoice_event(event_types.INVOICE_ASSIGNED, invoice, actor=actor, details={"rule": rule})
+    return invoice
+
+
+def approve(invoice: Invoice, *, actor: Actor) -> Invoice:
+    """The last step of the chain was approved: the invoice is approved."""
+    _require(invoice, {Status.ASSIGNED}, "be approved")
+    _move(invoice, Status.APPROVED)
+    add_audit_entry(invoice, actor, "invoice_approved")
+    record_invoice_event(event_types.INVOICE_APPROVED, invoice, actor=actor)
+    _tell(Moment.APPROVED, invoice, actor)
+    return invoice
+
+
+def reject(invoice: Invoice, *, actor: Actor, reason: str, details: dict) -> Invoice:
+    """An approver rejected the invoice; ``details`` name the step for the event."""
+    _require(invoice, {Status.ASSIGNED}, "be rejected")
+    _move(invoice, Status.REJECTED)
+    add_audit_entry(invoice, actor, "rejected", comment=reason)
+    record_invoice_event(event_types.INVOICE_REJECTED, invoice, actor=actor, details=details)
+    return invoice
+
+
+def reopen(invoice: Invoice, *, actor: Actor, comment: str = "") -> Invoice:
+    """Send a rejected invoice back to ``new`` for a new chain (a re-route)."""
+    _require(invoice, {Status.REJECTED}, "be re-routed", who="Only rejected invoices are re-routed")
+    _move(invoice, Status.NEW)
+    add_audit_entry(invoice, actor, "rerouted", comment=comment)
+    record_invoice_event(
+        event_types.INVOICE_REROUTED, invoice, actor=actor, details={"comment": comment}
+    )
+    _tell(Moment.ROUTABLE, invoice, actor)
+    return invoice
+
+
+def check_exportable(invoice: Invoice) -> None:
+    """Refuse to export an invoice that is not approved (or exported: a re-export)."""
+    if invoice.status not in EXPORTABLE:
+        raise InvoiceNotExportable(
+            f"Only approved invoices can be exported; this one is {invoice.status}."
+        )
+
+
+def check_exported(invoice: Invoice, *, to: str) -> None:
+    """Refuse a booking or failure report about an invoice that was never exported."""
+    if invoice.status not in {Status.EXPORTED, Status.BOOKED}:
+        raise InvoiceNotExported(f"Only exported invoices can {to}; this one is {invoice.status}.")
+
+
+def export(invoice: Invoice, *, actor: Actor, comment: str, details: dict) -> Invoice:
+    """Hand an approved (or again an exported) invoice to accounting.
+
+    The hand-off has set the export fields (``exported_at``, ``export_count``, …) on the
+    invoice; they are saved with the status.
+    """
+    check_exportable(invoice)
+    invoice.status = Status.EXPORTED
+    invoice.save()
+    add_audit_entry(invoice, actor, "exported", comment=comment)
+    record_invoice_event(event_types.INVOICE_EXPORTED, invoice, actor=actor, details=details)
+    return invoice
+
+
+def book(invoice: Invoice, *, actor: Actor, comment: str, details: dict) -> Invoice:
+    """Accounting booked the exported invoice; the hand-off has set the booking fields."""
+    if invoice.status != Status.EXPORTED:
+        check_exported(invoice, to="be booked")
+        raise WrongInvoiceState("The invoice is booked already.")
+    invoice.status = Status.BOOKED
+    invoice.save()
+    add_audit_entry(invoice, actor, "booked", comment=comment)
+    record_invoice_event(event_types.INVOICE_BOOKED, invoice, actor=actor, details=details)
+    return invoice
+
+
+def _require(invoice: Invoice, allowed: set[str], what: str, *, who: str = "") -> None:
+    if invoice.status not in allowed:
+        raise WrongInvoiceState(
+            f"{who}; this one is {invoice.status}."
+            if who
+            else f"The invoice is {invoice.status}; it cannot {what}."
+        )
+
+
+def _move(invoice: Invoice, status: str) -> None:
+    invoice.status = status
+    invoice.save(update_fields=["status", "modified_at"])
