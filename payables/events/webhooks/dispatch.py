@@ -41,9 +41,9 @@ from payables.events.event_types import WEBHOOK_SUBSCRIPTION_DISABLED
 from payables.events.models import WebhookAttempt, WebhookMessage, WebhookSubscription
 from payables.events.services import lock_company_writes, record_event
 from payables.events.webhooks.confirmation import confirmation_token, token_hash, with_confirm_url
-from payables.events.webhooks.delivery import Outcome, post_message, storable
 from payables.events.webhooks.fanout import encode_body, enqueue_deliveries
 from payables.events.webhooks.signing import sign
+from payables.events.webhooks.transport import Outcome, post_message, storable
 from payables.tenancy.actors import Actor
 
 logger = logging.getLogger(__name__)

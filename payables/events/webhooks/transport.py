@@ -1,5 +1,8 @@
 """The network edge of webhooks: one HTTP POST, pinned to a checked address.
 
+It knows nothing of messages, settings or the database: the caller gives the signed
+body, the headers and the limits, and gets an ``Outcome`` back (network trouble included).
+
 No redirects are followed (a 3xx is a failure: the receiver must name its final URL),
 at most ``max_response_bytes`` of the answer are read, and the timeout bounds the
 whole exchange: name resolution, connect, TLS, request and the whole answer (a
