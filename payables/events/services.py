@@ -35,7 +35,7 @@ def record_event(
     The event's webhook messages are created here too, in the same transaction (outbox):
     a change is never committed without them.
     """
-    # Imported here: webhook dispatch records events itself (a subscription disabled).
+    # Imported here: webhook delivery records events itself (a subscription disabled).
     from payables.events.webhooks.fanout import fan_out_event
 
     if event_type not in EVENT_TYPES:

@@ -1,4 +1,8 @@
-"""Webhook dispatch: events fanned out to messages, attempts, retries, dead letters.
+"""Webhook delivery, the worker's side: claim due messages, sign and send each attempt,
+record its outcome, retry on a schedule, let messages die, and run the sweep.
+
+Messages are made by ``fanout`` (in the writer's transaction); one HTTP POST is
+``transport``'s; this module decides when to send and what an answer means.
 
 **Time.** Every function here takes ``now`` (default: the wall clock). The worker's
 tasks pass nothing: then each claim batch reads the clock when it claims, each attempt
@@ -183,7 +187,7 @@ def _attempt_all(claims: list[Claim], clock: datetime | None) -> int:
     made: list[Attempted] = []
     for claim in claims:
         at = clock or timezone.now()
-        made.append(Attempted(claim, at, _post(claim, at)))
+        made.append(Attempted(claim, at, _sign_and_send(claim, at)))
     by_company: dict[int, list[Attempted]] = {}
     for attempted in made:
         by_company.setdefault(attempted.claim.company_id, []).append(attempted)
@@ -221,7 +225,8 @@ def record_outcomes(attempts: list[Attempted], *, now: datetime) -> None:
             )
 
 
-def _post(claim: Claim, at: datetime) -> Outcome:
+def _sign_and_send(claim: Claim, at: datetime) -> Outcome:
+    """Sign the claimed message as sent at ``at`` and POST it within the configured limits."""
     message_id = str(claim.message_id)
     timestamp = int(at.timestamp())
     headers = {
@@ -309,9 +314,9 @@ def record_attempts(made: list[Attempted], *, now: datetime) -> list[WebhookMess
                 message.state = WebhookMessage.State.DELIVERED
                 message.delivered_at, message.next_attempt_at = now, None
                 delivered.append(message.pk)
-                _recovered(message.subscription)
+                _mark_recovered(message.subscription)
             else:
-                _fail(message, message.subscription, now)
+                _record_failure(message, message.subscription, now)
                 failed.append(message)
         WebhookAttempt.objects.bulk_create(attempts)
         # Successes, the bulk of the traffic, in one UPDATE; the few others one by one.
@@ -327,7 +332,8 @@ def record_attempts(made: list[Attempted], *, now: datetime) -> list[WebhookMess
     return messages
 
 
-def _recovered(subscription: WebhookSubscription) -> None:
+def _mark_recovered(subscription: WebhookSubscription) -> None:
+    """Clear ``failing_since``: a delivery got through, so the disabling clock stops."""
     if subscription.failing_since is not None:
         subscription.failing_since = None
         WebhookSubscription.objects.filter(pk=subscription.pk).update(failing_since=None)
@@ -350,7 +356,9 @@ def retry_delay(seconds: int, *, jitter: float, rng: random.Random | None = None
     return timedelta(seconds=seconds * (1 + spread))
 
 
-def _fail(message: WebhookMessage, subscription: WebhookSubscription, now: datetime) -> None:
+def _record_failure(
+    message: WebhookMessage, subscription: WebhookSubscription, now: datetime
+) -> None:
     """Schedule the next attempt, or let the message die when the schedule is used up."""
     if subscription.failing_since is None:
         subscription.failing_since = now
