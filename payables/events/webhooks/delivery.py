@@ -205,19 +205,19 @@ def record_outcomes(attempts: list[Attempted], *, now: datetime) -> None:
     again and again.
     """
     try:
-        record_attempts(attempts, now=now)
+        _record_attempts(attempts, now=now)
         return
     except Exception:
         logger.exception("Webhook attempts could not be recorded together; recording each alone")
     for attempted in attempts:
         try:
-            record_attempts([attempted], now=now)
+            _record_attempts([attempted], now=now)
             continue
         except Exception as exc:
             logger.exception("Webhook attempt of %s not recorded", attempted.claim.message_id)
             bare = Outcome(None, 0, error=f"the answer could not be stored ({type(exc).__name__})")
         try:
-            record_attempts([replace(attempted, outcome=bare)], now=now)
+            _record_attempts([replace(attempted, outcome=bare)], now=now)
         except Exception:
             logger.exception(
                 "Webhook attempt of %s is lost; the message is tried again after its lease",
@@ -259,7 +259,7 @@ MESSAGE_FIELDS = [
 ]
 
 
-def record_attempts(made: list[Attempted], *, now: datetime) -> list[WebhookMessage]:
+def _record_attempts(made: list[Attempted], *, now: datetime) -> list[WebhookMessage]:
     """Store attempts of one company's messages; move each on: delivered, retried, or dead.
 
     One transaction. Successes alone take no company lock (they record no event), so
