@@ -124,7 +124,7 @@ def measure(count: int, threads: int, actor: object, *, processes: bool = False)
     from django.db import connection, connections
 
     from payables.events.models import WebhookMessage
-    from payables.events.webhooks.dispatch import deliver_due
+    from payables.events.webhooks.delivery import deliver_due
     from payables.masterdata.schemas import SupplierIn
     from payables.masterdata.services import create_supplier
 

@@ -84,7 +84,7 @@ def worker(args: list[str]) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from payables.events.webhooks.dispatch import queue_sweep
+    from payables.events.webhooks.delivery import queue_sweep
     from payables.tenancy.services import prune_idempotency_keys
 
     prune_idempotency_keys()

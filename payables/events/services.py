@@ -8,6 +8,7 @@ from django.db import transaction
 
 from payables.events.event_types import EVENT_TYPES
 from payables.events.models import Event
+from payables.events.webhooks.fanout import fan_out_event
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 from payables.tenancy.services import lock_counter, take_next_value
@@ -35,9 +36,6 @@ def record_event(
     The event's webhook messages are created here too, in the same transaction (outbox):
     a change is never committed without them.
     """
-    # Imported here: webhook dispatch records events itself (a subscription disabled).
-    from payables.events.webhooks.fanout import fan_out_event
-
     if event_type not in EVENT_TYPES:
         raise ValueError(f"Undeclared event type {event_type!r}; add it to events/event_types.py")
     if not transaction.get_connection().in_atomic_block:

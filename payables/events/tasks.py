@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django_tasks import task
 
-from payables.events.webhooks.dispatch import deliver_messages, sweep_webhooks
+from payables.events.webhooks.delivery import deliver_messages, sweep_webhooks
 
 
 @task()

@@ -14,7 +14,8 @@ from payables.tenancy.actors import Actor
 from payables.tenancy.errors import ApiKeyInvalid, MissingScope
 from payables.tenancy.idempotency import claim_request
 from payables.tenancy.models import ApiKey
-from payables.tenancy.services import find_api_key
+from payables.tenancy.queries import find_api_key
+from payables.tenancy.services import mark_api_key_used
 
 HEADER = "X-API-Key"
 _CACHE_ATTR = "_payables_api_key"
@@ -46,7 +47,10 @@ class ApiKeyAuth(APIKeyHeader):
         if not key:
             raise NotAuthenticated(code="api_key_missing")
         api_key = request_api_key(request)
-        if api_key is None or not api_key.is_active:
+        if api_key is None:
+            raise ApiKeyInvalid()
+        mark_api_key_used(api_key)  # refused below or not; a revoked key is never marked
+        if not api_key.is_active:
             raise ApiKeyInvalid()
         if self.scope not in api_key.effective_scopes:
             raise MissingScope(f"This API key lacks the scope {self.scope!r} this endpoint needs.")

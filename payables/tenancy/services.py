@@ -6,7 +6,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -138,16 +138,12 @@ def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def find_api_key(raw: str) -> ApiKey | None:
-    """Return the key for a raw secret, or None; marks it used (at most once a minute)."""
-    api_key = (
-        ApiKey.objects.select_related("integrator__company", "user__company")
-        .filter(key_hash=hash_key(raw))
-        .first()
-    )
-    if api_key is None:
-        return None
-    now = timezone.now()
+def mark_api_key_used(api_key: ApiKey, *, now: datetime | None = None) -> ApiKey:
+    """Stamp ``last_used_at`` on a key a request presented (at most once a minute).
+
+    A revoked key is not stamped: its last use stays the last one that counted.
+    """
+    now = now or timezone.now()
     if api_key.revoked_at is None and (
         api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION
     ):

@@ -28,7 +28,7 @@ from payables.events import event_types
 from payables.events.event_types import EVENT_TYPES, EventType, catalogue_markdown
 from payables.events.models import Event
 from payables.events.tests.receivers import Receiver, confirm, subscribe
-from payables.events.webhooks.dispatch import deliver_due
+from payables.events.webhooks.delivery import deliver_due
 from payables.invoices.models import Invoice
 from payables.masterdata.services import set_user_password
 from payables.masterdata.tests.kinds import KINDS, KindCase

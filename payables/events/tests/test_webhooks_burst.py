@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 from payables.conftest import ApiClient, invoice_data
 from payables.events.models import Event, WebhookMessage
 from payables.events.tests.receivers import Receiver, running_receiver, subscribe_confirmed
-from payables.events.webhooks.dispatch import deliver_due
+from payables.events.webhooks.delivery import deliver_due
 from payables.masterdata.models import Supplier
 from payables.tests.task_worker import use_database_tasks
 

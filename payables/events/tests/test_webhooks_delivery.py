@@ -24,7 +24,7 @@ from payables.events.tests.receivers import (
     subscribe,
     subscribe_confirmed,
 )
-from payables.events.webhooks.dispatch import deliver_due
+from payables.events.webhooks.delivery import deliver_due
 from payables.invoices.models import Invoice
 from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier

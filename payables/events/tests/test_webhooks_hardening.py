@@ -27,9 +27,9 @@ from payables.events.tests.receivers import (
     subscribe,
     subscribe_confirmed,
 )
-from payables.events.webhooks.delivery import Outcome, post_message
-from payables.events.webhooks.dispatch import Attempted, Claim, deliver_due, record_outcomes
+from payables.events.webhooks.delivery import Attempted, Claim, deliver_due, record_outcomes
 from payables.events.webhooks.fanout import message_body
+from payables.events.webhooks.transport import Outcome, post_message
 from payables.invoices.models import Invoice
 
 pytestmark = pytest.mark.django_db(transaction=True)

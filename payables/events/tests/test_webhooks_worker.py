@@ -23,7 +23,7 @@ from payables.events.tests.receivers import (
     running_receiver,
     subscribe,
 )
-from payables.events.webhooks.dispatch import queue_sweep
+from payables.events.webhooks.delivery import queue_sweep
 from payables.invoices.models import Invoice
 from payables.tests.task_worker import run_worker, use_database_tasks
 

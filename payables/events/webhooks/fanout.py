@@ -1,5 +1,9 @@
 """Fan-out: an event becomes one message per subscription that wants it, in the event's
-transaction, and their delivery is queued when that transaction commits."""
+transaction, and their delivery is queued when that transaction commits.
+
+It owns the message body (``message_body``, ``encode_body``) and the queuing of delivery
+tasks (``enqueue_deliveries``, also used for retries); ``delivery`` makes the attempts.
+"""
 
 from __future__ import annotations
 

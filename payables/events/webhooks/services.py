@@ -34,7 +34,7 @@ from payables.events.webhooks.confirmation import (
     confirmation_token,
     token_hash,
 )
-from payables.events.webhooks.dispatch import queue_sweep
+from payables.events.webhooks.delivery import queue_sweep
 from payables.events.webhooks.errors import (
     ConfirmationNotFound,
     ConfirmationRefused,

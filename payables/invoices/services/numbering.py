@@ -62,7 +62,7 @@ def delete_numbering_policy(policy: NumberingPolicy, *, actor: Actor) -> None:
     policy.delete()
 
 
-def default_numbering_policy(company: Company) -> NumberingPolicy:
+def ensure_default_numbering_policy(company: Company) -> NumberingPolicy:
     """Return the company's default policy, creating ``PI-{year}-{seq:06}`` the first time."""
     policy = NumberingPolicy.objects.filter(company=company, is_default=True).first()
     if policy is not None:

@@ -34,7 +34,7 @@ from payables.invoices.services.invoices import (
     update_invoice,
 )
 from payables.invoices.services.numbering import (
-    default_numbering_policy,
+    ensure_default_numbering_policy,
     find_numbering_policy,
     take_local_number,
 )
@@ -333,14 +333,18 @@ def _choose_number(
     policy: NumberingPolicy | None,
     company: object,
 ) -> tuple[str, str]:
-    """Return (invoice_number, external_number) under the import policy."""
+    """Return (invoice_number, external_number) under the import policy.
+
+    A local number, when one is needed, is taken from the numbering policy: its counter
+    moves on (the default policy is created the first time it is needed).
+    """
     external = data.invoice_number or ""
     if existing is not None and external == (existing.external_number or existing.invoice_number):
         return existing.invoice_number, existing.external_number
 
     def local() -> tuple[str, str]:
         return take_local_number(
-            policy or default_numbering_policy(company), supplier=supplier
+            policy or ensure_default_numbering_policy(company), supplier=supplier
         ), external
 
     if import_policy == "always_local_numbering":
