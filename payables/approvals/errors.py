@@ -38,11 +38,6 @@ class CannotBeFinalApprover(PermissionDenied):
     code = "cannot_be_final_approver"
 
 
-class RoleRequired(PermissionDenied):
-    code = "role_required"
-    default_message = "Only an accountant or an admin may do this."
-
-
 class StepNotCurrent(Conflict):
     code = "step_not_current"
     default_message = "This step is not the invoice's current step."

@@ -12,6 +12,7 @@ from payables.errors import FieldError, ValidationFailed
 from payables.invoices.models import Invoice
 from payables.masterdata.models import Supplier
 from payables.tenancy.models import Company, CompanyUser
+from payables.tenancy.permissions import Action, actions_of
 
 
 def matching_rule(invoice: Invoice) -> RoutingRule | None:
@@ -263,7 +264,7 @@ def _approvers(company: Company, value: object, problems: list[FieldError]) -> l
         user = find_user(company, ref)
         if user is None:
             problems.append(FieldError(f"No user {ref!r}", loc=[*loc, "user"]))
-        elif "approver" not in user.roles:
+        elif Action.APPROVE not in actions_of(user.roles):
             problems.append(
                 FieldError(
                     f"User {ref!r} is not an approver",

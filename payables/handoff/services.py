@@ -31,6 +31,7 @@ from payables.invoices.queries import get_invoice, lock_invoice
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
+from payables.tenancy.permissions import Action, require
 
 MAX_BATCH = 200
 TICK = timedelta(microseconds=1)
@@ -51,6 +52,8 @@ def export_invoice(invoice: Invoice, *, actor: Actor, automatic: bool = False) -
     Usable inside an outer transaction (the approval service calls it where the company
     exports on approval): the company lock is then already held.
     """
+    if not automatic:  # the company's setting exports, not the approver who approved last
+        require(actor, Action.EXPORT)
     with transaction.atomic():
         lock_company_writes(actor.company)
         at = _next_export_time(actor.company)
@@ -72,6 +75,7 @@ def export_invoices(refs: Sequence[str], *, actor: Actor) -> list[ExportResult]:
     One transaction: the exported ones share one ``exported_at`` and become visible in
     the feed together.
     """
+    require(actor, Action.EXPORT)
     results: list[ExportResult] = []
     with transaction.atomic():
         lock_company_writes(actor.company)
@@ -102,6 +106,7 @@ def confirm_booking(
     The same confirmation again changes nothing; another document id for a booked invoice
     is a conflict. Open sync errors of the invoice are resolved.
     """
+    require(actor, Action.EXPORT)
     with transaction.atomic():
         lock_company_writes(actor.company)
         invoice = lock_invoice(invoice)
@@ -148,6 +153,7 @@ def report_sync_error(
     and leaves the invoice as it is. ``company_code``, when sent, must be the company's
     registry code: a report meant for another company is refused, not filed here.
     """
+    require(actor, Action.EXPORT)
     company = actor.company
     if invoice_ref is None and document_id is None:
         raise FieldError(

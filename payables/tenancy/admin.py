@@ -7,7 +7,8 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from payables.tenancy.models import ApiKey, Company, Integrator
-from payables.tenancy.scopes import SCOPES, personal_scopes
+from payables.tenancy.permissions import personal_scopes
+from payables.tenancy.scopes import SCOPES
 from payables.tenancy.services import create_api_key, create_personal_api_key, revoke_api_key
 
 

@@ -1,4 +1,4 @@
-"""Errors of the tenancy app: keys, scopes and idempotency."""
+"""Errors of the tenancy app: keys, scopes, roles and idempotency."""
 
 from __future__ import annotations
 
@@ -16,6 +16,13 @@ class MissingScope(PermissionDenied):
     """The key is valid but was not given the scope the endpoint needs."""
 
     code = "missing_scope"
+
+
+class RoleRequired(PermissionDenied):
+    """The person acting has no role that allows the action (see ``permissions``)."""
+
+    code = "role_required"
+    default_message = "Your roles do not allow this."
 
 
 class IdempotencyKeyReused(FieldError):

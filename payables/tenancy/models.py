@@ -190,7 +190,7 @@ class ApiKey(models.Model):
         """What the key may do now: a personal key never more than its user's roles allow,
         so a role taken away later narrows the keys the user already holds."""
         if self.user_id:
-            from payables.tenancy.scopes import personal_scopes
+            from payables.tenancy.permissions import personal_scopes
 
             return frozenset(self.scopes) & personal_scopes(self.user.roles)
         return frozenset(self.scopes)

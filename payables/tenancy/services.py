@@ -24,7 +24,8 @@ from payables.tenancy.models import (
     IdempotencyKey,
     Integrator,
 )
-from payables.tenancy.scopes import SCOPES, personal_scopes
+from payables.tenancy.permissions import personal_scopes
+from payables.tenancy.scopes import SCOPES
 
 logger = logging.getLogger(__name__)
 

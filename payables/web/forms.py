@@ -9,7 +9,8 @@ from payables.approvals.services import MAX_COMMENT
 from payables.invoices.models import Invoice
 from payables.invoices.schemas import InvoiceFilters
 from payables.tenancy.models import CompanyUser
-from payables.tenancy.scopes import SCOPES, personal_scopes
+from payables.tenancy.permissions import Action, personal_scopes, user_may
+from payables.tenancy.scopes import SCOPES
 
 
 class DescribedErrorsForm(forms.Form):
@@ -107,7 +108,7 @@ class AddApproverForm(DescribedErrorsForm):
         super().__init__(*args, **kwargs)
         approvers = CompanyUser.objects.filter(company=company, is_active=True).order_by("name")
         self.fields["user"].choices = [
-            (str(u.pk), u.name) for u in approvers if "approver" in u.roles
+            (str(u.pk), u.name) for u in approvers if user_may(u, Action.APPROVE)
         ]
 
 

@@ -13,7 +13,6 @@ from payables.approvals.services.chains import (
     route_new_invoice,
 )
 from payables.approvals.services.people import (
-    MANAGER_ROLES,
     find_user,
     invoice_amount,
     refusal_as_approver,
@@ -24,7 +23,6 @@ from payables.approvals.services.rules import create_rule, delete_rule, update_r
 
 __all__ = [
     "APPENDABLE",
-    "MANAGER_ROLES",
     "MAX_COMMENT",
     "AppendOutcome",
     "ApproverRequest",

@@ -5,13 +5,10 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from payables.approvals.errors import RoleRequired
 from payables.invoices.models import Invoice
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company, CompanyUser
-
-# What a person must have to re-route invoices, append approvers or edit routing rules.
-MANAGER_ROLES = frozenset({"accountant", "admin"})
+from payables.tenancy.permissions import Action, require, user_may
 
 
 def find_user(company: Company, ref: str) -> CompanyUser | None:
@@ -36,7 +33,7 @@ def refusal_as_approver(user: CompanyUser) -> str | None:
     """Why this user cannot take any approval step, or None."""
     if not user.is_active:
         return "inactive"
-    if "approver" not in user.roles:
+    if not user_may(user, Action.APPROVE):
         return "not_an_approver"
     return None
 
@@ -51,6 +48,5 @@ def refusal_as_last(user: CompanyUser, amount: Decimal) -> str | None:
 
 
 def require_manager(actor: Actor) -> None:
-    """Integrators act for the company; a person needs the accountant or admin role."""
-    if actor.user is not None and not MANAGER_ROLES & set(actor.user.roles):
-        raise RoleRequired()
+    """Refuse a person whose roles do not let them append approvers, re-route or edit rules."""
+    require(actor, Action.MANAGE_APPROVALS)

@@ -14,6 +14,8 @@ from payables.approvals.services import create_rule, delete_rule, update_rule
 from payables.conftest import ApiClient
 from payables.errors import ValidationFailed
 from payables.events.models import Event
+from payables.tenancy.actors import Actor
+from payables.tenancy.errors import RoleRequired
 
 THREADS = 4
 
@@ -87,6 +89,18 @@ def test_a_new_rule_needs_a_name_and_approvers(actor):
     with pytest.raises(ValidationFailed) as refused:
         create_rule({"position": 1}, actor=actor)
     assert _locs(refused.value) == [["name"], ["approvers"]]
+
+
+def test_only_a_person_whose_roles_allow_it_edits_rules(make_user, ann):
+    """The service asks ``tenancy.permissions``, whoever calls it."""
+    data = {"name": "All", "approvers": [{"user": "ANN", "level": 1}]}
+    former_admin = make_user("OLD", roles=("admin",), active=False)
+    for person in (ann, former_admin):
+        with pytest.raises(RoleRequired):
+            create_rule(data, actor=Actor.for_user(person))
+    assert not RoutingRule.objects.exists()
+    accountant = make_user("ACC", roles=("accountant",))
+    assert create_rule(data, actor=Actor.for_user(accountant)).name == "All"
 
 
 def test_update_merges_into_the_rule_as_stored_now(actor, ann, make_user, make_rule):

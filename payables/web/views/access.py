@@ -13,13 +13,12 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from payables.approvals import queries as approvals
-from payables.approvals.services import MANAGER_ROLES
-from payables.errors import NotFound
+from payables.errors import NotFound, PermissionDenied
 from payables.invoices.models import Invoice
 from payables.invoices.queries import filter_invoices, get_invoice
 from payables.invoices.schemas import InvoiceFilters
 from payables.tenancy.actors import Actor
-from payables.tenancy.models import CompanyUser
+from payables.tenancy.permissions import Action, may, require
 from payables.web.auth import signed_in_member
 
 PAGE_SIZE = 20
@@ -47,18 +46,35 @@ def member_required(view: View) -> View:
     return wrapper
 
 
-def is_manager(member: CompanyUser) -> bool:
-    return bool(MANAGER_ROLES & set(member.roles))
+def allowed_to(action: Action) -> Callable[[View], View]:
+    """Refuse a member whose roles do not allow ``action`` with a 403 page saying why.
+
+    Goes below ``member_required``; the check is the one the services make.
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                require(request.actor, action)
+            except PermissionDenied as exc:
+                return refused(request, exc.message, exc.status)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
-def counts(member: CompanyUser, waiting: int | None = None) -> dict[str, int | None]:
-    """The inbox's numbers; unassigned and all only for accountants and admins."""
+def counts(actor: Actor, waiting: int | None = None) -> dict[str, int | None]:
+    """The inbox's numbers; unassigned and all only for those who may see every invoice."""
+    member = actor.user
     counts: dict[str, int | None] = {
         "waiting": approvals.queue_of(member).count() if waiting is None else waiting,
         "unassigned": None,
         "all": None,
     }
-    if is_manager(member):
+    if may(actor, Action.VIEW_ALL_INVOICES):
         counts["unassigned"] = approvals.unassigned(member.company).count()
         counts["all"] = filter_invoices(member.company, InvoiceFilters()).count()
     return counts

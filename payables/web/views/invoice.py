@@ -29,6 +29,7 @@ from payables.handoff.services import export_invoice
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.queries import get_attachment
 from payables.invoices.services.attachments import read_attachment
+from payables.tenancy.permissions import Action, may
 from payables.web import previews
 from payables.web.forms import (
     AddApproverForm,
@@ -37,11 +38,11 @@ from payables.web.forms import (
     RerouteForm,
 )
 from payables.web.views.access import (
+    allowed_to,
     back_to_invoice,
     counts,
     invoice_or_404,
     is_htmx,
-    is_manager,
     member_required,
     refused,
 )
@@ -121,11 +122,10 @@ def _decide(
 
 @require_POST
 @member_required
+@allowed_to(Action.EXPORT)
 def export(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     """Hand an approved invoice on to accounting (accountants and admins)."""
     invoice = invoice_or_404(request, invoice_id)
-    if not is_manager(request.member):
-        return refused(request, "Only accountants and admins export invoices.", 403)
     try:
         export_invoice(invoice, actor=request.actor)
     except PayablesError as exc:
@@ -137,11 +137,10 @@ def export(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
 
 @require_POST
 @member_required
+@allowed_to(Action.MANAGE_APPROVALS)
 def add_approver(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     """Append one approver to a new or assigned invoice (accountants and admins)."""
     invoice = invoice_or_404(request, invoice_id)
-    if not is_manager(request.member):
-        return refused(request, "Only accountants and admins add approvers.", 403)
     form = AddApproverForm(request.POST, company=request.member.company)
     if not form.is_valid():
         messages.error(request, "Choose an approver and a level.")
@@ -162,11 +161,10 @@ def add_approver(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
 
 @require_POST
 @member_required
+@allowed_to(Action.MANAGE_APPROVALS)
 def reroute(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     """Give a rejected invoice a new chain from the routing rules (accountants and admins)."""
     invoice = invoice_or_404(request, invoice_id)
-    if not is_manager(request.member):
-        return refused(request, "Only accountants and admins re-route invoices.", 403)
     form = RerouteForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
     try:
@@ -262,16 +260,17 @@ def _invoice_context(
     approve_form: ApproveForm | None = None,
     reject_form: RejectForm | None = None,
 ) -> dict[str, Any]:
-    member = request.member
+    member, actor = request.member, request.actor
     steps = approvals.chain_of(invoice)
     current = next((s for s in steps if s.is_current), None)
     may_decide = (
         current is not None
         and current.approver_id == member.pk
         and invoice.status == Invoice.Status.ASSIGNED
+        and may(actor, Action.APPROVE)
     )
     attachments = list(invoice.attachments.all())
-    manager = is_manager(member)
+    manager = may(actor, Action.MANAGE_APPROVALS)
     exportable = invoice.status == Invoice.Status.APPROVED or (
         invoice.status == Invoice.Status.EXPORTED and invoice.sync_failed
     )
@@ -289,12 +288,12 @@ def _invoice_context(
         "approve_form": approve_form or ApproveForm(),
         "reject_form": reject_form or RejectForm(),
         "history": list(approvals.history_of(invoice)),
-        "may_export": manager and exportable,
+        "may_export": may(actor, Action.EXPORT) and exportable,
         "may_add_approvers": manager and invoice.status in APPENDABLE,
         "add_approver_form": AddApproverForm(company=member.company) if manager else None,
         "may_reroute": manager and invoice.status == Invoice.Status.REJECTED,
         "reroute_form": RerouteForm(),
-        "counts": counts(member),
+        "counts": counts(actor),
     }
 
 

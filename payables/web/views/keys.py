@@ -37,7 +37,7 @@ def personal_keys(request: HttpRequest) -> HttpResponse:
             status = 422
     keys = ApiKey.objects.filter(user=request.member).order_by("-created_at")
     context = {"nav": "keys", "form": form, "keys": keys, "issued": issued}
-    context["counts"] = counts(request.member)
+    context["counts"] = counts(request.actor)
     response = render(request, "web/keys.html", context, status=status)
     response["Cache-Control"] = "no-store"  # the page may carry a new key's secret
     return response

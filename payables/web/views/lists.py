@@ -9,13 +9,13 @@ from django.views.decorators.http import require_safe
 
 from payables.approvals import queries as approvals
 from payables.invoices.queries import filter_invoices
+from payables.tenancy.permissions import Action
 from payables.web.forms import InvoiceFilterForm
 from payables.web.views.access import (
     PAGE_SIZE,
+    allowed_to,
     counts,
-    is_manager,
     member_required,
-    refused,
 )
 
 
@@ -34,20 +34,19 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "nav": "inbox",
         "page": page,
         "entries": entries,
-        "counts": counts(member, page.paginator.count),
+        "counts": counts(request.actor, page.paginator.count),
     }
     return render(request, "web/inbox.html", context)
 
 
 @require_safe
 @member_required
+@allowed_to(Action.VIEW_ALL_INVOICES)
 def invoice_list(request: HttpRequest) -> HttpResponse:
     """Every invoice of the company, filtered; for accountants and admins."""
-    if not is_manager(request.member):
-        return refused(request, "Only accountants and admins see all invoices.", 403)
     form = InvoiceFilterForm(request.GET or None)
     form.is_valid()
     invoices = filter_invoices(request.member.company, form.filters())
     page = Paginator(invoices.prefetch_related(None), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"nav": "invoices", "form": form, "page": page, "counts": counts(request.member)}
+    context = {"nav": "invoices", "form": form, "page": page, "counts": counts(request.actor)}
     return render(request, "web/invoices.html", context)
