@@ -6,10 +6,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from payables.admin_views import ReadOnlyAdmin, admin_actor
+from payables.admin_site import ReadOnlyAdmin, ServiceAdmin, admin_actor, show_stored
 from payables.approvals.models import ApprovalStep, RoutingRule
 from payables.approvals.routing import RULE_FIELDS, check_rule
 from payables.approvals.services import create_rule, delete_rule, update_rule
@@ -69,7 +68,7 @@ def _approver(entry: object) -> object:
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ServiceAdmin):
     form = RoutingRuleForm
     list_display = ["name", "company", "position", "is_active", "is_default", "modified_at"]
     list_filter = ["company", "is_active", "is_default"]
@@ -95,17 +94,11 @@ class RoutingRuleAdmin(admin.ModelAdmin):
             stored = update_rule(obj, values, actor=actor)
         else:
             return  # nothing changed: nothing to write, no event to record
-        for field in RoutingRule._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(stored, field.attname))
-        obj._state.adding = False  # the admin logs and links the rule it passed in
+        show_stored(obj, stored)
 
     def delete_model(self, request: HttpRequest, obj: RoutingRule) -> None:
+        """Deleting a rule (alone or in the bulk action) records its event."""
         delete_rule(obj, actor=admin_actor(request, obj.company))
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RoutingRule]) -> None:
-        """The bulk delete action: one service call (and event) per rule."""
-        for rule in queryset.select_related("company"):
-            self.delete_model(request, rule)
 
 
 @admin.register(ApprovalStep)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from payables.admin_views import ReadOnlyAdmin, ReadOnlyInline
+from payables.admin_site import ReadOnlyAdmin, ReadOnlyInline
 from payables.events.models import Event, WebhookAttempt, WebhookMessage, WebhookSubscription
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from payables.admin_views import ReadOnlyAdmin
+from payables.admin_site import ReadOnlyAdmin
 from payables.handoff.models import SyncError
 
 

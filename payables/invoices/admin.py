@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from payables.admin_views import ReadOnlyAdmin, ReadOnlyInline
+from payables.admin_site import ReadOnlyAdmin, ReadOnlyInline
 from payables.handoff.models import SyncError
 from payables.invoices.models import (
     Attachment,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,6 +44,50 @@ def create_company(
     home_currency: str = "EUR",
 ) -> Company:
     """Create a tenant after checking its identifiers."""
+    identity = _checked_identity(country, registry_code, vat_number, home_currency)
+    return Company.objects.create(name=name, **identity)
+
+
+# What ``update_company`` changes; the first four are checked together, as on creation.
+_IDENTITY = ("country", "registry_code", "vat_number", "home_currency")
+COMPANY_FIELDS = ("name", *_IDENTITY, "einvoice_invalid_policy", "auto_export_on_approval")
+
+
+def update_company(company: Company, changes: Mapping[str, object]) -> Company:
+    """Change the given fields of a tenant; answer it as stored now.
+
+    Changed identifiers are checked as ``create_company`` checks them; the settings
+    (``einvoice_invalid_policy``, ``auto_export_on_approval``) take effect on the next
+    invoice they concern.
+    """
+    problems = [
+        FieldError("Not a field of a company", loc=[n]) for n in changes if n not in COMPANY_FIELDS
+    ]
+    if "name" in changes and not str(changes["name"] or "").strip():
+        problems.append(FieldError("A company needs a name", loc=["name"]))
+    policies = dict(Company._meta.get_field("einvoice_invalid_policy").choices or [])
+    if changes.get("einvoice_invalid_policy", "refuse") not in policies:
+        problems.append(
+            FieldError(f"Choose one of: {', '.join(policies)}", loc=["einvoice_invalid_policy"])
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    with transaction.atomic():
+        stored = Company.objects.select_for_update().get(pk=company.pk)
+        values = dict(changes)
+        if any(name in changes for name in _IDENTITY):
+            current = {name: changes.get(name, getattr(stored, name)) for name in _IDENTITY}
+            values |= _checked_identity(**current)
+        for name, value in values.items():
+            setattr(stored, name, value)
+        stored.save(update_fields=list(values))
+    return stored
+
+
+def _checked_identity(
+    country: str, registry_code: str, vat_number: str, home_currency: str
+) -> dict[str, str]:
+    """A company's identifiers checked and normalised; every problem is reported at once."""
     errors: list[FieldError] = []
     country = country.upper()
     if len(country) != 2 or not country.isalpha():
@@ -60,13 +105,12 @@ def create_company(
             errors.append(FieldError(str(exc), loc=["vat_number"]))
     if errors:
         raise ValidationFailed(errors)
-    return Company.objects.create(
-        name=name,
-        country=country,
-        registry_code=registry_code,
-        vat_number=vat_number,
-        home_currency=home_currency.upper(),
-    )
+    return {
+        "country": country,
+        "registry_code": registry_code,
+        "vat_number": vat_number,
+        "home_currency": home_currency.upper(),
+    }
 
 
 def create_integrator(company: Company, *, name: str) -> Integrator:

@@ -422,3 +422,31 @@ def test_supplier_with_the_erp_code_of_another_is_shown_and_nothing_stored(admin
 def test_supplier_without_a_default_currency_is_added(admin_client, company):
     supplier = _added(admin_client, BY_EVENT["supplier"], company)
     assert supplier.default_currency == ""
+
+
+def test_a_change_the_service_refuses_is_shown_on_the_form_and_writes_nothing(
+    admin_client, company
+):
+    case = BY_EVENT["account"]
+    record = _added(admin_client, case, company)
+    response = admin_client.post(
+        case.url("change", record.pk), case.change_form(name="Renamed", default_vat_code="NOPE")
+    )
+    _assert_refused(response, "default_vat_code", "no VAT code with code 'NOPE'")
+    page = response.content.decode()
+    assert "no VAT code with code" in page
+    assert 'value="Renamed"' in page  # the input sent stays on the form
+    record.refresh_from_db()
+    assert (record.name, record.default_vat_code.code) == ("Materials", "VAT24")
+    assert _events(company, "account.updated") == []
+
+
+def test_an_add_the_service_refuses_keeps_the_input_on_the_form(admin_client, company):
+    case = BY_EVENT["dimension_type"]
+    _added(admin_client, case, company)
+    response = _add(admin_client, case, company, name="Another region")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "exists already" in page
+    assert 'value="Another region"' in page
+    assert DimensionType.objects.filter(company=company).count() == 1

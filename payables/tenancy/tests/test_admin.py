@@ -13,8 +13,10 @@ from django.test import Client
 from django.urls import reverse
 
 from payables.conftest import ApiClient
+from payables.errors import ValidationFailed
 from payables.invoices.services import add_attachment, record_payment
-from payables.tenancy.models import ApiKey, Integrator
+from payables.tenancy.models import ApiKey, Company, Integrator
+from payables.tenancy.services import update_company
 
 # The admin's own registry, so a newly registered model is covered without editing this.
 MODELS = sorted((m._meta.app_label, m._meta.model_name) for m in admin.site._registry)
@@ -117,3 +119,85 @@ def test_admin_revoke_action_makes_the_key_fail_with_401(admin_client, api, api_
     )
     assert ApiKey.objects.get().revoked_at is not None
     assert api.get("/suppliers").status_code == 401
+
+
+# --- companies and integrators go through their services too ---------------------------------
+
+
+def _company_form(**changes: object) -> dict:
+    return {
+        "name": "Uus Firma OÜ",
+        "country": "EE",
+        "registry_code": "10137319",
+        "vat_number": "",
+        "home_currency": "EUR",
+    } | changes
+
+
+def test_admin_adds_a_company_with_its_identifiers_checked(admin_client):
+    response = admin_client.post(reverse("admin:tenancy_company_add"), _company_form(country="ee"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    company = Company.objects.get()
+    assert (company.name, company.country, company.registry_code) == (
+        "Uus Firma OÜ",
+        "EE",
+        "10137319",
+    )
+
+
+def test_admin_shows_a_registry_code_the_service_refuses_and_stores_nothing(admin_client):
+    response = admin_client.post(
+        reverse("admin:tenancy_company_add"), _company_form(registry_code="12345")
+    )
+    assert response.status_code == 200
+    assert "registry_code" in response.context["adminform"].form.errors
+    assert 'value="Uus Firma OÜ"' in response.content.decode()
+    assert not Company.objects.exists()
+
+
+def test_admin_changes_a_companys_settings_through_the_service(admin_client, company):
+    url = reverse("admin:tenancy_company_change", args=[company.pk])
+    form = admin_client.get(url).context["adminform"].form
+    sent = {name: form[name].value() for name in form.fields} | {
+        "vat_number": "",
+        "einvoice_invalid_policy": "needs_review",
+        "auto_export_on_approval": "on",
+    }
+    response = admin_client.post(url, sent)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    company.refresh_from_db()
+    assert (company.einvoice_invalid_policy, company.auto_export_on_approval) == (
+        "needs_review",
+        True,
+    )
+
+
+def test_update_company_checks_a_changed_identifier_against_the_country(company):
+    with pytest.raises(ValidationFailed) as caught:
+        update_company(company, {"country": "FI"})  # an Estonian registry code
+    assert [e.loc for e in caught.value.errors] == [("registry_code",)]
+    with pytest.raises(ValidationFailed):
+        update_company(company, {"owner": "me"})
+    company.refresh_from_db()
+    assert company.country == "EE"
+    assert update_company(company, {"name": "Acme AS"}).name == "Acme AS"
+
+
+def test_admin_registers_an_integrator_and_then_only_shows_it(admin_client, company):
+    response = admin_client.post(
+        reverse("admin:tenancy_integrator_add"), {"company": company.pk, "name": "ERP"}
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    integrator = Integrator.objects.get()
+    page = admin_client.get(reverse("admin:tenancy_integrator_change", args=[integrator.pk]))
+    assert page.status_code == 200
+    assert not page.context["has_change_permission"]
+
+
+@pytest.mark.parametrize("model_name", ["company", "integrator", "apikey"])
+def test_tenancy_records_cannot_be_deleted_in_the_admin(admin_client, api_key, model_name):
+    model = next(m for m in admin.site._registry if m._meta.model_name == model_name)
+    obj = model._default_manager.first()
+    url = reverse(f"admin:tenancy_{model_name}_delete", args=[obj.pk])
+    assert admin_client.get(url).status_code == 403
+    assert model._default_manager.filter(pk=obj.pk).exists()

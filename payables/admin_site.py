@@ -1,0 +1,204 @@
+"""What every admin module builds on: read-only screens, and writes through named services.
+
+An admin that writes is a ``ServiceAdmin``: its ``save_model`` and ``delete_model`` call
+the app's service by name, so a grep for a service finds the admin that calls it. A
+form's ``clean`` may run read-only checks and never writes. When the service refuses at
+save time, its transaction is undone and the form is shown again as the user sent it,
+with the refusal beside the fields it names: a refused save is never a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+import pydantic
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from payables.errors import PayablesError, ValidationFailed
+from payables.tenancy.actors import Actor
+from payables.tenancy.models import Company
+
+# What a service (or the schema it takes) raises to refuse a write.
+REFUSALS = (PayablesError, pydantic.ValidationError)
+# Where a refused save leaves its reasons for the form shown again (see ``ServiceAdmin``).
+_REFUSAL = "_payables_admin_refusal"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Browse and search only; writes happen through services, which record events."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+def admin_actor(request: HttpRequest, company: Company) -> Actor:
+    """The admin user acting for a company, as events and audit entries name them."""
+    return Actor(company=company, label=f"admin:{request.user.get_username()}")
+
+
+def refusal_errors(exc: PayablesError | pydantic.ValidationError) -> list[tuple[str | None, str]]:
+    """(field or None, message) for each problem a service or schema names."""
+    return list(_located(exc))
+
+
+def _located(exc: PayablesError | pydantic.ValidationError) -> Iterable[tuple[str | None, str]]:
+    if isinstance(exc, pydantic.ValidationError):
+        for error in exc.errors():
+            yield (str(error["loc"][0]) if error["loc"] else None), error["msg"]
+    elif isinstance(exc, ValidationFailed):
+        for error in exc.errors:
+            yield from _located(error)
+    else:
+        field = exc.extra.get("field") or (exc.loc[0] if exc.loc else None)
+        yield (str(field) if field is not None else None), exc.message
+
+
+def show_stored(obj: models.Model, stored: models.Model) -> None:
+    """Make the admin's ``obj`` the record the service stored: Django logs and links it."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(stored, field.attname))
+    obj._state.adding = False
+    obj._state.db = stored._state.db
+
+
+class _ShowsRefusal(forms.BaseForm):
+    """Mixed into a form shown again after a refused save: the refusal is its errors."""
+
+    refusal: ClassVar[list[tuple[str | None, str]]] = []
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for field, message in self.refusal:
+            self.add_error(field if field in self.fields else None, message)
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """Adds, changes and deletes only through the services a subclass names.
+
+    A subclass writes in ``save_model`` (and ``delete_model``, unless deletion is off);
+    Django's own saving and deleting are refused here so none slips through. Actions
+    write one record at a time with ``write_each``.
+    """
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: models.Model,
+        form: forms.Form,
+        change: bool,  # noqa: FBT001
+    ) -> None:
+        raise NotImplementedError(f"{type(self).__name__}.save_model must call a service")
+
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: forms.Form,
+        formsets: list,
+        change: bool,  # noqa: FBT001
+    ) -> None:
+        """Related rows are the service's to write."""
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        raise NotImplementedError(f"{type(self).__name__}.delete_model must call a service")
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """The bulk delete action: ``delete_model`` (its service, its event) per record."""
+        self.write_each(request, queryset, lambda obj: self.delete_model(request, obj))
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        """On a refused save, the form again with the input sent and the refusal as errors.
+
+        Django runs a POST in one transaction, which the refusal undoes. The same input
+        is then validated once more with the refusal added (``get_form``), so the answer
+        is the page Django shows for any invalid form, and nothing is written.
+        """
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except REFUSALS as exc:
+            if request.method != "POST":
+                raise
+            setattr(request, _REFUSAL, refusal_errors(exc))
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: models.Model | None = None,
+        change: bool = False,  # noqa: FBT001, FBT002
+        **kwargs: Any,
+    ) -> type[forms.ModelForm]:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, _REFUSAL, None)
+        if refusal is None:
+            return form
+        return type(form.__name__, (_ShowsRefusal, form), {"refusal": refusal})
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        """A refused delete leaves the record, and its page says why."""
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except REFUSALS as exc:
+            self.message_user(request, _message(exc), messages.ERROR)
+            opts = self.opts
+            return HttpResponseRedirect(
+                reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_change",
+                    args=[object_id],
+                    current_app=self.admin_site.name,
+                )
+            )
+
+    def write_each(
+        self, request: HttpRequest, queryset: QuerySet, write: Callable[[Any], object]
+    ) -> int:
+        """Call ``write`` (a service call) for each selected record, each on its own.
+
+        A refusal is reported beside the record it refused and leaves the others done.
+        Answers how many were written.
+        """
+        done = 0
+        for obj in queryset:
+            try:
+                write(obj)
+            except REFUSALS as exc:
+                self.message_user(request, f"{obj}: {_message(exc)}", messages.ERROR)
+            else:
+                done += 1
+        return done
+
+
+def _message(exc: PayablesError | pydantic.ValidationError) -> str:
+    return "; ".join(
+        f"{field}: {message}" if field else message for field, message in _located(exc)
+    )
