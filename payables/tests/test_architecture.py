@@ -205,8 +205,8 @@ def place_of(module: str) -> Place | None:
     Place(app='invoices', layer=4)
     >>> place_of("payables.invoices.api"), place_of("payables.masterdata.api.users")
     (Place(app='invoices', layer=99), Place(app='masterdata', layer=99))
-    >>> place_of("payables.admin_views"), place_of("django.db")
-    (Place(app='admin_views', layer=99), None)
+    >>> place_of("payables.admin_site"), place_of("django.db")
+    (Place(app='admin_site', layer=99), None)
     """
     parts = module.split(".")
     if parts[0] != "payables" or len(parts) < 2:
@@ -312,9 +312,9 @@ def test_every_app_has_a_layer():
         # an app reaching into the admin building blocks
         (
             "payables.masterdata.services.records",
-            "import payables.admin_views\n",
+            "import payables.admin_site\n",
             "payables.masterdata.services.records:1 imports the transport module "
-            "payables.admin_views",
+            "payables.admin_site",
         ),
         # a relative import from the events app up to handoff
         (
@@ -344,7 +344,7 @@ def test_the_layer_check_allows_downward_and_edge_imports():
         ),
         "payables.invoices.api": ("from payables.approvals.schemas import StepOut\n", False),
         "payables.web.views.invoice": ("from payables.handoff.services import export\n", False),
-        "payables.masterdata.admin": ("from payables.admin_views import ReadOnlyAdmin\n", False),
+        "payables.masterdata.admin": ("from payables.admin_site import ReadOnlyAdmin\n", False),
     }
     assert upward_imports(modules) == []
 
