@@ -125,11 +125,10 @@ def measure(count: int, threads: int, actor: object, *, processes: bool = False)
 
     from payables.events.models import WebhookMessage
     from payables.events.webhooks.dispatch import deliver_due
-    from payables.masterdata.schemas import SupplierIn
     from payables.masterdata.services import create_supplier
 
     for n in range(count):
-        create_supplier(SupplierIn(name=f"Bench {threads}-{n} Oy", country="FI"), actor=actor)
+        create_supplier({"name": f"Bench {threads}-{n} Oy", "country": "FI"}, actor=actor)
     before = Receiver.count
 
     def drain() -> None:

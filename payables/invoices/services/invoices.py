@@ -18,7 +18,6 @@ from payables.invoices.models import AuditEntry, Invoice, InvoiceRow, VatLine
 from payables.invoices.schemas import InvoiceIn, InvoicePatch, SupplierRefIn
 from payables.invoices.totals import check_totals, home_amount
 from payables.masterdata.models import Supplier
-from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier
 from payables.money import format_amount
 from payables.tenancy.actors import Actor
@@ -329,7 +328,7 @@ def resolve_supplier(data: InvoiceIn, *, actor: Actor) -> Supplier:
         return supplier
     if ref.name and ref.country:
         fields = ref.model_dump(exclude={"id"}, exclude_none=True)
-        return create_supplier(SupplierIn(**fields), actor=actor, loc=("supplier",))
+        return create_supplier(fields, actor=actor, loc=("supplier",))
     raise UnknownSupplier(
         "No supplier matches this registry code or VAT number; give name and country to create it.",
         loc=["supplier"],
