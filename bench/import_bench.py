@@ -265,7 +265,6 @@ def prepare_database() -> bool:
 
 def make_company(label: str) -> tuple:
     """A company of its own (unique name) with two suppliers, made through the services."""
-    from payables.masterdata.schemas import SupplierIn
     from payables.masterdata.services import create_supplier
     from payables.tenancy.actors import Actor
     from payables.tenancy.services import create_company
@@ -273,16 +272,16 @@ def make_company(label: str) -> tuple:
     company = create_company(name=f"{label} {uuid.uuid4().hex[:8]}", country="EE")
     actor = Actor.system(company, label.lower())
     supplier = create_supplier(
-        SupplierIn(
-            name="Tallinna Kontoritarbed AS",
-            country="EE",
-            registry_code="10137319",
-            vat_number="EE100931558",
-        ),
+        {
+            "name": "Tallinna Kontoritarbed AS",
+            "country": "EE",
+            "registry_code": "10137319",
+            "vat_number": "EE100931558",
+        },
         actor=actor,
     )
     ceiling_supplier = create_supplier(
-        SupplierIn(name="Helsingin Siivous Oy", country="FI", registry_code="2077474-0"),
+        {"name": "Helsingin Siivous Oy", "country": "FI", "registry_code": "2077474-0"},
         actor=actor,
     )
     return company, actor, supplier, ceiling_supplier

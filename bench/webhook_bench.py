@@ -103,11 +103,10 @@ def subscribe(actor: object, target: str) -> None:
     """Subscribe to every event and confirm, as a receiver opening its confirm URL would."""
     from payables.events.models import WebhookMessage
     from payables.events.webhooks.confirmation import confirmation_token
-    from payables.events.webhooks.schemas import WebhookIn
     from payables.events.webhooks.services import confirm_subscription, create_subscription
 
     subscription = create_subscription(
-        WebhookIn(name="bench", event_types=["*"], target=target), actor=actor
+        {"name": "bench", "event_types": ["*"], "target": target}, actor=actor
     )
     request = WebhookMessage.objects.get(subscription=subscription)
     # The token its target would find in the confirm URL (never stored: rebuilt here).
@@ -125,11 +124,10 @@ def measure(count: int, threads: int, actor: object, *, processes: bool = False)
 
     from payables.events.models import WebhookMessage
     from payables.events.webhooks.delivery import deliver_due
-    from payables.masterdata.schemas import SupplierIn
     from payables.masterdata.services import create_supplier
 
     for n in range(count):
-        create_supplier(SupplierIn(name=f"Bench {threads}-{n} Oy", country="FI"), actor=actor)
+        create_supplier({"name": f"Bench {threads}-{n} Oy", "country": "FI"}, actor=actor)
     before = Receiver.count
 
     def drain() -> None:

@@ -16,7 +16,6 @@ from payables.invoices.models import Invoice
 from payables.invoices.schemas import InvoiceIn
 from payables.invoices.services import create_invoice
 from payables.masterdata.models import Supplier
-from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
@@ -166,13 +165,13 @@ def actor(company: Company) -> Actor:
 @pytest.fixture
 def supplier(actor: Actor) -> Supplier:
     return create_supplier(
-        SupplierIn(
-            name="Tallinna Kontoritarbed AS",
-            country="EE",
-            registry_code="10137319",
-            vat_number="EE100931558",
-            bank_accounts=[{"iban": "EE382200221020145685", "bic": "HABAEE2X"}],
-        ),
+        {
+            "name": "Tallinna Kontoritarbed AS",
+            "country": "EE",
+            "registry_code": "10137319",
+            "vat_number": "EE100931558",
+            "bank_accounts": [{"iban": "EE382200221020145685", "bic": "HABAEE2X"}],
+        },
         actor=actor,
     )
 

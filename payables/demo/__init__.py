@@ -16,7 +16,6 @@ from payables.demo.masterdata import load_demo_masterdata
 from payables.demo.pdf import PdfRow, invoice_pdf
 from payables.invoices.schemas import InvoiceIn
 from payables.invoices.services import add_attachment, create_invoice, record_payment
-from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company, CompanyUser, Integrator
@@ -76,7 +75,7 @@ def load_demo(*, out: TextIO, invoice_count: int = 20, seed: int = 7) -> Company
         integrator = create_integrator(company, name="Demo ERP")
         _, raw = create_api_key(integrator, scopes=list(SCOPES), name="demo")
         actor = Actor(company=company, label="demo loader", integrator=integrator)
-        suppliers = [create_supplier(SupplierIn(**s), actor=actor) for s in SUPPLIERS]
+        suppliers = [create_supplier(s, actor=actor) for s in SUPPLIERS]
         load_demo_masterdata(actor=actor, out=out)
         for rule in ROUTING_RULES:
             create_rule(rule, actor=actor)

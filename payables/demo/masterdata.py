@@ -1,6 +1,7 @@
 """Demo master data: a chart of accounts, EE/FI/LT VAT codes, dimensions, users, items.
 
 Loaded through the master data services, so every record has its event, as real data.
+Each record is shaped by its API schema first, as a request's would be.
 """
 
 from __future__ import annotations
@@ -92,27 +93,25 @@ def load_demo_masterdata(*, actor: Actor, out: TextIO) -> None:
             VatCodeFields(
                 rate=Decimal(rate), valid_from=valid_from, valid_to=valid_to,
                 is_reverse_charge=reverse, description=description,
-            ),
+            ).model_dump(),
             actor=actor,
         )  # fmt: skip
     for code, name, kind, vat_code in ACCOUNTS:
-        upsert_account(
-            code, AccountFields(name=name, type=kind, default_vat_code=vat_code), actor=actor
-        )
+        account = AccountFields(name=name, type=kind, default_vat_code=vat_code)
+        upsert_account(code, account.model_dump(), actor=actor)
     ensure_default_dimension_types(actor=actor)
     for type_code, values in DIMENSION_VALUES.items():
         dimension_type = DimensionType.objects.get(company=actor.company, code=type_code)
         for code, name in values:
-            upsert_dimension_value(
-                dimension_type, code, DimensionValueFields(name=name), actor=actor
-            )
+            value = DimensionValueFields(name=name).model_dump()
+            upsert_dimension_value(dimension_type, code, value, actor=actor)
     for code, name, email, roles, last, limit in USERS:
         user = upsert_user(
             code,
             UserFields(
                 name=name, email=email, roles=roles, can_be_last_approver=last,
                 approval_limit_amount=Decimal(limit) if limit else None,
-            ),
+            ).model_dump(),
             actor=actor,
         ).record  # fmt: skip
         password = secrets.token_urlsafe(12)
@@ -126,6 +125,6 @@ def load_demo_masterdata(*, actor: Actor, out: TextIO) -> None:
                 description=description, type=kind, unit=unit, default_account=account,
                 default_vat_code=vat, default_dimensions={"cost_centre": centre},
                 seller_mappings=[{"supplier_id": suppliers[seller], "seller_code": seller_code}],
-            ),
+            ).model_dump(),
             actor=actor,
         )  # fmt: skip

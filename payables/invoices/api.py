@@ -339,7 +339,7 @@ def list_policies(request: HttpRequest) -> list:
 @policies_router.post("", response={201: NumberingPolicyOut}, auth=scoped("masterdata:write"))
 def create_policy(request: HttpRequest, payload: NumberingPolicyIn) -> Status[object]:
     """Create a policy. Patterns use `{year}`, `{month}` and `{seq}` (e.g. `PI-{year}-{seq:06}`)."""
-    return Status(201, create_numbering_policy(payload, actor=request.actor))
+    return Status(201, create_numbering_policy(payload.model_dump(), actor=request.actor))
 
 
 @policies_router.get("/{policy_id}", response=NumberingPolicyOut, auth=scoped("masterdata:read"))
@@ -350,7 +350,9 @@ def get_policy(request: HttpRequest, policy_id: UUID) -> object:
 @policies_router.patch("/{policy_id}", response=NumberingPolicyOut, auth=scoped("masterdata:write"))
 def update_policy(request: HttpRequest, policy_id: UUID, payload: NumberingPolicyPatch) -> object:
     policy = find_numbering_policy(request.actor.company, policy_id)
-    return update_numbering_policy(policy, payload, actor=request.actor)
+    return update_numbering_policy(
+        policy, payload.model_dump(exclude_unset=True), actor=request.actor
+    )
 
 
 @policies_router.delete("/{policy_id}", response={204: None}, auth=scoped("masterdata:write"))

@@ -87,13 +87,16 @@ class Writes:
     deactivate: Callable[..., models.Model]
 
 
-def service_input(schema: type[Schema], values: dict) -> Schema:
-    """What a service takes, from a form's values: the fields its input schema has.
+def service_input(schema: type[Schema], values: dict, *, patch: bool = False) -> dict:
+    """What a service takes, from a form's values: the plain data of the fields its API
+    schema has, shaped (and refused) as the API would; a patch holds only what is given.
 
-    The one place the admin builds service input: when the services take plain dicts,
-    this answers the filtered dict instead.
+    The one place the admin builds service input.
     """
-    return schema(**{name: value for name, value in values.items() if name in schema.model_fields})
+    shaped = schema(
+        **{name: value for name, value in values.items() if name in schema.model_fields}
+    )
+    return shaped.model_dump(exclude_unset=patch)
 
 
 def code_fields(model: type[models.Model]) -> list[str]:
@@ -150,7 +153,7 @@ class MasterDataAdmin(ServiceAdmin):
             stored = self.create(dict(form.cleaned_data), actor=actor)
         elif form.changed_data:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
-            patch = service_input(self.writes.patch, changes)
+            patch = service_input(self.writes.patch, changes, patch=True)
             stored = self.writes.update(obj, patch, actor=admin_actor(request, obj.company))
         else:
             return  # nothing changed: nothing to write, no event to record

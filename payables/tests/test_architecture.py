@@ -1,5 +1,7 @@
 """The architecture rules, enforced: services are the only writers; pure engines stay pure.
 
+Services that take plain data never import an API schema: callers convert at the edge.
+
 An ORM write in a transport module (API handler, view, task, management command) is
 refused. A line that calls such a method on something that is not a model or queryset
 (a dict's ``update``, say) may say so with a trailing ``# not-orm`` comment.
@@ -47,6 +49,17 @@ PRAGMA = "# not-orm"
 # Modules and packages that must import without Django (packages: every submodule too).
 # Add new pure engines here; the ones not written yet are skipped.
 PURE_MODULES = ("payables.money", "payables.identifiers", "payables.einvoice")
+
+# Services that take plain data (dicts of shape-checked values), never API schemas. The
+# bulk job runner is not one: it checks the shape of each record of a load as it reads it.
+PLAIN_DATA_SERVICES = sorted(
+    {
+        *(PACKAGE_DIR / "masterdata/services").glob("*.py"),
+        PACKAGE_DIR / "events/webhooks/services.py",
+        PACKAGE_DIR / "invoices/services/numbering.py",
+    }
+    - {PACKAGE_DIR / "masterdata/services/bulk.py"}
+)
 
 
 def transport_modules() -> list[Path]:
@@ -122,6 +135,47 @@ def test_transport_module_does_not_write_to_the_orm(path):
     where = path.relative_to(REPO_DIR).as_posix()
     assert not writes, [
         f"{where}:{line} calls .{method}(): call a service instead" for line, method in writes
+    ]
+
+
+def schema_imports(source: str) -> list[tuple[int, str]]:
+    """Return (line, module) of every import of a ``schemas`` module or package."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        else:
+            continue
+        found += [(node.lineno, n) for n in names if "schemas" in n.split(".")][:1]
+    return sorted(found)
+
+
+def test_the_detector_finds_schema_imports():
+    source = (
+        "from payables.masterdata.schemas import AccountIn\n"
+        "from payables.events.webhooks import schemas\n"
+        "import payables.invoices.schemas.numbering\n"
+        "from payables.schema_types import Money\n"
+    )
+    assert schema_imports(source) == [
+        (1, "payables.masterdata.schemas"),
+        (2, "payables.events.webhooks.schemas"),
+        (3, "payables.invoices.schemas.numbering"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "path", PLAIN_DATA_SERVICES, ids=lambda p: p.relative_to(PACKAGE_DIR).as_posix()
+)
+def test_plain_data_service_imports_no_schema(path):
+    assert path.exists()
+    imports = schema_imports(path.read_text(encoding="utf-8"))
+    where = path.relative_to(REPO_DIR).as_posix()
+    assert not imports, [
+        f"{where}:{line} imports {module}: take plain data, let the caller convert"
+        for line, module in imports
     ]
 
 

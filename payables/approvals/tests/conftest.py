@@ -41,7 +41,7 @@ def make_user(actor: Actor) -> Callable[..., CompanyUser]:
                 can_be_last_approver=last,
                 approval_limit_amount=Decimal(limit) if limit else None,
                 is_active=active,
-            ),
+            ).model_dump(),
             actor=actor,
         )
 

@@ -104,7 +104,9 @@ def test_queue_never_shows_another_companys_invoices(
 
     make_invoice()
     namesake = create_user(
-        UserIn(code="ANN", name="Ann elsewhere", email="ann@example.com", roles=["approver"]),
+        UserIn(
+            code="ANN", name="Ann elsewhere", email="ann@example.com", roles=["approver"]
+        ).model_dump(),
         actor=Actor.system(other_company),
     )
     assert as_user(namesake).get("/approvals/queue").json()["count"] == 0

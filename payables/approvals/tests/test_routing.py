@@ -11,7 +11,6 @@ from payables.events.models import Event
 from payables.invoices.models import AuditEntry, Invoice
 from payables.invoices.schemas import InvoicePatch
 from payables.invoices.services import update_invoice
-from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier
 
 
@@ -81,7 +80,7 @@ def test_amount_is_compared_in_home_currency(people, make_rule, make_invoice):
 
 
 def test_supplier_and_currency_conditions(people, make_rule, make_invoice, actor, supplier):
-    other = create_supplier(SupplierIn(name="Other AS", country="EE"), actor=actor)
+    other = create_supplier({"name": "Other AS", "country": "EE"}, actor=actor)
     make_rule("other supplier", [(people["ANN"], 1)], supplier_ids=[other.id], position=1)
     make_rule("in SEK", [(people["BOB"], 1)], currencies=["SEK"], position=2)
     make_rule("default", [(people["CID"], 1)], is_default=True)
@@ -163,7 +162,8 @@ def test_rules_of_another_company_never_apply(people, other_company, make_invoic
 
     other = Actor.system(other_company)
     create_user(
-        UserIn(code="OLA", name="Ola", roles=["approver"], can_be_last_approver=True), actor=other
+        UserIn(code="OLA", name="Ola", roles=["approver"], can_be_last_approver=True).model_dump(),
+        actor=other,
     )
     approvers = [{"user": "OLA", "level": 1}]
     create_rule({"name": "x", "approvers": approvers, "is_default": True}, actor=other)

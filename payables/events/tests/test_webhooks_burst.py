@@ -35,7 +35,7 @@ def make_rule_for_burst(company) -> None:
 
     actor = Actor.system(company)
     create_user(
-        UserIn(code="ANN", name="Ann", roles=["approver"], can_be_last_approver=True),
+        UserIn(code="ANN", name="Ann", roles=["approver"], can_be_last_approver=True).model_dump(),
         actor=actor,
     )
     create_rule(

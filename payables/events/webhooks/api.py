@@ -48,7 +48,7 @@ def create(request: HttpRequest, payload: WebhookIn) -> Status[object]:
     `SubscriptionConfirmation` message whose `data.confirm_url` it must open (GET)
     before any event is sent to it. The answer holds the signing `secret`, shown only here.
     """
-    return Status(201, create_subscription(payload, actor=request.actor))
+    return Status(201, create_subscription(payload.model_dump(), actor=request.actor))
 
 
 @router.get("/confirm/{token}", response=ConfirmedOut, auth=None, url_name="webhook_confirm")
@@ -77,7 +77,9 @@ def get(request: HttpRequest, webhook_id: UUID) -> object:
 def update(request: HttpRequest, webhook_id: UUID, payload: WebhookPatch) -> object:
     """Change a subscription. A new `target` is `pending` until it confirms again."""
     subscription = get_subscription(request.actor.company, webhook_id)
-    return update_subscription(subscription, payload, actor=request.actor)
+    return update_subscription(
+        subscription, payload.model_dump(exclude_unset=True), actor=request.actor
+    )
 
 
 @router.delete("/{webhook_id}", response={204: None}, auth=write)

@@ -3,13 +3,15 @@
 A new subscription (or a new target) is ``pending`` until its target opens the
 confirm URL sent to it: payables pushes events only to receivers that asked for them.
 Every change of a subscription is an event (``webhook_subscription.*``), never carrying
-the secret.
+the secret. Input is plain data, its shape checked at the edge (``WebhookIn``/``WebhookPatch``).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from django.conf import settings
@@ -42,7 +44,6 @@ from payables.events.webhooks.errors import (
     StateChangeRefused,
 )
 from payables.events.webhooks.fanout import ALL_TYPES, message_body, queue_deliveries_after_commit
-from payables.events.webhooks.schemas import WebhookIn, WebhookPatch
 from payables.events.webhooks.signing import generate_secret
 from payables.events.webhooks.targets import TargetRefused, check_target
 from payables.tenancy.actors import Actor
@@ -52,24 +53,26 @@ logger = logging.getLogger(__name__)
 State = WebhookSubscription.State
 
 
-def create_subscription(data: WebhookIn, *, actor: Actor) -> WebhookSubscription:
+def create_subscription(data: Mapping[str, Any], *, actor: Actor) -> WebhookSubscription:
     """Create a pending subscription and send its target the confirmation request.
 
-    The returned subscription carries its new ``secret``; the API shows it this once.
+    ``data`` has ``name``, ``event_types``, ``target`` and (None or left out: the server's)
+    ``retry_schedule``. The returned subscription carries its new ``secret``; the API
+    shows it this once.
     """
-    event_types = _checked_event_types(data.event_types)
-    _check_target(data.target)  # may resolve DNS: before the transaction, not inside it
+    event_types = _checked_event_types(data["event_types"])
+    _check_target(data["target"])  # may resolve DNS: before the transaction, not inside it
     with transaction.atomic():
         lock_company_writes(actor.company)
         confirmation_id = uuid4()
         subscription = WebhookSubscription.objects.create(
             company=actor.company,
-            name=data.name,
-            target=data.target,
+            name=data["name"],
+            target=data["target"],
             event_types=event_types,
             secret=generate_secret(),
             confirm_token_hash=token_hash(confirmation_token(confirmation_id)),
-            retry_schedule=data.retry_schedule,
+            retry_schedule=data.get("retry_schedule"),
         )
         _request_confirmation(subscription, confirmation_id)
         _record(WEBHOOK_SUBSCRIPTION_CREATED, subscription, actor)
@@ -110,37 +113,40 @@ def confirm_subscription(token: str, *, now: datetime | None = None) -> WebhookS
 
 
 def update_subscription(
-    subscription: WebhookSubscription, data: WebhookPatch, *, actor: Actor
+    subscription: WebhookSubscription, changes: Mapping[str, Any], *, actor: Actor
 ) -> WebhookSubscription:
-    """Change the fields given. A new target is pending again until it confirms."""
-    given = data.model_fields_set
+    """Change the fields given (``changes`` holds only those); a None schedule resets it.
+
+    A new target is pending again until it confirms.
+    """
+    given = set(changes)
     nulls = [
         FieldError("This field cannot be null.", loc=[name], code="null_not_allowed")
         for name in ("name", "event_types", "target", "state")
-        if name in given and getattr(data, name) is None
+        if name in given and changes[name] is None
     ]
     if nulls:
         raise ValidationFailed(nulls)
-    event_types = _checked_event_types(data.event_types) if "event_types" in given else None
-    new_target = "target" in given and data.target != subscription.target
+    event_types = _checked_event_types(changes["event_types"]) if "event_types" in given else None
+    new_target = "target" in given and changes["target"] != subscription.target
     if new_target:
-        _check_target(data.target)
-        if data.state == State.ACTIVE:
+        _check_target(changes["target"])
+        if changes.get("state") == State.ACTIVE:
             raise StateChangeRefused("A new target is confirmed through its confirm URL.")
     with transaction.atomic():
         lock_company_writes(actor.company)
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
         if "name" in given:
-            subscription.name = data.name
+            subscription.name = changes["name"]
         if event_types is not None:
             subscription.event_types = event_types
         if "retry_schedule" in given:
-            subscription.retry_schedule = data.retry_schedule
+            subscription.retry_schedule = changes["retry_schedule"]
         if "state" in given:
-            _change_state(subscription, data.state)
+            _change_state(subscription, changes["state"])
         if new_target:
             confirmation_id = uuid4()
-            subscription.target = data.target
+            subscription.target = changes["target"]
             subscription.state, subscription.confirmed_at = State.PENDING, None
             subscription.confirm_token_hash = token_hash(confirmation_token(confirmation_id))
             subscription.failing_since = None

@@ -37,7 +37,7 @@ def approver(actor: Actor) -> CompanyUser:
             email="anna@example.com",
             roles=["approver"],
             can_be_last_approver=True,
-        ),
+        ).model_dump(),
         actor=actor,
     )
 

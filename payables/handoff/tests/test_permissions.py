@@ -28,7 +28,7 @@ from payables.tenancy.services import create_personal_api_key
 @pytest.fixture
 def accountant(actor: Actor) -> CompanyUser:
     return create_user(
-        UserIn(code="ACC", name="Aivar Accountant", roles=["accountant"]), actor=actor
+        UserIn(code="ACC", name="Aivar Accountant", roles=["accountant"]).model_dump(), actor=actor
     )
 
 

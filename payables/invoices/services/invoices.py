@@ -20,7 +20,6 @@ from payables.invoices.schemas import InvoiceIn, InvoicePatch, SupplierRefIn
 from payables.invoices.totals import check_totals, home_amount
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.masterdata.models import Supplier
-from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier
 from payables.tenancy.actors import Actor
 from payables.tenancy.services import take_next_value
@@ -273,7 +272,7 @@ def resolve_supplier(data: InvoiceIn, *, actor: Actor) -> Supplier:
         return supplier
     if ref.name and ref.country:
         fields = ref.model_dump(exclude={"id"}, exclude_none=True)
-        return create_supplier(SupplierIn(**fields), actor=actor, loc=("supplier",))
+        return create_supplier(fields, actor=actor, loc=("supplier",))
     raise UnknownSupplier(
         "No supplier matches this registry code or VAT number; give name and country to create it.",
         loc=["supplier"],

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -9,7 +12,6 @@ from payables.errors import FieldError
 from payables.invoices.errors import NumberingPolicyNotFound
 from payables.invoices.models import Invoice, NumberingPolicy
 from payables.invoices.numbering import check_pattern, format_number
-from payables.invoices.schemas import NumberingPolicyIn, NumberingPolicyPatch
 from payables.masterdata.models import Supplier
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
@@ -17,17 +19,22 @@ from payables.tenancy.models import Company
 DEFAULT_PATTERN = "PI-{year}-{seq:06}"
 # A supplier may already use a number the pattern makes; skip at most this many.
 MAX_SKIPPED_NUMBERS = 1000
+_FIELDS = ("name", "pattern", "next_value", "is_default")
 
 
-def create_numbering_policy(data: NumberingPolicyIn, *, actor: Actor) -> NumberingPolicy:
-    """Create a policy; making it the default takes that role from the previous one."""
-    _check(data.pattern)
+def create_numbering_policy(data: Mapping[str, Any], *, actor: Actor) -> NumberingPolicy:
+    """Create a policy from ``name``, ``pattern`` and (optional) ``next_value``, ``is_default``.
+
+    Making it the default takes that role from the previous one.
+    """
+    fields = {name: data[name] for name in _FIELDS if name in data}
+    _check(fields["pattern"])
     with transaction.atomic():
-        if data.is_default:
+        if fields.get("is_default"):
             _clear_default(actor.company)
         try:
             with transaction.atomic():
-                return NumberingPolicy.objects.create(company=actor.company, **data.model_dump())
+                return NumberingPolicy.objects.create(company=actor.company, **fields)
         except IntegrityError:
             raise FieldError(
                 "A numbering policy with this name exists already.", loc=["name"], code="duplicate"
@@ -35,10 +42,13 @@ def create_numbering_policy(data: NumberingPolicyIn, *, actor: Actor) -> Numberi
 
 
 def update_numbering_policy(
-    policy: NumberingPolicy, patch: NumberingPolicyPatch, *, actor: Actor
+    policy: NumberingPolicy, patch: Mapping[str, Any], *, actor: Actor
 ) -> NumberingPolicy:
-    """Change a policy; lowering ``next_value`` is allowed (numbers are still never reused)."""
-    changes = {k: v for k, v in patch.model_dump(exclude_unset=True).items() if v is not None}
+    """Change the fields given; one given as None stays as it is.
+
+    Lowering ``next_value`` is allowed (numbers are still never reused).
+    """
+    changes = {k: v for k, v in patch.items() if k in _FIELDS and v is not None}
     if "pattern" in changes:
         _check(changes["pattern"])
     with transaction.atomic():

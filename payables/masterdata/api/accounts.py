@@ -31,7 +31,7 @@ write = scoped("masterdata:write")
 @router.post("", response={201: AccountOut}, auth=write)
 def create(request: HttpRequest, payload: AccountIn) -> Status[object]:
     """Create an account; `default_vat_code` names one of the company's VAT codes."""
-    return Status(201, create_account(payload, actor=request.actor))
+    return Status(201, create_account(payload.model_dump(), actor=request.actor))
 
 
 @router.get("", response=Page[AccountOut], auth=read)
@@ -47,7 +47,7 @@ def upsert(request: HttpRequest, code: Code, payload: AccountFields) -> Status[o
 
     Data equal to what is stored is answered 200 without a write or an event.
     """
-    result = upsert_account(code, payload, actor=request.actor)
+    result = upsert_account(code, payload.model_dump(), actor=request.actor)
     return Status(201 if result.outcome == "created" else 200, result.record)
 
 
@@ -60,7 +60,7 @@ def get(request: HttpRequest, ref: str) -> object:
 @router.patch("/{ref}", response=AccountOut, auth=write)
 def update(request: HttpRequest, ref: str, payload: AccountPatch) -> object:
     account = get_account(request.actor.company, ref)
-    return update_account(account, payload, actor=request.actor)
+    return update_account(account, payload.model_dump(exclude_unset=True), actor=request.actor)
 
 
 @router.post("/{ref}/deactivate", response=AccountOut, auth=write)

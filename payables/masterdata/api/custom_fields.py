@@ -31,7 +31,7 @@ write = scoped("masterdata:write")
 @router.post("", response={201: CustomFieldOut}, auth=write)
 def create(request: HttpRequest, payload: CustomFieldIn) -> Status[object]:
     """Create a field; a `list` field takes its `values`, each with an optional period."""
-    return Status(201, create_custom_field(payload, actor=request.actor))
+    return Status(201, create_custom_field(payload.model_dump(), actor=request.actor))
 
 
 @router.get("", response=Page[CustomFieldOut], auth=read)
@@ -47,7 +47,7 @@ def upsert(request: HttpRequest, code: Code, payload: CustomFieldFields) -> Stat
 
     Data equal to what is stored is answered 200 without a write or an event.
     """
-    result = upsert_custom_field(code, payload, actor=request.actor)
+    result = upsert_custom_field(code, payload.model_dump(), actor=request.actor)
     return Status(201 if result.outcome == "created" else 200, result.record)
 
 
@@ -60,7 +60,9 @@ def get(request: HttpRequest, ref: str) -> object:
 @router.patch("/{ref}", response=CustomFieldOut, auth=write)
 def update(request: HttpRequest, ref: str, payload: CustomFieldPatch) -> object:
     custom_field = get_custom_field(request.actor.company, ref)
-    return update_custom_field(custom_field, payload, actor=request.actor)
+    return update_custom_field(
+        custom_field, payload.model_dump(exclude_unset=True), actor=request.actor
+    )
 
 
 @router.post("/{ref}/deactivate", response=CustomFieldOut, auth=write)

@@ -60,7 +60,7 @@ def _company(request: HttpRequest) -> Company:
 @router.post("", response={201: DimensionTypeOut}, auth=write)
 def create_type(request: HttpRequest, payload: DimensionTypeIn) -> Status[object]:
     _company(request)
-    return Status(201, create_dimension_type(payload, actor=request.actor))
+    return Status(201, create_dimension_type(payload.model_dump(), actor=request.actor))
 
 
 @router.get("", response=Page[DimensionTypeOut], auth=read)
@@ -76,7 +76,7 @@ def upsert_type(request: HttpRequest, code: Code, payload: DimensionTypeFields) 
     Data equal to what is stored is answered 200 without a write or an event.
     """
     _company(request)
-    result = upsert_dimension_type(code, payload, actor=request.actor)
+    result = upsert_dimension_type(code, payload.model_dump(), actor=request.actor)
     return Status(201 if result.outcome == "created" else 200, result.record)
 
 
@@ -89,7 +89,9 @@ def get_type(request: HttpRequest, ref: str) -> object:
 @router.patch("/{ref}", response=DimensionTypeOut, auth=write)
 def update_type(request: HttpRequest, ref: str, payload: DimensionTypePatch) -> object:
     dimension_type = get_dimension_type(_company(request), ref)
-    return update_dimension_type(dimension_type, payload, actor=request.actor)
+    return update_dimension_type(
+        dimension_type, payload.model_dump(exclude_unset=True), actor=request.actor
+    )
 
 
 @router.post("/{ref}/deactivate", response=DimensionTypeOut, auth=write)
@@ -106,7 +108,9 @@ def deactivate_type(request: HttpRequest, ref: str) -> object:
 def create_value(request: HttpRequest, type_ref: str, payload: DimensionValueIn) -> Status[object]:
     """Add a value to the type; its code is unique within the type."""
     dimension_type = get_dimension_type(_company(request), type_ref)
-    return Status(201, create_dimension_value(dimension_type, payload, actor=request.actor))
+    return Status(
+        201, create_dimension_value(dimension_type, payload.model_dump(), actor=request.actor)
+    )
 
 
 @router.get("/{type_ref}/values", response=Page[DimensionValueOut], auth=read)
@@ -130,7 +134,7 @@ def upsert_value(
     Data equal to what is stored is answered 200 without a write or an event.
     """
     dimension_type = get_dimension_type(_company(request), type_ref)
-    result = upsert_dimension_value(dimension_type, code, payload, actor=request.actor)
+    result = upsert_dimension_value(dimension_type, code, payload.model_dump(), actor=request.actor)
     return Status(201 if result.outcome == "created" else 200, result.record)
 
 
@@ -145,7 +149,9 @@ def update_value(
     request: HttpRequest, type_ref: str, ref: str, payload: DimensionValuePatch
 ) -> object:
     value = get_dimension_value(get_dimension_type(_company(request), type_ref), ref)
-    return update_dimension_value(value, payload, actor=request.actor)
+    return update_dimension_value(
+        value, payload.model_dump(exclude_unset=True), actor=request.actor
+    )
 
 
 @router.post("/{type_ref}/values/{ref}/deactivate", response=DimensionValueOut, auth=write)

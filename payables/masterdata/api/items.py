@@ -31,7 +31,7 @@ write = scoped("masterdata:write")
 @router.post("", response={201: ItemOut}, auth=write)
 def create(request: HttpRequest, payload: ItemIn) -> Status[object]:
     """Create an item; account, VAT code, dimensions and suppliers are named by code."""
-    return Status(201, create_item(payload, actor=request.actor))
+    return Status(201, create_item(payload.model_dump(), actor=request.actor))
 
 
 @router.get("", response=Page[ItemOut], auth=read)
@@ -47,7 +47,7 @@ def upsert(request: HttpRequest, code: Code, payload: ItemFields) -> Status[obje
 
     Data equal to what is stored is answered 200 without a write or an event.
     """
-    result = upsert_item(code, payload, actor=request.actor)
+    result = upsert_item(code, payload.model_dump(), actor=request.actor)
     return Status(201 if result.outcome == "created" else 200, result.record)
 
 
@@ -60,7 +60,7 @@ def get(request: HttpRequest, ref: str) -> object:
 @router.patch("/{ref}", response=ItemOut, auth=write)
 def update(request: HttpRequest, ref: str, payload: ItemPatch) -> object:
     item = get_item(request.actor.company, ref)
-    return update_item(item, payload, actor=request.actor)
+    return update_item(item, payload.model_dump(exclude_unset=True), actor=request.actor)
 
 
 @router.post("/{ref}/deactivate", response=ItemOut, auth=write)

@@ -31,7 +31,7 @@ write = scoped("masterdata:write")
 @router.post("", response={201: PaymentMethodOut}, auth=write)
 def create(request: HttpRequest, payload: PaymentMethodIn) -> Status[object]:
     """Create a payment method; `bank_account` must be a valid IBAN."""
-    return Status(201, create_payment_method(payload, actor=request.actor))
+    return Status(201, create_payment_method(payload.model_dump(), actor=request.actor))
 
 
 @router.get("", response=Page[PaymentMethodOut], auth=read)
@@ -48,7 +48,7 @@ def upsert(request: HttpRequest, code: Code, payload: PaymentMethodFields) -> St
 
     Data equal to what is stored is answered 200 without a write or an event.
     """
-    result = upsert_payment_method(code, payload, actor=request.actor)
+    result = upsert_payment_method(code, payload.model_dump(), actor=request.actor)
     return Status(201 if result.outcome == "created" else 200, result.record)
 
 
@@ -61,7 +61,9 @@ def get(request: HttpRequest, ref: str) -> object:
 @router.patch("/{ref}", response=PaymentMethodOut, auth=write)
 def update(request: HttpRequest, ref: str, payload: PaymentMethodPatch) -> object:
     payment_method = get_payment_method(request.actor.company, ref)
-    return update_payment_method(payment_method, payload, actor=request.actor)
+    return update_payment_method(
+        payment_method, payload.model_dump(exclude_unset=True), actor=request.actor
+    )
 
 
 @router.post("/{ref}/deactivate", response=PaymentMethodOut, auth=write)

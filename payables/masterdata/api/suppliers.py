@@ -28,7 +28,7 @@ write = scoped("masterdata:write")
 @router.post("", response={201: SupplierOut}, auth=write)
 def create(request: HttpRequest, payload: SupplierIn) -> Status[object]:
     """Create a supplier. VAT numbers, registry codes and IBANs are checked."""
-    return Status(201, create_supplier(payload, actor=request.actor))
+    return Status(201, create_supplier(payload.model_dump(), actor=request.actor))
 
 
 @router.get("", response=Page[SupplierOut], auth=read)
@@ -46,7 +46,7 @@ def upsert(request: HttpRequest, code: Code, payload: SupplierFields) -> Status[
     what is stored is answered 200 without a write or an event; `bank_accounts` replace
     the stored ones.
     """
-    result = upsert_supplier(code, payload, actor=request.actor)
+    result = upsert_supplier(code, payload.model_dump(), actor=request.actor)
     return Status(201 if result.outcome == "created" else 200, result.record)
 
 
@@ -59,4 +59,4 @@ def get(request: HttpRequest, supplier_id: UUID) -> object:
 def update(request: HttpRequest, supplier_id: UUID, payload: SupplierPatch) -> object:
     """Change the given fields; `bank_accounts`, when given, replaces the list."""
     supplier = get_supplier(request.actor.company, supplier_id)
-    return update_supplier(supplier, payload, actor=request.actor)
+    return update_supplier(supplier, payload.model_dump(exclude_unset=True), actor=request.actor)

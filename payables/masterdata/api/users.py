@@ -31,7 +31,7 @@ write = scoped("masterdata:write")
 @router.post("", response={201: UserOut}, auth=write)
 def create(request: HttpRequest, payload: UserIn) -> Status[object]:
     """Create a user (`code`: the HR/ERP id). Passwords are never part of the API."""
-    return Status(201, create_user(payload, actor=request.actor))
+    return Status(201, create_user(payload.model_dump(), actor=request.actor))
 
 
 @router.get("", response=Page[UserOut], auth=read)
@@ -47,7 +47,7 @@ def upsert(request: HttpRequest, code: Code, payload: UserFields) -> Status[obje
 
     Data equal to what is stored is answered 200 without a write or an event.
     """
-    result = upsert_user(code, payload, actor=request.actor)
+    result = upsert_user(code, payload.model_dump(), actor=request.actor)
     return Status(201 if result.outcome == "created" else 200, result.record)
 
 
@@ -60,7 +60,7 @@ def get(request: HttpRequest, ref: str) -> object:
 @router.patch("/{ref}", response=UserOut, auth=write)
 def update(request: HttpRequest, ref: str, payload: UserPatch) -> object:
     user = get_user(request.actor.company, ref)
-    return update_user(user, payload, actor=request.actor)
+    return update_user(user, payload.model_dump(exclude_unset=True), actor=request.actor)
 
 
 @router.post("/{ref}/deactivate", response=UserOut, auth=write)

@@ -31,7 +31,7 @@ write = scoped("masterdata:write")
 @router.post("", response={201: VatCodeOut}, auth=write)
 def create(request: HttpRequest, payload: VatCodeIn) -> Status[object]:
     """Create a VAT code; `valid_to` may not come before `valid_from`."""
-    return Status(201, create_vat_code(payload, actor=request.actor))
+    return Status(201, create_vat_code(payload.model_dump(), actor=request.actor))
 
 
 @router.get("", response=Page[VatCodeOut], auth=read)
@@ -47,7 +47,7 @@ def upsert(request: HttpRequest, code: Code, payload: VatCodeFields) -> Status[o
 
     Data equal to what is stored is answered 200 without a write or an event.
     """
-    result = upsert_vat_code(code, payload, actor=request.actor)
+    result = upsert_vat_code(code, payload.model_dump(), actor=request.actor)
     return Status(201 if result.outcome == "created" else 200, result.record)
 
 
@@ -60,7 +60,7 @@ def get(request: HttpRequest, ref: str) -> object:
 @router.patch("/{ref}", response=VatCodeOut, auth=write)
 def update(request: HttpRequest, ref: str, payload: VatCodePatch) -> object:
     vat_code = get_vat_code(request.actor.company, ref)
-    return update_vat_code(vat_code, payload, actor=request.actor)
+    return update_vat_code(vat_code, payload.model_dump(exclude_unset=True), actor=request.actor)
 
 
 @router.post("/{ref}/deactivate", response=VatCodeOut, auth=write)

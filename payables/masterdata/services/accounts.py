@@ -6,9 +6,10 @@ from payables.events import event_types
 from payables.masterdata import queries
 from payables.masterdata.models import Account, VatCode
 from payables.masterdata.payloads import account_payload
-from payables.masterdata.schemas import AccountFields, AccountIn, AccountPatch
 from payables.masterdata.services.checks import Problems, References
 from payables.masterdata.services.records import (
+    Changes,
+    Data,
     Kind,
     Plan,
     Upserted,
@@ -16,6 +17,7 @@ from payables.masterdata.services.records import (
     deactivate_record,
     update_record,
     upsert_record,
+    without_code,
 )
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
@@ -30,13 +32,13 @@ ACCOUNT = Kind(
 )
 
 
-def create_account(data: AccountIn, *, actor: Actor) -> Account:
+def create_account(data: Data, *, actor: Actor) -> Account:
     """Create an account; ``default_vat_code`` names one of the company's VAT codes."""
-    return create_record(ACCOUNT, _clean(data.model_dump(), company=actor.company), actor=actor)
+    return create_record(ACCOUNT, _clean(data, company=actor.company), actor=actor)
 
 
-def update_account(account: Account, patch: AccountPatch, *, actor: Actor) -> Account:
-    changes = patch.model_dump(exclude_unset=True)
+def update_account(account: Account, patch: Changes, *, actor: Actor) -> Account:
+    changes = dict(patch)
     return update_record(
         ACCOUNT,
         account,
@@ -45,15 +47,15 @@ def update_account(account: Account, patch: AccountPatch, *, actor: Actor) -> Ac
     )
 
 
-def upsert_account(code: str, data: AccountFields, *, actor: Actor) -> Upserted[Account]:
+def upsert_account(code: str, data: Data, *, actor: Actor) -> Upserted[Account]:
     return upsert_record(ACCOUNT, plan_account(code, data, actor=actor), actor=actor)
 
 
 def plan_account(
-    code: str, data: AccountFields, *, actor: Actor, references: References | None = None
+    code: str, data: Data, *, actor: Actor, references: References | None = None
 ) -> Plan:
     """Check an upsert of the account with this code (``upsert_records`` writes it)."""
-    fields = _clean(data.model_dump(exclude={"code"}), company=actor.company, references=references)
+    fields = _clean(without_code(data), company=actor.company, references=references)
     return Plan({"code": code}, fields)
 
 
@@ -61,7 +63,7 @@ def deactivate_account(account: Account, *, actor: Actor) -> Account:
     return deactivate_record(ACCOUNT, account, actor=actor)
 
 
-def _clean(values: dict, *, company: Company, references: References | None = None) -> dict:
+def _clean(values: Data, *, company: Company, references: References | None = None) -> dict:
     """Turn input into model fields (``code`` only when given); the VAT code is the company's."""
     problems = Problems(references)
     vat_code = problems.reference(

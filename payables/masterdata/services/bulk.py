@@ -72,7 +72,7 @@ from payables.masterdata.services.payment_methods import (
     deactivate_payment_method,
     plan_payment_method,
 )
-from payables.masterdata.services.records import Kind, Upserted, upsert_records
+from payables.masterdata.services.records import Data, Kind, Upserted, upsert_records
 from payables.masterdata.services.suppliers import (
     deactivate_supplier,
     plan_supplier,
@@ -99,10 +99,10 @@ FINISHED = (BulkJob.State.DONE, BulkJob.State.FAILED)
 class BulkKind:
     """How a load of one kind is checked, written, recognised and deactivated."""
 
-    record: type[Schema]  # a record of the load
+    record: type[Schema]  # a record of the load: its shape, checked as it is read
     # Fields that name a stored record, the first being the one errors show as ``code``.
     names: tuple[str, ...]
-    plan: Callable[[BulkJob, Actor, Any, References], Any]
+    plan: Callable[[BulkJob, Actor, Data, References], Any]  # checks a record's meaning
     write: Callable[[list, Actor], list[Upserted | PayablesError]]
     stored: Callable[[BulkJob], QuerySet]  # the records a full load covers
     deactivate: Callable[[Model, Actor], Model]
@@ -135,7 +135,7 @@ KINDS: dict[str, BulkKind] = {
     BulkJob.Kind.SUPPLIER: BulkKind(
         record=SupplierRecord,
         names=("erp_code", "registry_code", "vat_number"),
-        plan=lambda job, actor, data, refs: plan_supplier(data.erp_code, data),
+        plan=lambda job, actor, data, refs: plan_supplier(data["erp_code"], data),
         write=lambda plans, actor: upsert_suppliers(plans, actor=actor),
         stored=lambda job: Supplier.objects.for_company(job.company),
         deactivate=lambda record, actor: deactivate_supplier(record, actor=actor),
@@ -143,50 +143,52 @@ KINDS: dict[str, BulkKind] = {
     BulkJob.Kind.ACCOUNT: _coded(
         ACCOUNT,
         AccountRecord,
-        lambda job, actor, data, refs: plan_account(data.code, data, actor=actor, references=refs),
+        lambda job, actor, data, refs: plan_account(
+            data["code"], data, actor=actor, references=refs
+        ),
         deactivate_account,
     ),
     BulkJob.Kind.VAT_CODE: _coded(
         VAT_CODE,
         VatCodeRecord,
-        lambda job, actor, data, refs: plan_vat_code(data.code, data),
+        lambda job, actor, data, refs: plan_vat_code(data["code"], data),
         deactivate_vat_code,
     ),
     BulkJob.Kind.DIMENSION_TYPE: _coded(
         DIMENSION_TYPE,
         DimensionTypeRecord,
-        lambda job, actor, data, refs: plan_dimension_type(data.code, data),
+        lambda job, actor, data, refs: plan_dimension_type(data["code"], data),
         deactivate_dimension_type,
     ),
     BulkJob.Kind.DIMENSION_VALUE: _coded(
         DIMENSION_VALUE,
         DimensionValueRecord,
-        lambda job, actor, data, refs: plan_dimension_value(job.dimension_type, data.code, data),
+        lambda job, actor, data, refs: plan_dimension_value(job.dimension_type, data["code"], data),
         deactivate_dimension_value,
         scoped=True,
     ),
     BulkJob.Kind.PAYMENT_METHOD: _coded(
         PAYMENT_METHOD,
         PaymentMethodRecord,
-        lambda job, actor, data, refs: plan_payment_method(data.code, data),
+        lambda job, actor, data, refs: plan_payment_method(data["code"], data),
         deactivate_payment_method,
     ),
     BulkJob.Kind.USER: _coded(
         USER,
         UserRecord,
-        lambda job, actor, data, refs: plan_user(data.code, data, actor=actor),
+        lambda job, actor, data, refs: plan_user(data["code"], data, actor=actor),
         deactivate_user,
     ),
     BulkJob.Kind.ITEM: _coded(
         ITEM,
         ItemRecord,
-        lambda job, actor, data, refs: plan_item(data.code, data, actor=actor, references=refs),
+        lambda job, actor, data, refs: plan_item(data["code"], data, actor=actor, references=refs),
         deactivate_item,
     ),
     BulkJob.Kind.CUSTOM_FIELD: _coded(
         CUSTOM_FIELD,
         CustomFieldRecord,
-        lambda job, actor, data, refs: plan_custom_field(data.code, data),
+        lambda job, actor, data, refs: plan_custom_field(data["code"], data),
         deactivate_custom_field,
     ),
 }
@@ -302,10 +304,12 @@ def _load_chunk(job: BulkJob, chunk: BulkJobChunk) -> None:
             _refuse(job, index, code, [error])
             continue
         try:
-            plan = kind.plan(job, actor, kind.record.model_validate(raw), references)
-        except pydantic.ValidationError as exc:
+            data = kind.record.model_validate(raw).model_dump()
+        except pydantic.ValidationError as exc:  # its shape: located as the schema finds it
             _refuse(job, index, code, [_pydantic_error(e) for e in exc.errors()])
             continue
+        try:
+            plan = kind.plan(job, actor, data, references)
         except PayablesError as exc:
             _refuse(job, index, code, _domain_errors(exc))
             continue

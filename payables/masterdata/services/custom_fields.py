@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from payables.events import event_types
 from payables.masterdata import queries
 from payables.masterdata.models import CustomField, CustomFieldValue
 from payables.masterdata.payloads import custom_field_payload
-from payables.masterdata.schemas import CustomFieldFields, CustomFieldIn, CustomFieldPatch
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
+    Changes,
+    Data,
     Kind,
     Plan,
     Upserted,
@@ -16,6 +20,7 @@ from payables.masterdata.services.records import (
     deactivate_record,
     update_record,
     upsert_record,
+    without_code,
 )
 from payables.tenancy.actors import Actor
 
@@ -34,7 +39,7 @@ _VALUE_FIELDS = ("description", "valid_from", "valid_to")
 class _ListValues:
     """A list field's values, replaced as a whole; a value keeps its row while its code stays."""
 
-    def __init__(self, values: list[dict]) -> None:
+    def __init__(self, values: Sequence[Mapping[str, Any]]) -> None:
         self.wanted = {v["code"]: tuple(v[name] for name in _VALUE_FIELDS) for v in values}
 
     def differs(self, field: CustomField) -> bool:
@@ -60,20 +65,18 @@ class _ListValues:
         )
 
 
-def create_custom_field(data: CustomFieldIn, *, actor: Actor) -> CustomField:
-    """Create a field; only a ``list`` field has values, each with an optional period."""
-    fields, values = _clean(data.model_dump())
+def create_custom_field(data: Data, *, actor: Actor) -> CustomField:
+    """Create a field; only a ``list`` field has values (dicts), each with an optional period."""
+    fields, values = _clean(data)
     return create_record(CUSTOM_FIELD, fields, actor=actor, related=values)
 
 
-def update_custom_field(
-    field: CustomField, patch: CustomFieldPatch, *, actor: Actor
-) -> CustomField:
+def update_custom_field(field: CustomField, patch: Changes, *, actor: Actor) -> CustomField:
     """Change the given fields; ``values``, when given, replace the stored ones.
 
     A field whose type changes away from ``list`` loses its values.
     """
-    changes = patch.model_dump(exclude_unset=True)
+    changes = dict(patch)
     return update_record(
         CUSTOM_FIELD,
         field,
@@ -82,15 +85,13 @@ def update_custom_field(
     )
 
 
-def upsert_custom_field(
-    code: str, data: CustomFieldFields, *, actor: Actor
-) -> Upserted[CustomField]:
+def upsert_custom_field(code: str, data: Data, *, actor: Actor) -> Upserted[CustomField]:
     return upsert_record(CUSTOM_FIELD, plan_custom_field(code, data), actor=actor)
 
 
-def plan_custom_field(code: str, data: CustomFieldFields) -> Plan:
+def plan_custom_field(code: str, data: Data) -> Plan:
     """Check an upsert of the field with this code (``upsert_records`` writes it)."""
-    fields, values = _clean(data.model_dump(exclude={"code"}))
+    fields, values = _clean(without_code(data))
     return Plan({"code": code}, fields, values)
 
 
@@ -98,7 +99,7 @@ def deactivate_custom_field(field: CustomField, *, actor: Actor) -> CustomField:
     return deactivate_record(CUSTOM_FIELD, field, actor=actor)
 
 
-def _clean(values: dict) -> tuple[dict, _ListValues | None]:
+def _clean(values: Data) -> tuple[dict, _ListValues | None]:
     """Check the list values (None: keep the stored ones) and their periods."""
     problems = Problems()
     fields = {name: values[name] for name in _FIELDS if name in values}

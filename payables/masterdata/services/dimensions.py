@@ -15,16 +15,10 @@ from payables.events.services import lock_company_writes
 from payables.masterdata import queries
 from payables.masterdata.models import DEFAULT_DIMENSION_TYPES, DimensionType, DimensionValue
 from payables.masterdata.payloads import dimension_type_payload, dimension_value_payload
-from payables.masterdata.schemas import (
-    DimensionTypeFields,
-    DimensionTypeIn,
-    DimensionTypePatch,
-    DimensionValueFields,
-    DimensionValueIn,
-    DimensionValuePatch,
-)
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
+    Changes,
+    Data,
     Kind,
     Plan,
     Upserted,
@@ -32,6 +26,7 @@ from payables.masterdata.services.records import (
     deactivate_record,
     update_record,
     upsert_record,
+    without_code,
 )
 from payables.tenancy.actors import Actor
 
@@ -76,26 +71,24 @@ def ensure_default_dimension_types(*, actor: Actor) -> None:
                 create_record(DIMENSION_TYPE, {"code": code, "name": name}, actor=actor)
 
 
-def create_dimension_type(data: DimensionTypeIn, *, actor: Actor) -> DimensionType:
-    return create_record(DIMENSION_TYPE, _pick(data.model_dump(), _TYPE_FIELDS), actor=actor)
+def create_dimension_type(data: Data, *, actor: Actor) -> DimensionType:
+    return create_record(DIMENSION_TYPE, _pick(data, _TYPE_FIELDS), actor=actor)
 
 
 def update_dimension_type(
-    dimension_type: DimensionType, patch: DimensionTypePatch, *, actor: Actor
+    dimension_type: DimensionType, patch: Changes, *, actor: Actor
 ) -> DimensionType:
-    changes = _pick(patch.model_dump(exclude_unset=True), _TYPE_FIELDS)
+    changes = _pick(patch, _TYPE_FIELDS)
     return update_record(DIMENSION_TYPE, dimension_type, lambda _: (changes, None), actor=actor)
 
 
-def upsert_dimension_type(
-    code: str, data: DimensionTypeFields, *, actor: Actor
-) -> Upserted[DimensionType]:
+def upsert_dimension_type(code: str, data: Data, *, actor: Actor) -> Upserted[DimensionType]:
     return upsert_record(DIMENSION_TYPE, plan_dimension_type(code, data), actor=actor)
 
 
-def plan_dimension_type(code: str, data: DimensionTypeFields) -> Plan:
+def plan_dimension_type(code: str, data: Data) -> Plan:
     """Check an upsert of the type with this code (``upsert_records`` writes it)."""
-    return Plan({"code": code}, _pick(data.model_dump(exclude={"code"}), _TYPE_FIELDS))
+    return Plan({"code": code}, _pick(without_code(data), _TYPE_FIELDS))
 
 
 def deactivate_dimension_type(dimension_type: DimensionType, *, actor: Actor) -> DimensionType:
@@ -104,19 +97,19 @@ def deactivate_dimension_type(dimension_type: DimensionType, *, actor: Actor) ->
 
 
 def create_dimension_value(
-    dimension_type: DimensionType, data: DimensionValueIn, *, actor: Actor
+    dimension_type: DimensionType, data: Data, *, actor: Actor
 ) -> DimensionValue:
     """Add a value to the type; its code is unique within the type."""
     if dimension_type.company_id != actor.company.pk:  # never write into another company
         raise NotFound("Dimension type not found.", code="dimension_type_not_found")
-    fields = _clean_value(data.model_dump())
+    fields = _clean_value(data)
     return create_record(DIMENSION_VALUE, {"type": dimension_type, **fields}, actor=actor)
 
 
 def update_dimension_value(
-    value: DimensionValue, patch: DimensionValuePatch, *, actor: Actor
+    value: DimensionValue, patch: Changes, *, actor: Actor
 ) -> DimensionValue:
-    changes = patch.model_dump(exclude_unset=True)
+    changes = dict(patch)
     return update_record(
         DIMENSION_VALUE,
         value,
@@ -126,17 +119,15 @@ def update_dimension_value(
 
 
 def upsert_dimension_value(
-    dimension_type: DimensionType, code: str, data: DimensionValueFields, *, actor: Actor
+    dimension_type: DimensionType, code: str, data: Data, *, actor: Actor
 ) -> Upserted[DimensionValue]:
     plan = plan_dimension_value(dimension_type, code, data)
     return upsert_record(DIMENSION_VALUE, plan, actor=actor)
 
 
-def plan_dimension_value(
-    dimension_type: DimensionType, code: str, data: DimensionValueFields
-) -> Plan:
+def plan_dimension_value(dimension_type: DimensionType, code: str, data: Data) -> Plan:
     """Check an upsert of the type's value with this code (``upsert_records`` writes it)."""
-    fields = _clean_value(data.model_dump(exclude={"code"}))
+    fields = _clean_value(without_code(data))
     return Plan({"type": dimension_type, "code": code}, fields)
 
 
@@ -144,7 +135,7 @@ def deactivate_dimension_value(value: DimensionValue, *, actor: Actor) -> Dimens
     return deactivate_record(DIMENSION_VALUE, value, actor=actor)
 
 
-def _clean_value(values: dict) -> dict:
+def _clean_value(values: Data) -> dict:
     problems = Problems()
     problems.period(values)
     problems.raise_any()
@@ -155,5 +146,5 @@ def _values_of(value: DimensionValue) -> dict:
     return {name: getattr(value, name) for name in _VALUE_FIELDS}
 
 
-def _pick(values: dict, names: tuple[str, ...]) -> dict:
+def _pick(values: Data, names: tuple[str, ...]) -> dict:
     return {name: values[name] for name in names if name in values}

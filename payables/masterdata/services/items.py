@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from django.db.models import Q
 
 from payables.events import event_types
@@ -16,9 +19,10 @@ from payables.masterdata.models import (
     VatCode,
 )
 from payables.masterdata.payloads import item_payload
-from payables.masterdata.schemas import ItemFields, ItemIn, ItemPatch
 from payables.masterdata.services.checks import Problems, References
 from payables.masterdata.services.records import (
+    Changes,
+    Data,
     Kind,
     Plan,
     Upserted,
@@ -26,6 +30,7 @@ from payables.masterdata.services.records import (
     deactivate_record,
     update_record,
     upsert_record,
+    without_code,
 )
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
@@ -79,15 +84,19 @@ class _SellerMappings:
         )
 
 
-def create_item(data: ItemIn, *, actor: Actor) -> ProductItem:
-    """Create an item; account, VAT code, dimensions and suppliers are named by code."""
-    fields, mappings = _clean(data.model_dump(), company=actor.company)
+def create_item(data: Data, *, actor: Actor) -> ProductItem:
+    """Create an item; account, VAT code, dimensions and suppliers are named by code.
+
+    ``seller_mappings`` are dicts with ``seller_code`` and the supplier's ``supplier_id``
+    or its ``supplier_code`` (ERP code), the other one None.
+    """
+    fields, mappings = _clean(data, company=actor.company)
     return create_record(ITEM, fields, actor=actor, related=mappings)
 
 
-def update_item(item: ProductItem, patch: ItemPatch, *, actor: Actor) -> ProductItem:
+def update_item(item: ProductItem, patch: Changes, *, actor: Actor) -> ProductItem:
     """Change the given fields; ``seller_mappings``, when given, replace the stored ones."""
-    changes = patch.model_dump(exclude_unset=True)
+    changes = dict(patch)
     return update_record(
         ITEM,
         item,
@@ -96,16 +105,13 @@ def update_item(item: ProductItem, patch: ItemPatch, *, actor: Actor) -> Product
     )
 
 
-def upsert_item(code: str, data: ItemFields, *, actor: Actor) -> Upserted[ProductItem]:
+def upsert_item(code: str, data: Data, *, actor: Actor) -> Upserted[ProductItem]:
     return upsert_record(ITEM, plan_item(code, data, actor=actor), actor=actor)
 
 
-def plan_item(
-    code: str, data: ItemFields, *, actor: Actor, references: References | None = None
-) -> Plan:
+def plan_item(code: str, data: Data, *, actor: Actor, references: References | None = None) -> Plan:
     """Check an upsert of the item with this code (``upsert_records`` writes it)."""
-    values = data.model_dump(exclude={"code"})
-    fields, mappings = _clean(values, company=actor.company, references=references)
+    fields, mappings = _clean(without_code(data), company=actor.company, references=references)
     return Plan({"code": code}, fields, mappings)
 
 
@@ -114,7 +120,7 @@ def deactivate_item(item: ProductItem, *, actor: Actor) -> ProductItem:
 
 
 def _clean(
-    values: dict, *, company: Company, references: References | None = None
+    values: Data, *, company: Company, references: References | None = None
 ) -> tuple[dict, _SellerMappings | None]:
     """Resolve every code within the company; all unknown ones are named in one 422."""
     problems = Problems(references)
@@ -138,7 +144,9 @@ def _clean(
     return fields, (None if pairs is None else _SellerMappings(pairs))
 
 
-def _check_dimensions(dimensions: dict, *, company: Company, problems: Problems) -> None:
+def _check_dimensions(
+    dimensions: Mapping[str, str], *, company: Company, problems: Problems
+) -> None:
     def fetch(pairs: list[tuple[str, str]]) -> dict:
         found = (
             DimensionValue.objects.for_company(company)
@@ -157,7 +165,9 @@ def _check_dimensions(dimensions: dict, *, company: Company, problems: Problems)
             )
 
 
-def _resolve_mappings(mappings: list[dict], company: Company, problems: Problems) -> list[Pair]:
+def _resolve_mappings(
+    mappings: Sequence[Mapping[str, Any]], company: Company, problems: Problems
+) -> list[Pair]:
     """Find each mapping's supplier (by id or ERP code); refuse a pair given twice."""
     suppliers = Supplier.objects.for_company(company)
     by_id = problems.references.many(

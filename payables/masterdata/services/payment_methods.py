@@ -6,9 +6,10 @@ from payables.events import event_types
 from payables.masterdata import queries
 from payables.masterdata.models import PaymentMethod
 from payables.masterdata.payloads import payment_method_payload
-from payables.masterdata.schemas import PaymentMethodFields, PaymentMethodIn, PaymentMethodPatch
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
+    Changes,
+    Data,
     Kind,
     Plan,
     Upserted,
@@ -16,6 +17,7 @@ from payables.masterdata.services.records import (
     deactivate_record,
     update_record,
     upsert_record,
+    without_code,
 )
 from payables.tenancy.actors import Actor
 
@@ -30,34 +32,30 @@ PAYMENT_METHOD = Kind(
 _FIELDS = ("code", "name", "bank_account", "is_active")
 
 
-def create_payment_method(data: PaymentMethodIn, *, actor: Actor) -> PaymentMethod:
+def create_payment_method(data: Data, *, actor: Actor) -> PaymentMethod:
     """Create a payment method; its bank account must be a valid IBAN, stored compact."""
-    return create_record(PAYMENT_METHOD, _clean(data.model_dump()), actor=actor)
+    return create_record(PAYMENT_METHOD, _clean(data), actor=actor)
 
 
-def update_payment_method(
-    method: PaymentMethod, patch: PaymentMethodPatch, *, actor: Actor
-) -> PaymentMethod:
-    changes = patch.model_dump(exclude_unset=True)
+def update_payment_method(method: PaymentMethod, patch: Changes, *, actor: Actor) -> PaymentMethod:
+    changes = dict(patch)
     return update_record(PAYMENT_METHOD, method, lambda _: (_clean(changes), None), actor=actor)
 
 
-def upsert_payment_method(
-    code: str, data: PaymentMethodFields, *, actor: Actor
-) -> Upserted[PaymentMethod]:
+def upsert_payment_method(code: str, data: Data, *, actor: Actor) -> Upserted[PaymentMethod]:
     return upsert_record(PAYMENT_METHOD, plan_payment_method(code, data), actor=actor)
 
 
-def plan_payment_method(code: str, data: PaymentMethodFields) -> Plan:
+def plan_payment_method(code: str, data: Data) -> Plan:
     """Check an upsert of the payment method with this code (``upsert_records`` writes it)."""
-    return Plan({"code": code}, _clean(data.model_dump(exclude={"code"})))
+    return Plan({"code": code}, _clean(without_code(data)))
 
 
 def deactivate_payment_method(method: PaymentMethod, *, actor: Actor) -> PaymentMethod:
     return deactivate_record(PAYMENT_METHOD, method, actor=actor)
 
 
-def _clean(values: dict) -> dict:
+def _clean(values: Data) -> dict:
     """Turn (some of) the input into model fields; an empty bank account means none."""
     problems = Problems()
     fields = {name: values[name] for name in _FIELDS if name in values}

@@ -9,13 +9,18 @@ An upsert comes in two steps: the kind checks the input and resolves its codes i
 ``Plan``, then ``upsert_records`` writes any number of plans of one kind with one read of
 what exists, one lock and one transaction, each record in its own savepoint so a refused
 one undoes only itself. A single upsert is a batch of one.
+
+Services take plain data, never API schemas: a create or an upsert takes every field of
+the kind as its ``…In`` schema's ``model_dump()`` gives them (shape already checked at the
+edge), a change only the fields sent (``model_dump(exclude_unset=True)``). Nested objects
+are plain dicts and lists too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, Literal, Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -30,6 +35,10 @@ from payables.tenancy.models import Company
 
 R = TypeVar("R", bound=CodedRecord)
 Outcome = Literal["created", "updated", "unchanged"]
+# Every field of a record as input, shape-checked (what the kind's schema dumps).
+Data = Mapping[str, Any]
+# The fields a change gives, and only those.
+Changes = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,11 @@ class Plan:
     @property
     def code(self) -> str:
         return self.identity["code"]
+
+
+def without_code(data: Data) -> dict[str, Any]:
+    """An upsert's fields: the code it is made for is its argument, never one in the data."""
+    return {name: value for name, value in data.items() if name != "code"}
 
 
 def create_record(

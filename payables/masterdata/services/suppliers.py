@@ -7,12 +7,16 @@ the supplier with the same registry code (and country), else the same VAT number
 that one has another ERP code, which makes it another supplier. So a supplier first made
 from an invoice is adopted by the ERP that sends it later, and one found without an ERP
 code keeps the ERP code it has.
+
+Input is plain data: the fields as ``SupplierIn`` dumps them, optional ones left out taking
+their defaults, and ``bank_accounts`` as dicts with ``iban`` and (optionally) ``bic``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -29,8 +33,7 @@ from payables.identifiers import (
 from payables.masterdata.errors import DuplicateSupplier
 from payables.masterdata.models import Supplier, SupplierBankAccount
 from payables.masterdata.payloads import supplier_payload
-from payables.masterdata.schemas import BankAccountIn, SupplierFields, SupplierIn, SupplierPatch
-from payables.masterdata.services.records import Upserted
+from payables.masterdata.services.records import Changes, Data, Upserted
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 
@@ -40,12 +43,12 @@ _FIELDS = (
 )  # fmt: skip
 
 
-def create_supplier(data: SupplierIn, *, actor: Actor, loc: Loc = ()) -> Supplier:
+def create_supplier(data: Data, *, actor: Actor, loc: Loc = ()) -> Supplier:
     """Create a supplier after checking its identifiers and bank accounts.
 
     ``loc`` prefixes error locations when the supplier is embedded in another payload.
     """
-    fields, accounts = _clean(data.model_dump(include=set(_FIELDS)), data.bank_accounts, loc=loc)
+    fields, accounts = _clean(_pick(data), data.get("bank_accounts") or [], loc=loc)
     with transaction.atomic():
         lock_company_writes(actor.company)
         _Known.load(actor.company, [fields]).refuse_duplicate(fields, exclude=None)
@@ -68,9 +71,9 @@ def create_supplier(data: SupplierIn, *, actor: Actor, loc: Loc = ()) -> Supplie
     return supplier
 
 
-def update_supplier(supplier: Supplier, patch: SupplierPatch, *, actor: Actor) -> Supplier:
+def update_supplier(supplier: Supplier, patch: Changes, *, actor: Actor) -> Supplier:
     """Change the given fields; ``bank_accounts``, when given, replaces the list."""
-    changes = patch.model_dump(include=set(_FIELDS), exclude_unset=True)
+    changes = _pick(patch)
     if changes.get("name") is None:
         changes.pop("name", None)
     if changes.get("country") is None:
@@ -78,7 +81,7 @@ def update_supplier(supplier: Supplier, patch: SupplierPatch, *, actor: Actor) -
     if changes.get("is_active") is None:
         changes.pop("is_active", None)
     stored = {f: getattr(supplier, f) for f in _FIELDS}
-    fields, accounts = _clean(stored | changes, patch.bank_accounts, loc=())
+    fields, accounts = _clean(stored | changes, patch.get("bank_accounts"), loc=())
     if fields == stored and (accounts is None or accounts == _accounts_of(supplier)):
         return supplier  # nothing changes: no write, no event, as for the other kinds
     with transaction.atomic():
@@ -131,10 +134,10 @@ class SupplierPlan:
     accounts: list[tuple[str, str]]  # (IBAN, BIC), replacing the stored ones
 
 
-def plan_supplier(erp_code: str, data: SupplierFields) -> SupplierPlan:
+def plan_supplier(erp_code: str, data: Data) -> SupplierPlan:
     """Check an upsert of the supplier this ERP code (or else its identifiers) names."""
-    values = data.model_dump(include=set(_FIELDS)) | {"erp_code": erp_code}
-    fields, accounts = _clean(values, data.bank_accounts, loc=())
+    values = _pick(data) | {"erp_code": erp_code}
+    fields, accounts = _clean(values, data.get("bank_accounts") or [], loc=())
     if not (fields["erp_code"] or fields["registry_code"] or fields["vat_number"]):
         # Without one, a re-sent supplier could not be recognised and would be made again.
         message = "Give an erp_code, registry_code or vat_number to recognise the supplier by."
@@ -142,7 +145,7 @@ def plan_supplier(erp_code: str, data: SupplierFields) -> SupplierPlan:
     return SupplierPlan(fields, accounts or [])
 
 
-def upsert_supplier(erp_code: str, data: SupplierFields, *, actor: Actor) -> Upserted[Supplier]:
+def upsert_supplier(erp_code: str, data: Data, *, actor: Actor) -> Upserted[Supplier]:
     """Create the supplier the ERP code names, or make it match ``data`` (see module doc)."""
     (result,) = upsert_suppliers([plan_supplier(erp_code, data)], actor=actor)
     if isinstance(result, PayablesError):
@@ -236,8 +239,13 @@ def _changed_event(supplier: Supplier, *, was_active: bool) -> str:
     return event_types.SUPPLIER_UPDATED
 
 
+def _pick(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The supplier's own fields among the input's (bank accounts are apart)."""
+    return {name: values[name] for name in _FIELDS if name in values}
+
+
 def _clean(
-    fields: dict, accounts: Sequence[BankAccountIn] | None, *, loc: Loc
+    fields: dict, accounts: Sequence[Mapping[str, Any]] | None, *, loc: Loc
 ) -> tuple[dict, list[tuple[str, str]] | None]:
     """Check fields and bank accounts (None: not given), reporting all problems at once."""
     errors: list[FieldError] = []
@@ -283,18 +291,18 @@ def _clean_fields(fields: dict, *, loc: Loc) -> dict:
     return fields
 
 
-def _clean_accounts(accounts: Sequence[BankAccountIn], *, loc: Loc) -> list[tuple[str, str]]:
+def _clean_accounts(accounts: Sequence[Mapping[str, Any]], *, loc: Loc) -> list[tuple[str, str]]:
     errors: list[FieldError] = []
     cleaned = []
     for index, account in enumerate(accounts):
         iban = bic = ""
         try:
-            iban = validate_iban(account.iban)
+            iban = validate_iban(account["iban"])
         except ValueError as exc:
             errors.append(FieldError(str(exc), loc=[*loc, index, "iban"], code="invalid_iban"))
-        if account.bic:
+        if account.get("bic"):
             try:
-                bic = validate_bic(account.bic)
+                bic = validate_bic(account["bic"])
             except ValueError as exc:
                 errors.append(FieldError(str(exc), loc=[*loc, index, "bic"], code="invalid_bic"))
         cleaned.append((iban, bic))

@@ -15,9 +15,10 @@ from payables.events.services import lock_company_writes, record_event
 from payables.masterdata import queries
 from payables.masterdata.errors import DuplicateEmail
 from payables.masterdata.payloads import user_payload
-from payables.masterdata.schemas import UserFields, UserIn, UserPatch
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
+    Changes,
+    Data,
     Kind,
     Plan,
     Upserted,
@@ -25,6 +26,7 @@ from payables.masterdata.services.records import (
     deactivate_record,
     update_record,
     upsert_record,
+    without_code,
 )
 from payables.money import fits_scale
 from payables.tenancy.actors import Actor
@@ -60,31 +62,31 @@ class _SignIn:
         login.save()
 
 
-def create_user(data: UserIn, *, actor: Actor) -> CompanyUser:
+def create_user(data: Data, *, actor: Actor) -> CompanyUser:
     """Create a user with a sign-in that has no password yet (see ``set_user_password``)."""
-    fields = _clean(data.model_dump(), company=actor.company)
+    fields = _clean(data, company=actor.company)
     with transaction.atomic():
         lock_company_writes(actor.company)
         _refuse_taken_email(actor.company, fields["email"], code=fields["code"])
         return create_record(USER, fields, actor=actor, related=_SignIn())
 
 
-def update_user(user: CompanyUser, patch: UserPatch, *, actor: Actor) -> CompanyUser:
+def update_user(user: CompanyUser, patch: Changes, *, actor: Actor) -> CompanyUser:
     """Change the given fields; deactivating a user also stops their sign-in."""
-    changes = patch.model_dump(exclude_unset=True)
+    changes = dict(patch)
     return update_record(USER, user, lambda fresh: _build(fresh, changes, actor), actor=actor)
 
 
-def upsert_user(code: str, data: UserFields, *, actor: Actor) -> Upserted[CompanyUser]:
+def upsert_user(code: str, data: Data, *, actor: Actor) -> Upserted[CompanyUser]:
     return upsert_record(USER, plan_user(code, data, actor=actor), actor=actor)
 
 
-def plan_user(code: str, data: UserFields, *, actor: Actor) -> Plan:
+def plan_user(code: str, data: Data, *, actor: Actor) -> Plan:
     """Check an upsert of the user with this code (``upsert_records`` writes it).
 
     Whether another user has the email address is asked under the company's lock.
     """
-    fields = _clean(data.model_dump(exclude={"code"}), company=actor.company)
+    fields = _clean(without_code(data), company=actor.company)
     return Plan(
         {"code": code},
         fields,
@@ -137,7 +139,7 @@ def _build(fresh: CompanyUser, changes: dict, actor: Actor) -> tuple[dict, _Sign
     return fields, _SignIn()
 
 
-def _clean(values: dict, *, company: Company) -> dict:
+def _clean(values: Data, *, company: Company) -> dict:
     """Turn input into model fields: email lower case, roles in a fixed order."""
     problems = Problems()
     fields = {name: values[name] for name in _FIELDS if name in values}

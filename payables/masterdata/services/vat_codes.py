@@ -6,9 +6,10 @@ from payables.events import event_types
 from payables.masterdata import queries
 from payables.masterdata.models import VatCode
 from payables.masterdata.payloads import vat_code_payload
-from payables.masterdata.schemas import VatCodeFields, VatCodeIn, VatCodePatch
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
+    Changes,
+    Data,
     Kind,
     Plan,
     Upserted,
@@ -16,6 +17,7 @@ from payables.masterdata.services.records import (
     deactivate_record,
     update_record,
     upsert_record,
+    without_code,
 )
 from payables.tenancy.actors import Actor
 
@@ -33,13 +35,13 @@ _FIELDS = (
 )  # fmt: skip
 
 
-def create_vat_code(data: VatCodeIn, *, actor: Actor) -> VatCode:
-    return create_record(VAT_CODE, _clean(data.model_dump()), actor=actor)
+def create_vat_code(data: Data, *, actor: Actor) -> VatCode:
+    return create_record(VAT_CODE, _clean(data), actor=actor)
 
 
-def update_vat_code(vat_code: VatCode, patch: VatCodePatch, *, actor: Actor) -> VatCode:
+def update_vat_code(vat_code: VatCode, patch: Changes, *, actor: Actor) -> VatCode:
     """Change the given fields; the result is checked as a whole (validity period)."""
-    changes = patch.model_dump(exclude_unset=True)
+    changes = dict(patch)
     return update_record(
         VAT_CODE,
         vat_code,
@@ -48,20 +50,20 @@ def update_vat_code(vat_code: VatCode, patch: VatCodePatch, *, actor: Actor) -> 
     )
 
 
-def upsert_vat_code(code: str, data: VatCodeFields, *, actor: Actor) -> Upserted[VatCode]:
+def upsert_vat_code(code: str, data: Data, *, actor: Actor) -> Upserted[VatCode]:
     return upsert_record(VAT_CODE, plan_vat_code(code, data), actor=actor)
 
 
-def plan_vat_code(code: str, data: VatCodeFields) -> Plan:
+def plan_vat_code(code: str, data: Data) -> Plan:
     """Check an upsert of the VAT code with this code (``upsert_records`` writes it)."""
-    return Plan({"code": code}, _clean(data.model_dump(exclude={"code"})))
+    return Plan({"code": code}, _clean(without_code(data)))
 
 
 def deactivate_vat_code(vat_code: VatCode, *, actor: Actor) -> VatCode:
     return deactivate_record(VAT_CODE, vat_code, actor=actor)
 
 
-def _clean(values: dict) -> dict:
+def _clean(values: Data) -> dict:
     """Turn input into model fields (``code`` only when given)."""
     problems = Problems()
     problems.period(values)

@@ -31,15 +31,13 @@ ADMIN = "admin:root"
 
 
 def _vat_code(company: Company) -> None:
-    services.create_vat_code(
-        schemas.VatCodeIn(code="VAT24", rate="24"), actor=Actor.system(company)
-    )
+    vat_code = schemas.VatCodeIn(code="VAT24", rate="24").model_dump()
+    services.create_vat_code(vat_code, actor=Actor.system(company))
 
 
 def _project_type(company: Company) -> None:
-    services.create_dimension_type(
-        schemas.DimensionTypeIn(code="project", name="Project"), actor=Actor.system(company)
-    )
+    dimension_type = schemas.DimensionTypeIn(code="project", name="Project").model_dump()
+    services.create_dimension_type(dimension_type, actor=Actor.system(company))
 
 
 @dataclass(frozen=True)
@@ -399,7 +397,8 @@ def test_change_form_shows_linked_records_by_code(admin_client, company):
 def test_changing_only_the_linked_vat_code_of_an_item_records_it(admin_client, company):
     case = BY_EVENT["item"]
     record = _added(admin_client, case, company)
-    services.create_vat_code(schemas.VatCodeIn(code="VAT0", rate="0"), actor=Actor.system(company))
+    vat_code = schemas.VatCodeIn(code="VAT0", rate="0").model_dump()
+    services.create_vat_code(vat_code, actor=Actor.system(company))
     response = admin_client.post(
         case.url("change", record.pk), case.change_form(unit="box", default_vat_code="VAT0")
     )

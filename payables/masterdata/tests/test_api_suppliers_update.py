@@ -199,6 +199,7 @@ def test_dimension_value_cannot_be_created_in_another_companys_type(actor, other
 
     ensure_default_dimension_types(actor=Actor.system(other_company))
     foreign = DimensionType.objects.get(company=other_company, code="project")
+    value = DimensionValueIn(code="X", name="X").model_dump()
     with pytest.raises(NotFound):
-        create_dimension_value(foreign, DimensionValueIn(code="X", name="X"), actor=actor)
+        create_dimension_value(foreign, value, actor=actor)
     assert not DimensionValue.objects.exists()

@@ -45,7 +45,7 @@ def make_member(company: Company) -> Callable[..., CompanyUser]:
                 roles=list(roles),
                 can_be_last_approver=last,
                 approval_limit_amount=Decimal(limit) if limit else None,
-            ),
+            ).model_dump(),
             actor=actor,
         )
         return set_user_password(user, password, actor=actor)

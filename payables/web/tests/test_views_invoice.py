@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from payables.approvals.models import ApprovalStep
 from payables.approvals.services import approve_step
 from payables.events.models import Event
 from payables.invoices.models import Invoice
 from payables.invoices.services.attachments import add_attachment
-from payables.masterdata.schemas import UserPatch
 from payables.masterdata.services.users import update_user
 from payables.tenancy.actors import Actor
 
@@ -156,7 +157,7 @@ def test_rejecting_with_a_reason_rejects_the_invoice(chain, browser_for, ann):
 def test_a_refusal_of_the_service_is_shown_in_the_form(chain, browser_for, ann, bob, actor):
     invoice, first, second = chain
     approve_step(first, actor=Actor.for_user(ann))
-    update_user(bob, UserPatch(approval_limit_amount="100.00"), actor=actor)
+    update_user(bob, {"approval_limit_amount": Decimal("100.00")}, actor=actor)
     response = browser_for(bob).post(_url(invoice, second, "approve"), headers=HTMX)
     assert response.status_code == 403
     assert "approval limit is below" in response.text

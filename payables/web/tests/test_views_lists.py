@@ -13,7 +13,6 @@ from payables.handoff.services import export_invoice, report_sync_error
 from payables.invoices.models import Invoice
 from payables.invoices.schemas import InvoiceIn
 from payables.invoices.services import create_invoice
-from payables.masterdata.schemas import SupplierIn
 from payables.masterdata.services import create_supplier
 from payables.tenancy.actors import Actor
 
@@ -114,7 +113,7 @@ def accountant_client(make_member, browser_for):
 @pytest.fixture
 def three_invoices(make_invoice, assign, bob, actor):
     """INV-A new (2 Nov), INV-B assigned (10 Nov), INV-C from another supplier (20 Nov)."""
-    other = create_supplier(SupplierIn(name="Papiers Dupont SARL", country="FR"), actor=actor)
+    other = create_supplier({"name": "Papiers Dupont SARL", "country": "FR"}, actor=actor)
     a = make_invoice(invoice_number="INV-A")
     b = make_invoice(invoice_number="INV-B", invoice_date="2026-11-10")
     assign(b, (bob, 1))

@@ -6,7 +6,6 @@ import pytest
 
 from payables.approvals.services import approve_step, reject_step
 from payables.invoices.models import Invoice
-from payables.masterdata.schemas import UserPatch
 from payables.masterdata.services.users import update_user
 from payables.tenancy.actors import Actor
 
@@ -83,7 +82,7 @@ def test_an_admin_without_the_approver_role_manages_but_is_offered_no_decision(
     chain, browser_for, make_member, actor, ann
 ):
     invoice, *_ = chain
-    update_user(ann, UserPatch(roles=["admin"]), actor=actor)
+    update_user(ann, {"roles": ["admin"]}, actor=actor)
     page = browser_for(ann).get(f"/invoices/{invoice.id}/").text
     assert "Your decision" not in page
     assert _controls(page, invoice)["add approver"]
