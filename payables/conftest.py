@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from payables.invoices.inputs import InvoiceIn
 from payables.invoices.models import Invoice
-from payables.invoices.schemas import InvoiceIn
 from payables.invoices.services import create_invoice
 from payables.masterdata.models import Supplier
 from payables.masterdata.services import create_supplier

@@ -29,6 +29,7 @@ from payables.approvals.schemas import (
     summary_of,
 )
 from payables.approvals.services import (
+    ApproverRequest,
     append_approvers,
     approve_step,
     reject_step,
@@ -115,7 +116,8 @@ def add_approvers(request: HttpRequest, ref: str, payload: AppendApproversIn) ->
     `already_in_chain`, `duplicate_in_request`); skips never stop the others.
     """
     invoice = get_invoice(request.actor.company, ref)
-    outcomes = append_approvers(invoice, payload.approvers, actor=request.actor)
+    requests = [ApproverRequest(user=a.user, level=a.level) for a in payload.approvers]
+    outcomes = append_approvers(invoice, requests, actor=request.actor)
     invoice.refresh_from_db(fields=["status"])
     return {
         "invoice_id": invoice.id,

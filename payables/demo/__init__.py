@@ -14,7 +14,7 @@ from payables.approvals.models import ApprovalStep
 from payables.approvals.services import approve_step, create_rule, reject_step
 from payables.demo.masterdata import load_demo_masterdata
 from payables.demo.pdf import PdfRow, invoice_pdf
-from payables.invoices.schemas import InvoiceIn
+from payables.invoices.inputs import InvoiceIn
 from payables.invoices.services import add_attachment, create_invoice, record_payment
 from payables.masterdata.services import create_supplier
 from payables.tenancy.actors import Actor

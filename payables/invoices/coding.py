@@ -24,7 +24,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils.text import capfirst
 
 from payables.errors import FieldError, Loc, ValidationFailed
-from payables.invoices.schemas import InvoiceIn, InvoiceRowIn, VatLineIn
+from payables.invoices.inputs import InvoiceIn, InvoiceRowIn, VatLineIn
 from payables.masterdata.models import (
     Account,
     CustomField,

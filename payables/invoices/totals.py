@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from payables.errors import FieldError
-from payables.invoices.schemas import InvoiceIn
+from payables.invoices.inputs import InvoiceIn
 from payables.money import ZERO, currency_scale, fits_scale, quantize
 
 

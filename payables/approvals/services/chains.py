@@ -21,7 +21,6 @@ from payables.approvals.errors import (
 )
 from payables.approvals.models import ApprovalStep, RoutingRule
 from payables.approvals.routing import matching_rule
-from payables.approvals.schemas import ApproverRequestIn
 from payables.approvals.services.people import (
     find_user,
     invoice_amount,
@@ -43,7 +42,13 @@ from payables.tenancy.models import CompanyUser
 APPENDABLE = {Invoice.Status.NEW, Invoice.Status.ASSIGNED}
 MAX_COMMENT = 200
 
-ApproverRequest = ApproverRequestIn
+
+@dataclass(frozen=True)
+class ApproverRequest:
+    """A user to append, named by UUID, email or external code, at a level (3, 2 or 1)."""
+
+    user: str
+    level: int = 1
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def route_new_invoice(invoice: Invoice, *, actor: Actor) -> bool:
 
 
 def append_approvers(
-    invoice: Invoice, requests: list[ApproverRequestIn], *, actor: Actor
+    invoice: Invoice, requests: list[ApproverRequest], *, actor: Actor
 ) -> list[AppendOutcome]:
     """Append approvers at the end of the invoice's current chain.
 

@@ -8,27 +8,8 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import ConfigDict, Field, WithJsonSchema
 
-from payables.invoices.schemas.invoices import AttachmentIn, InvoiceIn
+from payables.invoices.inputs import ExternalInvoiceIn, ImportPolicy
 from payables.schema_types import InSchema, inline_schema
-
-
-class ExternalInvoiceIn(InvoiceIn):
-    """An invoice from another system, recognised by its immutable source identity."""
-
-    source_system: str = Field(min_length=1, max_length=50)
-    source_invoice_id: str = Field(min_length=1, max_length=200)
-    source_document_version: str | None = Field(None, max_length=100)
-    invoice_number: str | None = Field(None, min_length=1, max_length=200)
-    external_reference: str = Field("", max_length=200)
-    metadata: dict = Field(default_factory=dict)
-    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
-
-
-ImportPolicy = Literal[
-    "preserve_if_unique_else_fallback",
-    "always_preserve_and_reject_on_conflict",
-    "always_local_numbering",
-]
 
 # Items are validated one by one, so one bad item cannot refuse the batch; the schema
 # still documents their shape.

@@ -22,8 +22,8 @@ from payables.einvoice.model import Invoice as EInvoice
 from payables.errors import FieldError, ValidationFailed
 from payables.identifiers import validate_iban, validate_vat_number
 from payables.invoices.einvoice_mapping import seller_as_supplier, to_external_item, valid_ibans
+from payables.invoices.inputs import ExternalInvoiceIn
 from payables.invoices.models import Attachment, Invoice
-from payables.invoices.schemas import ExternalInvoiceIn
 from payables.invoices.services.attachments import add_attachment
 from payables.invoices.services.payments import record_payment
 from payables.invoices.services.upsert import ItemResult, upsert_invoices

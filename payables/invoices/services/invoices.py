@@ -14,9 +14,9 @@ from payables.identifiers import validate_vat_number
 from payables.invoices import lifecycle
 from payables.invoices.coding import Parts, UnknownCodes, code_invoice
 from payables.invoices.errors import DuplicateInvoiceNumber, UnknownSupplier
+from payables.invoices.inputs import InvoiceIn, InvoicePatch, SupplierRefIn
 from payables.invoices.models import Invoice, InvoiceRow, VatLine
 from payables.invoices.queries import lock_invoice
-from payables.invoices.schemas import InvoiceIn, InvoicePatch, SupplierRefIn
 from payables.invoices.totals import check_totals, home_amount
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.masterdata.models import Supplier

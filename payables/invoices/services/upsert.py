@@ -23,10 +23,10 @@ from django.db.models import QuerySet
 from payables.errors import Conflict, FieldError, NotFound, PayablesError, ValidationFailed
 from payables.events.services import lock_company_writes
 from payables.invoices.coding import UnknownCodes
+from payables.invoices.inputs import ExternalInvoiceIn, ImportPolicy, InvoiceIn, InvoicePatch
 from payables.invoices.lifecycle import EDITABLE
 from payables.invoices.models import Invoice, NumberingPolicy
 from payables.invoices.numbering import version_key
-from payables.invoices.schemas import ExternalInvoiceIn, ImportPolicy, InvoiceIn, InvoicePatch
 from payables.invoices.services.attachments import add_attachment, decode_base64_content
 from payables.invoices.services.invoices import (
     create_invoice,

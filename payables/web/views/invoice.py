@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST, require_safe
 from payables.approvals import queries as approvals
 from payables.approvals.errors import NotYourStep
 from payables.approvals.models import ApprovalStep
-from payables.approvals.schemas import ApproverRequestIn
 from payables.approvals.services import (
     APPENDABLE,
+    ApproverRequest,
     append_approvers,
     approve_step,
     reject_step,
@@ -145,7 +145,7 @@ def add_approver(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose an approver and a level.")
         return back_to_invoice(request, invoice)
-    request_ = ApproverRequestIn(user=form.cleaned_data["user"], level=form.cleaned_data["level"])
+    request_ = ApproverRequest(user=form.cleaned_data["user"], level=form.cleaned_data["level"])
     try:
         [outcome] = append_approvers(invoice, [request_], actor=request.actor)
     except PayablesError as exc:
