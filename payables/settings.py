@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -270,6 +271,37 @@ PAYABLES_WEBHOOK_MAX_RESPONSE_BYTES = env_int("PAYABLES_WEBHOOK_MAX_RESPONSE_BYT
 PAYABLES_WEBHOOK_DISABLE_AFTER_HOURS = env_int("PAYABLES_WEBHOOK_DISABLE_AFTER_HOURS", 24)
 # The worker looks for due deliveries that lost their task (a crash after commit) this often.
 PAYABLES_WEBHOOK_SWEEP_SECONDS = env_int("PAYABLES_WEBHOOK_SWEEP_SECONDS", 60)
+
+# E-mail: invitations and password links. Printed to the console (the terminal of
+# `payables serve`) unless PAYABLES_EMAIL_URL (or EMAIL_URL) names a backend, dj-email-url
+# style: smtp://user:pass@host:25, submission://user:pass@host (STARTTLS, port 587),
+# smtp://host:465?ssl=1, file:///folder (one file per mail; `file://` alone: the data
+# dir's mail/), console://, dummy://. PAYABLES_EMAIL_PASSWORD (or _FILE) keeps the SMTP
+# password out of the URL. The links point at PAYABLES_BASE_URL.
+_email_url = env_str("PAYABLES_EMAIL_URL") or env_str("EMAIL_URL") or "console://"
+_email = dj_email_url.parse(_email_url)
+if "EMAIL_BACKEND" not in _email:
+    raise ImproperlyConfigured(
+        "PAYABLES_EMAIL_URL must start with smtp://, submission://, smtps://, file://, "
+        f"console:// or dummy://, got {urlparse(_email_url).scheme or _email_url!r}"
+    )
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = env_secret("PAYABLES_EMAIL_PASSWORD") or _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10  # a hung mail server never holds a request long
+if urlparse(_email_url).scheme == "file":  # dj-email-url would drop the path's leading "/"
+    _mail_dir = urlparse(_email_url)
+    EMAIL_FILE_PATH = Path(_mail_dir.netloc + _mail_dir.path or DATA_DIR / "mail").resolve()
+DEFAULT_FROM_EMAIL = env_str(
+    "PAYABLES_EMAIL_FROM", _email.get("DEFAULT_FROM_EMAIL") or "payables <payables@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# How long an invitation or password link works; it also stops working once used.
+PASSWORD_RESET_TIMEOUT = env_int("PAYABLES_PASSWORD_LINK_HOURS", 72) * 3600
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -44,6 +44,7 @@ CUSTOM_FIELD_CREATED = "custom_field.created"
 CUSTOM_FIELD_UPDATED = "custom_field.updated"
 CUSTOM_FIELD_DEACTIVATED = "custom_field.deactivated"
 USER_PASSWORD_SET = "user.password_set"
+USER_INVITED = "user.invited"
 MASTERDATA_JOB_FINISHED = "masterdata.job_finished"
 INVOICE_ASSIGNED = "invoice.assigned"
 INVOICE_REROUTED = "invoice.rerouted"
@@ -229,6 +230,16 @@ _DECLARED = [
         "user",
         "A user's web sign-in password was set; nothing about the password is carried.",
         {"id": "The user's UUID.", "code": "The user's code."},
+    ),
+    EventType(
+        USER_INVITED,
+        "user",
+        "A user was e-mailed a link to set their web sign-in password (an invitation).",
+        {
+            "id": "The user's UUID.",
+            "code": "The user's code.",
+            "email": "The address the link was sent to.",
+        },
     ),
     EventType(
         MASTERDATA_JOB_FINISHED,

@@ -60,6 +60,7 @@ from payables.masterdata.services import (
     deactivate_supplier,
     deactivate_user,
     deactivate_vat_code,
+    invite_user,
     update_account,
     update_custom_field,
     update_dimension_type,
@@ -330,12 +331,21 @@ class PaymentMethodAdmin(MasterDataAdmin):
 
 
 class UserForm(MasterDataForm):
-    """Roles are ticked, not typed; the password is set by ``set_user_password``."""
+    """Roles are ticked, not typed; the password is the user's own (see ``invite_user``)."""
 
     roles = forms.MultipleChoiceField(
         choices=[(role, role) for role in ROLES],
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class UserAddForm(UserForm):
+    invite = forms.BooleanField(
+        label="Send an invitation",
+        required=False,
+        initial=True,
+        help_text="E-mail the user a link to choose their password (needs an email address).",
     )
 
 
@@ -349,6 +359,7 @@ class CompanyUserAdmin(MasterDataAdmin):
         deactivate=deactivate_user,
     )
     form = UserForm
+    add_form = UserAddForm
     list_display = [
         "code",
         "name",
@@ -363,6 +374,40 @@ class CompanyUserAdmin(MasterDataAdmin):
     search_fields = ["code", "name", "email"]
     list_select_related = ["company"]
     exclude = ["login"]  # the sign-in is managed by the services; never show password data
+    readonly_fields = ["password"]
+    actions = ["deactivate_selected", "invite_selected"]
+
+    @admin.display(description="Password")
+    def password(self, obj: CompanyUser) -> str:
+        """Whether the user has chosen a password: nothing about the password itself."""
+        if obj.login_id is not None and obj.login.has_usable_password():
+            return "set"
+        return "not set yet: invite the user (action “Invite selected users”)"
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: models.Model | None = None,
+        change: bool = False,  # noqa: FBT001, FBT002
+        **kwargs: Any,
+    ) -> type[forms.ModelForm]:
+        """A new user's form also offers to invite them."""
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def create(self, values: dict, *, actor: Actor) -> models.Model:
+        data = service_input(self.writes.new, values)
+        return create_user(data, actor=actor, invite=bool(values.get("invite")))
+
+    @admin.action(description="Invite selected users (e-mail a link to set a password)")
+    def invite_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done = self.write_each(
+            request,
+            queryset.select_related("company"),
+            lambda user: invite_user(user, actor=admin_actor(request, user.company)),
+        )
+        self.message_user(request, f"Sent {done} invitation(s).", messages.SUCCESS)
 
 
 class SellerMappingInline(ReadOnlyInline):

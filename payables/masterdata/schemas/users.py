@@ -33,6 +33,13 @@ class UserFields(InSchema):
 class UserIn(UserFields):
     code: Code
     request_id: RequestId = None
+    invite: bool = Field(
+        default=False,
+        description=(
+            "E-mail the user a link to set their web sign-in password (needs `email`); "
+            "`POST /users/{ref}/invite` sends one later, or again."
+        ),
+    )
 
 
 class UserPatch(InSchema):

@@ -47,6 +47,8 @@ from payables.masterdata.services.suppliers import (
 from payables.masterdata.services.users import (
     create_user,
     deactivate_user,
+    invite_user,
+    send_password_links,
     set_user_password,
     update_user,
     upsert_user,
@@ -80,6 +82,8 @@ __all__ = [
     "deactivate_user",
     "deactivate_vat_code",
     "ensure_default_dimension_types",
+    "invite_user",
+    "send_password_links",
     "set_user_password",
     "update_account",
     "update_custom_field",

@@ -16,7 +16,10 @@ import pytest
 from payables.approvals.models import ApprovalStep
 from payables.invoices.models import Invoice
 from payables.invoices.services.attachments import add_attachment
+from payables.masterdata.schemas import UserIn
+from payables.masterdata.services import create_user
 from payables.web.tests.conftest import PASSWORD, corpus_pdf
+from payables.web.tests.mail_links import links_in
 
 try:
     from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -156,3 +159,40 @@ def test_the_inbox_fits_a_phone(page: Page, chain: Any) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing sticks out sideways
     _screenshot(page, "inbox-phone.png")
+
+
+def test_an_invited_user_sets_a_password_signs_in_and_changes_it(
+    page: Page, actor: Any, mailoutbox: list
+) -> None:
+    user = UserIn(code="NEW", name="Neeme Uus", email="neeme@example.com", roles=["approver"])
+    create_user(user.model_dump(), actor=actor, invite=True)  # the mail leaves on commit
+    [link] = links_in(mailoutbox[0])
+
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
+    assert "/set-password/" in page.url  # the token left the address bar
+    page.get_by_label("New password", exact=True).fill("short")
+    page.get_by_label("New password again").fill("short")
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_text("This password is too short.")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill("sügisene-rabamatk-2026")
+    page.get_by_label("New password again").fill("sügisene-rabamatk-2026")
+    _screenshot(page, "password-set.png")
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_text("Your password for Acme Ostud OÜ is set")).to_be_visible()
+
+    page.get_by_label("Email").fill("neeme@example.com")
+    page.get_by_label("Password").fill("sügisene-rabamatk-2026")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
+
+    page.get_by_role("link", name="Password").click()
+    page.get_by_label("Current password").fill("sügisene-rabamatk-2026")
+    page.get_by_label("New password", exact=True).fill("talvine-jõgi-2027")
+    page.get_by_label("New password again").fill("talvine-jõgi-2027")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("Your password is changed.")).to_be_visible()
+    _sign_out(page)
+
+    page.goto(link)  # used: the page says so
+    expect(page.get_by_role("heading", name="This link does not work")).to_be_visible()
