@@ -23,6 +23,7 @@ from payables.admin_site import (
     ReadOnlyInline,
     ServiceAdmin,
     admin_actor,
+    money_column,
     show_stored,
 )
 from payables.errors import FieldError
@@ -339,6 +340,10 @@ class UserForm(MasterDataForm):
     )
 
 
+def _home_currency(user: CompanyUser) -> str:
+    return user.company.home_currency
+
+
 @admin.register(CompanyUser)
 class CompanyUserAdmin(MasterDataAdmin):
     writes = Writes(
@@ -355,7 +360,7 @@ class CompanyUserAdmin(MasterDataAdmin):
         "email",
         "roles",
         "can_be_last_approver",
-        "approval_limit_amount",
+        money_column("approval_limit_amount", _home_currency, description="approval limit"),
         "company",
         *_STAMPS,
     ]
