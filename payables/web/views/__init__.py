@@ -16,6 +16,7 @@ from payables.web.views.invoice import (
 from payables.web.views.keys import personal_keys, revoke_key
 from payables.web.views.lists import inbox, invoice_list
 from payables.web.views.sign_in import choose_company, sign_in, sign_out
+from payables.web.views.site import favicon
 
 __all__ = [
     "add_approver",
@@ -23,6 +24,7 @@ __all__ = [
     "attachment_content",
     "choose_company",
     "export",
+    "favicon",
     "inbox",
     "invoice_detail",
     "invoice_list",
