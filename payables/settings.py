@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlparse
 
 import dj_database_url
 import dj_email_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -113,6 +115,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "ninja",
@@ -127,6 +130,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "payables.tenancy.headers.ApiNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,11 +140,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "payables.tenancy.idempotency.IdempotencyClaimMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into its answer
 ]
 
 # The admin signs in by username; company users sign in to the web inbox by email
-# (payables.web.auth), each with a Django auth user of their own.
+# (payables.web.auth), each with a Django auth user of their own. The throttle comes
+# first: a locked account or address is refused before any password is checked.
 AUTHENTICATION_BACKENDS = [
+    "payables.web.auth.SignInThrottle",
     "django.contrib.auth.backends.ModelBackend",
     "payables.web.auth.CompanyUserBackend",
 ]
@@ -307,6 +315,58 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# Sign-in throttling (django-axes), for the web inbox and the admin alike: after this
+# many failures of one account (the e-mail or admin username typed) or from one client
+# address, each within the cool-off of the one before, sign-ins of that account and from
+# that address are refused (HTTP 429) for the cool-off. Attempts while locked are not
+# recorded (they neither extend the lock nor fill the table). As axes does by default, a
+# successful sign-in does not wipe the count: one's own sign-in from a shared address
+# must not clear the failures an attacker ran up against another account.
+AXES_FAILURE_LIMIT = env_int("PAYABLES_SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("PAYABLES_SIGNIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "payables.web.auth.attempted_account"
+AXES_CLIENT_IP_CALLABLE = "payables.web.auth.client_address"
+AXES_LOCKOUT_CALLABLE = "payables.web.views.sign_in.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not logged row by row, forever
+# Behind reverse proxies, the client's address is the one the outermost trusted proxy saw:
+# the Nth entry from the right of X-Forwarded-For. 0: no proxy, the peer's address.
+PAYABLES_TRUSTED_PROXY_COUNT = env_int("PAYABLES_TRUSTED_PROXY_COUNT", 0)
+
+# HTTP security. Served over https (PAYABLES_BASE_URL says so), browsers are told to
+# keep to https (HSTS) and cookies go over https only. Behind a proxy that ends TLS,
+# PAYABLES_TRUST_FORWARDED_PROTO=1 lets its X-Forwarded-Proto say the request was https;
+# only set it when the proxy overwrites that header (else a client could claim https).
+_https = urlparse(BASE_URL).scheme == "https"
+SECURE_HSTS_SECONDS = env_int("PAYABLES_HSTS_SECONDS", 365 * 24 * 3600 if _https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PAYABLES_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SESSION_COOKIE_SECURE = _https
+CSRF_COOKIE_SECURE = _https
+if env_bool("PAYABLES_TRUST_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Django's defaults, stated: nosniff, no framing, the referrer only within the site.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): only this site's own scripts, styles, images and
+# forms; no inline script, no framing. The API's docs page (bundled Swagger UI) is served
+# under the same policy; Swagger UI shows its icons as data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -23,6 +23,7 @@ from payables.admin_site import (
     ReadOnlyInline,
     ServiceAdmin,
     admin_actor,
+    money_column,
     show_stored,
 )
 from payables.errors import FieldError
@@ -349,6 +350,10 @@ class UserAddForm(UserForm):
     )
 
 
+def _home_currency(user: CompanyUser) -> str:
+    return user.company.home_currency
+
+
 @admin.register(CompanyUser)
 class CompanyUserAdmin(MasterDataAdmin):
     writes = Writes(
@@ -366,7 +371,7 @@ class CompanyUserAdmin(MasterDataAdmin):
         "email",
         "roles",
         "can_be_last_approver",
-        "approval_limit_amount",
+        money_column("approval_limit_amount", _home_currency, description="approval limit"),
         "company",
         *_STAMPS,
     ]

@@ -10,6 +10,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-in/company/", views.choose_company, name="choose_company"),
     path("sign-out/", views.sign_out, name="sign_out"),
