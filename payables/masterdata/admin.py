@@ -152,17 +152,19 @@ class MasterDataAdmin(ServiceAdmin):
         """Create or change the record through the kind's services; ``obj`` then shows it."""
         if not change:
             actor = admin_actor(request, form.cleaned_data["company"])
-            stored = self.create(dict(form.cleaned_data), actor=actor)
+            stored = self.create(dict(form.cleaned_data), actor=actor)  # not-orm
         elif form.changed_data:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
             patch = service_input(self.writes.patch, changes, patch=True)
-            stored = self.writes.update(obj, patch, actor=admin_actor(request, obj.company))
+            actor = admin_actor(request, obj.company)
+            stored = self.writes.update(obj, patch, actor=actor)  # not-orm
         else:
             return  # nothing changed: nothing to write, no event to record
         show_stored(obj, stored)
 
     def create(self, values: dict, *, actor: Actor) -> models.Model:
-        return self.writes.create(service_input(self.writes.new, values), actor=actor)
+        data = service_input(self.writes.new, values)
+        return self.writes.create(data, actor=actor)  # not-orm
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # records are deactivated, never deleted: invoices point at them

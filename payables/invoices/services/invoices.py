@@ -15,8 +15,8 @@ from payables.invoices import lifecycle
 from payables.invoices.coding import Parts, UnknownCodes, code_invoice
 from payables.invoices.errors import DuplicateInvoiceNumber, UnknownSupplier
 from payables.invoices.inputs import InvoiceIn, InvoicePatch, SupplierRefIn
+from payables.invoices.lifecycle import lock_invoice
 from payables.invoices.models import Invoice, InvoiceRow, VatLine
-from payables.invoices.queries import lock_invoice
 from payables.invoices.totals import check_totals, home_amount
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.masterdata.models import Supplier
@@ -25,6 +25,14 @@ from payables.tenancy.actors import Actor
 from payables.tenancy.services import take_next_value
 
 INVOICE_COUNTER = "invoice"
+
+# What an import (``source``) may set besides the invoice's own data.
+SOURCE_FIELDS = frozenset(
+    {
+        "source_system", "source_invoice_id", "source_document_version", "source_content_hash",
+        "external_number", "external_reference", "metadata",
+    }
+)  # fmt: skip
 
 # Header fields copied one to one from the payload to the model.
 _HEADER_FIELDS = (
@@ -64,8 +72,7 @@ def create_invoice(
             internal_id=take_next_value(company, INVOICE_COUNTER),
         )
         _apply_header(invoice, data)
-        for name, value in (source or {}).items():
-            setattr(invoice, name, value)
+        _apply_source(invoice, source)
         _note_dropped(invoice, coded.dropped)
         _save_guarding_number(invoice)
         _replace_lines(invoice, data, is_new=True)
@@ -115,8 +122,7 @@ def update_invoice(
         )
         data = coded.data
         _apply_header(invoice, data)
-        for name, value in (source or {}).items():
-            setattr(invoice, name, value)
+        _apply_source(invoice, source)
         _note_dropped(invoice, coded.dropped)
         _save_guarding_number(invoice)
         if "rows" in sent or "vat_breakdown" in sent or coded.dropped:
@@ -214,9 +220,18 @@ def _drop_nulls(changes: dict) -> dict:
     return merged
 
 
+def _apply_source(invoice: Invoice, source: dict | None) -> None:
+    """Set the import fields; anything else (a status, say) is a programming error."""
+    unknown = set(source or {}) - SOURCE_FIELDS
+    if unknown:
+        raise ValueError(f"Not import fields of an invoice: {sorted(unknown)}")
+    for name, value in (source or {}).items():
+        setattr(invoice, name, value)  # not-invoice-status
+
+
 def _apply_header(invoice: Invoice, data: InvoiceIn) -> None:
-    for name in _HEADER_FIELDS:
-        setattr(invoice, name, getattr(data, name))
+    for name in _HEADER_FIELDS:  # never the status: the lifecycle's alone
+        setattr(invoice, name, getattr(data, name))  # not-invoice-status
     if data.entry_date:
         invoice.entry_date = data.entry_date
     home = invoice.company.home_currency

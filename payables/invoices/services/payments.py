@@ -11,14 +11,13 @@ from django.db import transaction
 from payables.errors import FieldError
 from payables.events import event_types
 from payables.events.services import lock_company_writes
+from payables.invoices import lifecycle
 from payables.invoices.errors import InvoiceNotEditable, Overpayment
+from payables.invoices.lifecycle import lock_invoice
 from payables.invoices.models import Invoice, Payment
-from payables.invoices.queries import lock_invoice
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.money import ZERO, fits_scale, format_amount
 from payables.tenancy.actors import Actor
-
-UNPAYABLE = {Invoice.Status.RECEIVED, Invoice.Status.DIGITIZING, Invoice.Status.CANCELLED}
 
 
 def record_payment(
@@ -38,7 +37,7 @@ def record_payment(
         lock_company_writes(actor.company)
         invoice = lock_invoice(invoice)
         cur = invoice.currency
-        if invoice.status in UNPAYABLE:
+        if invoice.status in lifecycle.UNPAYABLE:
             raise InvoiceNotEditable(f"An invoice in state {invoice.status!r} cannot be paid.")
         if amount == ZERO:
             raise FieldError("A payment cannot be zero.", loc=["amount"], code="zero_payment")
