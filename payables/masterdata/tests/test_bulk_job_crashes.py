@@ -26,7 +26,8 @@ from payables.tests.task_worker import (
     wait_until,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# A few seconds each on SQLite, 10-20 s on PostgreSQL: whole loads run in worker processes.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 LEASE = 1  # second: a dead worker's task is taken up a second or two later
 CHUNK = 50
