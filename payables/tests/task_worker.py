@@ -115,7 +115,7 @@ class WorkerProcesses:
         return "\n".join(p.read_text() for p in sorted(self.data_dir.glob("worker-*.log")))
 
 
-def wait_until(condition: Callable[[], Any], *, timeout: float = 20, what: str = "") -> Any:
+def wait_until(condition: Callable[[], Any], *, timeout: float = 90, what: str = "") -> Any:
     """Poll ``condition`` until it is true; return its value, or fail after ``timeout`` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
