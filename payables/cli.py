@@ -140,16 +140,27 @@ def serve(args: list[str]) -> None:
 
 
 def worker(args: list[str]) -> None:
-    """Run the database task worker; any number may run against PostgreSQL."""
+    """Run the database task worker; any number may run against PostgreSQL.
+
+    Each worker holds a lease on the task it runs and takes up the tasks of workers that
+    died (``payables.events.task_leases``), at start and then every half lease.
+    """
     django.setup()
     from django.core.management import call_command
 
+    from payables.events.task_leases import LeaseKeeper, reap_expired_tasks
     from payables.events.webhooks.delivery import queue_sweep
     from payables.tenancy.services import prune_idempotency_keys
 
     prune_idempotency_keys()
+    reap_expired_tasks()
     queue_sweep()  # webhook deliveries whose task a crash lost are found by the sweep
-    call_command("db_worker", *args)
+    keeper = LeaseKeeper()
+    keeper.start()
+    try:
+        call_command("db_worker", *args)
+    finally:
+        keeper.stop()
 
 
 if __name__ == "__main__":

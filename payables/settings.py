@@ -230,6 +230,16 @@ TASKS = {
     }
 }
 
+# A running task holds a lease its worker renews (`payables worker`); once the lease runs
+# out (its worker died) any worker queues the task again, and after this many attempts
+# fails it, and its job, with the reason. Tasks run again from their start.
+PAYABLES_TASK_LEASE_SECONDS = env_int("PAYABLES_TASK_LEASE_SECONDS", 60)
+PAYABLES_TASK_MAX_ATTEMPTS = env_int("PAYABLES_TASK_MAX_ATTEMPTS", 3)
+if PAYABLES_TASK_LEASE_SECONDS < 1 or PAYABLES_TASK_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        "PAYABLES_TASK_LEASE_SECONDS and PAYABLES_TASK_MAX_ATTEMPTS must be at least 1"
+    )
+
 # Uploads. Attachments above the limit are refused with 413; the request body limit
 # leaves room for base64 (4/3 of the bytes) plus the JSON around it.
 PAYABLES_MAX_ATTACHMENT_BYTES = env_int("PAYABLES_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
