@@ -15,7 +15,7 @@ from payables.errors import PayablesError
 from payables.handoff.models import SyncError
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.schemas import InvoiceOut
-from payables.schema_types import InSchema, PageParams, Timestamp
+from payables.schema_types import InSchema, IsoDate, PageParams, Timestamp
 
 InvoiceRef = Annotated[str, Field(min_length=1, max_length=50)]
 RequestId = Field(None, max_length=255, description="Idempotency key, if not sent as a header.")
@@ -62,7 +62,7 @@ class BookedIn(InSchema):
     document_id: str = Field(
         ..., min_length=1, max_length=200, description="The accounting system's document id."
     )
-    booking_date: date
+    booking_date: IsoDate
     request_id: str | None = RequestId
 
 
