@@ -33,7 +33,7 @@ class UserFields(InSchema):
 class UserIn(UserFields):
     code: Code
     request_id: RequestId = None
-    invite: bool = Field(
+    invite: Flag = Field(
         default=False,
         description=(
             "E-mail the user a link to set their web sign-in password (needs `email`); "
