@@ -21,6 +21,7 @@ from payables.invoices.models import Attachment, Invoice, Payment
 from payables.money import format_amount, format_decimal
 from payables.schema_types import (
     InSchema,
+    IsoDate,
     Money,
     PageParams,
     Timestamp,
@@ -35,7 +36,7 @@ class CancelIn(InSchema):
 
 class PaymentIn(InSchema):
     amount: Money
-    payment_date: date
+    payment_date: IsoDate
     description: str = Field("", max_length=500)
     account_code: str = Field(
         "", max_length=50, description="Defaults to the configured payment account."
@@ -48,10 +49,10 @@ class InvoiceFilters(PageParams):
     type: Invoice.Type | None = None
     supplier_id: UUID | None = None
     invoice_number: str | None = Field(None, max_length=200)
-    invoice_date_from: date | None = None
-    invoice_date_to: date | None = None
-    due_date_from: date | None = None
-    due_date_to: date | None = None
+    invoice_date_from: IsoDate | None = None
+    invoice_date_to: IsoDate | None = None
+    due_date_from: IsoDate | None = None
+    due_date_to: IsoDate | None = None
     created_after: Timestamp | None = None
     created_before: Timestamp | None = None
     modified_after: Timestamp | None = None

@@ -12,6 +12,7 @@ from payables.errors import FieldError
 from payables.events import event_types
 from payables.events.services import lock_company_writes
 from payables.invoices import lifecycle
+from payables.invoices.coding import judge_account
 from payables.invoices.errors import InvoiceNotEditable, Overpayment
 from payables.invoices.lifecycle import lock_invoice
 from payables.invoices.models import Invoice, Payment
@@ -31,7 +32,9 @@ def record_payment(
 ) -> Payment:
     """Record a (partial) payment; paying more than is due is refused.
 
-    A credit note is settled with negative payments (money coming back).
+    A credit note is settled with negative payments (money coming back). A given
+    ``account_code`` is checked against the chart of accounts as a row's account is (not
+    when the company keeps none); without one the configured payment account is used.
     """
     with transaction.atomic():
         lock_company_writes(actor.company)
@@ -58,6 +61,12 @@ def record_payment(
                 f"{format_amount(due, cur)} {cur}.",
                 loc=["amount"],
             )
+        if account_code:
+            problem = judge_account(
+                actor.company, account_code, on=payment_date, loc=["account_code"]
+            )
+            if problem is not None:
+                raise problem
         payment = Payment.objects.create(
             invoice=invoice,
             amount=amount,
