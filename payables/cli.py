@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
         from django.core.management import execute_from_command_line
 
         # `payables import` is the e-invoice importer (Django has no command of that name).
-        name = "importinvoices" if command == "import" else command
+        name = {"import": "importinvoices", "load-rates": "loadrates"}.get(command, command)
         execute_from_command_line(["payables", name, *argv[1:]])
 
 
