@@ -29,6 +29,7 @@ from payables.json_encoding import PreciseJSONEncoder
 from payables.masterdata.api import (
     accounts_router,
     bulk_router,
+    currency_rates_router,
     custom_fields_router,
     dimensions_router,
     items_router,
@@ -125,6 +126,7 @@ api.add_router("/users", users_router)
 api.add_router("/items", items_router)
 api.add_router("/custom-fields", custom_fields_router)
 api.add_router("/jobs", jobs_router)
+api.add_router("/currency-rates", currency_rates_router)
 api.add_router("", approvals_router)  # /approvals, /invoices/{ref}/approvers, /routing-rules
 api.add_router("/invoices", handoff_router)  # first: `/invoices/export` is not `/{ref}`
 api.add_router("/invoices", invoices_router)

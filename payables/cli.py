@@ -26,6 +26,7 @@ COMMANDS = {
     "createkey": "Issue an API key for an integrator (created if missing) or a user.",
     "revokekey": "Revoke an API key by its visible prefix.",
     "setpassword": "Set a user's web sign-in password, by email address (--company NAME).",
+    "load-rates": "Load a company's exchange rates from an ECB-format CSV or zip file.",
 }
 
 

@@ -46,6 +46,7 @@ CUSTOM_FIELD_DEACTIVATED = "custom_field.deactivated"
 USER_PASSWORD_SET = "user.password_set"
 USER_INVITED = "user.invited"
 MASTERDATA_JOB_FINISHED = "masterdata.job_finished"
+CURRENCY_RATES_LOADED = "currency_rates.loaded"
 INVOICE_ASSIGNED = "invoice.assigned"
 INVOICE_REROUTED = "invoice.rerouted"
 INVOICE_APPROVED = "invoice.approved"
@@ -256,6 +257,20 @@ _DECLARED = [
                 "Object: `created`, `updated`, `unchanged`, `failed` and `deactivated` records."
             ),
             "error_count": "Errors found; `GET /api/v1/jobs/{id}` lists them.",
+        },
+    ),
+    EventType(
+        CURRENCY_RATES_LOADED,
+        "company",
+        "The company loaded exchange rates of its own; a load that changes nothing records none.",
+        {
+            "source": "Where they came from: `api` or the loaded file's name.",
+            "currencies": "Sorted list of the currencies whose rates were written.",
+            "date_from": "The earliest day written (ISO 8601 date).",
+            "date_to": "The latest day written (ISO 8601 date).",
+            "created": "Rates added.",
+            "updated": "Rates replaced by a different value.",
+            "unchanged": "Rates given that were already stored as they are.",
         },
     ),
     EventType(INVOICE_CREATED, "invoice", "An invoice was received or created.", _INVOICE),

@@ -11,7 +11,7 @@ from payables.money import ZERO, currency_scale, fits_scale, quantize
 
 
 def check_totals(data: InvoiceIn, *, home_currency: str) -> list[FieldError]:
-    """Return every money problem of the invoice: scale, sums, sign and currency rate.
+    """Return every money problem of the invoice: scale, sums, sign and a given rate.
 
     Rows must add up to the net amount, the VAT breakdown to the VAT amount (and its
     bases to the net amount), and net + VAT + rounding must equal gross.
@@ -92,9 +92,10 @@ def _rate_errors(data: InvoiceIn, home_currency: str) -> Iterator[FieldError]:
                 loc=["currency_rate"],
                 code="currency_rate_invalid",
             )
-    elif rate is None or rate <= 0:
+    elif rate is not None and rate <= 0:
+        # Without a rate, the company's or the ECB's applies (see choose_currency_rate).
         yield FieldError(
-            f"currency_rate ({home_currency} per {data.currency}) must be given and positive.",
+            f"currency_rate ({home_currency} per {data.currency}) must be positive.",
             loc=["currency_rate"],
             code="currency_rate_required",
         )

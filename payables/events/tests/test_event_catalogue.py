@@ -46,6 +46,7 @@ FLOWS = {
         event_types.USER_INVITED,
         event_types.MASTERDATA_JOB_FINISHED,
     },
+    "currency rates": {event_types.CURRENCY_RATES_LOADED},
     "invoices": {
         event_types.INVOICE_CREATED,
         event_types.INVOICE_UPDATED,
@@ -165,6 +166,13 @@ def test_supplier_password_and_bulk_load_events_carry_their_declared_fields(
         _ok(api.post("/accounts/bulk", {"records": [{"code": "5000", "name": "Rent"}]}), 202)
 
     assert_recorded_as_declared(FLOWS["suppliers, passwords and bulk loads"])
+
+
+def test_currency_rate_events_carry_their_declared_fields(api: ApiClient):
+    rates = [{"currency": "USD", "date": "2026-11-02", "rate": "0.86"}]
+    _ok(api.put("/currency-rates", {"rates": rates}))
+
+    assert_recorded_as_declared(FLOWS["currency rates"])
 
 
 def test_invoice_events_carry_their_declared_fields(

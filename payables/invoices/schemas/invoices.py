@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 from uuid import UUID
 
 from ninja import Schema
@@ -165,6 +166,19 @@ class InvoiceOut(Schema):
     vat_date: date | None
     currency: str
     currency_rate: str
+    currency_rate_source: Literal["document", "company", "ecb"] | None = Field(
+        description=(
+            "Where `currency_rate` came from: `document` (sent with the invoice; an "
+            "e-invoice's BT-111), `company` (the company's own rates), `ecb` (the European "
+            "Central Bank reference rate); null for an invoice in the home currency."
+        )
+    )
+    currency_rate_date: date | None = Field(
+        description="The day of the company's or the ECB's rate used; null otherwise."
+    )
+    currency_rate_note: str = Field(
+        description="Set when the rate is from before the invoice's date, saying why."
+    )
     net_amount: str
     vat_amount: str
     rounding_amount: str
@@ -224,6 +238,9 @@ class InvoiceOut(Schema):
             vat_date=inv.vat_date,
             currency=cur,
             currency_rate=format_decimal(inv.currency_rate),
+            currency_rate_source=inv.currency_rate_source or None,
+            currency_rate_date=inv.currency_rate_date,
+            currency_rate_note=inv.currency_rate_note,
             net_amount=format_amount(inv.net_amount, cur),
             vat_amount=format_amount(inv.vat_amount, cur),
             rounding_amount=format_amount(inv.rounding_amount, cur),

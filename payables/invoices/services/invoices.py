@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,8 +21,10 @@ from payables.invoices.models import Invoice, InvoiceRow, VatLine
 from payables.invoices.totals import check_totals, home_amount
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.masterdata.models import Supplier
+from payables.masterdata.rates import FoundRate, find_rate
 from payables.masterdata.services import create_supplier
 from payables.tenancy.actors import Actor
+from payables.tenancy.models import Company
 from payables.tenancy.services import take_next_value
 
 INVOICE_COUNTER = "invoice"
@@ -58,6 +61,7 @@ def create_invoice(
     """
     company = actor.company
     _raise_errors(check_totals(data, home_currency=company.home_currency))
+    rate = choose_currency_rate(data, company=company)
     with transaction.atomic():
         lock_company_writes(company)
         supplier = resolve_supplier(data, actor=actor)
@@ -71,7 +75,7 @@ def create_invoice(
             entry_date=data.entry_date or timezone.localdate(),
             internal_id=take_next_value(company, INVOICE_COUNTER),
         )
-        _apply_header(invoice, data)
+        _apply_header(invoice, data, rate)
         _apply_source(invoice, source)
         _note_dropped(invoice, coded.dropped)
         _save_guarding_number(invoice)
@@ -101,8 +105,12 @@ def update_invoice(
         invoice = lock_invoice(invoice)
         lifecycle.require_editable(invoice)
         sent = _drop_nulls(changes)
-        data = InvoiceIn.model_validate(invoice_as_input(invoice) | sent)
+        stored = invoice_as_input(invoice)
+        if sent.get("currency", invoice.currency) != invoice.currency:
+            stored["currency_rate"] = None  # a rate of the old currency is no rate of the new
+        data = InvoiceIn.model_validate(stored | sent)
         _raise_errors(check_totals(data, home_currency=invoice.company.home_currency))
+        rate = choose_currency_rate(data, company=invoice.company)
         if "supplier_id" in changes or "supplier" in changes:
             invoice.supplier = resolve_supplier(data, actor=actor)
         _refuse_duplicate_number(invoice.supplier, data.invoice_number, exclude=invoice.pk)
@@ -121,7 +129,7 @@ def update_invoice(
             unknown_codes=unknown_codes,
         )
         data = coded.data
-        _apply_header(invoice, data)
+        _apply_header(invoice, data, rate)
         _apply_source(invoice, source)
         _note_dropped(invoice, coded.dropped)
         _save_guarding_number(invoice)
@@ -151,7 +159,10 @@ def invoice_as_input(invoice: Invoice) -> dict:
     data["supplier_id"] = invoice.supplier_id
     data["origin"] = invoice.origin
     data["entry_date"] = invoice.entry_date
-    data["currency_rate"] = invoice.currency_rate
+    # Only a rate given with the invoice is input: a company or ECB rate is looked up
+    # again, for the invoice's date as it is after the change.
+    is_given = invoice.currency_rate_source == Invoice.RateSource.DOCUMENT
+    data["currency_rate"] = invoice.currency_rate if is_given else None
     data["rows"] = [
         {
             "item_code": r.item_code,
@@ -229,17 +240,48 @@ def _apply_source(invoice: Invoice, source: dict | None) -> None:
         setattr(invoice, name, value)  # not-invoice-status
 
 
-def _apply_header(invoice: Invoice, data: InvoiceIn) -> None:
+def choose_currency_rate(data: InvoiceIn, *, company: Company) -> FoundRate:
+    """The rate converting the invoice to the home currency, and where it comes from.
+
+    The rate sent with the invoice (an e-invoice's BT-111 / BT-110) wins; else the
+    company's own rate, else the ECB reference rate, of the VAT point date (else the
+    issue date) or the nearest earlier day that has one. No rate is a located 422.
+    """
+    home = company.home_currency
+    if data.currency == home:
+        return FoundRate(Decimal(1), "", None)
+    if data.currency_rate is not None:
+        return FoundRate(data.currency_rate, Invoice.RateSource.DOCUMENT, None)
+    on = data.vat_date or data.invoice_date
+    found = find_rate(company, data.currency, on)
+    if found is None:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    f"No exchange rate of {data.currency} for {on.isoformat()}: the ECB "
+                    f"publishes none and the company has loaded none. Give currency_rate "
+                    f"({home} per {data.currency}), or load the company's rates.",
+                    loc=["currency_rate"],
+                    code="currency_rate_required",
+                )
+            ]
+        )
+    return found
+
+
+def _apply_header(invoice: Invoice, data: InvoiceIn, rate: FoundRate) -> None:
     for name in _HEADER_FIELDS:  # never the status: the lifecycle's alone
         setattr(invoice, name, getattr(data, name))  # not-invoice-status
     if data.entry_date:
         invoice.entry_date = data.entry_date
     home = invoice.company.home_currency
-    rate = data.currency_rate if data.currency != home else 1
-    invoice.currency_rate = rate
-    invoice.home_net_amount = home_amount(data.net_amount, rate, home)
-    invoice.home_vat_amount = home_amount(data.vat_amount, rate, home)
-    invoice.home_gross_amount = home_amount(data.gross_amount, rate, home)
+    invoice.currency_rate = rate.rate
+    invoice.currency_rate_source = rate.source
+    invoice.currency_rate_date = rate.rate_date
+    invoice.currency_rate_note = rate.note
+    invoice.home_net_amount = home_amount(data.net_amount, rate.rate, home)
+    invoice.home_vat_amount = home_amount(data.vat_amount, rate.rate, home)
+    invoice.home_gross_amount = home_amount(data.gross_amount, rate.rate, home)
 
 
 def _note_dropped(invoice: Invoice, dropped: list[FieldError]) -> None:
