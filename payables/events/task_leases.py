@@ -181,8 +181,8 @@ def _reap(task_id: Any, now: datetime | Now) -> str | None:
         TaskLease.objects.filter(task=task).delete()
         attempts = len(task.worker_ids)
         if attempts < settings.PAYABLES_TASK_MAX_ATTEMPTS:
-            task.status = TaskResultStatus.READY
-            task.save(update_fields=["status"])
+            task.status = TaskResultStatus.READY  # not-invoice-status
+            task.save(update_fields=["status"])  # not-invoice-status
             logger.warning(
                 "Task %s (%s) lost its worker %s; queued again after attempt %d of %d",
                 task.pk,

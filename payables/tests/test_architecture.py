@@ -268,7 +268,18 @@ LAYERS: dict[str, int] = {
     "approvals": 6,
     "handoff": 7,
 }
-EDGE_APPS = {"api", "urls", "wsgi", "asgi", "cli", "settings", "demo", "web", "compat"}
+EDGE_APPS = {
+    "api",
+    "api_contract",
+    "urls",
+    "wsgi",
+    "asgi",
+    "cli",
+    "settings",
+    "demo",
+    "web",
+    "compat",
+}
 # Inside an app, these modules are transport too.
 EDGE_MODULE_NAMES = {"api", "admin"}
 

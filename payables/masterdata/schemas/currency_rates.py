@@ -9,7 +9,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field
 
-from payables.schema_types import CurrencyCode, InSchema, PageParams
+from payables.schema_types import CurrencyCode, InSchema, IsoDate, PageParams
 
 MAX_RATES = 10_000
 
@@ -20,7 +20,7 @@ PositiveRate = Annotated[
 
 class CurrencyRateIn(InSchema):
     currency: CurrencyCode
-    date: dt.date
+    date: IsoDate
     rate: PositiveRate = Field(
         description="Units of the company's home currency for one unit of `currency`."
     )
@@ -47,5 +47,5 @@ class CurrencyRateOut(Schema):
 
 class CurrencyRateFilters(PageParams):
     currency: CurrencyCode | None = None
-    date_from: dt.date | None = Field(None, description="On or after this day.")
-    date_to: dt.date | None = Field(None, description="On or before this day.")
+    date_from: IsoDate | None = Field(None, description="On or after this day.")
+    date_to: IsoDate | None = Field(None, description="On or before this day.")
