@@ -23,6 +23,7 @@ from payables.einvoice.model import ParseLimits
 from payables.einvoice.tests.corpus import SAMPLES_DIR
 from payables.einvoice.tests.hostile_documents import (
     CASES,
+    EDGE_CASES,
     PAGE,
     PAGES,
     XML_DECLARATION,
@@ -55,6 +56,13 @@ def test_each_hostile_document_is_refused_with_its_error(case):
     assert finding.severity == "fatal"
     assert finding.rule_id.startswith("PAY-")
     assert finding.message
+
+
+@pytest.mark.parametrize("case", EDGE_CASES, ids=lambda case: case.name)
+def test_the_largest_documents_the_limits_let_through_are_read(case):
+    parsed = einvoice.parse(case.build())
+
+    assert parsed.invoices
 
 
 def test_no_secret_of_an_external_entity_reaches_the_refusal(tmp_path):

@@ -19,16 +19,21 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from payables.einvoice.tests.corpus import SAMPLES_DIR
+from payables.einvoice.tests.corpus import CORPUS_DIR, SAMPLES_DIR
 from payables.einvoice.tests.hostile_documents import (
     CASES,
+    EDGE_CASES,
     billion_laughs,
     empty_elements,
     vat_groups,
 )
 from payables.errors import PayloadTooLarge
 from payables.invoices.models import Attachment, Invoice
-from payables.invoices.services.einvoice_import import DocumentTooComplex, import_einvoice
+from payables.invoices.services.einvoice_import import (
+    DocumentRefused,
+    DocumentTooComplex,
+    import_einvoice,
+)
 
 IMPORT = "/invoices/import"
 UBL_SAMPLE = SAMPLES_DIR / "validation-ubl-invoice-two-vat-rates.xml"
@@ -55,6 +60,29 @@ def test_each_hostile_document_gets_a_clear_4xx_from_the_import_api(api, case):
         assert entry["msg"]
     assert not Invoice.objects.exists()
     assert not Attachment.objects.exists()
+
+
+@pytest.fixture
+def settings_with_schemas(settings):
+    settings.PAYABLES_EINVOICE_SCHEMA_DIR = CORPUS_DIR / "xsd"
+    settings.PAYABLES_EINVOICE_RULES_DIR = CORPUS_DIR / "xslt" / "en16931"
+    return settings
+
+
+@pytest.mark.parametrize("case", EDGE_CASES, ids=lambda case: case.name)
+def test_the_largest_documents_the_limits_let_through_are_imported_or_refused_as_invalid(
+    actor, settings_with_schemas, case
+):
+    """Not too complex: valid ones import, invalid ones are refused by their findings."""
+    try:
+        document = import_einvoice(case.build(), actor=actor)
+    except DocumentRefused as refused:
+        assert case.outcome == "refused"
+        assert not isinstance(refused, DocumentTooComplex)
+        assert refused.findings[0].rule_id != "PAY-LIMIT"
+    else:
+        assert case.outcome == "imported"
+        assert [result.outcome for result in document.results] == ["imported"]
 
 
 def test_a_too_complex_document_names_the_engine_rule_and_the_limit(api):
