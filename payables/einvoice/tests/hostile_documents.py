@@ -167,6 +167,18 @@ def oversize() -> bytes:
     return ubl(b"<cbc:Note>x</cbc:Note>" * 1_200_000)
 
 
+def finvoice_batch_bomb() -> bytes:
+    """100,000 Finvoice documents in one file, each read and mapped on its own."""
+    one = b'<?xml version="1.0"?>\n<Finvoice Version="3.0"><InvoiceDetails/></Finvoice>\n'
+    return one * 100_000
+
+
+def estonian_batch_bomb() -> bytes:
+    """An Estonian e-invoice file of 900 invoices (each mapped and upserted)."""
+    invoices = b"<Invoice invoiceId='1'><InvoiceParties/></Invoice>" * 900
+    return XML_DECLARATION + b"<E_Invoice><Header/>" + invoices + b"<Footer/></E_Invoice>"
+
+
 # -- PDF -------------------------------------------------------------------------------
 
 
@@ -428,7 +440,23 @@ CASES = (
     HostileCase(
         "huge-text-node", "one 12 MB text node", huge_text_node, LimitExceeded, 422, TOO_COMPLEX
     ),
-    HostileCase("oversize", "25 MB, over the size limit", oversize, None, 413, "payload_too_large"),
+    HostileCase(
+        "finvoice-batch-bomb",
+        "100,000 Finvoice documents in one file",
+        finvoice_batch_bomb,
+        LimitExceeded,
+        422,
+        TOO_COMPLEX,
+    ),
+    HostileCase(
+        "estonian-batch-bomb",
+        "Estonian file of 900 invoices",
+        estonian_batch_bomb,
+        LimitExceeded,
+        422,
+        TOO_COMPLEX,
+    ),
+    HostileCase("oversize", "26 MB, over the size limit", oversize, None, 413, "payload_too_large"),
     HostileCase(
         "pdf-zip-bomb",
         "factur-x.xml inflating to 256 MB",
@@ -583,8 +611,27 @@ def long_invoice() -> bytes:
     return render_ubl(invoice)
 
 
+def estonian_batch() -> bytes:
+    """An Estonian e-invoice file of 99 invoices (the per-file limit is 100): the
+    sample's three, 33 times, each copy with its own numbers, and the Footer to match."""
+    root = etree.fromstring((SAMPLES / "ee-1.2-three-invoices-22-24-9-0-percent.xml").read_bytes())
+    footer = root.find("Footer")
+    originals = root.findall("Invoice")
+    for copy in range(1, 33):
+        for invoice in originals:
+            twin = deepcopy(invoice)
+            twin.set("invoiceId", f"{copy}-{twin.get('invoiceId')}")
+            number = twin.find(".//InvoiceNumber")
+            number.text = f"{number.text}-{copy}"
+            footer.addprevious(twin)
+    footer.find("TotalNumberInvoices").text = str(3 * 33)
+    footer.find("TotalAmount").text = str(Decimal(footer.find("TotalAmount").text) * 33)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
 EDGE_CASES = (
     EdgeCase("edge-long-invoice", "valid invoice of 1,000 lines", long_invoice, "imported"),
+    EdgeCase("edge-estonian-batch", "Estonian file of 99 invoices", estonian_batch, "imported"),
     EdgeCase(
         "edge-large-attachments",
         "valid invoice with 3 x 4.8 MB attachments",
