@@ -562,6 +562,27 @@ def failing_lines() -> bytes:
     return _with_copies(data, "//cac:InvoiceLine", 998, UBL_NS)
 
 
+def failing_line_charges() -> bytes:
+    """460 lines of 10 allowances each, every allowance failing two rules: as many
+    failures, each written with its location, as 20,000 elements can hold."""
+    charge = (
+        b"<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
+        b'<cbc:Amount currencyID="EUR">1.999</cbc:Amount></cac:AllowanceCharge>'
+    )
+    anchor = b'<cbc:LineExtensionAmount currencyID="EUR">100.00</cbc:LineExtensionAmount>'
+    data = UBL_SAMPLE.read_bytes().replace(anchor, anchor + charge * 10, 1)
+    return _with_copies(data, "//cac:InvoiceLine", 458, UBL_NS)
+
+
+def wrapped_failing_amounts() -> bytes:
+    """40 unknown wrappers of 490 amounts with three decimals (98 of each of five kinds):
+    not schema-valid, yet every amount fails a rule."""
+    kinds = (b"Amount", b"BaseAmount", b"PriceAmount", b"TaxAmount", b"TaxableAmount")
+    group = b"".join(b'<cbc:%s currencyID="EUR">1.999</cbc:%s>' % (kind, kind) for kind in kinds)
+    wrappers = b"".join(b"<w%d>%s</w%d>" % (n, group * 98, n) for n in range(40))
+    return UBL_SAMPLE.read_bytes().replace(b"<cac:TaxTotal>", wrappers + b"<cac:TaxTotal>", 1)
+
+
 def lines_and_vat_groups() -> bytes:
     """1,000 lines and 90 VAT breakdowns: the rules sum every line for each breakdown."""
     line = "//ram:IncludedSupplyChainTradeLineItem"
@@ -639,6 +660,18 @@ EDGE_CASES = (
         "imported",
     ),
     EdgeCase("edge-failing-lines", "1,000 lines, each failing a rule", failing_lines, "refused"),
+    EdgeCase(
+        "edge-failing-line-charges",
+        "460 lines of 10 failing allowances",
+        failing_line_charges,
+        "refused",
+    ),
+    EdgeCase(
+        "edge-wrapped-failing-amounts",
+        "19,600 failing amounts in unknown wrappers",
+        wrapped_failing_amounts,
+        "refused",
+    ),
     EdgeCase(
         "edge-lines-and-vat-groups",
         "1,000 lines and 90 VAT breakdowns",

@@ -98,7 +98,7 @@ def test_repeats_are_counted_whatever_wraps_them():
 
 
 def test_lines_repeat_up_to_their_own_limit_and_each_line_counts_its_own_repeats():
-    line = b"<cac:InvoiceLine>" + b"<cbc:Note>n</cbc:Note>" * 40 + b"</cac:InvoiceLine>"
+    line = b"<cac:InvoiceLine>" + b"<cbc:Note>n</cbc:Note>" * 10 + b"</cac:InvoiceLine>"
 
     root = parse_xml(ubl(line * LIMITS.max_lines), limits=LIMITS)
 
