@@ -62,9 +62,9 @@ migrations-check: venv  ## Fail when a model change has no migration.
 	$(BIN)/payables makemigrations --check --dry-run
 
 # The benches `make bench` runs, each with ARGS: `make bench BENCH=upsert ARGS="--batch 50"`.
-BENCH ?= import upsert masterdata webhook
+BENCH ?= import upsert masterdata webhook hostile
 
-bench: venv  ## Import, upsert, master data and webhook benchmarks (ARGS="--count 300", BENCH=upsert; DATABASE_URL picks the db).
+bench: venv  ## Import, upsert, master data, webhook and hostile-input benchmarks (ARGS="--count 300", BENCH=upsert; DATABASE_URL picks the db).
 	@set -e; for name in $(BENCH); do \
 		echo "== bench/$${name}_bench.py $(ARGS)"; \
 		$(BIN)/python bench/$${name}_bench.py $(ARGS); \

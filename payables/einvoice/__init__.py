@@ -58,7 +58,13 @@ def parse(data: bytes, *, limits: ParseLimits | None = None) -> ParsedDocument:
     limits = limits or ParseLimits()
     if len(data) > limits.max_bytes:
         raise LimitExceeded(f"The document has {len(data)} bytes; the limit is {limits.max_bytes}")
-    return detect(data).parse(data, limits=limits)
+    parsed = detect(data).parse(data, limits=limits)
+    if len(parsed.invoices) > limits.max_invoices:  # each format bounds this earlier too
+        raise LimitExceeded(
+            f"The document holds {len(parsed.invoices)} invoices; the limit is "
+            f"{limits.max_invoices}"
+        )
+    return parsed
 
 
 def render_ubl(invoice: Invoice) -> bytes:

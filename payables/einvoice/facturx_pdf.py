@@ -10,14 +10,18 @@ Factur-X 1.07 / ZUGFeRD 2.3 (https://fnfe-mpe.org/factur-x/), ZUGFeRD 1.0 (FeRD,
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import import_module
 from types import ModuleType
 from typing import Any
 
 from lxml import etree
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import LimitReachedError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
 from payables.einvoice import cii
 from payables.einvoice.errors import (
@@ -38,10 +42,28 @@ INVOICE_FILENAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
 NO_XML_MESSAGE = "A PDF without embedded e-invoice XML; it needs digitizing"
 
 # Bounds on walking the PDF's embedded-files name tree (hostile PDFs nest or loop it), and
-# on how many XML files are inflated to look for the invoice.
+# on how many XML files are inflated to look for the invoice (real hybrid PDFs embed one
+# to a few files).
 _MAX_TREE_DEPTH = 32
-_MAX_EMBEDDED_FILES = 1000
+_MAX_TREE_NODES = 200
+_MAX_EMBEDDED_FILES = 100
 _MAX_XML_FILES = 10
+
+# pypdf is pure Python: what it parses costs far more per byte than XML does, so the
+# structure it reads on the way to the embedded file is bounded tightly. Streams other
+# than the embedded files (object streams, cross-reference streams, the XMP) inflate to
+# at most 1 MiB each (the corpus's largest object stream is 2 KB, its largest stream of
+# any kind 375 KB), at most 32 object streams are read (the objects the import needs
+# sit in one to three), and an object whose offset is wrong is searched for in the
+# whole file at most 20 times.
+_MAX_STRUCTURE_STREAM_BYTES = 1024 * 1024
+_MAX_OBJECT_STREAMS = 32
+_MAX_REPAIRED_OBJECTS = 20
+_MAX_PDF_ARRAY_ITEMS = 20_000
+# Cross-reference tables (one per incremental update), and the bytes of a table entry
+# (20, or 19 with a one-byte end of line, which pypdf also reads).
+_MAX_XREF_TABLES = 100
+_XREF_ENTRY_BYTES = 19
 
 
 @dataclass(frozen=True)
@@ -72,8 +94,25 @@ def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:
     """Read the invoice XML embedded in a hybrid PDF; refuse a PDF that has none."""
     if len(data) > limits.max_bytes:
         raise LimitExceeded(f"The document has {len(data)} bytes; the limit is {limits.max_bytes}")
+    _check_object_markers(data, limits)
+    with _bounded_pypdf(_MAX_STRUCTURE_STREAM_BYTES, limits):
+        try:
+            return _parse(data, limits)
+        except LimitReachedError as exc:
+            raise LimitExceeded(f"The PDF exceeds a limit: {_reason(exc)}") from None
+
+
+def _parse(data: bytes, limits: ParseLimits) -> ParsedDocument:
+    reader = _open(data, limits)
+    try:
+        return _read(reader, limits)
+    finally:
+        if reader.exceeded:  # refused inside pypdf, which may have carried on
+            raise LimitExceeded(f"The PDF exceeds a limit: {reader.exceeded}") from None
+
+
+def _read(reader: _BoundedReader, limits: ParseLimits) -> ParsedDocument:
     findings: list[Finding] = []
-    reader = _open(data)
     _check_page_count(reader, limits)
     embedded = _embedded_files(reader)
     candidates = _candidates(embedded, limits, findings)
@@ -112,22 +151,191 @@ def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:
 # the document with a clear error. Our own EInvoiceErrors pass through unchanged.
 
 
-def _open(data: bytes) -> PdfReader:
+@contextmanager
+def _bounded_pypdf(stream_bytes: int, limits: ParseLimits) -> Iterator[None]:
+    """pypdf's own limits, set for this thread while the PDF is read: inflated streams
+    (every filter), arrays and dictionaries, the page tree, and zlib's byte-by-byte
+    recovery of a broken stream (a Python loop over each byte)."""
+    outputs = dict.fromkeys(
+        (
+            "array_based_stream_maximum_output_length",
+            "brotli_maximum_output_length",
+            "jbig2_maximum_output_length",
+            "lzw_maximum_output_length",
+            "run_length_maximum_output_length",
+            "zlib_maximum_output_length",
+        ),
+        stream_bytes,
+    )
+    with apply_configuration(
+        **outputs,
+        maximum_declared_stream_length=limits.max_bytes,
+        stream_decoding_work_maximum_length=2 * stream_bytes,
+        zlib_maximum_recovery_input_length=64 * 1024,
+        array_maximum_element_count=_MAX_PDF_ARRAY_ITEMS,
+        dictionary_maximum_element_count=_MAX_PDF_ARRAY_ITEMS,
+        page_tree_maximum_entries=limits.max_pdf_objects,
+        page_tree_maximum_page_entries=limits.max_pdf_objects,
+    ):
+        yield
+
+
+def _check_object_markers(data: bytes, limits: ParseLimits) -> None:
+    """Refuse a PDF that writes or lists more objects than the limit, before pypdf reads it.
+
+    Every object in the body opens with the keyword ``obj`` (and closes with ``endobj``,
+    which also contains it), and every entry of a cross-reference table takes 20 bytes
+    between its ``xref`` and its ``trailer``; so counting bytes bounds the objects a
+    reader could find, cheaply (pypdf reads a table of a million entries, 20 MB, in
+    0.8 s and 200 MB before anyone can count them).
+    """
+    openers = data.count(b"obj") - data.count(b"endobj")
+    if openers > limits.max_pdf_objects:
+        raise LimitExceeded(
+            f"The PDF writes {openers} objects; the limit is {limits.max_pdf_objects}"
+        )
+    tables = data.count(b"xref") - data.count(b"startxref")
+    if tables > _MAX_XREF_TABLES:
+        raise LimitExceeded(
+            f"The PDF has {tables} cross-reference tables; the limit is {_MAX_XREF_TABLES}"
+        )
+    entries, start = 0, data.find(b"xref")
+    while start >= 0:
+        end = data.find(b"trailer", start)
+        entries += ((end if end >= 0 else len(data)) - start) // _XREF_ENTRY_BYTES
+        start = data.find(b"xref", start + 4)
+    if entries > limits.max_pdf_objects:
+        raise LimitExceeded(
+            f"The PDF's cross-reference tables have room for {entries} objects; the limit "
+            f"is {limits.max_pdf_objects}"
+        )
+
+
+class _BrokenCrossReferenceError(Exception):
+    """The PDF's cross-reference table is unusable and would have to be rebuilt."""
+
+
+class _BoundedReader(PdfReader):
+    """pypdf's reader with the work its recovery paths may do bounded.
+
+    pypdf's public limits bound single streams, arrays and cross-reference streams; three
+    private paths do work in proportion to the whole file, so they are bounded here (the
+    hostile PDF tests fail if a pypdf release renames them):
+
+    - rebuilding a broken cross-reference table reads every object in the file and
+      every object stream it finds: such a PDF is refused (PDF/A-3, which Factur-X
+      requires, has a valid table; no corpus PDF needs a rebuild);
+    - reading an object from an object stream parses all the stream's objects: the
+      streams read, and the objects they declare, are counted against the limits;
+    - an object that is not where the table says is searched for in the whole file.
+
+    pypdf swallows some exceptions while it recovers, so a refusal is also remembered
+    (``exceeded``, ``needed_rebuild``) and every later call over a limit raises again.
+    """
+
+    def __init__(self, data: bytes, limits: ParseLimits) -> None:
+        self._limits = limits
+        self._object_streams: set[int] = set()
+        self._objects_in_streams = 0
+        self._repairs = 0
+        self.needed_rebuild = False
+        self.exceeded = ""
+        try:
+            super().__init__(
+                io.BytesIO(data), strict=False, xref_stream_maximum_entries=limits.max_pdf_objects
+            )
+        finally:
+            if self.needed_rebuild:
+                raise _BrokenCrossReferenceError from None
+
+    def _rebuild_xref_table(self, stream: Any) -> None:
+        self.needed_rebuild = True
+        raise _BrokenCrossReferenceError
+
+    def _over(self, reason: str) -> LimitReachedError:
+        self.exceeded = self.exceeded or reason
+        return LimitReachedError(reason)
+
+    def _get_object_from_stream(self, indirect_reference: IndirectObject) -> Any:
+        number = self.xref_objStm[indirect_reference.idnum][0]
+        if number not in self._object_streams:
+            self._object_streams.add(number)
+            self._count_object_stream(number)
+        return super()._get_object_from_stream(indirect_reference)
+
+    def _count_object_stream(self, number: int) -> None:
+        if len(self._object_streams) > _MAX_OBJECT_STREAMS:
+            raise self._over(f"more than {_MAX_OBJECT_STREAMS} object streams are read")
+        host = self.get_object(number)
+        declared = _resolve(host.get("/N")) if isinstance(host, DictionaryObject) else None
+        self._objects_in_streams += declared if isinstance(declared, int) else 0
+        if self._objects_in_streams > self._limits.max_pdf_objects:
+            raise self._over(
+                f"its object streams hold more than {self._limits.max_pdf_objects} objects"
+            )
+
+    def get_object(self, indirect_reference: int | IndirectObject) -> Any:
+        """Count objects whose listed offset is wrong: pypdf searches the file for each."""
+        reference = (
+            IndirectObject(indirect_reference, 0, self)
+            if isinstance(indirect_reference, int)
+            else indirect_reference
+        )
+        key = (reference.generation, reference.idnum)
+        offset = self.xref.get(reference.generation, {}).get(reference.idnum)
+        if key not in self.resolved_objects and offset is not None and not self._at(offset, key):
+            self._repairs += 1
+            if self._repairs > _MAX_REPAIRED_OBJECTS:
+                raise self._over(
+                    f"more than {_MAX_REPAIRED_OBJECTS} objects are not where its "
+                    "cross-reference table says"
+                )
+        return super().get_object(indirect_reference)
+
+    def _at(self, offset: int, key: tuple[int, int]) -> bool:
+        self.stream.seek(offset)
+        found = _OBJECT_HEADER.match(self.stream.read(48))
+        return found is not None and (int(found[2]), int(found[1])) == key
+
+
+_OBJECT_HEADER = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj")
+
+
+def _open(data: bytes, limits: ParseLimits) -> _BoundedReader:
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
+        reader = _BoundedReader(data, limits)
         if reader.is_encrypted and not reader.decrypt(""):
             raise UnsupportedFormat("The PDF is encrypted with a password; it cannot be read")
+        _check_object_count(reader, limits)
         _resolve(reader.trailer["/Root"])
-    except EInvoiceError:
+    except _BrokenCrossReferenceError:
+        raise MalformedDocument(
+            "A broken PDF: its cross-reference table is damaged, so it cannot be read safely"
+        ) from None
+    except (EInvoiceError, LimitReachedError):
         raise
     except Exception as exc:
         raise MalformedDocument(f"A broken PDF that cannot be read: {_reason(exc)}") from None
     return reader
 
 
+def _check_object_count(reader: PdfReader, limits: ParseLimits) -> None:
+    listed = len(reader.xref_objStm) + sum(len(numbers) for numbers in reader.xref.values())
+    if listed > limits.max_pdf_objects:
+        raise LimitExceeded(
+            f"The PDF lists {listed} objects; the limit is {limits.max_pdf_objects}"
+        )
+
+
 def _check_page_count(reader: PdfReader, limits: ParseLimits) -> None:
+    """The page count the page tree states (walking the tree is not needed to read the
+    invoice, and a tree of thousands of pages takes seconds to walk)."""
     try:
-        pages = reader.get_num_pages()
+        pages = _resolve(_resolve(_resolve(reader.trailer["/Root"]).get("/Pages")).get("/Count"))
+        if not isinstance(pages, int):
+            pages = reader.get_num_pages()  # bounded by the page-tree limits set above
+    except LimitReachedError:
+        raise
     except Exception as exc:
         raise MalformedDocument(f"A broken PDF: its pages cannot be read: {_reason(exc)}") from None
     if pages > limits.max_pdf_pages:
@@ -151,7 +359,7 @@ def _embedded_files(reader: PdfReader) -> list[_Embedded]:
             item = _embedded(key, _resolve(spec), seen)
             if item is not None:
                 found.append(item)
-    except EInvoiceError:
+    except (EInvoiceError, LimitReachedError):
         raise
     except Exception as exc:
         raise MalformedDocument(
@@ -161,8 +369,10 @@ def _embedded_files(reader: PdfReader) -> list[_Embedded]:
 
 
 def _walk_name_tree(node: Any, depth: int, out: list[tuple[str, Any]], seen: set[int]) -> None:
+    if depth > _MAX_TREE_DEPTH or len(seen) >= _MAX_TREE_NODES:
+        return
     node = _resolve(node)
-    if not isinstance(node, DictionaryObject) or depth > _MAX_TREE_DEPTH or id(node) in seen:
+    if not isinstance(node, DictionaryObject) or id(node) in seen:
         return
     seen.add(id(node))
     pairs = _resolve(node.get("/Names"))
@@ -206,19 +416,34 @@ def _embedded(key: str, spec: Any, seen: set[int]) -> _Embedded | None:
     return _Embedded(filename.replace("\\", "/").rsplit("/", 1)[-1].strip(), stream)
 
 
-def _content(item: _Embedded, limits: ParseLimits) -> bytes:
-    try:
-        content = item.stream.get_data()
-    except Exception as exc:
-        raise MalformedDocument(
-            f"The embedded {item.filename} cannot be decompressed: {_reason(exc)}"
-        ) from None
-    if len(content) > limits.max_bytes:
-        raise LimitExceeded(
-            f"The embedded {item.filename} has {len(content)} bytes; the limit is "
-            f"{limits.max_bytes}"
-        )
-    return content
+class _Inflater:
+    """Inflates embedded files, at most ``max_bytes`` in all: a PDF of a few kilobytes
+    can hold a stream that inflates to gigabytes, so inflating stops at the limit."""
+
+    def __init__(self, limits: ParseLimits) -> None:
+        self.limits = limits
+        self.remaining = limits.max_bytes
+
+    def content(self, item: _Embedded) -> bytes:
+        with _bounded_pypdf(self.remaining + 1, self.limits):
+            try:
+                content = item.stream.get_data()
+            except LimitReachedError:
+                content = None
+            except Exception as exc:
+                raise MalformedDocument(
+                    f"The embedded {item.filename} cannot be decompressed: {_reason(exc)}"
+                ) from None
+        if content is None or len(content) > self.remaining:
+            raise LimitExceeded(self._over(item))
+        self.remaining -= len(content)
+        return content
+
+    def _over(self, item: _Embedded) -> str:
+        limit = self.limits.max_bytes
+        if self.remaining == limit:
+            return f"The embedded {item.filename} inflates to more than {limit} bytes (the limit)"
+        return f"The embedded files inflate to more than {limit} bytes in all (at {item.filename})"
 
 
 # -- choosing and reading the invoice XML -------------------------------------------------
@@ -228,13 +453,17 @@ def _candidates(
     embedded: list[_Embedded], limits: ParseLimits, findings: list[Finding]
 ) -> list[_Candidate]:
     """The embedded files that may be the invoice, best first (2.x before ZUGFeRD 1.0)."""
+    inflater = _Inflater(limits)
     named = [item for item in embedded if item.filename.lower() in INVOICE_FILENAMES]
-    found = [(item.filename, _content(item, limits)) for item in named[:_MAX_XML_FILES]]
+    found = [(item.filename, inflater.content(item)) for item in named[:_MAX_XML_FILES]]
     if not found:
         # A writer that named the file otherwise: take an XML file that is an invoice.
         others = [item for item in embedded if item.filename.lower().endswith(".xml")]
-        contents = [(item.filename, _content(item, limits)) for item in others[:_MAX_XML_FILES]]
-        found = [(name, content) for name, content in contents if _is_invoice_xml(content)]
+        found = []
+        for item in others[:_MAX_XML_FILES]:
+            content = inflater.content(item)
+            if _is_invoice_xml(content):
+                found.append((item.filename, content))
         findings.extend(
             Finding(
                 "PAY-PDF-FILENAME",

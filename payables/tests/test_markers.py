@@ -32,6 +32,7 @@ SLOW = {
         f"payables/tests/test_benches.py::test_the_bench_runs_and_prints_its_figures[{name}]"
         for name in (
             "einvoice_bench.py",
+            "hostile_bench.py",
             "import_bench.py",
             "masterdata_bench.py",
             "upsert_bench.py",

@@ -15,7 +15,7 @@ from payables.einvoice.ee_einvoice.sums import (
     totals,
     vat_breakdown,
 )
-from payables.einvoice.errors import MalformedDocument, UnsupportedFormat
+from payables.einvoice.errors import LimitExceeded, MalformedDocument, UnsupportedFormat
 from payables.einvoice.model import Invoice, ParsedDocument, ParseLimits
 from payables.einvoice.sniff import head
 from payables.einvoice.values import text_at
@@ -72,6 +72,10 @@ def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:
     elements = root.findall("Invoice")
     if not elements:
         raise MalformedDocument("The file holds no Invoice element", location="/E_Invoice")
+    if len(elements) > limits.max_invoices:
+        raise LimitExceeded(
+            f"The file holds {len(elements)} invoices; the limit is {limits.max_invoices}"
+        )
     invoices = tuple(_invoice(reader, element) for element in elements)
     check_footer(reader, root, elements, invoices)
     return ParsedDocument(

@@ -45,6 +45,13 @@ def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:
     """Read every Finvoice document in the file (a frame and its invoice, or a batch)."""
     if len(data) > limits.max_bytes:
         raise LimitExceeded(f"The document has {len(data)} bytes; the limit is {limits.max_bytes}")
+    # A batch holds a frame and a document per invoice, each opened by a declaration.
+    declarations = data.count(b"<?xml")
+    if declarations > 2 * limits.max_invoices:
+        raise LimitExceeded(
+            f"The file holds {declarations} XML documents; the limit is "
+            f"{limits.max_invoices} invoices, each with its frame"
+        )
     findings: list[Finding] = []
     invoices: list[Invoice] = []
     versions: list[str] = []
@@ -57,6 +64,8 @@ def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:
                 Finding("FINVOICE-FRAME", "info", "The SOAP/ebXML transmission frame was skipped")
             )
         elif kind == "Finvoice":
+            if len(invoices) == limits.max_invoices:
+                raise LimitExceeded(f"The file holds more than {limits.max_invoices} invoices")
             root = _parse_document(part, limits=limits, findings=findings, inherit=frame_encoding)
             versions.append(root.get("Version", "").strip())
             invoices.append(read_invoice(root, findings))

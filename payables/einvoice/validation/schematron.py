@@ -13,18 +13,18 @@ and the Factur-X ones for CII.
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 import threading
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from payables.einvoice.errors import EInvoiceError
-from payables.einvoice.model import Finding, ParseLimits
+from payables.einvoice.model import Finding
 from payables.einvoice.validation.documents import PREFIXES, Document
 from payables.einvoice.validation.xsd import bundled_dir, first_file
-from payables.einvoice.xmlsafe import parse_xml
 
 try:
     from saxonche import PySaxonApiError, PySaxonProcessor
@@ -34,6 +34,8 @@ except ImportError:  # the rules are then reported as not run, never as passed
 
 RULE_RULES_SKIPPED = "PAY-RULES-SKIPPED"
 RULE_RULES_FAILED = "PAY-RULES-FAILED"
+RULE_RULES_MORE = "PAY-RULES-MORE"
+MAX_RULE_FINDINGS = 200
 SVRL = "http://purl.oclc.org/dsdl/svrl"
 
 CEN_UBL = "EN16931-UBL-validation.xslt"
@@ -53,6 +55,15 @@ _LOCK = threading.Lock()
 _state: dict[str, Any] = {"processor": None, "compiler": None}
 _compiled: dict[Path, Any] = {}
 
+# The SVRL report is parsed like any XML: no DTD, entities or network.
+_SVRL_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
 _NAMED_RULE = re.compile(r"\[([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\]")
 _LOCATION_STEP = re.compile(r"\*:([\w.-]+)\[namespace-uri\(\)='([^']*)'\]")
 
@@ -84,8 +95,8 @@ def check_rules(
         return (Finding(RULE_RULES_SKIPPED, "info", message),)
     findings = run_stylesheet(root, path)
     if path.name == Path(_BUNDLED_CII["en16931"]).name and not document.is_hybrid:
-        return tuple(_as_en16931_stand_in(finding) for finding in findings)
-    return findings
+        findings = tuple(_as_en16931_stand_in(finding) for finding in findings)
+    return _capped(findings)
 
 
 def _as_en16931_stand_in(finding: Finding) -> Finding:
@@ -108,7 +119,7 @@ def run_stylesheet(root: etree._Element, stylesheet: Path) -> tuple[Finding, ...
         message = f"The rules stylesheet {stylesheet} is missing, so the rules were not checked"
         return (Finding(RULE_RULES_SKIPPED, "info", message),)
     # lxml already refused DTDs and entities; Saxon gets the re-serialised, clean tree.
-    text = etree.tostring(root, encoding="unicode")
+    text = _serialised_for_rules(root)
     with _LOCK:
         try:
             executable = _compile(stylesheet)
@@ -124,6 +135,28 @@ def run_stylesheet(root: etree._Element, stylesheet: Path) -> tuple[Finding, ...
     return svrl_findings(svrl.encode("utf-8"))
 
 
+# Text longer than this (an embedded attachment's base64) reaches the rules shortened:
+# they check an attachment's attributes, never its content, and Saxon would hold each
+# character twice more (a 20 MB document took 240 MB to check whole).
+_MAX_RULES_TEXT = 64 * 1024
+
+
+def _serialised_for_rules(root: etree._Element) -> str:
+    """The tree as text for Saxon, long text nodes shortened (and restored after)."""
+    long_texts = [
+        (element, element.text)
+        for element in root.iter()
+        if element.text is not None and len(element.text) > _MAX_RULES_TEXT
+    ]
+    try:
+        for element, content in long_texts:
+            element.text = content[:_MAX_RULES_TEXT]
+        return etree.tostring(root, encoding="unicode")
+    finally:
+        for element, content in long_texts:
+            element.text = content
+
+
 def compiled_stylesheet(stylesheet: Path) -> Any:
     """The compiled stylesheet, compiled on first use and kept for the process."""
     with _LOCK:
@@ -132,12 +165,35 @@ def compiled_stylesheet(stylesheet: Path) -> Any:
 
 def svrl_findings(svrl: bytes) -> tuple[Finding, ...]:
     """Findings from SVRL ``failed-assert`` elements: fatal or unflagged ones are errors,
-    the others (warning, information) warnings."""
+    the others (warning, information) warnings.
+
+    The report is our own stylesheet's output, but its size follows the document (a
+    ``fired-rule`` per rule context, a ``failed-assert`` per failure), so it is read as a
+    stream that keeps only the findings.
+    """
+    findings: list[Finding] = []
     try:
-        report = parse_xml(svrl, limits=ParseLimits())
-    except EInvoiceError as exc:
-        return (Finding(RULE_RULES_FAILED, "error", f"Unreadable rules report: {exc.message}"),)
-    return tuple(_finding(failed) for failed in report.iter(f"{{{SVRL}}}failed-assert"))
+        for _event, failed in etree.iterparse(
+            io.BytesIO(svrl), tag=f"{{{SVRL}}}failed-assert", **_SVRL_PARSER_OPTIONS
+        ):
+            findings.append(_finding(failed))
+            failed.clear()
+            while failed.getprevious() is not None:  # the fired rules before it
+                del failed.getparent()[0]
+    except etree.XMLSyntaxError as exc:
+        message = f"Unreadable rules report: {' '.join(str(exc).split())}"
+        return (Finding(RULE_RULES_FAILED, "error", message),)
+    return tuple(findings)
+
+
+def _capped(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """The first ``MAX_RULE_FINDINGS``, and one finding that counts the rest."""
+    if len(findings) <= MAX_RULE_FINDINGS:
+        return findings
+    rest = findings[MAX_RULE_FINDINGS:]
+    severity = "error" if any(f.is_blocking for f in rest) else "warning"
+    message = f"... and {len(rest)} more failed business rules"
+    return (*findings[:MAX_RULE_FINDINGS], Finding(RULE_RULES_MORE, severity, message))
 
 
 def _finding(failed: etree._Element) -> Finding:
@@ -180,6 +236,20 @@ def readable_location(location: str) -> str:
     return _LOCATION_STEP.sub(step, location)
 
 
+# The schematron skeleton writes each failure's location by counting, in XSLT, the
+# preceding siblings of every ancestor: a failure in the 1,000th line counts 999 lines.
+# The stylesheet is compiled under one that imports it and writes the same location
+# from XPath's path(), which counts them natively (2-3 times faster on a document
+# where every line fails a rule). Its output is the skeleton's, character for character.
+_FAST_LOCATION = """<xsl:stylesheet version="2.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:import href="{href}"/>
+  <xsl:template match="*" mode="schematron-get-full-path">
+    <xsl:value-of select="replace(replace(path(.), 'Q\\{{\\}}', ''),
+      'Q\\{{([^}}]*)\\}}([^\\[/]+)', '*:$2[namespace-uri()=''$1'']')"/>
+  </xsl:template>
+</xsl:stylesheet>"""
+
+
 def _compile(stylesheet: Path) -> Any:
     """Compile under ``_LOCK``."""
     if _state["processor"] is None:
@@ -187,7 +257,8 @@ def _compile(stylesheet: Path) -> Any:
         _state["compiler"] = _state["processor"].new_xslt30_processor()
     key = stylesheet.resolve()
     if key not in _compiled:
-        _compiled[key] = _state["compiler"].compile_stylesheet(stylesheet_file=str(key))
+        wrapper = _FAST_LOCATION.format(href=escape(key.as_uri(), {'"': "&quot;"}))
+        _compiled[key] = _state["compiler"].compile_stylesheet(stylesheet_text=wrapper)
     return _compiled[key]
 
 

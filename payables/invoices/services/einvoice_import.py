@@ -19,7 +19,7 @@ from django.db.models import Q
 from payables import einvoice
 from payables.einvoice.model import Finding, ParsedDocument, ParseLimits, Party
 from payables.einvoice.model import Invoice as EInvoice
-from payables.errors import FieldError, ValidationFailed
+from payables.errors import FieldError, PayloadTooLarge, ValidationFailed
 from payables.identifiers import validate_iban, validate_vat_number
 from payables.invoices.einvoice_mapping import seller_as_supplier, to_external_item, valid_ibans
 from payables.invoices.inputs import ExternalInvoiceIn
@@ -43,21 +43,31 @@ class DocumentRefused(ValidationFailed):
     """The document cannot be imported; each finding becomes one located 422 entry."""
 
     code = "document_refused"
+    # The ``type`` of every entry; None: each entry's type is its finding's rule id.
+    entry_type: str | None = None
 
     def __init__(self, message: str, *, findings: tuple[Finding, ...]) -> None:
         self.findings = findings or (Finding("PAY-DOC", "error", message),)
-        super().__init__(
-            [
-                FieldError(
-                    f.message,
-                    loc=[],
-                    code=f.rule_id,
-                    extra={"severity": f.severity, "location": f.location},
-                )
-                for f in self.findings
-            ]
-        )
+        super().__init__([self._entry(f) for f in self.findings])
         self.message = message
+
+    def _entry(self, finding: Finding) -> FieldError:
+        extra = {"severity": finding.severity, "location": finding.location}
+        if self.entry_type:
+            extra["rule_id"] = finding.rule_id
+        return FieldError(
+            finding.message, loc=[], code=self.entry_type or finding.rule_id, extra=extra
+        )
+
+
+class DocumentTooComplex(DocumentRefused):
+    """The document is beyond what a real invoice has (elements, attributes, nesting,
+    repeated groups, PDF objects...): refused before the costly work, whatever the
+    company's policy for invalid documents. Each entry's ``type`` is
+    ``document_too_complex``; ``rule_id`` keeps the engine's (``PAY-LIMIT``)."""
+
+    code = "document_too_complex"
+    entry_type = "document_too_complex"
 
 
 @dataclass
@@ -83,6 +93,9 @@ def import_einvoice(
 ) -> ImportedDocument:
     """Import every invoice of an e-invoice document (UBL, CII, Factur-X PDF, Finvoice, EE)."""
     company = actor.company
+    limit = settings.PAYABLES_EINVOICE_MAX_BYTES
+    if len(data) > limit:  # before any work: hashing, parsing, validating
+        raise PayloadTooLarge(f"The document has {len(data)} bytes; the limit is {limit}.")
     sha256 = hashlib.sha256(data).hexdigest()
     already = _invoices_with_original(company, sha256)
     if already:
@@ -101,6 +114,9 @@ def import_einvoice(
         )
     parsed = _parse(data)
     findings = parsed.findings + _validate(data, parsed)
+    too_complex = tuple(f for f in findings if f.rule_id == einvoice.LimitExceeded.rule_id)
+    if too_complex:
+        raise DocumentTooComplex(too_complex[0].message, findings=too_complex)
     blocking = [f for f in findings if f.is_blocking]
     needs_review = bool(blocking)
     if blocking and company.einvoice_invalid_policy != "needs_review":
@@ -194,7 +210,11 @@ def import_einvoice(
 
 
 def einvoice_limits() -> ParseLimits:
-    """Parse limits from settings (the engine itself never reads settings)."""
+    """Parse limits from settings (the engine itself never reads settings).
+
+    Only the size is a setting; the engine's other bounds (elements, attributes, nesting,
+    repeats, PDF objects and pages) are sized to real invoices in ``ParseLimits``.
+    """
     return ParseLimits(
         max_bytes=settings.PAYABLES_EINVOICE_MAX_BYTES,
         max_attachment_bytes=min(
@@ -206,6 +226,8 @@ def einvoice_limits() -> ParseLimits:
 def _parse(data: bytes) -> ParsedDocument:
     try:
         parsed = einvoice.parse(data, limits=einvoice_limits())
+    except einvoice.LimitExceeded as exc:
+        raise DocumentTooComplex(exc.message, findings=exc.findings) from None
     except einvoice.EInvoiceError as exc:
         raise DocumentRefused(exc.message, findings=exc.findings) from None
     if not parsed.invoices:

@@ -7,8 +7,10 @@ import logging
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from payables.errors import PayloadTooLarge
 from payables.invoices.services.einvoice_import import DocumentRefused, import_einvoice
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
@@ -86,12 +88,22 @@ def _expand(patterns: list[str]) -> list[Path]:
 
 
 def _import_one(path: Path, actor: Actor) -> list[tuple[str, str]]:
-    """Import one file; return (outcome, reason) per invoice (one "failed" if refused)."""
+    """Import one file; return (outcome, reason) per invoice (one "failed" if refused).
+
+    A file over the e-invoice size limit is refused from its size, never read.
+    """
     try:
+        size, limit = path.stat().st_size, settings.PAYABLES_EINVOICE_MAX_BYTES
+        if size > limit:
+            return [("failed", f"payload_too_large: {size} bytes; the limit is {limit}")]
         document = import_einvoice(path.read_bytes(), actor=actor, filename=path.name)
     except DocumentRefused as refused:
         reasons = "; ".join(f"{f.rule_id}: {f.message}" for f in refused.findings[:3])
+        if refused.entry_type:
+            reasons = f"{refused.entry_type}: {reasons}"
         return [("failed", reasons)]
+    except PayloadTooLarge as exc:
+        return [("failed", f"{exc.code}: {exc.message}")]
     except OSError as exc:
         return [("failed", str(exc))]
     results = []
