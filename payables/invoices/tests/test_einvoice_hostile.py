@@ -156,7 +156,7 @@ def test_the_cli_refuses_a_file_over_the_limit_from_its_size(company, tmp_path, 
     (tmp_path / "large.xml").write_bytes(b"<x/>" * 10)
 
     with pytest.raises(SystemExit) as exit_info:
-        call_command("importinvoices", str(tmp_path), "--company", company.name)
+        call_command("import", str(tmp_path), "--company", company.name)
 
     assert exit_info.value.code == 1
     out = capsys.readouterr().out
@@ -167,7 +167,7 @@ def test_the_cli_names_a_too_complex_document(company, tmp_path, capsys):
     (tmp_path / "bomb.xml").write_bytes(empty_elements())
 
     with pytest.raises(SystemExit):
-        call_command("importinvoices", str(tmp_path), "--company", company.name)
+        call_command("import", str(tmp_path), "--company", company.name)
 
     assert "document_too_complex: PAY-LIMIT:" in capsys.readouterr().out
 
