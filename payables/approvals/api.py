@@ -93,7 +93,11 @@ def unassigned(request: HttpRequest, params: Query[PageParams]) -> dict:
 
 @router.post("/approvals/{step_id}/approve", response=ChainOut, auth=write)
 def approve(request: HttpRequest, step_id: UUID, payload: Comment | None = None) -> ChainOut:
-    """Approve the current step as its approver (optional comment, ≤ 200 characters)."""
+    """Approve the current step as its approver (optional comment, ≤ 200 characters).
+
+    The last step of an invoice flagged for review is refused (409 `needs_review`) and
+    stays waiting: approve again once an accountant has cleared the review.
+    """
     step = queries.get_step(request.actor.company, step_id)
     approve_step(step, actor=request.actor, comment=payload.comment if payload else "")
     return chain_answer(step.invoice_id, request)

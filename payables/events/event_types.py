@@ -17,6 +17,7 @@ INVOICE_CREATED = "invoice.created"
 INVOICE_UPDATED = "invoice.updated"
 INVOICE_CANCELLED = "invoice.cancelled"
 INVOICE_PAID = "invoice.paid"
+INVOICE_REVIEW_CLEARED = "invoice.review_cleared"
 ATTACHMENT_ADDED = "attachment.added"
 PAYMENT_RECORDED = "payment.recorded"
 ACCOUNT_CREATED = "account.created"
@@ -287,6 +288,17 @@ _DECLARED = [
         _INVOICE | {"reason": "Why; empty if not given."},
     ),
     EventType(INVOICE_PAID, "invoice", "A payment brought the amount due to zero.", _INVOICE),
+    EventType(
+        INVOICE_REVIEW_CLEARED,
+        "invoice",
+        "An accountant cleared the review flag of an invoice imported with findings: it may "
+        "now be finally approved and exported.",
+        _INVOICE
+        | {
+            "reason": "Why the findings do not stop the invoice.",
+            "findings": "How many review findings the invoice carries (they stay on it).",
+        },
+    ),
     EventType(
         PAYMENT_RECORDED,
         "invoice",

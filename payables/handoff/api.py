@@ -52,7 +52,8 @@ def export_batch(request: HttpRequest, payload: ExportBatchIn) -> ExportBatchOut
 
     An item is `exported` (with its `document_id`; `reexport` when it was exported
     before) or an `error` with a `code`: `invoice_not_found`, `invoice_not_exportable`
-    (not approved or exported), `duplicate_in_batch`. The exported ones share one
+    (not approved or exported), `needs_review` (its review is not cleared),
+    `duplicate_in_batch`. The exported ones share one
     `exported_at`.
     """
     results = export_invoices(payload.invoices, actor=request.actor)
@@ -72,7 +73,8 @@ def export(request: HttpRequest, ref: str) -> InvoiceOut:
 
     An exported invoice (also one flagged `sync_failed`) may be exported again: it joins
     the feed again with `reexport` true, and its open sync errors are resolved. Any other
-    state is a 409 `invoice_not_exportable`.
+    state is a 409 `invoice_not_exportable`; an invoice flagged for review is a 409
+    `needs_review` until an accountant clears it.
     """
     invoice = export_invoice(get_invoice(request.actor.company, ref), actor=request.actor)
     return _detail(request, invoice.id)

@@ -24,6 +24,7 @@ from payables.invoices.schemas import (
     AttachmentIn,
     AttachmentOut,
     CancelIn,
+    ClearReviewIn,
     ImportedDocumentOut,
     ImportedDocumentsOut,
     InvoiceFilters,
@@ -53,6 +54,7 @@ from payables.invoices.services import (
 )
 from payables.invoices.services.einvoice_import import DocumentRefused, import_einvoice
 from payables.invoices.services.numbering import find_numbering_policy
+from payables.invoices.services.review import clear_review as clear_review_service
 from payables.schema_types import Page, paginate
 from payables.tenancy.auth import scoped
 
@@ -223,6 +225,19 @@ def cancel(request: HttpRequest, ref: str, payload: CancelIn) -> InvoiceOut:
     """Cancel an invoice that has not been exported; its number can then be used again."""
     invoice = get_invoice(request.actor.company, ref)
     cancel_invoice(invoice, actor=request.actor, reason=payload.reason)
+    return _detail(request, ref)
+
+
+@router.post("/{ref}/clear-review", response=InvoiceOut, auth=write)
+def clear_review(request: HttpRequest, ref: str, payload: ClearReviewIn) -> InvoiceOut:
+    """Clear the review flag of an invoice imported with validation errors, saying why.
+
+    Until then its final approval and its export are refused (409 `needs_review`). Its
+    findings stay on it; a person needs the accountant or admin role. An invoice not
+    flagged is a 409 `review_not_needed`.
+    """
+    invoice = get_invoice(request.actor.company, ref)
+    clear_review_service(invoice, actor=request.actor, reason=payload.reason)
     return _detail(request, ref)
 
 

@@ -66,3 +66,16 @@ class InvoiceNotExported(Conflict):
     """Bookings and sync errors are about an invoice that was exported."""
 
     code = "invoice_not_exported"
+
+
+class InvoiceNeedsReview(Conflict):
+    """An imported invoice flagged for review is neither finally approved nor exported
+    until an accountant clears the flag."""
+
+    code = "needs_review"
+
+
+class ReviewNotNeeded(Conflict):
+    """Only an invoice flagged for review can have its review cleared."""
+
+    code = "review_not_needed"

@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 
 from payables.events import event_types
 from payables.invoices.errors import (
+    InvoiceNeedsReview,
     InvoiceNotEditable,
     InvoiceNotExportable,
     InvoiceNotExported,
@@ -123,9 +124,14 @@ def assign(invoice: Invoice, *, actor: Actor, rule: str | None = None) -> Invoic
 
 
 def approve(invoice: Invoice, *, actor: Actor) -> Invoice:
-    """The last step of the chain was approved: the invoice is approved."""
+    """The last step of the chain was approved: the invoice is approved.
+
+    An invoice flagged for review is refused here, so the caller's transaction (and the
+    last step's approval with it) rolls back: the approver approves again once cleared.
+    """
     _in_transaction()
     _require(invoice, {Status.ASSIGNED}, "be approved")
+    _require_reviewed(invoice, "finally approved")
     _move(invoice, Status.APPROVED)
     add_audit_entry(invoice, actor, "invoice_approved")
     record_invoice_event(event_types.INVOICE_APPROVED, invoice, actor=actor)
@@ -164,11 +170,13 @@ def reopen(invoice: Invoice, *, actor: Actor, comment: str = "") -> Invoice:
 
 
 def check_exportable(invoice: Invoice) -> None:
-    """Refuse to export an invoice that is not approved (or exported: a re-export)."""
+    """Refuse to export an invoice that is not approved (or exported: a re-export), or
+    that is flagged for review."""
     if invoice.status not in EXPORTABLE:
         raise InvoiceNotExportable(
             f"Only approved invoices can be exported; this one is {invoice.status}."
         )
+    _require_reviewed(invoice, "exported")
 
 
 def check_exported(invoice: Invoice, *, to: str) -> None:
@@ -217,6 +225,14 @@ def _require(invoice: Invoice, allowed: set[str], what: str, *, who: str = "") -
             f"{who}; this one is {invoice.status}."
             if who
             else f"The invoice is {invoice.status}; it cannot {what}."
+        )
+
+
+def _require_reviewed(invoice: Invoice, what: str) -> None:
+    if invoice.needs_review:
+        raise InvoiceNeedsReview(
+            f"The invoice needs review: it cannot be {what} until an accountant clears "
+            "its review findings."
         )
 
 

@@ -116,6 +116,9 @@ class Invoice(models.Model):
     needs_review = models.BooleanField(
         default=False, help_text="Imported although validation found problems."
     )
+    # The error-level findings that set ``needs_review`` (rule_id, severity, message,
+    # location each); kept after an accountant clears the flag, as the record of what was seen.
+    review_findings = models.JSONField(default=list, blank=True)
 
     cancel_reason = models.CharField(max_length=500, blank=True)
 

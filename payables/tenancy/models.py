@@ -21,11 +21,14 @@ class Company(models.Model):
     einvoice_invalid_policy = models.CharField(
         max_length=20,
         choices=[
+            ("review", "Import it flagged for review"),
             ("refuse", "Refuse the document"),
-            ("needs_review", "Import it flagged for review"),
         ],
-        default="refuse",
-        help_text="What to do with an e-invoice that fails validation.",
+        default="review",
+        help_text=(
+            "What to do with an e-invoice that fails validation but can be read with "
+            "determinate totals: import it for an accountant to review, or refuse it."
+        ),
     )
     auto_export_on_approval = models.BooleanField(
         default=False, help_text="Export an invoice to accounting as soon as it is approved."

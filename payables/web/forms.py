@@ -12,6 +12,7 @@ from payables.approvals.models import Level
 from payables.approvals.services import MAX_COMMENT
 from payables.invoices.models import Invoice
 from payables.invoices.schemas import InvoiceFilters
+from payables.invoices.services.review import MAX_REASON as MAX_REVIEW_REASON
 from payables.masterdata.services.users import MAX_PASSWORD_LENGTH
 from payables.tenancy.models import CompanyUser
 from payables.tenancy.permissions import Action, personal_scopes, user_may
@@ -191,6 +192,16 @@ class PersonalKeyForm(DescribedErrorsForm):
         field = self.fields["scopes"]
         field.choices = [choice for choice in field.choices if choice[0] in allowed]
         field.initial = [scope for scope in field.initial if scope in allowed]
+
+
+class ClearReviewForm(DescribedErrorsForm):
+    reason = forms.CharField(
+        label="Why the findings do not stop the invoice",
+        max_length=MAX_REVIEW_REASON,
+        error_messages={"required": "Give a reason for clearing the review."},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    use_required_attribute = False
 
 
 class RerouteForm(DescribedErrorsForm):

@@ -34,6 +34,7 @@ urlpatterns = [
     path("invoices/<uuid:invoice_id>/export/", views.export, name="export"),
     path("invoices/<uuid:invoice_id>/approvers/", views.add_approver, name="add_approver"),
     path("invoices/<uuid:invoice_id>/reroute/", views.reroute, name="reroute"),
+    path("invoices/<uuid:invoice_id>/clear-review/", views.clear_review, name="clear_review"),
     path(
         "invoices/<uuid:invoice_id>/attachments/<uuid:attachment_id>/",
         views.attachment_content,

@@ -36,6 +36,7 @@ from payables.tenancy.actors import Actor
 from payables.tenancy.models import CompanyUser
 
 README = Path(__file__).resolve().parents[3] / "README.md"
+SAMPLES = Path(__file__).resolve().parents[2] / "einvoice/tests/samples"
 WRITES = ("created", "updated", "deactivated")
 # The types each flow must record; together they cover the catalogue.
 FLOWS = {
@@ -55,6 +56,7 @@ FLOWS = {
         event_types.PAYMENT_RECORDED,
         event_types.ATTACHMENT_ADDED,
     },
+    "review": {event_types.INVOICE_REVIEW_CLEARED},
     "approval and hand-off": {
         event_types.ROUTING_RULE_CREATED,
         event_types.ROUTING_RULE_UPDATED,
@@ -192,6 +194,17 @@ def test_invoice_events_carry_their_declared_fields(
     _ok(api.post(f"/invoices/{other['id']}/cancel", {"reason": "Sent twice"}))
 
     assert_recorded_as_declared(FLOWS["invoices"])
+
+
+def test_review_events_carry_their_declared_fields(api: ApiClient):
+    """A readable e-invoice that fails a rule is imported for review, then cleared."""
+    data = (SAMPLES / "ubl-credit-note-without-type-code.xml").read_bytes()  # fails BR-04
+    document = _ok(api.post("/invoices/import", raw=data, content_type="application/xml"))
+    [result] = document["documents"][0]["invoices"]
+    reason = {"reason": "Checked against the supplier's PDF"}
+    _ok(api.post(f"/invoices/{result['invoice_id']}/clear-review", reason))
+
+    assert_recorded_as_declared(FLOWS["review"])
 
 
 def test_approval_and_hand_off_events_carry_their_declared_fields(

@@ -35,6 +35,28 @@ class CancelIn(InSchema):
     reason: str = Field("", max_length=500)
 
 
+class ClearReviewIn(InSchema):
+    reason: str = Field(
+        max_length=500, description="Why the findings do not stop the invoice (required)."
+    )
+
+
+class ReviewFindingOut(Schema):
+    rule_id: str = Field(description="The rule that failed (`BR-CO-16`, `PAY-…`, …).")
+    severity: str = Field(description="`fatal` or `error`.")
+    message: str
+    location: str = Field(description="Where in the document, when known (an XPath); else ``.")
+
+    @classmethod
+    def from_stored(cls, finding: dict) -> ReviewFindingOut:
+        return cls(
+            rule_id=str(finding.get("rule_id", "")),
+            severity=str(finding.get("severity", "")),
+            message=str(finding.get("message", "")),
+            location=str(finding.get("location", "")),
+        )
+
+
 class PaymentIn(InSchema):
     amount: Money
     payment_date: IsoDate
@@ -207,6 +229,15 @@ class InvoiceOut(Schema):
     booking_date: date | None
     sync_failed: bool
     sync_error_message: str
+    needs_review: bool = Field(
+        description=(
+            "Imported with validation errors: neither finally approved nor exported until an "
+            "accountant clears the review (`POST /invoices/{ref}/clear-review`)."
+        )
+    )
+    review_findings: list[ReviewFindingOut] = Field(
+        description="The error-level findings the invoice was imported with; kept once cleared."
+    )
     created_at: datetime
     modified_at: datetime
 
@@ -295,6 +326,8 @@ class InvoiceOut(Schema):
             booking_date=inv.booking_date,
             sync_failed=inv.sync_failed,
             sync_error_message=inv.sync_error_message,
+            needs_review=inv.needs_review,
+            review_findings=[ReviewFindingOut.from_stored(f) for f in inv.review_findings or []],
             created_at=inv.created_at,
             modified_at=inv.modified_at,
         )

@@ -119,7 +119,9 @@ def import_einvoice(
         raise DocumentTooComplex(too_complex[0].message, findings=too_complex)
     blocking = [f for f in findings if f.is_blocking]
     needs_review = bool(blocking)
-    if blocking and company.einvoice_invalid_policy != "needs_review":
+    # Under the ``review`` policy (the default) a readable document is imported with its
+    # error-level findings for an accountant to clear; ``refuse`` refuses it here.
+    if blocking and company.einvoice_invalid_policy == "refuse":
         raise DocumentRefused(
             f"The {parsed.format} document fails validation ({len(blocking)} errors).",
             findings=tuple(blocking) + tuple(f for f in findings if not f.is_blocking),
@@ -164,8 +166,11 @@ def import_einvoice(
             is_original=True,
         )
         if needs_review and not invoice.needs_review:
-            Invoice.objects.filter(pk=invoice.pk).update(needs_review=True)
-            invoice.needs_review = True
+            review_findings = [_finding_dict(f) for f in blocking][:200]
+            Invoice.objects.filter(pk=invoice.pk).update(
+                needs_review=True, review_findings=review_findings
+            )
+            invoice.needs_review, invoice.review_findings = True, review_findings
         amount = prepaid[index]
         if outcome == "imported" and amount and abs(amount) > abs(invoice.gross_amount):
             warnings.append(

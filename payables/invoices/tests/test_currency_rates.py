@@ -188,7 +188,7 @@ def test_an_einvoice_without_bt111_gets_the_ecb_rate(db, name, currency, day):
     parsed = einvoice.parse(data).invoices[0]
     assert (parsed.currency, parsed.totals.tax_total_accounting) == (currency, None)
     company = create_company(name="Importer OÜ", country="EE")
-    company.einvoice_invalid_policy = "needs_review"
+    company.einvoice_invalid_policy = "review"
     company.save()
     document = import_einvoice(data, actor=Actor.system(company, "test"), filename=path.name)
     [result] = document.results

@@ -125,7 +125,9 @@ def test_credit_note_is_stored_negative(api, settings_with_schemas):
 
 
 @needs_corpus
-def test_invalid_document_is_refused_with_its_findings(api, settings_with_schemas):
+def test_invalid_document_is_refused_with_its_findings(api, company, settings_with_schemas):
+    company.einvoice_invalid_policy = "refuse"  # the default, `review`, imports it flagged
+    company.save()
     response = post_document(api, UBL_INVALID)
     assert response.status_code == 422
     detail = response.json()["detail"]
@@ -136,7 +138,7 @@ def test_invalid_document_is_refused_with_its_findings(api, settings_with_schema
 
 @needs_corpus
 def test_invalid_document_is_flagged_when_the_company_says_so(api, company, settings_with_schemas):
-    company.einvoice_invalid_policy = "needs_review"
+    company.einvoice_invalid_policy = "review"
     company.save()
     response = post_document(api, UBL_INVALID)
     assert response.status_code == 200, response.json()
@@ -258,7 +260,7 @@ def test_every_valid_corpus_document_imports_with_its_own_totals(
     parsed = einvoice.parse(data)
     currency = parsed.invoices[0].currency.upper()
     company = create_company(name="Corpus Test", country="EE", home_currency=currency)
-    company.einvoice_invalid_policy = "needs_review"
+    company.einvoice_invalid_policy = "review"
     company.save()
     actor = Actor.system(company, "corpus")
     document = import_einvoice(data, actor=actor, filename=path.name)

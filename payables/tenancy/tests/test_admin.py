@@ -160,14 +160,14 @@ def test_admin_changes_a_companys_settings_through_the_service(admin_client, com
     form = admin_client.get(url).context["adminform"].form
     sent = {name: form[name].value() for name in form.fields} | {
         "vat_number": "",
-        "einvoice_invalid_policy": "needs_review",
+        "einvoice_invalid_policy": "refuse",  # the default is now `review`
         "auto_export_on_approval": "on",
     }
     response = admin_client.post(url, sent)
     assert response.status_code == 302, response.context["adminform"].form.errors
     company.refresh_from_db()
     assert (company.einvoice_invalid_policy, company.auto_export_on_approval) == (
-        "needs_review",
+        "refuse",
         True,
     )
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from payables.approvals.models import ApprovalStep
 from payables.approvals.services import approve_step
 from payables.events.models import Event
 from payables.invoices.models import Invoice
 from payables.invoices.services.attachments import add_attachment
+from payables.invoices.services.einvoice_import import import_einvoice
 from payables.masterdata.services.users import update_user
 from payables.tenancy.actors import Actor
 
 HTMX = {"HX-Request": "true"}
+SAMPLES = Path(__file__).resolve().parents[2] / "einvoice/tests/samples"
 
 
 def _url(invoice, step=None, action=""):
@@ -237,3 +240,56 @@ def test_a_link_attachment_has_no_content_to_download(chain, browser_for, ann, a
     client = browser_for(ann)
     assert 'href="https://example.com/po.pdf"' in client.get(_url(invoice)).text
     assert client.get(f"/invoices/{invoice.id}/attachments/{link.id}/").status_code == 404
+
+
+def _imported_for_review(company) -> Invoice:
+    """A readable e-invoice that fails BR-04, imported under the default `review` policy."""
+    data = (SAMPLES / "ubl-credit-note-without-type-code.xml").read_bytes()
+    document = import_einvoice(data, actor=Actor.system(company, "test"))
+    [result] = document.results
+    return Invoice.objects.get(pk=result.invoice_id)
+
+
+def test_review_findings_and_the_clear_form_show_for_an_accountant(
+    company, make_member, browser_for, bob, assign
+):
+    invoice = _imported_for_review(company)
+    assert invoice.needs_review and invoice.review_findings
+    [step] = assign(invoice, (bob, 1))
+    accountant = make_member("ACC", roles=("accountant",))
+
+    page = browser_for(accountant).get(_url(invoice)).text
+    assert "Needs review" in page and "BR-04" in page
+    assert f"/invoices/{invoice.id}/clear-review/" in page and "Clear review" in page
+
+    page = browser_for(bob).get(_url(invoice)).text
+    assert "needs review" in page
+    assert "Clear review" not in page and "clear-review" not in page
+    response = browser_for(bob).post(f"/invoices/{invoice.id}/clear-review/", {"reason": "ok"})
+    assert response.status_code == 403
+    assert Invoice.objects.get(pk=invoice.pk).needs_review
+    # The approver's final approval is refused inline until the review is cleared.
+    response = browser_for(bob).post(_url(invoice, step, "approve"), {"comment": ""})
+    assert response.status_code == 409
+    assert "needs review" in response.text
+    assert _state(invoice) == ("assigned", ["waiting"])
+
+
+def test_an_accountant_clears_the_review_with_a_reason(company, make_member, browser_for):
+    invoice = _imported_for_review(company)
+    browser = browser_for(make_member("ACC", roles=("accountant",)))
+    url = f"/invoices/{invoice.id}/clear-review/"
+
+    response = browser.post(url, {"reason": ""})
+    assert response.status_code == 422
+    assert "Give a reason for clearing the review." in response.text
+    assert Invoice.objects.get(pk=invoice.pk).needs_review
+
+    response = browser.post(url, {"reason": "Credit note checked with the supplier"})
+    assert response.status_code == 303
+    invoice.refresh_from_db()
+    assert not invoice.needs_review and invoice.review_findings
+    assert Event.objects.filter(type="invoice.review_cleared").count() == 1
+    page = browser.get(_url(invoice)).text
+    assert "Review findings (cleared)" in page and "Clear review" not in page
+    assert "review cleared" in page and "Credit note checked with the supplier" in page

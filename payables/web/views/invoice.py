@@ -29,11 +29,13 @@ from payables.handoff.services import export_invoice
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.queries import get_attachment
 from payables.invoices.services.attachments import read_attachment
+from payables.invoices.services.review import clear_review as clear_review_service
 from payables.tenancy.permissions import Action, may
 from payables.web import previews
 from payables.web.forms import (
     AddApproverForm,
     ApproveForm,
+    ClearReviewForm,
     RejectForm,
     RerouteForm,
 )
@@ -179,6 +181,29 @@ def reroute(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     return back_to_invoice(request, invoice)
 
 
+@require_POST
+@member_required
+@allowed_to(Action.EDIT_INVOICES)
+def clear_review(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
+    """Clear the review flag of an invoice imported with findings, with a reason
+    (accountants and admins); a missing reason comes back inline and changes nothing."""
+    invoice = invoice_or_404(request, invoice_id)
+    form = ClearReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            clear_review_service(invoice, actor=request.actor, reason=form.cleaned_data["reason"])
+        except PayablesError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+        else:
+            messages.success(request, f"The review of invoice {invoice.invoice_number} is cleared.")
+            return back_to_invoice(request, invoice)
+    else:
+        status = 422
+    context = _invoice_context(request, invoice, clear_review_form=form)
+    return render(request, "web/invoice.html", context, status=status)
+
+
 @require_safe
 @member_required
 def attachment_content(request: HttpRequest, invoice_id: UUID, attachment_id: UUID) -> HttpResponse:
@@ -259,6 +284,7 @@ def _invoice_context(
     *,
     approve_form: ApproveForm | None = None,
     reject_form: RejectForm | None = None,
+    clear_review_form: ClearReviewForm | None = None,
 ) -> dict[str, Any]:
     member, actor = request.member, request.actor
     steps = approvals.chain_of(invoice)
@@ -271,8 +297,9 @@ def _invoice_context(
     )
     attachments = list(invoice.attachments.all())
     manager = may(actor, Action.MANAGE_APPROVALS)
-    exportable = invoice.status == Invoice.Status.APPROVED or (
-        invoice.status == Invoice.Status.EXPORTED and invoice.sync_failed
+    exportable = not invoice.needs_review and (
+        invoice.status == Invoice.Status.APPROVED
+        or (invoice.status == Invoice.Status.EXPORTED and invoice.sync_failed)
     )
     return {
         "invoice": invoice,
@@ -293,6 +320,9 @@ def _invoice_context(
         "add_approver_form": AddApproverForm(company=member.company) if manager else None,
         "may_reroute": manager and invoice.status == Invoice.Status.REJECTED,
         "reroute_form": RerouteForm(),
+        "review_findings": invoice.review_findings or [],
+        "may_clear_review": invoice.needs_review and may(actor, Action.EDIT_INVOICES),
+        "clear_review_form": clear_review_form or ClearReviewForm(),
         "counts": counts(actor),
     }
 
