@@ -32,6 +32,27 @@ def source_identity(parsed: ein.ParsedDocument, invoice: ein.Invoice) -> tuple[s
     return f"einvoice:{parsed.format}", f"{seller_id}:{invoice.number}"[:200]
 
 
+def payables_sign(invoice: ein.Invoice) -> Decimal:
+    """-1 for a credit note that states positive amounts (payables keeps them negative)."""
+    positive = (invoice.totals.tax_inclusive or ZERO) > 0
+    return Decimal(-1) if invoice.is_credit_note and positive else Decimal(1)
+
+
+def prepaid_amount(invoice: ein.Invoice) -> Decimal:
+    """BT-113 in payables' sign convention, keeping the document's own sign.
+
+    A negative prepaid amount (money owed from before, added to this invoice) raises
+    the amount due; it is never turned into a payment.
+    """
+    return (invoice.totals.prepaid or ZERO) * payables_sign(invoice)
+
+
+def stated_amount_due(invoice: ein.Invoice) -> Decimal | None:
+    """The amount due the document states (BT-115 or its Finvoice/EE equivalent), signed."""
+    payable = invoice.totals.payable
+    return None if payable is None else payable * payables_sign(invoice)
+
+
 def seller_as_supplier(seller: ein.Party, *, fallback_country: str) -> tuple[dict, list[str]]:
     """The supplier fields of a seller, dropping identifiers that fail their checks.
 
@@ -100,9 +121,7 @@ def to_external_item(
     charges become rows, so rows add up to the tax-exclusive total (BT-109).
     """
     totals = invoice.totals
-    sign = (
-        Decimal(-1) if invoice.is_credit_note and (totals.tax_inclusive or ZERO) > 0 else Decimal(1)
-    )
+    sign = payables_sign(invoice)
     rows = [_row(line, sign) for line in invoice.lines]
     for ac in invoice.allowances_charges:
         amount = ac.amount if ac.is_charge else -ac.amount

@@ -89,6 +89,12 @@ class Invoice(models.Model):
     home_net_amount = models.DecimalField(**MONEY)
     home_vat_amount = models.DecimalField(**MONEY)
     home_gross_amount = models.DecimalField(**MONEY)
+    prepaid_amount = models.DecimalField(
+        **MONEY,
+        default=Decimal(0),
+        help_text="Paid before the invoice (BT-113), with the document's sign: a negative "
+        "prepaid amount raises the amount due.",
+    )
     paid_amount = models.DecimalField(**MONEY, default=Decimal(0))
 
     order_number = models.CharField(max_length=200, blank=True)
@@ -174,7 +180,8 @@ class Invoice(models.Model):
 
     @property
     def amount_due(self) -> Decimal:
-        return self.gross_amount - self.paid_amount
+        """What is left to pay: the total less the prepaid amount and the payments."""
+        return self.gross_amount - self.prepaid_amount - self.paid_amount
 
 
 class NumberingPolicy(models.Model):

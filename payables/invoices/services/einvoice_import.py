@@ -10,7 +10,6 @@ import contextlib
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import pydantic
 from django.conf import settings
@@ -20,15 +19,23 @@ from payables import einvoice
 from payables.einvoice.model import Finding, ParsedDocument, ParseLimits, Party
 from payables.einvoice.model import Invoice as EInvoice
 from payables.errors import FieldError, ValidationFailed
+from payables.events import event_types
 from payables.identifiers import validate_iban, validate_vat_number
-from payables.invoices.einvoice_mapping import seller_as_supplier, to_external_item, valid_ibans
+from payables.invoices.einvoice_mapping import (
+    prepaid_amount,
+    seller_as_supplier,
+    stated_amount_due,
+    to_external_item,
+    valid_ibans,
+)
 from payables.invoices.inputs import ExternalInvoiceIn
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.services.attachments import add_attachment
-from payables.invoices.services.payments import record_payment
 from payables.invoices.services.upsert import ItemResult, upsert_invoices
 from payables.invoices.totals import check_totals
+from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.masterdata.models import Supplier, SupplierBankAccount
+from payables.money import ZERO, format_amount
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 
@@ -129,9 +136,10 @@ def import_einvoice(
         if needs_review:
             warnings.extend(_fit_for_review(item, company.home_currency))
         items.append(item)
-    prepaid = [inv.totals.prepaid for inv in parsed.invoices]
     stored_name = filename or f"original.{_extension(parsed)}"
     stored_type = content_type or CONTENT_TYPES.get(parsed.format, "application/xml")
+
+    flagged: list[object] = []
 
     def keep_original(index: int, invoice: Invoice, outcome: str) -> None:
         """Inside the item's transaction: the original, the review flag, prepaid money."""
@@ -150,20 +158,14 @@ def import_einvoice(
         if needs_review and not invoice.needs_review:
             Invoice.objects.filter(pk=invoice.pk).update(needs_review=True)
             invoice.needs_review = True
-        amount = prepaid[index]
-        if outcome == "imported" and amount and abs(amount) > abs(invoice.gross_amount):
-            warnings.append(
-                f"Invoice {invoice.invoice_number}: the prepaid amount {amount} (BT-113) exceeds "
-                "its total and was not recorded as a payment."
-            )
-        elif outcome == "imported" and amount:
-            record_payment(
-                invoice,
-                actor=actor,
-                amount=_signed(amount, invoice),
-                payment_date=invoice.invoice_date,
-                description="Prepaid amount (BT-113)",
-            )
+        if outcome == "imported" and _keep_prepaid(
+            invoice,
+            parsed.invoices[index],
+            header_only=parsed.is_header_only,
+            actor=actor,
+            warnings=warnings,
+        ):
+            flagged.append(invoice.pk)
 
     # The supplier's own number is kept; the same number from that supplier already
     # booked (sent before in another format, or by another channel) is a conflict that
@@ -189,7 +191,7 @@ def import_einvoice(
         findings=findings,
         results=report.results,
         warnings=warnings,
-        needs_review=needs_review,
+        needs_review=needs_review or bool(flagged),
     )
 
 
@@ -305,9 +307,59 @@ def _dropped_warning(number: str, entry: dict) -> str:
     return f"Invoice {number}: {entry['msg']} Left out of {where.lstrip('.')}."
 
 
-def _signed(amount: Decimal, invoice: Invoice) -> Decimal:
-    """Prepaid money in payables' sign convention (negative for credit notes)."""
-    return -abs(amount) if invoice.gross_amount < 0 else abs(amount)
+def _keep_prepaid(
+    invoice: Invoice, source: EInvoice, *, header_only: bool, actor: Actor, warnings: list[str]
+) -> bool:
+    """Store BT-113 with its sign and check the amount due against the document's BT-115.
+
+    The prepaid amount is the document's statement, not a payment payables saw: it is
+    kept on the invoice (a negative one raises the amount due). A header-only document
+    without BT-113 prepaid the difference between its total and its amount due. When the amount due
+    then differs from the one the document states, the invoice is flagged for review
+    with a finding that gives both (True is returned).
+    """
+    prepaid = prepaid_amount(source)
+    stated = stated_amount_due(source)
+    cur = invoice.currency
+    if header_only and source.totals.prepaid is None and stated is not None:
+        # MINIMUM has no element for BT-113: what is paid shows only as BT-112 - BT-115.
+        prepaid = invoice.gross_amount - stated
+        if prepaid:
+            warnings.append(
+                f"Invoice {invoice.invoice_number}: the document states "
+                f"{format_amount(stated, cur)} {cur} due of its total "
+                f"{format_amount(invoice.gross_amount, cur)}; the difference is kept as its "
+                "prepaid amount (its profile has no element for BT-113)."
+            )
+    if prepaid:
+        invoice.prepaid_amount = prepaid
+        invoice.save(update_fields=["prepaid_amount", "modified_at"])
+        add_audit_entry(
+            invoice, actor, "prepaid_recorded", comment=f"BT-113 {format_amount(prepaid, cur)}"
+        )
+        record_invoice_event(
+            event_types.INVOICE_UPDATED,
+            invoice,
+            actor=actor,
+            details={"changed_fields": ["prepaid_amount"]},
+        )
+        if invoice.amount_due == ZERO:
+            record_invoice_event(event_types.INVOICE_PAID, invoice, actor=actor)
+    if stated is None or stated == invoice.amount_due:
+        return False
+    message = (
+        f"The document states {format_amount(stated, cur)} {cur} due (BT-115); its total "
+        f"{format_amount(invoice.gross_amount, cur)} less the prepaid amount "
+        f"{format_amount(invoice.prepaid_amount, cur)} (BT-113) leaves "
+        f"{format_amount(invoice.amount_due, cur)}, which is what is stored as due."
+    )
+    warnings.append(f"Invoice {invoice.invoice_number}: {message}")
+    findings = list(invoice.metadata.get("findings", []))
+    findings.append(_finding_dict(Finding("PAY-DUE", "error", message, "BT-115")))
+    invoice.metadata = {**invoice.metadata, "findings": findings}
+    invoice.needs_review = True
+    invoice.save(update_fields=["metadata", "needs_review", "modified_at"])
+    return True
 
 
 def _extension(parsed: ParsedDocument) -> str:
