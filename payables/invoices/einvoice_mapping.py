@@ -26,10 +26,15 @@ RATE_QUANTUM = Decimal("0.0000000001")
 
 
 def source_identity(parsed: ein.ParsedDocument, invoice: ein.Invoice) -> tuple[str, str]:
-    """The immutable identity of an e-invoice: its format, and seller id + number."""
+    """The immutable identity of an e-invoice: its format, and seller id + type + number.
+
+    An invoice and a credit note with the same number are two documents; invoices keep
+    the identity they had before the type was part of it.
+    """
     seller = invoice.seller
     seller_id = seller.vat_id or seller.registry_id or seller.electronic_address or seller.name
-    return f"einvoice:{parsed.format}", f"{seller_id}:{invoice.number}"[:200]
+    kind = "credit_note:" if invoice.is_credit_note else ""
+    return f"einvoice:{parsed.format}", f"{seller_id}:{kind}{invoice.number}"[:200]
 
 
 def payables_sign(invoice: ein.Invoice) -> Decimal:

@@ -152,9 +152,10 @@ class Invoice(models.Model):
             models.UniqueConstraint(
                 fields=["company", "internal_id"], name="invoice_internal_id_unique_per_company"
             ),
-            # A cancelled invoice frees its number for a corrected re-send.
+            # A cancelled invoice frees its number for a corrected re-send; an invoice and
+            # a credit note with the same number are two documents.
             models.UniqueConstraint(
-                fields=["company", "supplier", "invoice_number"],
+                fields=["company", "supplier", "type", "invoice_number"],
                 condition=~Q(status="cancelled"),
                 name="invoice_number_unique_per_supplier",
             ),

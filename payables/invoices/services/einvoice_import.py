@@ -84,6 +84,12 @@ class ImportedDocument:
     def has_failures(self) -> bool:
         return any(r.outcome in {"error", "conflict"} for r in self.results)
 
+    @property
+    def status(self) -> str:
+        """``failed`` when no invoice of the document came in (each one an error or conflict)."""
+        failed = all(r.outcome in {"error", "conflict"} for r in self.results)
+        return "failed" if self.results and failed else "imported"
+
 
 def import_einvoice(
     data: bytes, *, actor: Actor, filename: str = "", content_type: str = ""
@@ -93,19 +99,7 @@ def import_einvoice(
     sha256 = hashlib.sha256(data).hexdigest()
     already = _invoices_with_original(company, sha256)
     if already:
-        return ImportedDocument(
-            sha256=sha256,
-            results=[
-                ItemResult(
-                    i,
-                    "skipped",
-                    invoice_id=inv.id,
-                    number=inv.invoice_number,
-                    detail="same_original",
-                )
-                for i, inv in enumerate(already)
-            ],
-        )
+        return _same_original(sha256, already)
     parsed = _parse(data)
     findings = parsed.findings + _validate(data, parsed)
     blocking = [f for f in findings if f.is_blocking]
@@ -289,14 +283,42 @@ def _fit_for_review(item: dict, home_currency: str) -> list[str]:
 
 
 def _invoices_with_original(company: Company, sha256: str) -> list[Invoice]:
+    """The invoices these bytes made: the live ones, else the cancelled ones."""
     ids = Attachment.objects.filter(
         invoice__company=company, is_original=True, sha256=sha256
     ).values_list("invoice_id", flat=True)
-    return list(
-        Invoice.objects.filter(pk__in=ids)
-        .exclude(status=Invoice.Status.CANCELLED)
-        .order_by("internal_id")
-    )
+    invoices = list(Invoice.objects.filter(pk__in=ids).order_by("internal_id"))
+    live = [i for i in invoices if i.status != Invoice.Status.CANCELLED]
+    return live or invoices
+
+
+def _same_original(sha256: str, invoices: list[Invoice]) -> ImportedDocument:
+    """The same bytes again: nothing is written, and a cancelled invoice is named as such.
+
+    A corrected re-send of a cancelled invoice is a new document (other bytes); the
+    identical one again is most likely the same mistake, so it is not imported anew.
+    """
+    results, warnings = [], []
+    for index, invoice in enumerate(invoices):
+        cancelled = invoice.status == Invoice.Status.CANCELLED
+        detail = "same_original_cancelled" if cancelled else "same_original"
+        results.append(
+            ItemResult(
+                index,
+                "skipped",
+                invoice_id=invoice.id,
+                number=invoice.invoice_number,
+                detail=detail,
+            )
+        )
+        if cancelled:
+            reason = f" ({invoice.cancel_reason})" if invoice.cancel_reason else ""
+            warnings.append(
+                f"This document is identical to invoice {invoice.invoice_number} (id {invoice.id}),"
+                f" which was cancelled{reason}; it was not imported again. Send a corrected "
+                "document, or import it as a new one under another number."
+            )
+    return ImportedDocument(sha256=sha256, results=results, warnings=warnings)
 
 
 def _dropped_warning(number: str, entry: dict) -> str:

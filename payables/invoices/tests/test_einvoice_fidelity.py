@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from payables.conftest import invoice_data
 from payables.einvoice.tests.corpus import CORPUS_DIR
+from payables.invoices.inputs import InvoiceIn
 from payables.invoices.models import Invoice
 from payables.invoices.services.einvoice_import import import_einvoice
+from payables.invoices.services.invoices import cancel_invoice, create_invoice
+from payables.masterdata.services import create_supplier
 
 SAMPLES = Path(__file__).resolve().parents[2] / "einvoice/tests/samples"
 UBL_SAMPLE = SAMPLES / "validation-ubl-invoice-two-vat-rates.xml"
@@ -25,6 +29,26 @@ def ubl_with_totals(*, prepaid: str | None = None, payable: str = "166.60") -> b
     if prepaid is not None:
         totals = f'<cbc:PrepaidAmount currencyID="EUR">{prepaid}</cbc:PrepaidAmount>' + totals
     return text.replace(PAYABLE, totals).encode()
+
+
+def as_credit_note(data: bytes) -> bytes:
+    """The same document, number and seller as a UBL credit note."""
+    text = data.decode()
+    for old, new in (
+        (
+            "<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>",
+            "<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>",
+        ),
+        ("<cbc:DueDate>2024-04-04</cbc:DueDate>", ""),
+        ("xsd:Invoice-2", "xsd:CreditNote-2"),
+        ("<Invoice ", "<CreditNote "),
+        ("</Invoice>", "</CreditNote>"),
+        ("InvoiceLine>", "CreditNoteLine>"),
+        ("InvoicedQuantity", "CreditedQuantity"),
+    ):
+        assert old in text, old
+        text = text.replace(old, new)
+    return text.encode()
 
 
 def imported(document) -> Invoice:
@@ -71,3 +95,39 @@ def test_fully_prepaid_xrechnung_is_stored_with_nothing_due(actor, settings):
     invoice = imported(import_einvoice(XRECHNUNG_PREPAID.read_bytes(), actor=actor))
     assert invoice.gross_amount == Decimal("12829.69")
     assert invoice.amount_due == Decimal("0")
+
+
+def test_an_invoice_and_a_credit_note_with_one_number_are_two_documents(actor):
+    invoice = imported(import_einvoice(ubl_with_totals(), actor=actor))
+    credit_note = imported(import_einvoice(as_credit_note(ubl_with_totals()), actor=actor))
+    assert invoice.invoice_number == credit_note.invoice_number == "LV-2024-0117"
+    assert invoice.supplier_id == credit_note.supplier_id
+    assert (invoice.type, credit_note.type) == ("invoice", "credit_note")
+    assert credit_note.gross_amount == -invoice.gross_amount
+
+
+def test_a_conflict_names_the_existing_invoice_and_the_document_failed(api, actor):
+    seller = {"name": "Seller Oy", "country": "FI", "vat_number": "FI12345671"}
+    supplier = create_supplier(seller, actor=actor)
+    existing = create_invoice(
+        InvoiceIn(**invoice_data(supplier.id, invoice_number="LV-2024-0117")), actor=actor
+    )
+    answer = api.post("/invoices/import", raw=ubl_with_totals(), content_type="application/xml")
+    [document] = answer.json()["documents"]
+    [result] = document["invoices"]
+    assert document["status"] == "failed", document
+    assert (result["outcome"], result["invoice_id"]) == ("conflict", str(existing.id))
+    assert str(existing.id) in result["detail"]
+    assert "LV-2024-0117" in result["detail"] and "status new" in result["detail"]
+
+
+def test_a_resend_identical_to_a_cancelled_invoice_says_so(actor):
+    data = ubl_with_totals()
+    invoice = imported(import_einvoice(data, actor=actor))
+    cancel_invoice(invoice, actor=actor, reason="sent by mistake")
+    document = import_einvoice(data, actor=actor)
+    [result] = document.results
+    assert (result.outcome, result.invoice_id) == ("skipped", invoice.id)
+    assert result.detail == "same_original_cancelled"
+    assert any("cancelled" in w and str(invoice.id) in w for w in document.warnings)
+    assert Invoice.objects.count() == 1
