@@ -21,6 +21,21 @@ from payables.invoices.models import Invoice
 from payables.money import ZERO, quantize
 
 MAX_DESCRIPTION = 1000
+MAX_PROPOSED_LINES = 1000
+# Codes an Estonian e-invoice proposes for the buyer's ledger (AccountingRecord and its
+# JournalEntry): metadata, not cost dimensions. They become row dimensions only where
+# the company keeps a dimension type of that code; they are always kept as proposed coding.
+LEDGER_CODES = frozenset(
+    {
+        "general_ledger_detail",
+        "partner_code",
+        "classificator_code",
+        "business_code",
+        "source_code",
+        "cash_flow_code",
+        "accounting_description",
+    }
+)
 # Rates of conversion are kept to ten decimals (Invoice.currency_rate).
 RATE_QUANTUM = Decimal("0.0000000001")
 
@@ -119,15 +134,19 @@ def to_external_item(
     home_currency: str,
     supplier_id: object | None,
     supplier: dict | None,
+    dimension_types: frozenset[str] = frozenset(),
 ) -> dict:
     """Build the upsert item for one canonical invoice, in payables' conventions.
 
     Credit notes carry negative amounts in payables; document-level allowances and
-    charges become rows, so rows add up to the tax-exclusive total (BT-109).
+    charges become rows, so rows add up to the tax-exclusive total (BT-109). The
+    coding a document proposes is kept in ``metadata["proposed_coding"]``; of the
+    ledger codes of an Estonian e-invoice (``LEDGER_CODES``) only those of the company's
+    own ``dimension_types`` become row dimensions.
     """
     totals = invoice.totals
     sign = payables_sign(invoice)
-    rows = [_row(line, sign) for line in invoice.lines]
+    rows = [_row(line, sign, dimension_types) for line in invoice.lines]
     for ac in invoice.allowances_charges:
         amount = ac.amount if ac.is_charge else -ac.amount
         label = "Charge" if ac.is_charge else "Allowance"
@@ -185,6 +204,7 @@ def to_external_item(
             "header_only": parsed.is_header_only,
             "prepaid_amount": str(totals.prepaid * sign) if totals.prepaid else None,
             "notes": list(invoice.notes)[:20],
+            "proposed_coding": _proposed_coding(invoice.lines) or None,
         },
         "attachments": [_attachment(a) for a in invoice.attachments if _is_kept(a)],
     }
@@ -195,7 +215,16 @@ def to_external_item(
     return {k: v for k, v in item.items() if v is not None}
 
 
-def _row(line: ein.Line, sign: Decimal) -> dict:
+def _proposed_coding(lines: Iterable[ein.Line]) -> list[dict]:
+    """Per line, the account and codes the document proposes for the buyer's books."""
+    return [
+        {"line": line.id, "account_code": line.account_code, **dict(line.dimensions)}
+        for line in lines
+        if line.account_code or line.dimensions
+    ][:MAX_PROPOSED_LINES]
+
+
+def _row(line: ein.Line, sign: Decimal, dimension_types: frozenset[str]) -> dict:
     unit_price = line.net_price
     if unit_price is not None and line.price_base_quantity not in (None, ZERO):
         unit_price = unit_price / line.price_base_quantity
@@ -213,7 +242,11 @@ def _row(line: ein.Line, sign: Decimal) -> dict:
         "net_amount": line.line_net * sign,
         "vat_rate": line.vat_rate,
         "account_code": (line.account_code or line.accounting_cost)[:50],
-        "dimensions": {name[:50]: value[:100] for name, value in line.dimensions},
+        "dimensions": {
+            name[:50]: value[:100]
+            for name, value in line.dimensions
+            if name not in LEDGER_CODES or name in dimension_types
+        },
     }
 
 

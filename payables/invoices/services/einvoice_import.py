@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pydantic
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from payables import einvoice
 from payables.einvoice.model import Finding, ParsedDocument, ParseLimits, Party
@@ -34,7 +34,7 @@ from payables.invoices.services.attachments import add_attachment
 from payables.invoices.services.upsert import ItemResult, upsert_invoices
 from payables.invoices.totals import check_totals
 from payables.invoices.trail import add_audit_entry, record_invoice_event
-from payables.masterdata.models import Supplier, SupplierBankAccount
+from payables.masterdata.models import DimensionType, Supplier, SupplierBankAccount
 from payables.money import ZERO, format_amount
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
@@ -44,6 +44,11 @@ logger = logging.getLogger(__name__)
 CONTENT_TYPES = {
     "facturx-pdf": "application/pdf",
 }
+
+
+# Errors the import can still book: a seller without identifiers is matched by name,
+# country and address (or created), and the invoice is flagged for review.
+REVIEWED_NOT_REFUSED = frozenset({"PAY-REQ-02"})
 
 
 class DocumentRefused(ValidationFailed):
@@ -104,13 +109,17 @@ def import_einvoice(
     findings = parsed.findings + _validate(data, parsed)
     blocking = [f for f in findings if f.is_blocking]
     needs_review = bool(blocking)
-    if blocking and company.einvoice_invalid_policy != "needs_review":
+    refusing = [f for f in blocking if f.rule_id not in REVIEWED_NOT_REFUSED]
+    if refusing and company.einvoice_invalid_policy != "needs_review":
         raise DocumentRefused(
             f"The {parsed.format} document fails validation ({len(blocking)} errors).",
             findings=tuple(blocking) + tuple(f for f in findings if not f.is_blocking),
         )
     warnings: list[str] = []
     items = []
+    dimension_types = frozenset(
+        DimensionType.objects.filter(company=company, is_active=True).values_list("code", flat=True)
+    )
     for invoice in parsed.invoices:
         supplier_id, supplier, supplier_warnings = _supplier_for(invoice.seller, invoice, company)
         warnings.extend(supplier_warnings)
@@ -125,6 +134,7 @@ def import_einvoice(
             home_currency=company.home_currency,
             supplier_id=supplier_id,
             supplier=supplier,
+            dimension_types=dimension_types,
         )
         item.setdefault("metadata", {})["findings"] = [_finding_dict(f) for f in findings][:200]
         if needs_review:
@@ -249,11 +259,56 @@ def _supplier_for(
         if account is not None:
             return account.supplier_id, None, []
     name = (seller.name or seller.trading_name).strip()
-    if name and (found := suppliers.filter(name__iexact=name).first()):
+    if not _has_identity(seller):
+        if name and (found := _by_name_and_address(suppliers, seller, company)):
+            return found.id, None, [_unidentified(invoice, f"matched to supplier {found.name}")]
+    elif name and (found := suppliers.filter(name__iexact=name).first()):
         return found.id, None, []
     fields, warnings = seller_as_supplier(seller, fallback_country=company.country)
     fields["bank_accounts"] = valid_ibans(invoice.payment_means)
+    if not _has_identity(seller):
+        warnings.append(_unidentified(invoice, "booked against a new supplier"))
     return None, fields, warnings
+
+
+def _unidentified(invoice: EInvoice, what: str) -> str:
+    return (
+        f"Invoice {invoice.number}: the seller {invoice.seller.name!r} has no VAT or "
+        f"registration id; {what} by its name, country and address, for review."
+    )
+
+
+def _has_identity(seller: Party) -> bool:
+    return bool(
+        seller.vat_id or seller.registry_id or seller.tax_registration_id or seller.identifiers
+    )
+
+
+def _by_name_and_address(
+    suppliers: QuerySet[Supplier], seller: Party, company: Company
+) -> Supplier | None:
+    """A seller known only by name and address: the company's supplier of that name in
+    that country, and of those the one whose address agrees most (postal code, city, street).
+    """
+    name = (seller.name or seller.trading_name).strip()
+    country = (seller.address.country or company.country).upper()[:2]
+    found = list(suppliers.filter(name__iexact=name, country=country).order_by("created_at"))
+    if len(found) <= 1:
+        return found[0] if found else None
+    address = seller.address
+    street = ", ".join(address.lines).casefold()
+
+    def agreement(supplier: Supplier) -> int:
+        return sum(
+            bool(mine) and mine.casefold() == theirs.casefold()
+            for mine, theirs in (
+                (address.postal_code, supplier.postal_code),
+                (address.city, supplier.city),
+                (street, supplier.street),
+            )
+        )
+
+    return max(found, key=agreement)
 
 
 def _fit_for_review(item: dict, home_currency: str) -> list[str]:

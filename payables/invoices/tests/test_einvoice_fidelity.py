@@ -14,6 +14,7 @@ from payables.invoices.models import Invoice
 from payables.invoices.services.einvoice_import import import_einvoice
 from payables.invoices.services.invoices import cancel_invoice, create_invoice
 from payables.masterdata.services import create_supplier
+from payables.masterdata.services.dimensions import create_dimension_type
 
 SAMPLES = Path(__file__).resolve().parents[2] / "einvoice/tests/samples"
 UBL_SAMPLE = SAMPLES / "validation-ubl-invoice-two-vat-rates.xml"
@@ -131,3 +132,76 @@ def test_a_resend_identical_to_a_cancelled_invoice_says_so(actor):
     assert result.detail == "same_original_cancelled"
     assert any("cancelled" in w and str(invoice.id) in w for w in document.warnings)
     assert Invoice.objects.count() == 1
+
+
+ZUGFERD1 = SAMPLES / "cii-zugferd-1.0-extended-credit-note-freight-and-text-line.xml"
+
+
+def zugferd1_seller_by_name(*, number: str = "GS-1") -> bytes:
+    """A ZUGFeRD 1.0 document whose seller is only a name and an address."""
+    text = ZUGFERD1.read_text(encoding="utf-8")
+    for old in (
+        "<ram:ID>549910</ram:ID>",
+        '<ram:GlobalID schemeID="0088">4000001123452</ram:GlobalID>',
+        '<ram:ID schemeID="FC">201/113/40209</ram:ID>',
+        '<ram:ID schemeID="VA">DE123456789</ram:ID>',
+    ):
+        assert old in text, old
+        text = text.replace(old, "")
+    text = text.replace(
+        "<ram:SpecifiedTaxRegistration>\n        </ram:SpecifiedTaxRegistration>", ""
+    )
+    return text.replace("<ram:ID>GS-2014-7</ram:ID>", f"<ram:ID>{number}</ram:ID>", 1).encode()
+
+
+def test_a_seller_without_identifiers_is_booked_for_review_not_refused(actor):
+    assert actor.company.einvoice_invalid_policy != "needs_review"
+    document = import_einvoice(zugferd1_seller_by_name(), actor=actor)
+    invoice = imported(document)
+    assert invoice.needs_review and document.needs_review
+    assert "PAY-REQ-02" in {f["rule_id"] for f in invoice.metadata["findings"]}
+    supplier = invoice.supplier
+    assert (supplier.name, supplier.country, supplier.city) == ("Lieferant GmbH", "DE", "München")
+    assert (supplier.vat_number, supplier.registry_code) == ("", "")
+    assert any("has no VAT or registration id" in w for w in document.warnings)
+
+
+def test_a_seller_without_identifiers_is_matched_by_name_country_and_address(actor):
+    create_supplier({"name": "Lieferant GmbH", "country": "AT"}, actor=actor)
+    elsewhere = create_supplier(
+        {"name": "Lieferant GmbH", "country": "DE", "city": "Berlin", "postal_code": "10115"},
+        actor=actor,
+    )
+    here = create_supplier(
+        {"name": "LIEFERANT GMBH", "country": "DE", "city": "München", "postal_code": "80333"},
+        actor=actor,
+    )
+    first = imported(import_einvoice(zugferd1_seller_by_name(), actor=actor))
+    second = imported(import_einvoice(zugferd1_seller_by_name(number="GS-2"), actor=actor))
+    assert first.supplier_id == second.supplier_id == here.id != elsewhere.id
+
+
+EE_WITH_JOURNAL = SAMPLES / "ee-1.2-with-attachment-and-journal-entries.xml"
+
+
+def test_estonian_accounting_codes_are_proposed_coding_not_dimensions(actor):
+    create_dimension_type({"code": "cost_objective", "name": "Cost objective"}, actor=actor)
+    create_dimension_type({"code": "partner_code", "name": "Partner"}, actor=actor)
+    document = import_einvoice(EE_WITH_JOURNAL.read_bytes(), actor=actor)
+    invoice = Invoice.objects.get(pk=document.results[0].invoice_id)
+    kept = {name for row in invoice.rows.all() for name in row.dimensions}
+    assert kept == {"cost_objective", "partner_code"}
+    proposed = invoice.metadata["proposed_coding"]
+    ledger_row = next(p for p in proposed if p.get("partner_code"))
+    assert ledger_row["general_ledger_detail"] == "ERP-LIIDES"
+    assert ledger_row["classificator_code"] == "IT-TEENUS"
+    assert ledger_row["account_code"] == "5210"
+
+
+def test_estonian_accounting_codes_without_dimension_types_stay_metadata(actor):
+    document = import_einvoice(EE_WITH_JOURNAL.read_bytes(), actor=actor)
+    invoice = Invoice.objects.get(pk=document.results[0].invoice_id)
+    stored = {name for row in invoice.rows.all() for name in row.dimensions}
+    assert not stored & {"general_ledger_detail", "partner_code", "classificator_code"}
+    assert "cost_objective" in stored  # a cost dimension, coded as the company codes
+    assert any(p.get("partner_code") == "KOODIK" for p in invoice.metadata["proposed_coding"])
