@@ -237,3 +237,16 @@ def test_a_link_attachment_has_no_content_to_download(chain, browser_for, ann, a
     client = browser_for(ann)
     assert 'href="https://example.com/po.pdf"' in client.get(_url(invoice)).text
     assert client.get(f"/invoices/{invoice.id}/attachments/{link.id}/").status_code == 404
+
+
+def test_the_page_shows_a_prepaid_amount_and_what_is_left_due(actor, browser_for, bob, assign):
+    from payables.invoices.services.einvoice_import import import_einvoice
+    from payables.invoices.tests.test_einvoice_fidelity import ubl_with_totals
+
+    data = ubl_with_totals(prepaid="-273.40", payable="440.00")
+    [result] = import_einvoice(data, actor=actor).results
+    invoice = Invoice.objects.get(pk=result.invoice_id)
+    assign(invoice, (bob, 1))
+    page = browser_for(bob).get(_url(invoice)).text
+    assert "Prepaid" in page and "-273.40" in page
+    assert "Amount due" in page and "440.00" in page
