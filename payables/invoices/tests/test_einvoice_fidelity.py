@@ -205,3 +205,14 @@ def test_estonian_accounting_codes_without_dimension_types_stay_metadata(actor):
     assert not stored & {"general_ledger_detail", "partner_code", "classificator_code"}
     assert "cost_objective" in stored  # a cost dimension, coded as the company codes
     assert any(p.get("partner_code") == "KOODIK" for p in invoice.metadata["proposed_coding"])
+
+
+def test_an_estonian_total_to_pay_with_an_earlier_balance_is_the_amount_due(actor):
+    data = EE_WITH_JOURNAL.read_bytes()
+    assert data.count(b"<TotalToPay>5641.63</TotalToPay>") == 1
+    data = data.replace(b"<TotalToPay>5641.63</TotalToPay>", b"<TotalToPay>5741.63</TotalToPay>")
+    document = import_einvoice(data, actor=actor)
+    invoice = Invoice.objects.get(pk=document.results[0].invoice_id)
+    assert invoice.gross_amount == Decimal("5641.63")
+    assert (invoice.prepaid_amount, invoice.amount_due) == (Decimal("-100.00"), Decimal("5741.63"))
+    assert not any(f["rule_id"] == "PAY-DUE" for f in invoice.metadata["findings"])
