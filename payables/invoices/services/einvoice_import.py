@@ -162,7 +162,7 @@ def import_einvoice(
         if needs_review and not invoice.needs_review:
             Invoice.objects.filter(pk=invoice.pk).update(needs_review=True)
             invoice.needs_review = True
-        if outcome == "imported" and _keep_prepaid(
+        if outcome in {"imported", "updated"} and _keep_prepaid(
             invoice,
             parsed.invoices[index],
             header_only=parsed.is_header_only,
@@ -391,9 +391,9 @@ def _keep_prepaid(
 
     The prepaid amount is the document's statement, not a payment payables saw: it is
     kept on the invoice (a negative one raises the amount due). A header-only document
-    without BT-113 prepaid the difference between its total and its amount due. When the amount due
-    then differs from the one the document states, the invoice is flagged for review
-    with a finding that gives both (True is returned).
+    without BT-113 prepaid the difference between its total and its amount due. When
+    the amount due then differs from the one the document states, the invoice is
+    flagged for review with a finding that gives both (True is returned).
     """
     prepaid = prepaid_amount(source)
     stated = stated_amount_due(source)
@@ -408,7 +408,7 @@ def _keep_prepaid(
                 f"{format_amount(invoice.gross_amount, cur)}; the difference is kept as its "
                 "prepaid amount (its profile has no element for BT-113)."
             )
-    if prepaid:
+    if prepaid != invoice.prepaid_amount:  # new, or changed by an updated document
         invoice.prepaid_amount = prepaid
         invoice.save(update_fields=["prepaid_amount", "modified_at"])
         add_audit_entry(
