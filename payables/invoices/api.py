@@ -129,8 +129,10 @@ def import_documents(request: HttpRequest) -> dict:
     listing every finding (unless the company imports such documents flagged
     `needs_review`). Or send several as multipart/form-data: each gets its own entry,
     imported or refused. Each invoice of a document goes through the batch upsert
-    (identity: format + seller + number), so re-sending is safe; the same bytes again are
-    recognised as `same_original`.
+    (identity: format + seller + document type + number), so re-sending is safe; the same
+    bytes again are recognised as `same_original` (`same_original_cancelled` when their
+    invoice was cancelled). A document whose every invoice is an error or a conflict has
+    status `failed`; a conflict names the existing invoice (id, number, status).
 
     Coding a document proposes (accounts, dimensions) that the company's master data does
     not accept is left out, with a `warnings` entry naming it, and the invoice imports for

@@ -21,15 +21,56 @@ from payables.invoices.models import Invoice
 from payables.money import ZERO, quantize
 
 MAX_DESCRIPTION = 1000
+MAX_PROPOSED_LINES = 1000
+# Codes an Estonian e-invoice proposes for the buyer's ledger (AccountingRecord and its
+# JournalEntry): metadata, not cost dimensions. They become row dimensions only where
+# the company keeps a dimension type of that code; they are always kept as proposed coding.
+LEDGER_CODES = frozenset(
+    {
+        "general_ledger_detail",
+        "partner_code",
+        "classificator_code",
+        "business_code",
+        "source_code",
+        "cash_flow_code",
+        "accounting_description",
+    }
+)
 # Rates of conversion are kept to ten decimals (Invoice.currency_rate).
 RATE_QUANTUM = Decimal("0.0000000001")
 
 
 def source_identity(parsed: ein.ParsedDocument, invoice: ein.Invoice) -> tuple[str, str]:
-    """The immutable identity of an e-invoice: its format, and seller id + number."""
+    """The immutable identity of an e-invoice: its format, and seller id + type + number.
+
+    An invoice and a credit note with the same number are two documents; invoices keep
+    the identity they had before the type was part of it.
+    """
     seller = invoice.seller
     seller_id = seller.vat_id or seller.registry_id or seller.electronic_address or seller.name
-    return f"einvoice:{parsed.format}", f"{seller_id}:{invoice.number}"[:200]
+    kind = "credit_note:" if invoice.is_credit_note else ""
+    return f"einvoice:{parsed.format}", f"{seller_id}:{kind}{invoice.number}"[:200]
+
+
+def payables_sign(invoice: ein.Invoice) -> Decimal:
+    """-1 for a credit note that states positive amounts (payables keeps them negative)."""
+    positive = (invoice.totals.tax_inclusive or ZERO) > 0
+    return Decimal(-1) if invoice.is_credit_note and positive else Decimal(1)
+
+
+def prepaid_amount(invoice: ein.Invoice) -> Decimal:
+    """BT-113 in payables' sign convention, keeping the document's own sign.
+
+    A negative prepaid amount (money owed from before, added to this invoice) raises
+    the amount due; it is never turned into a payment.
+    """
+    return (invoice.totals.prepaid or ZERO) * payables_sign(invoice)
+
+
+def stated_amount_due(invoice: ein.Invoice) -> Decimal | None:
+    """The amount due the document states (BT-115 or its Finvoice/EE equivalent), signed."""
+    payable = invoice.totals.payable
+    return None if payable is None else payable * payables_sign(invoice)
 
 
 def seller_as_supplier(seller: ein.Party, *, fallback_country: str) -> tuple[dict, list[str]]:
@@ -93,17 +134,19 @@ def to_external_item(
     home_currency: str,
     supplier_id: object | None,
     supplier: dict | None,
+    dimension_types: frozenset[str] = frozenset(),
 ) -> dict:
     """Build the upsert item for one canonical invoice, in payables' conventions.
 
     Credit notes carry negative amounts in payables; document-level allowances and
-    charges become rows, so rows add up to the tax-exclusive total (BT-109).
+    charges become rows, so rows add up to the tax-exclusive total (BT-109). The
+    coding a document proposes is kept in ``metadata["proposed_coding"]``; of the
+    ledger codes of an Estonian e-invoice (``LEDGER_CODES``) only those of the company's
+    own ``dimension_types`` become row dimensions.
     """
     totals = invoice.totals
-    sign = (
-        Decimal(-1) if invoice.is_credit_note and (totals.tax_inclusive or ZERO) > 0 else Decimal(1)
-    )
-    rows = [_row(line, sign) for line in invoice.lines]
+    sign = payables_sign(invoice)
+    rows = [_row(line, sign, dimension_types) for line in invoice.lines]
     for ac in invoice.allowances_charges:
         amount = ac.amount if ac.is_charge else -ac.amount
         label = "Charge" if ac.is_charge else "Allowance"
@@ -161,6 +204,7 @@ def to_external_item(
             "header_only": parsed.is_header_only,
             "prepaid_amount": str(totals.prepaid * sign) if totals.prepaid else None,
             "notes": list(invoice.notes)[:20],
+            "proposed_coding": _proposed_coding(invoice.lines) or None,
         },
         "attachments": [_attachment(a) for a in invoice.attachments if _is_kept(a)],
     }
@@ -171,7 +215,16 @@ def to_external_item(
     return {k: v for k, v in item.items() if v is not None}
 
 
-def _row(line: ein.Line, sign: Decimal) -> dict:
+def _proposed_coding(lines: Iterable[ein.Line]) -> list[dict]:
+    """Per line, the account and codes the document proposes for the buyer's books."""
+    return [
+        {"line": line.id, "account_code": line.account_code, **dict(line.dimensions)}
+        for line in lines
+        if line.account_code or line.dimensions
+    ][:MAX_PROPOSED_LINES]
+
+
+def _row(line: ein.Line, sign: Decimal, dimension_types: frozenset[str]) -> dict:
     unit_price = line.net_price
     if unit_price is not None and line.price_base_quantity not in (None, ZERO):
         unit_price = unit_price / line.price_base_quantity
@@ -189,7 +242,11 @@ def _row(line: ein.Line, sign: Decimal) -> dict:
         "net_amount": line.line_net * sign,
         "vat_rate": line.vat_rate,
         "account_code": (line.account_code or line.accounting_cost)[:50],
-        "dimensions": {name[:50]: value[:100] for name, value in line.dimensions},
+        "dimensions": {
+            name[:50]: value[:100]
+            for name, value in line.dimensions
+            if name not in LEDGER_CODES or name in dimension_types
+        },
     }
 
 

@@ -89,6 +89,12 @@ class Invoice(models.Model):
     home_net_amount = models.DecimalField(**MONEY)
     home_vat_amount = models.DecimalField(**MONEY)
     home_gross_amount = models.DecimalField(**MONEY)
+    prepaid_amount = models.DecimalField(
+        **MONEY,
+        default=Decimal(0),
+        help_text="Paid before the invoice (BT-113), with the document's sign: a negative "
+        "prepaid amount raises the amount due.",
+    )
     paid_amount = models.DecimalField(**MONEY, default=Decimal(0))
 
     order_number = models.CharField(max_length=200, blank=True)
@@ -149,9 +155,10 @@ class Invoice(models.Model):
             models.UniqueConstraint(
                 fields=["company", "internal_id"], name="invoice_internal_id_unique_per_company"
             ),
-            # A cancelled invoice frees its number for a corrected re-send.
+            # A cancelled invoice frees its number for a corrected re-send; an invoice and
+            # a credit note with the same number are two documents.
             models.UniqueConstraint(
-                fields=["company", "supplier", "invoice_number"],
+                fields=["company", "supplier", "type", "invoice_number"],
                 condition=~Q(status="cancelled"),
                 name="invoice_number_unique_per_supplier",
             ),
@@ -177,7 +184,8 @@ class Invoice(models.Model):
 
     @property
     def amount_due(self) -> Decimal:
-        return self.gross_amount - self.paid_amount
+        """What is left to pay: the total less the prepaid amount and the payments."""
+        return self.gross_amount - self.prepaid_amount - self.paid_amount
 
 
 class NumberingPolicy(models.Model):

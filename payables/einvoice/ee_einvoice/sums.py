@@ -145,6 +145,11 @@ def totals(
     payable = decimal_at(sums, "TotalToPay")  # BT-115
     if payable is None and tax_inclusive is not None:
         payable = tax_inclusive + (rounding or 0)
+    # The format has no BT-113: a TotalToPay other than the rounded total takes in an
+    # earlier balance, advance or penalty, which is the invoice's (signed) prepaid amount.
+    prepaid = None
+    if payable is not None and tax_inclusive is not None:
+        prepaid = (tax_inclusive + (rounding or 0) - payable) or None
     return Totals(
         line_net_total=line_total,
         allowance_total=allowance_total,
@@ -153,6 +158,7 @@ def totals(
         tax_total=tax_total,
         tax_total_accounting=decimal_at(other, "TotalVATSum"),  # BT-111
         tax_inclusive=tax_inclusive,
+        prepaid=prepaid,  # BT-113
         rounding=rounding,
         payable=payable,
     )

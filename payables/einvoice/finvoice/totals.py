@@ -92,6 +92,9 @@ def totals(
 
     gross = decimal_at(details, "InvoiceTotalVatIncludedAmount")  # BT-112
     instructed = decimal_at(instruction, "EpiInstructedAmount")
+    paid = decimal_at(details, "InvoicePaidAmount")  # BT-113
+    if instructed is None and gross is not None and paid is not None:
+        instructed = gross - paid  # without a payment instruction, what is left is due
     stated_rows = decimal_at(details, "RowsTotalVatExcludedAmount")  # 3.0 states BT-106
     stated_discounts = decimal_at(details, "DiscountsTotalVatExcludedAmount")
     stated_charges = decimal_at(details, "ChargesTotalVatExcludedAmount")
@@ -113,7 +116,7 @@ def totals(
         tax_total=decimal_at(details, "InvoiceTotalVatAmount"),  # BT-110
         tax_total_accounting=decimal_at(details, "InvoiceTotalVatAccountingAmount"),  # BT-111
         tax_inclusive=gross,  # BT-112
-        prepaid=decimal_at(details, "InvoicePaidAmount"),  # BT-113
+        prepaid=paid,  # BT-113
         rounding=decimal_at(details, "InvoiceTotalRoundoffAmount"),  # BT-114
         payable=instructed if instructed is not None else gross,  # BT-115
     )

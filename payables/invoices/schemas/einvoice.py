@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Literal
 from uuid import UUID
 
 from ninja import Schema
+from pydantic import Field
 
 from payables.einvoice.model import Finding
 from payables.invoices.schemas.upsert import UpsertErrorOut
@@ -36,7 +37,9 @@ class ImportedInvoiceOut(Schema):
 
 class ImportedDocumentOut(Schema):
     filename: str
-    status: Literal["imported", "refused"]
+    status: Literal["imported", "failed", "refused"] = Field(
+        description="`failed` when every invoice of the document is an error or a conflict."
+    )
     sha256: str
     format: str
     version: str
@@ -50,7 +53,7 @@ class ImportedDocumentOut(Schema):
     def from_document(cls, document: ImportedDocument, *, filename: str) -> ImportedDocumentOut:
         return cls(
             filename=filename,
-            status="imported",
+            status=document.status,
             sha256=document.sha256,
             format=document.format,
             version=document.version,

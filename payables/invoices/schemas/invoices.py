@@ -209,6 +209,9 @@ class InvoiceOut(Schema):
     home_net_amount: str
     home_vat_amount: str
     home_gross_amount: str
+    prepaid_amount: str = Field(
+        description="Paid before the invoice (BT-113), signed as the document states it."
+    )
     paid_amount: str
     amount_due: str
     order_number: str
@@ -280,6 +283,7 @@ class InvoiceOut(Schema):
             home_net_amount=format_amount(inv.home_net_amount, home),
             home_vat_amount=format_amount(inv.home_vat_amount, home),
             home_gross_amount=format_amount(inv.home_gross_amount, home),
+            prepaid_amount=format_amount(inv.prepaid_amount, cur),
             paid_amount=format_amount(inv.paid_amount, cur),
             amount_due=format_amount(inv.amount_due, cur),
             order_number=inv.order_number,

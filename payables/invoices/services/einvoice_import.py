@@ -10,25 +10,32 @@ import contextlib
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import pydantic
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from payables import einvoice
 from payables.einvoice.model import Finding, ParsedDocument, ParseLimits, Party
 from payables.einvoice.model import Invoice as EInvoice
 from payables.errors import FieldError, PayloadTooLarge, ValidationFailed
+from payables.events import event_types
 from payables.identifiers import validate_iban, validate_vat_number
-from payables.invoices.einvoice_mapping import seller_as_supplier, to_external_item, valid_ibans
+from payables.invoices.einvoice_mapping import (
+    prepaid_amount,
+    seller_as_supplier,
+    stated_amount_due,
+    to_external_item,
+    valid_ibans,
+)
 from payables.invoices.inputs import ExternalInvoiceIn
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.services.attachments import add_attachment
-from payables.invoices.services.payments import record_payment
 from payables.invoices.services.upsert import ItemResult, upsert_invoices
 from payables.invoices.totals import check_totals
-from payables.masterdata.models import Supplier, SupplierBankAccount
+from payables.invoices.trail import add_audit_entry, record_invoice_event
+from payables.masterdata.models import DimensionType, Supplier, SupplierBankAccount
+from payables.money import ZERO, format_amount
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 
@@ -37,6 +44,11 @@ logger = logging.getLogger(__name__)
 CONTENT_TYPES = {
     "facturx-pdf": "application/pdf",
 }
+
+
+# Errors the import can still book: a seller without identifiers is matched by name,
+# country and address (or created), and the invoice is flagged for review.
+REVIEWED_NOT_REFUSED = frozenset({"PAY-REQ-02"})
 
 
 class DocumentRefused(ValidationFailed):
@@ -87,6 +99,12 @@ class ImportedDocument:
     def has_failures(self) -> bool:
         return any(r.outcome in {"error", "conflict"} for r in self.results)
 
+    @property
+    def status(self) -> str:
+        """``failed`` when no invoice of the document came in (each one an error or conflict)."""
+        failed = all(r.outcome in {"error", "conflict"} for r in self.results)
+        return "failed" if self.results and failed else "imported"
+
 
 def import_einvoice(
     data: bytes, *, actor: Actor, filename: str = "", content_type: str = ""
@@ -99,19 +117,7 @@ def import_einvoice(
     sha256 = hashlib.sha256(data).hexdigest()
     already = _invoices_with_original(company, sha256)
     if already:
-        return ImportedDocument(
-            sha256=sha256,
-            results=[
-                ItemResult(
-                    i,
-                    "skipped",
-                    invoice_id=inv.id,
-                    number=inv.invoice_number,
-                    detail="same_original",
-                )
-                for i, inv in enumerate(already)
-            ],
-        )
+        return _same_original(sha256, already)
     parsed = _parse(data)
     findings = parsed.findings + _validate(data, parsed)
     too_complex = tuple(f for f in findings if f.rule_id == einvoice.LimitExceeded.rule_id)
@@ -120,14 +126,19 @@ def import_einvoice(
     blocking = [f for f in findings if f.is_blocking]
     needs_review = bool(blocking)
     # Under the ``review`` policy (the default) a readable document is imported with its
-    # error-level findings for an accountant to clear; ``refuse`` refuses it here.
-    if blocking and company.einvoice_invalid_policy == "refuse":
+    # error-level findings for an accountant to clear; ``refuse`` refuses it here. A seller
+    # without identifiers is reviewed, never refused.
+    refusing = [f for f in blocking if f.rule_id not in REVIEWED_NOT_REFUSED]
+    if refusing and company.einvoice_invalid_policy == "refuse":
         raise DocumentRefused(
             f"The {parsed.format} document fails validation ({len(blocking)} errors).",
             findings=tuple(blocking) + tuple(f for f in findings if not f.is_blocking),
         )
     warnings: list[str] = []
     items = []
+    dimension_types = frozenset(
+        DimensionType.objects.filter(company=company, is_active=True).values_list("code", flat=True)
+    )
     for invoice in parsed.invoices:
         supplier_id, supplier, supplier_warnings = _supplier_for(invoice.seller, invoice, company)
         warnings.extend(supplier_warnings)
@@ -142,14 +153,16 @@ def import_einvoice(
             home_currency=company.home_currency,
             supplier_id=supplier_id,
             supplier=supplier,
+            dimension_types=dimension_types,
         )
         item.setdefault("metadata", {})["findings"] = [_finding_dict(f) for f in findings][:200]
         if needs_review:
             warnings.extend(_fit_for_review(item, company.home_currency))
         items.append(item)
-    prepaid = [inv.totals.prepaid for inv in parsed.invoices]
     stored_name = filename or f"original.{_extension(parsed)}"
     stored_type = content_type or CONTENT_TYPES.get(parsed.format, "application/xml")
+
+    flagged: list[object] = []
 
     def keep_original(index: int, invoice: Invoice, outcome: str) -> None:
         """Inside the item's transaction: the original, the review flag, prepaid money."""
@@ -171,20 +184,14 @@ def import_einvoice(
                 needs_review=True, review_findings=review_findings
             )
             invoice.needs_review, invoice.review_findings = True, review_findings
-        amount = prepaid[index]
-        if outcome == "imported" and amount and abs(amount) > abs(invoice.gross_amount):
-            warnings.append(
-                f"Invoice {invoice.invoice_number}: the prepaid amount {amount} (BT-113) exceeds "
-                "its total and was not recorded as a payment."
-            )
-        elif outcome == "imported" and amount:
-            record_payment(
-                invoice,
-                actor=actor,
-                amount=_signed(amount, invoice),
-                payment_date=invoice.invoice_date,
-                description="Prepaid amount (BT-113)",
-            )
+        if outcome in {"imported", "updated"} and _keep_prepaid(
+            invoice,
+            parsed.invoices[index],
+            header_only=parsed.is_header_only,
+            actor=actor,
+            warnings=warnings,
+        ):
+            flagged.append(invoice.pk)
 
     # The supplier's own number is kept; the same number from that supplier already
     # booked (sent before in another format, or by another channel) is a conflict that
@@ -210,7 +217,7 @@ def import_einvoice(
         findings=findings,
         results=report.results,
         warnings=warnings,
-        needs_review=needs_review,
+        needs_review=needs_review or bool(flagged),
     )
 
 
@@ -280,11 +287,56 @@ def _supplier_for(
         if account is not None:
             return account.supplier_id, None, []
     name = (seller.name or seller.trading_name).strip()
-    if name and (found := suppliers.filter(name__iexact=name).first()):
+    if not _has_identity(seller):
+        if name and (found := _by_name_and_address(suppliers, seller, company)):
+            return found.id, None, [_unidentified(invoice, f"matched to supplier {found.name}")]
+    elif name and (found := suppliers.filter(name__iexact=name).first()):
         return found.id, None, []
     fields, warnings = seller_as_supplier(seller, fallback_country=company.country)
     fields["bank_accounts"] = valid_ibans(invoice.payment_means)
+    if not _has_identity(seller):
+        warnings.append(_unidentified(invoice, "booked against a new supplier"))
     return None, fields, warnings
+
+
+def _unidentified(invoice: EInvoice, what: str) -> str:
+    return (
+        f"Invoice {invoice.number}: the seller {invoice.seller.name!r} has no VAT or "
+        f"registration id; {what} by its name, country and address, for review."
+    )
+
+
+def _has_identity(seller: Party) -> bool:
+    return bool(
+        seller.vat_id or seller.registry_id or seller.tax_registration_id or seller.identifiers
+    )
+
+
+def _by_name_and_address(
+    suppliers: QuerySet[Supplier], seller: Party, company: Company
+) -> Supplier | None:
+    """A seller known only by name and address: the company's supplier of that name in
+    that country, and of those the one whose address agrees most (postal code, city, street).
+    """
+    name = (seller.name or seller.trading_name).strip()
+    country = (seller.address.country or company.country).upper()[:2]
+    found = list(suppliers.filter(name__iexact=name, country=country).order_by("created_at"))
+    if len(found) <= 1:
+        return found[0] if found else None
+    address = seller.address
+    street = ", ".join(address.lines).casefold()
+
+    def agreement(supplier: Supplier) -> int:
+        return sum(
+            bool(mine) and mine.casefold() == theirs.casefold()
+            for mine, theirs in (
+                (address.postal_code, supplier.postal_code),
+                (address.city, supplier.city),
+                (street, supplier.street),
+            )
+        )
+
+    return max(found, key=agreement)
 
 
 def _fit_for_review(item: dict, home_currency: str) -> list[str]:
@@ -314,14 +366,42 @@ def _fit_for_review(item: dict, home_currency: str) -> list[str]:
 
 
 def _invoices_with_original(company: Company, sha256: str) -> list[Invoice]:
+    """The invoices these bytes made: the live ones, else the cancelled ones."""
     ids = Attachment.objects.filter(
         invoice__company=company, is_original=True, sha256=sha256
     ).values_list("invoice_id", flat=True)
-    return list(
-        Invoice.objects.filter(pk__in=ids)
-        .exclude(status=Invoice.Status.CANCELLED)
-        .order_by("internal_id")
-    )
+    invoices = list(Invoice.objects.filter(pk__in=ids).order_by("internal_id"))
+    live = [i for i in invoices if i.status != Invoice.Status.CANCELLED]
+    return live or invoices
+
+
+def _same_original(sha256: str, invoices: list[Invoice]) -> ImportedDocument:
+    """The same bytes again: nothing is written, and a cancelled invoice is named as such.
+
+    A corrected re-send of a cancelled invoice is a new document (other bytes); the
+    identical one again is most likely the same mistake, so it is not imported anew.
+    """
+    results, warnings = [], []
+    for index, invoice in enumerate(invoices):
+        cancelled = invoice.status == Invoice.Status.CANCELLED
+        detail = "same_original_cancelled" if cancelled else "same_original"
+        results.append(
+            ItemResult(
+                index,
+                "skipped",
+                invoice_id=invoice.id,
+                number=invoice.invoice_number,
+                detail=detail,
+            )
+        )
+        if cancelled:
+            reason = f" ({invoice.cancel_reason})" if invoice.cancel_reason else ""
+            warnings.append(
+                f"This document is identical to invoice {invoice.invoice_number} (id {invoice.id}),"
+                f" which was cancelled{reason}; it was not imported again. Send a corrected "
+                "document, or import it as a new one under another number."
+            )
+    return ImportedDocument(sha256=sha256, results=results, warnings=warnings)
 
 
 def _dropped_warning(number: str, entry: dict) -> str:
@@ -332,9 +412,62 @@ def _dropped_warning(number: str, entry: dict) -> str:
     return f"Invoice {number}: {entry['msg']} Left out of {where.lstrip('.')}."
 
 
-def _signed(amount: Decimal, invoice: Invoice) -> Decimal:
-    """Prepaid money in payables' sign convention (negative for credit notes)."""
-    return -abs(amount) if invoice.gross_amount < 0 else abs(amount)
+def _keep_prepaid(
+    invoice: Invoice, source: EInvoice, *, header_only: bool, actor: Actor, warnings: list[str]
+) -> bool:
+    """Store BT-113 with its sign and check the amount due against the document's BT-115.
+
+    The prepaid amount is the document's statement, not a payment payables saw: it is
+    kept on the invoice (a negative one raises the amount due). A header-only document
+    without BT-113 prepaid the difference between its total and its amount due. When
+    the amount due then differs from the one the document states, the invoice is
+    flagged for review with a finding that gives both (True is returned).
+    """
+    prepaid = prepaid_amount(source)
+    stated = stated_amount_due(source)
+    cur = invoice.currency
+    if header_only and source.totals.prepaid is None and stated is not None:
+        # MINIMUM has no element for BT-113: what is paid shows only as BT-112 - BT-115.
+        prepaid = invoice.gross_amount - stated
+        if prepaid:
+            warnings.append(
+                f"Invoice {invoice.invoice_number}: the document states "
+                f"{format_amount(stated, cur)} {cur} due of its total "
+                f"{format_amount(invoice.gross_amount, cur)}; the difference is kept as its "
+                "prepaid amount (its profile has no element for BT-113)."
+            )
+    if prepaid != invoice.prepaid_amount:  # new, or changed by an updated document
+        invoice.prepaid_amount = prepaid
+        invoice.save(update_fields=["prepaid_amount", "modified_at"])
+        add_audit_entry(
+            invoice, actor, "prepaid_recorded", comment=f"BT-113 {format_amount(prepaid, cur)}"
+        )
+        record_invoice_event(
+            event_types.INVOICE_UPDATED,
+            invoice,
+            actor=actor,
+            details={"changed_fields": ["prepaid_amount"]},
+        )
+        if invoice.amount_due == ZERO:
+            record_invoice_event(event_types.INVOICE_PAID, invoice, actor=actor)
+    if stated is None or stated == invoice.amount_due:
+        return False
+    message = (
+        f"The document states {format_amount(stated, cur)} {cur} due (BT-115); its total "
+        f"{format_amount(invoice.gross_amount, cur)} less the prepaid amount "
+        f"{format_amount(invoice.prepaid_amount, cur)} (BT-113) leaves "
+        f"{format_amount(invoice.amount_due, cur)}, which is what is stored as due."
+    )
+    warnings.append(f"Invoice {invoice.invoice_number}: {message}")
+    finding = _finding_dict(Finding("PAY-DUE", "error", message, "BT-115"))
+    invoice.metadata = {
+        **invoice.metadata,
+        "findings": [*invoice.metadata.get("findings", []), finding],
+    }
+    invoice.review_findings = [*invoice.review_findings, finding]
+    invoice.needs_review = True
+    invoice.save(update_fields=["metadata", "review_findings", "needs_review", "modified_at"])
+    return True
 
 
 def _extension(parsed: ParsedDocument) -> str:

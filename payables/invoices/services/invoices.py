@@ -65,7 +65,7 @@ def create_invoice(
     with transaction.atomic():
         lock_company_writes(company)
         supplier = resolve_supplier(data, actor=actor)
-        _refuse_duplicate_number(supplier, data.invoice_number, exclude=None)
+        _refuse_duplicate_number(supplier, data.invoice_number, data.type, exclude=None)
         coded = code_invoice(data, company=company, supplier=supplier, unknown_codes=unknown_codes)
         data = coded.data
         invoice = Invoice(
@@ -113,7 +113,9 @@ def update_invoice(
         rate = choose_currency_rate(data, company=invoice.company)
         if "supplier_id" in changes or "supplier" in changes:
             invoice.supplier = resolve_supplier(data, actor=actor)
-        _refuse_duplicate_number(invoice.supplier, data.invoice_number, exclude=invoice.pk)
+        _refuse_duplicate_number(
+            invoice.supplier, data.invoice_number, data.type, exclude=invoice.pk
+        )
         moved = data.invoice_date != invoice.invoice_date
         parts = Parts(
             rows="rows" in sent or moved,
@@ -353,10 +355,13 @@ def _find_by_identity(suppliers: object, ref: SupplierRefIn) -> Supplier | None:
     return None
 
 
-def _refuse_duplicate_number(supplier: Supplier, number: str, *, exclude: object) -> None:
+def _refuse_duplicate_number(
+    supplier: Supplier, number: str, kind: str, *, exclude: object
+) -> None:
+    """An invoice and a credit note may share a number: they are two documents."""
     existing = (
         Invoice.objects.filter(
-            company=supplier.company_id, supplier=supplier, invoice_number=number
+            company=supplier.company_id, supplier=supplier, type=kind, invoice_number=number
         )
         .exclude(status=Invoice.Status.CANCELLED)
         .exclude(pk=exclude)
@@ -364,9 +369,13 @@ def _refuse_duplicate_number(supplier: Supplier, number: str, *, exclude: object
     )
     if existing is not None:
         raise DuplicateInvoiceNumber(
-            f"{supplier.name} already has invoice {number}.",
+            f"{supplier.name} already has {_kind(kind)} {number}.",
             extra={"existing_id": str(existing.id), "existing_internal_id": existing.internal_id},
         )
+
+
+def _kind(kind: str) -> str:
+    return "credit note" if kind == Invoice.Type.CREDIT_NOTE else "invoice"
 
 
 def _save_guarding_number(invoice: Invoice) -> None:
@@ -375,7 +384,9 @@ def _save_guarding_number(invoice: Invoice) -> None:
         with transaction.atomic():
             invoice.save()
     except IntegrityError:
-        _refuse_duplicate_number(invoice.supplier, invoice.invoice_number, exclude=invoice.pk)
+        _refuse_duplicate_number(
+            invoice.supplier, invoice.invoice_number, invoice.type, exclude=invoice.pk
+        )
         raise
 
 

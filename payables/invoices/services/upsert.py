@@ -251,6 +251,7 @@ def _apply(index: int, data: ExternalInvoiceIn, batch: _Batch) -> ItemResult:
         if skip is not None:
             return _done(index, "skipped", existing, data, detail=skip)
         if existing.status not in EDITABLE:
+            # The answer carries the invoice's id and number; the detail names its state.
             raise _ItemConflict(
                 f"invoice is {existing.status}; only new invoices can be updated", existing
             )
@@ -349,7 +350,7 @@ def _choose_number(
 
     if import_policy == "always_local_numbering":
         return local()
-    holder = _number_holder(supplier, external, exclude=existing)
+    holder = _number_holder(supplier, external, data.type, exclude=existing)
     if import_policy == "always_preserve_and_reject_on_conflict":
         if not external:
             raise FieldError(
@@ -358,19 +359,33 @@ def _choose_number(
                 code="missing",
             )
         if holder is not None:
-            raise _ItemConflict(f"{supplier.name} already has invoice {external}", holder)
+            kind = "credit note" if data.type == Invoice.Type.CREDIT_NOTE else "invoice"
+            raise _ItemConflict(
+                f"{supplier.name} already has {kind} {external}: {_described(holder)}", holder
+            )
         return external, ""
     if external and holder is None:
         return external, ""
     return local()
 
 
-def _number_holder(supplier: Supplier, number: str, *, exclude: Invoice | None) -> Invoice | None:
+def _described(invoice: Invoice) -> str:
+    """Name an existing invoice in a conflict: its id, number and status."""
+    return (
+        f"invoice {invoice.invoice_number} (id {invoice.id}, "
+        f"internal id {invoice.internal_id}, status {invoice.status})"
+    )
+
+
+def _number_holder(
+    supplier: Supplier, number: str, kind: str, *, exclude: Invoice | None
+) -> Invoice | None:
+    """The live invoice of this supplier, type and number (a credit note is another document)."""
     if not number:
         return None
     return (
         Invoice.objects.filter(
-            company=supplier.company_id, supplier=supplier, invoice_number=number
+            company=supplier.company_id, supplier=supplier, type=kind, invoice_number=number
         )
         .exclude(status=Invoice.Status.CANCELLED)
         .exclude(pk=exclude.pk if exclude else None)

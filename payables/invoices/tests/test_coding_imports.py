@@ -122,7 +122,10 @@ def test_einvoice_coding_the_company_does_not_know_is_dropped_with_a_warning(api
     first, second, _ = stored_rows(document)
     assert first.account_code == ""
     assert "cost_objective" not in first.dimensions
-    assert first.dimensions["partner_code"] == "KOODIK"  # a type the company keeps no values of
+    # A ledger code of a type the company does not keep is proposed coding, not a dimension
+    # (issue #13: "not stored as dimensions of types the company does not keep").
+    assert "partner_code" not in first.dimensions
+    assert Invoice.objects.get().metadata["proposed_coding"][0]["partner_code"] == "KOODIK"
     assert (second.account_code, second.dimensions["cost_objective"]) == ("5230", "TOOTMINE")
     invoice = Invoice.objects.get()
     assert [d["loc"] for d in invoice.metadata["dropped_coding"]] == [

@@ -289,6 +289,45 @@ def test_every_valid_corpus_document_imports_with_its_own_totals(
         original = invoice.attachments.get(is_original=True)
         assert original.sha256 == hashlib.sha256(data).hexdigest()
         assert invoice.needs_review is has_errors
+        if totals.payable is not None:
+            assert invoice.amount_due == sign * totals.payable, (invoice.amount_due, totals)
+
+
+@pytest.mark.slow
+@needs_corpus
+def test_stored_amount_due_is_the_documents_for_the_valid_corpus(db, settings_with_schemas):
+    """Every valid document that imports is stored with the amount due it states (BT-115).
+
+    Prints the share and each mismatch; the gate is every one.
+    """
+    checked, mismatches = 0, []
+    for param in CORPUS_CASES:
+        path = param.values[0]
+        data = path.read_bytes()
+        parsed = einvoice.parse(data)
+        company = create_company(
+            name=f"Due {checked}", country="EE", home_currency=parsed.invoices[0].currency.upper()
+        )
+        company.einvoice_invalid_policy = "needs_review"
+        company.save()
+        document = import_einvoice(data, actor=Actor.system(company, "corpus"))
+        for result, source in zip(document.results, parsed.invoices, strict=True):
+            if result.outcome != "imported" or source.totals.payable is None:
+                continue
+            checked += 1
+            invoice = Invoice.objects.get(pk=result.invoice_id)
+            stated = source.totals.payable * (
+                -1 if invoice.gross_amount < 0 < source.totals.payable else 1
+            )
+            if invoice.amount_due != stated:
+                mismatches.append(
+                    f"{path.relative_to(CORPUS_DIR)}: {invoice.amount_due} != {stated}"
+                )
+    print(  # noqa: T201 - the share is this test's report, shown with pytest -s
+        f"amount due equals the document's: {checked - len(mismatches)}/{checked}"
+    )
+    print("\n".join(mismatches))  # noqa: T201
+    assert not mismatches
 
 
 @needs_corpus

@@ -293,3 +293,16 @@ def test_an_accountant_clears_the_review_with_a_reason(company, make_member, bro
     page = browser.get(_url(invoice)).text
     assert "Review findings (cleared)" in page and "Clear review" not in page
     assert "review cleared" in page and "Credit note checked with the supplier" in page
+
+
+def test_the_page_shows_a_prepaid_amount_and_what_is_left_due(actor, browser_for, bob, assign):
+    from payables.invoices.services.einvoice_import import import_einvoice
+    from payables.invoices.tests.test_einvoice_fidelity import ubl_with_totals
+
+    data = ubl_with_totals(prepaid="-273.40", payable="440.00")
+    [result] = import_einvoice(data, actor=actor).results
+    invoice = Invoice.objects.get(pk=result.invoice_id)
+    assign(invoice, (bob, 1))
+    page = browser_for(bob).get(_url(invoice)).text
+    assert "Prepaid" in page and "-273.40" in page
+    assert "Amount due" in page and "440.00" in page
