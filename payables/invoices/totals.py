@@ -7,7 +7,17 @@ from decimal import Decimal
 
 from payables.errors import FieldError
 from payables.invoices.inputs import InvoiceIn
-from payables.money import ZERO, currency_scale, fits_scale, quantize
+from payables.money import (
+    STORED_DIGITS,
+    ZERO,
+    currency_scale,
+    fits_scale,
+    fits_storage,
+    quantize,
+)
+
+# The whole digits of a money column (19 digits, 4 decimals).
+MONEY_WHOLE_DIGITS = 15
 
 
 def check_totals(data: InvoiceIn, *, home_currency: str) -> list[FieldError]:
@@ -98,6 +108,17 @@ def _rate_errors(data: InvoiceIn, home_currency: str) -> Iterator[FieldError]:
             loc=["currency_rate"],
             code="currency_rate_required",
         )
+    else:
+        amounts = (data.net_amount, data.vat_amount, data.gross_amount)
+        homes = [home_amount(amount, rate, home_currency) for amount in amounts]
+        too_long = [h for h in homes if not fits_storage(h, whole_digits=MONEY_WHOLE_DIGITS)]
+        if too_long:
+            yield FieldError(
+                f"At this currency_rate an amount comes to {too_long[0]} {home_currency}: "
+                f"more than the {STORED_DIGITS} significant digits stored.",
+                loc=["currency_rate"],
+                code="home_amount_too_large",
+            )
 
 
 def _scale_error(loc: list, currency: str) -> FieldError:
