@@ -160,14 +160,13 @@ def declare_error_answers(schema: dict) -> dict:
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             for status in sorted(error_statuses(method, operation)):
+                if status in responses or str(status) in responses:
+                    continue  # the operation declares its own
                 body = validation_ref if status == 422 else error_ref
-                responses.setdefault(
-                    status,
-                    {
-                        "description": ERROR_ANSWERS[status],
-                        "content": {"application/json": {"schema": body}},
-                    },
-                )
+                responses[status] = {
+                    "description": ERROR_ANSWERS[status],
+                    "content": {"application/json": {"schema": body}},
+                }
             if method == "post" and operation.get("security"):
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == IDEMPOTENCY_HEADER["name"] for p in parameters):

@@ -111,3 +111,10 @@ def test_webhook_event_types_are_listed_as_an_enum(db):
     items = schema["components"]["schemas"]["WebhookIn"]["properties"]["event_types"]["items"]
     assert items["enum"][0] == "*"
     assert "invoice.created" in items["enum"]
+
+
+def test_a_raw_download_declares_any_content_type(db):
+    """An attachment comes back with the content type it was stored with, whatever it is."""
+    schema = Client().get("/api/v1/openapi.json").json()
+    download = schema["paths"]["/api/v1/invoices/{ref}/attachments/{attachment_id}/content"]
+    assert "*/*" in download["get"]["responses"]["200"]["content"]
