@@ -114,7 +114,7 @@ ERROR_ANSWERS: dict[int, str] = {
         "The request clashes with the current state or an existing object, or a request "
         "with the same Idempotency-Key is still being answered."
     ),
-    413: "The request body exceeds the upload limit.",
+    413: "The body exceeds the upload limit, or the request has more fields than are read.",
     422: "The input is refused; each item locates one problem.",
 }
 BODY_METHODS = frozenset({"post", "put", "patch"})
@@ -133,17 +133,18 @@ IDEMPOTENCY_HEADER = {
 def error_statuses(method: str, operation: dict) -> set[int]:
     """The error statuses an operation can answer, from what it reads and who may call it.
 
-    422 always (parameters, bodies, unknown query parameters); 401 and 403 when it needs
-    a key; 404 when a path names an object; 409 and 413 when it takes a body (every
-    authenticated POST reads one, for its idempotency key, and may find it in progress).
+    422 (parameters, bodies, unknown query parameters) and 413 (body size, number of
+    query or form fields) always; 401 and 403 when it needs a key; 404 when a path names
+    an object; 409 when it takes a body (every authenticated POST reads one, for its
+    idempotency key, and may find that key's first request still running).
     """
-    codes = {422}
+    codes = {413, 422}
     if operation.get("security"):
         codes |= {401, 403}
     if any(param.get("in") == "path" for param in operation.get("parameters", ())):
         codes.add(404)
     if method in BODY_METHODS:
-        codes |= {409, 413}
+        codes.add(409)
     return codes
 
 
