@@ -74,5 +74,5 @@ bench: venv  ## Import, upsert, master data and webhook benchmarks (ARGS="--coun
 FUZZ_SEED ?= 1
 FUZZ_EXAMPLES ?= 25
 
-fuzz: venv  ## Schemathesis over every API operation against a live server on loopback (FUZZ_EXAMPLES=, FUZZ_SEED=, ARGS=).
-	$(BIN)/python fuzz/run.py --max-examples $(FUZZ_EXAMPLES) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) $(ARGS)
+fuzz: venv  ## Schemathesis over every API operation against a live server on loopback (SQLite, or a fresh database on DATABASE_URL's server; FUZZ_EXAMPLES=, FUZZ_SEED=, ARGS=).
+	$(BIN)/python fuzz/run.py --max-examples $(FUZZ_EXAMPLES) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) $(if $(DATABASE_URL),--database-url "$(DATABASE_URL)") $(ARGS)

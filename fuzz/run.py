@@ -1,10 +1,12 @@
 """Fuzz the HTTP API with Schemathesis against a live server: ``make fuzz``.
 
-Starts payables on a free loopback port against a fresh SQLite data dir holding the demo
-company, runs ``schemathesis run`` over every operation of ``/api/v1/openapi.json`` with
-a key that has every scope, then stops the server. Fails (exit 1) on any server error,
-any status code or content type the OpenAPI does not declare, any answer that does not
-match its declared schema, and when the run exceeds its time budget.
+Starts payables on a free loopback port against a fresh SQLite data dir (or, with
+``--database-url``, a fresh database made on that PostgreSQL server and dropped after)
+holding the demo company, runs ``schemathesis run`` over every operation of
+``/api/v1/openapi.json`` with a key that has every scope, then stops the server. Fails
+(exit 1) on any server error, any status code or content type the OpenAPI does not
+declare, any answer that does not match its declared schema, and when the run exceeds
+its time budget.
 
 Path parameters are drawn, most of the time, from the objects that exist (the demo's
 invoices, master data, rules, steps, attachments, and a webhook subscription, a sync
@@ -14,7 +16,8 @@ Only loopback traffic: no task worker runs (queued webhook messages and bulk job
 queued) and webhook targets are not resolved (``PAYABLES_WEBHOOK_ALLOW_PRIVATE``), so a
 generated URL never reaches a resolver or a host.
 
-    python fuzz/run.py [--max-examples 20] [--budget 900] [--seed N] [-- extra schemathesis args]
+    python fuzz/run.py [--max-examples 25] [--budget 900] [--seed N] [--database-url URL]
+                       [-- extra schemathesis args]
 
 The server's log (tracebacks of any 500) is kept in ``<report dir>/server.log``;
 Schemathesis writes a JUnit report and a pytest file reproducing each failure there too.
@@ -23,6 +26,7 @@ Schemathesis writes a JUnit report and a pytest file reproducing each failure th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -32,7 +36,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 # What must hold for every answer (see the OpenAPI document's declared responses).
@@ -66,6 +73,12 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
         default=ROOT / "var" / "fuzz",
         help="where the server log and the reports go (emptied first)",
     )
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="a PostgreSQL server (postgres://...) to fuzz on instead of SQLite: a fresh "
+        "database is made there and dropped after",
+    )
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     return parser.parse_args(argv), extra
 
@@ -81,8 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     report_dir = options.report_dir.resolve()
     shutil.rmtree(report_dir, ignore_errors=True)
     report_dir.mkdir(parents=True)
-    with tempfile.TemporaryDirectory(prefix="payables-fuzz-") as data_dir:
-        env = server_env(data_dir)
+    with (
+        tempfile.TemporaryDirectory(prefix="payables-fuzz-") as data_dir,
+        fresh_database(options.database_url) as database_url,
+    ):
+        env = server_env(data_dir, database_url)
         key = prepare(env)
         port = free_port()
         with (report_dir / "server.log").open("wb") as log:
@@ -140,9 +156,29 @@ def main(argv: list[str] | None = None) -> int:
                     server.wait()
 
 
-def server_env(data_dir: str) -> dict[str, str]:
-    """The server's environment: a fresh SQLite file, no worker's tasks run, no DNS."""
+@contextlib.contextmanager
+def fresh_database(server_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on ``server_url``'s server, dropped afterwards."""
+    if not server_url:
+        yield ""
+        return
+    import psycopg
+
+    name = f"payables_fuzz_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(server_url, dbname="postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_env(data_dir: str, database_url: str) -> dict[str, str]:
+    """The server's environment: a fresh database, no worker's tasks run, no DNS."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if database_url:
+        env["DATABASE_URL"] = database_url
     env.update(
         DJANGO_SETTINGS_MODULE="payables.settings",
         PAYABLES_DATA_DIR=data_dir,
