@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -253,12 +254,17 @@ def collect_ids(base: str, key: str) -> dict[str, list[str]]:
             method=method,
             headers={KEY_HEADER: key, "Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=60) as answer:
-            return json.loads(answer.read() or b"null")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                return json.loads(answer.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            detail = exc.read()[:2000].decode(errors="replace")
+            message = f"Seeding the fuzz run: {method} {path} answered {exc.code}: {detail}"
+            raise SystemExit(message) from None
 
-    def listed(path: str) -> list[dict]:
-        answer = call("GET", f"{path}?page_size=200" if "?" not in path else path)
-        return answer["items"] if isinstance(answer, dict) else answer
+    def listed(path: str, *, paged: bool = True) -> list[dict]:
+        answer = call("GET", f"{path}?page_size=200" if paged else path)
+        return answer["items"] if paged else answer
 
     ids: dict[str, list[str]] = {}
     invoices = listed("/invoices")
@@ -274,10 +280,12 @@ def collect_ids(base: str, key: str) -> dict[str, list[str]]:
         values = listed(f"/dimension-types/{code}/values")
         ids["dimension-value-ref"] += [v["id"] for v in values] + [v["code"] for v in values]
     ids["rule_id"] = [r["id"] for r in listed("/routing-rules")]
-    ids["policy_id"] = [p["id"] for p in listed("/numbering-policies")]
+    ids["policy_id"] = [p["id"] for p in listed("/numbering-policies", paged=False)]
     ids["attachment_id"], ids["step_id"] = [], []
     for invoice in invoices[:8]:
-        ids["attachment_id"] += [a["id"] for a in listed(f"/invoices/{invoice['id']}/attachments")]
+        ids["attachment_id"] += [
+            a["id"] for a in listed(f"/invoices/{invoice['id']}/attachments", paged=False)
+        ]
         chain = call("GET", f"/invoices/{invoice['id']}/approvals")
         ids["step_id"] += [step["id"] for step in chain["steps"]]
     webhook = call(
