@@ -1,5 +1,8 @@
 """What every admin module builds on: read-only screens, and writes through named services.
 
+It also brands Django's admin site "payables", and shows money as people read it
+(``money_column``).
+
 An admin that writes is a ``ServiceAdmin``: its ``save_model`` and ``delete_model`` call
 the app's service by name, so a grep for a service finds the admin that calls it. A
 form's ``clean`` may run read-only checks and never writes. When the service refuses at
@@ -21,8 +24,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from payables.errors import PayablesError, ValidationFailed
+from payables.money import format_amount
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
+
+# Every admin module imports this one before registering: the site is branded by then.
+admin.site.site_header = "payables"
+admin.site.site_title = "payables admin"
+admin.site.index_title = "Administration"
 
 # What a service (or the schema it takes) raises to refuse a write.
 REFUSALS = (PayablesError, pydantic.ValidationError)
@@ -52,6 +61,27 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+def money_column(
+    field: str, currency: Callable[[Any], str], *, description: str | None = None
+) -> Callable[[Any], str | None]:
+    """A list column showing ``field`` at its currency's scale, with the currency.
+
+    "176.50 EUR", not the stored 176.5000; ``currency`` answers a record's currency
+    code. The column sorts by the field; an empty amount shows as Django's dash.
+    """
+
+    @admin.display(description=description or field.replace("_", " "), ordering=field)
+    def show(obj: Any) -> str | None:
+        amount = getattr(obj, field)
+        if amount is None:
+            return None
+        code = currency(obj)
+        return f"{format_amount(amount, code)} {code}"
+
+    show.__name__ = field
+    return show
 
 
 def admin_actor(request: HttpRequest, company: Company) -> Actor:

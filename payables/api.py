@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
+from payables.api_contract import refuse_unknown_query_parameters
 from payables.approvals.api import router as approvals_router
 from payables.errors import Loc, PayablesError, PayloadTooLarge, error_body
 from payables.events.api import feeds_router
@@ -27,6 +29,7 @@ from payables.json_encoding import PreciseJSONEncoder
 from payables.masterdata.api import (
     accounts_router,
     bulk_router,
+    currency_rates_router,
     custom_fields_router,
     dimensions_router,
     items_router,
@@ -206,6 +209,7 @@ api.add_router("/users", users_router)
 api.add_router("/items", items_router)
 api.add_router("/custom-fields", custom_fields_router)
 api.add_router("/jobs", jobs_router)
+api.add_router("/currency-rates", currency_rates_router)
 api.add_router("", approvals_router)  # /approvals, /invoices/{ref}/approvers, /routing-rules
 api.add_router("/invoices", handoff_router)  # first: `/invoices/export` is not `/{ref}`
 api.add_router("/invoices", invoices_router)
@@ -215,6 +219,7 @@ api.add_router("/webhooks", webhooks_router)
 api.add_router("/feeds", feeds_router)
 api.add_router("/feeds", handoff_feeds_router)
 api.add_router("/sync-errors", sync_errors_router)
+api.add_decorator(refuse_unknown_query_parameters)  # every operation; urls.py: 404, 405
 
 
 @api.exception_handler(PayablesError)
@@ -232,6 +237,25 @@ def on_idempotent_replay(request: HttpRequest, exc: IdempotentReplay) -> HttpRes
 def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     """A body over DATA_UPLOAD_MAX_MEMORY_SIZE, found by whoever reads it first."""
     return on_domain_error(request, PayloadTooLarge("The request body exceeds the upload limit."))
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def on_too_many_parts(request: HttpRequest, exc: TooManyFieldsSent) -> HttpResponse:
+    """More query or form fields (or files) than Django reads: a limit, like the body's."""
+    message = "The request has more query or form fields, or files, than the API reads."
+    return on_domain_error(request, PayloadTooLarge(message, code="too_many_fields"))
+
+
+@api.exception_handler(MultiPartParserError)
+def on_unreadable_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    """A multipart body that cannot be read (no boundary, cut short) is the client's error."""
+    item = {
+        "loc": ["body"],
+        "msg": f"The multipart body cannot be read: {exc}",
+        "type": "multipart_invalid",
+    }
+    return api.create_response(request, {"detail": [item]}, status=422)
 
 
 @api.exception_handler(ValidationError)

@@ -11,34 +11,95 @@ import os
 import signal
 import subprocess
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
 import django
+
+# payables' own commands, as `payables --help` lists them. The ones not handled here are
+# management commands of payables' apps (`import` is payables.invoices'), and a test
+# checks that every such command is listed.
+COMMANDS = {
+    "serve": "Migrate, then serve the web inbox and API with a task worker beside it.",
+    "worker": "Run a background task worker (any number may run against PostgreSQL).",
+    "import": "Import e-invoice files, folders or globs (UBL, CII, Factur-X, Finvoice, …).",
+    "demo": "Load a demo company with data and users (--reset-passwords: new passwords).",
+    "createkey": "Issue an API key for an integrator (created if missing) or a user.",
+    "revokekey": "Revoke an API key by its visible prefix.",
+    "setpassword": "Set a user's web sign-in password, by email address (--company NAME).",
+    "load-rates": "Load a company's exchange rates from an ECB-format CSV or zip file.",
+}
 
 
 def main(argv: list[str] | None = None) -> None:
     """Dispatch ``payables <command>``; unknown commands go to Django's management."""
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payables.settings")
-    command = argv[0] if argv else "help"
-    if command == "serve":
+    command = argv[0] if argv else "--help"
+    if command in {"-h", "--help"} or argv == ["help"]:
+        sys.stdout.write(usage())
+    elif command in {"-V", "--version"}:
+        sys.stdout.write(f"payables {payables_version()}\n")
+    elif command == "serve":
         serve(argv[1:])
     elif command == "worker":
         worker(argv[1:])
     elif command == "demo":
-        django.setup()
-        from django.core.management import call_command
-
-        from payables.demo import load_demo
-
-        call_command("migrate", interactive=False, verbosity=0)  # a fresh ./var has no tables
-
-        load_demo(out=sys.stdout)
+        demo(argv[1:])
     else:
         from django.core.management import execute_from_command_line
 
-        # `payables import` is the e-invoice importer (Django has no command of that name).
-        name = "importinvoices" if command == "import" else command
-        execute_from_command_line(["payables", name, *argv[1:]])
+        execute_from_command_line(["payables", *argv])
+
+
+def usage() -> str:
+    """The text of ``payables --help``: our commands first, then Django's."""
+    width = max(map(len, COMMANDS)) + 2
+    lines = [
+        f"payables {payables_version()}: the self-hosted accounts-payable hub.",
+        "",
+        "Usage: payables <command> [options]   (payables <command> --help: its options)",
+        "",
+        "Commands:",
+        *(f"  {name:<{width}}{text}" for name, text in COMMANDS.items()),
+        "",
+        "Every Django management command works too: payables migrate, payables",
+        "createsuperuser, payables shell, … (payables help --commands lists them all).",
+        "payables --version prints the version.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def payables_version() -> str:
+    """The installed distribution's version (a plain source checkout has none)."""
+    try:
+        return version("payables")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
+def demo(args: list[str]) -> None:
+    """Load the demo company; run again, issue a key or give its users new passwords."""
+    parser = argparse.ArgumentParser(
+        prog="payables demo",
+        description=(
+            "Create the demo company: master data, three users (their passwords are printed "
+            "once), five suppliers, twenty invoices, an API key and a personal key. Run again, "
+            "it issues a new API key and changes nothing else."
+        ),
+    )
+    parser.add_argument(
+        "--reset-passwords",
+        action="store_true",
+        help="Give the existing demo users new passwords, and print them.",
+    )
+    options = parser.parse_args(args)  # --help prints and exits before anything changes
+    django.setup()
+    from django.core.management import call_command
+
+    from payables.demo import load_demo
+
+    call_command("migrate", interactive=False, verbosity=0)  # a fresh ./var has no tables
+    load_demo(out=sys.stdout, reset_passwords=options.reset_passwords)
 
 
 def serve(args: list[str]) -> None:
@@ -80,16 +141,27 @@ def serve(args: list[str]) -> None:
 
 
 def worker(args: list[str]) -> None:
-    """Run the database task worker; any number may run against PostgreSQL."""
+    """Run the database task worker; any number may run against PostgreSQL.
+
+    Each worker holds a lease on the task it runs and takes up the tasks of workers that
+    died (``payables.events.task_leases``), at start and then every half lease.
+    """
     django.setup()
     from django.core.management import call_command
 
+    from payables.events.task_leases import LeaseKeeper, reap_expired_tasks
     from payables.events.webhooks.delivery import queue_sweep
     from payables.tenancy.services import prune_idempotency_keys
 
     prune_idempotency_keys()
+    reap_expired_tasks()
     queue_sweep()  # webhook deliveries whose task a crash lost are found by the sweep
-    call_command("db_worker", *args)
+    keeper = LeaseKeeper()
+    keeper.start()
+    try:
+        call_command("db_worker", *args)
+    finally:
+        keeper.stop()
 
 
 if __name__ == "__main__":

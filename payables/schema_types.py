@@ -1,14 +1,27 @@
-"""Building blocks shared by the apps' Ninja schemas: strict input, money, paging."""
+"""Building blocks shared by the apps' Ninja schemas: strict input, money, paging.
+
+Input is taken as written, not coerced: a boolean is ``true`` or ``false`` (never ``0`` or
+``"yes"``), a day an ISO 8601 date and a moment an ISO 8601 date-time (never a number of
+seconds) that both databases can store, an amount a JSON number or a plain decimal numeral.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
 
 from django.db.models import QuerySet
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from payables.money import STORED_DIGITS, significant_digits
@@ -19,9 +32,39 @@ MAX_PAGE_SIZE = 200
 
 
 class InSchema(Schema):
-    """Input: unknown fields are refused, so a typo is a 422 naming it."""
+    """Input: unknown fields are refused, so a typo is a 422 naming it.
+
+    Its booleans are ``Flag`` (strict): ``"is_active": 0`` is a 422, not ``false``; its
+    days are ``IsoDate`` and its moments ``Timestamp``.
+    """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# A boolean of a request body: JSON true or false only. (Query parameters, always text,
+# keep pydantic's reading of "true"/"false"/"1"/"0".)
+Flag = StrictBool
+
+# A decimal written as text: ASCII digits, an optional sign, point and exponent. Python
+# would also read "1_000" or Arabic-Indic digits, which no client means as an amount.
+DECIMAL_TEXT = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+
+
+def _plain_decimal(value: object) -> object:
+    """Refuse decimal text that is not a plain numeral.
+
+    >>> [bool(DECIMAL_TEXT.match(text)) for text in ("-12.50", "1e3", "1_000", "١٢", " 1")]
+    [True, True, False, False, False]
+    """
+    if isinstance(value, str) and not DECIMAL_TEXT.match(value):
+        raise PydanticCustomError(
+            "decimal_parsing", 'Input should be a number or a decimal numeral such as "12.50"'
+        )
+    return value
+
+
+# After the constraints: pydantic applies those to the decimal itself, then this wraps it.
+PLAIN = BeforeValidator(_plain_decimal)
 
 
 def decimal_input(
@@ -48,6 +91,7 @@ def decimal_input(
         Field(
             ge=ge, le=le, max_digits=max_digits, decimal_places=decimal_places, allow_inf_nan=False
         ),
+        PLAIN,
         AfterValidator(_storable),
         WithJsonSchema({"anyOf": [number, text], "description": _STORED_NOTE}, mode="validation"),
     ]
@@ -76,13 +120,72 @@ Rate = decimal_input(16, 10, ge=0)
 VatRate = decimal_input(7, 4, ge=0, le=100)
 CountryCode = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]
 
-
-def _assume_utc(value: datetime) -> datetime:
-    """Read a timestamp without offset as UTC, the zone every answer is given in."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+# An ISO 8601 calendar date.
+DATE_TEXT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
-Timestamp = Annotated[datetime, AfterValidator(_assume_utc)]
+def _date_text(value: object) -> object:
+    """Take a day as ISO 8601 text: pydantic would read ``0`` as 1970-01-01.
+
+    >>> [bool(DATE_TEXT.match(text)) for text in ("2026-01-31", "0", "2026-01-31T00:00Z")]
+    [True, False, False]
+    """
+    if value is None or isinstance(value, date):  # None: for the type (or union) to judge
+        return value
+    if not isinstance(value, str) or not DATE_TEXT.match(value):
+        raise PydanticCustomError(
+            "date_parsing", "Input should be an ISO 8601 date such as 2026-01-31"
+        )
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_date_text)]
+
+# An ISO 8601 date and time; the seconds and the UTC offset may be left out.
+DATE_TIME_TEXT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
+# Real zones lie within -12:00 and +14:00; PostgreSQL refuses offsets beyond ±15:59.
+MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+def _date_time_text(value: object) -> object:
+    """Take a moment as ISO 8601 text: pydantic would read ``0.5`` as seconds since 1970."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not DATE_TIME_TEXT.match(value):
+        raise PydanticCustomError(
+            "datetime_parsing",
+            "Input should be an ISO 8601 date-time such as 2026-01-31T12:00:00Z",
+        )
+    return value
+
+
+def _storable_utc(value: datetime) -> datetime:
+    """Return the moment in UTC (no offset: UTC), refusing what a database cannot store.
+
+    >>> _storable_utc(datetime(2026, 1, 1, 12))
+    datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.timezone.utc)
+    >>> from datetime import timezone
+    >>> _storable_utc(datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=-14))))
+    datetime.datetime(2026, 1, 1, 14, 0, tzinfo=datetime.timezone.utc)
+
+    Year 1 at +05:00 is still year 0 in UTC: refused, as an offset beyond 14 hours is.
+    """
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise PydanticCustomError(
+            "datetime_offset_range", "The UTC offset should be within -14:00 and +14:00"
+        )
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError(
+            "datetime_range", "The date-time must fall within the years 1 to 9999 in UTC"
+        ) from None
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_date_time_text), AfterValidator(_storable_utc)]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlparse
 
 import dj_database_url
+import dj_email_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -112,6 +115,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "ninja",
@@ -126,6 +130,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "payables.tenancy.headers.ApiNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,11 +140,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "payables.tenancy.idempotency.IdempotencyClaimMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into its answer
 ]
 
 # The admin signs in by username; company users sign in to the web inbox by email
-# (payables.web.auth), each with a Django auth user of their own.
+# (payables.web.auth), each with a Django auth user of their own. The throttle comes
+# first: a locked account or address is refused before any password is checked.
 AUTHENTICATION_BACKENDS = [
+    "payables.web.auth.SignInThrottle",
     "django.contrib.auth.backends.ModelBackend",
     "payables.web.auth.CompanyUserBackend",
 ]
@@ -221,6 +230,16 @@ TASKS = {
     }
 }
 
+# A running task holds a lease its worker renews (`payables worker`); once the lease runs
+# out (its worker died) any worker queues the task again, and after this many attempts
+# fails it, and its job, with the reason. Tasks run again from their start.
+PAYABLES_TASK_LEASE_SECONDS = env_int("PAYABLES_TASK_LEASE_SECONDS", 60)
+PAYABLES_TASK_MAX_ATTEMPTS = env_int("PAYABLES_TASK_MAX_ATTEMPTS", 3)
+if PAYABLES_TASK_LEASE_SECONDS < 1 or PAYABLES_TASK_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured(
+        "PAYABLES_TASK_LEASE_SECONDS and PAYABLES_TASK_MAX_ATTEMPTS must be at least 1"
+    )
+
 # Uploads. Attachments above the limit are refused with 413; the request body limit
 # leaves room for base64 (4/3 of the bytes) plus the JSON around it.
 PAYABLES_MAX_ATTACHMENT_BYTES = env_int("PAYABLES_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
@@ -271,10 +290,93 @@ PAYABLES_WEBHOOK_DISABLE_AFTER_HOURS = env_int("PAYABLES_WEBHOOK_DISABLE_AFTER_H
 # The worker looks for due deliveries that lost their task (a crash after commit) this often.
 PAYABLES_WEBHOOK_SWEEP_SECONDS = env_int("PAYABLES_WEBHOOK_SWEEP_SECONDS", 60)
 
+# E-mail: invitations and password links. Printed to the console (the terminal of
+# `payables serve`) unless PAYABLES_EMAIL_URL (or EMAIL_URL) names a backend, dj-email-url
+# style: smtp://user:pass@host:25, submission://user:pass@host (STARTTLS, port 587),
+# smtp://host:465?ssl=1, file:///folder (one file per mail; `file://` alone: the data
+# dir's mail/), console://, dummy://. PAYABLES_EMAIL_PASSWORD (or _FILE) keeps the SMTP
+# password out of the URL. The links point at PAYABLES_BASE_URL.
+_email_url = env_str("PAYABLES_EMAIL_URL") or env_str("EMAIL_URL") or "console://"
+_email = dj_email_url.parse(_email_url)
+if "EMAIL_BACKEND" not in _email:
+    raise ImproperlyConfigured(
+        "PAYABLES_EMAIL_URL must start with smtp://, submission://, smtps://, file://, "
+        f"console:// or dummy://, got {urlparse(_email_url).scheme or _email_url!r}"
+    )
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = env_secret("PAYABLES_EMAIL_PASSWORD") or _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10  # a hung mail server never holds a request long
+if urlparse(_email_url).scheme == "file":  # dj-email-url would drop the path's leading "/"
+    _mail_dir = urlparse(_email_url)
+    EMAIL_FILE_PATH = Path(_mail_dir.netloc + _mail_dir.path or DATA_DIR / "mail").resolve()
+DEFAULT_FROM_EMAIL = env_str(
+    "PAYABLES_EMAIL_FROM", _email.get("DEFAULT_FROM_EMAIL") or "payables <payables@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# How long an invitation or password link works; it also stops working once used.
+PASSWORD_RESET_TIMEOUT = env_int("PAYABLES_PASSWORD_LINK_HOURS", 72) * 3600
+
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# Sign-in throttling (django-axes), for the web inbox and the admin alike: after this
+# many failures of one account (the e-mail or admin username typed) or from one client
+# address, each within the cool-off of the one before, sign-ins of that account and from
+# that address are refused (HTTP 429) for the cool-off. Attempts while locked are not
+# recorded (they neither extend the lock nor fill the table). As axes does by default, a
+# successful sign-in does not wipe the count: one's own sign-in from a shared address
+# must not clear the failures an attacker ran up against another account.
+AXES_FAILURE_LIMIT = env_int("PAYABLES_SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("PAYABLES_SIGNIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "payables.web.auth.attempted_account"
+AXES_CLIENT_IP_CALLABLE = "payables.web.auth.client_address"
+AXES_LOCKOUT_CALLABLE = "payables.web.views.sign_in.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not logged row by row, forever
+# Behind reverse proxies, the client's address is the one the outermost trusted proxy saw:
+# the Nth entry from the right of X-Forwarded-For. 0: no proxy, the peer's address.
+PAYABLES_TRUSTED_PROXY_COUNT = env_int("PAYABLES_TRUSTED_PROXY_COUNT", 0)
+
+# HTTP security. Served over https (PAYABLES_BASE_URL says so), browsers are told to
+# keep to https (HSTS) and cookies go over https only. Behind a proxy that ends TLS,
+# PAYABLES_TRUST_FORWARDED_PROTO=1 lets its X-Forwarded-Proto say the request was https;
+# only set it when the proxy overwrites that header (else a client could claim https).
+_https = urlparse(BASE_URL).scheme == "https"
+SECURE_HSTS_SECONDS = env_int("PAYABLES_HSTS_SECONDS", 365 * 24 * 3600 if _https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PAYABLES_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SESSION_COOKIE_SECURE = _https
+CSRF_COOKIE_SECURE = _https
+if env_bool("PAYABLES_TRUST_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Django's defaults, stated: nosniff, no framing, the referrer only within the site.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): only this site's own scripts, styles, images and
+# forms; no inline script, no framing. The API's docs page (bundled Swagger UI) is served
+# under the same policy; Swagger UI shows its icons as data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

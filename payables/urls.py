@@ -6,9 +6,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from payables.api import api
+from payables.api_contract import api_urls
 
 urlpatterns = [
-    path("api/v1/", api.urls),
+    path("api/v1/", api_urls(api)),  # JSON answers to unknown paths and methods too
     path("admin/", admin.site.urls),
     path("", include("payables.web.urls")),
 ]

@@ -12,7 +12,7 @@ from pydantic import Field, field_validator
 
 from payables.approvals.models import ApprovalStep, RoutingRule
 from payables.money import format_amount
-from payables.schema_types import CurrencyCode, InSchema, Money, Timestamp
+from payables.schema_types import CurrencyCode, Flag, InSchema, Money, Timestamp
 
 LevelValue = Literal[1, 2, 3]
 SkipReason = Literal[
@@ -165,8 +165,8 @@ class RuleApproverPatch(RuleApproverIn):
 class RoutingRuleIn(InSchema):
     name: str = Field(..., min_length=1, max_length=200)
     position: int = Field(0, ge=0, le=1_000_000)
-    is_active: bool = True
-    is_default: bool = False
+    is_active: Flag = True
+    is_default: Flag = False
     supplier_ids: list[UUID] = Field(default_factory=list, max_length=1000)
     min_amount: Money | None = None
     max_amount: Money | None = None
@@ -181,17 +181,22 @@ class RoutingRuleIn(InSchema):
 
 
 class RoutingRulePatch(InSchema):
+    """Given fields change, the others stay. `approvers`, when given, replace the stored list;
+    each approver is checked as on create but names its `level` (no default in a change)."""
+
     name: str = Field(None, min_length=1, max_length=200)
     position: int = Field(None, ge=0, le=1_000_000)
-    is_active: bool = None
-    is_default: bool = None
+    is_active: Flag = None
+    is_default: Flag = None
     supplier_ids: list[UUID] = Field(None, max_length=1000)
     min_amount: Money | None = None
     max_amount: Money | None = None
     currencies: list[CurrencyCode] = Field(None, max_length=50)
     dimension_values: dict[str, list[str]] = None
     custom_field_values: dict[str, list[str]] = None
-    approvers: list[RuleApproverPatch] = Field(None, min_length=1, max_length=20)
+    approvers: list[RuleApproverPatch] = Field(
+        None, min_length=1, max_length=20, description="Replaces the stored list."
+    )
 
 
 class RuleApproverOut(Schema):

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from payables.approvals.models import ApprovalStep
 from payables.approvals.services import approve_step, create_rule, reject_step
-from payables.demo.masterdata import load_demo_masterdata
+from payables.demo.masterdata import USERS as DEMO_USERS
+from payables.demo.masterdata import give_new_password, load_demo_masterdata
 from payables.demo.pdf import PdfRow, invoice_pdf
 from payables.invoices.inputs import InvoiceIn
 from payables.invoices.services import add_attachment, create_invoice, record_payment
@@ -61,14 +62,27 @@ ROWS = [
 ]
 
 
-def load_demo(*, out: TextIO, invoice_count: int = 20, seed: int = 7) -> Company:
-    """Create the demo company with data, or issue a fresh key when it exists already."""
+def load_demo(
+    *, out: TextIO, invoice_count: int = 20, seed: int = 7, reset_passwords: bool = False
+) -> Company:
+    """Create the demo company with data, or issue a fresh key when it exists already.
+
+    ``reset_passwords`` gives an existing demo's users new passwords (printed) instead,
+    for whoever lost the first run's output.
+    """
     rng = random.Random(seed)
     company = Company.objects.filter(name=DEMO_COMPANY).first()
+    if company is not None and reset_passwords:
+        _reset_passwords(company, out=out)
+        return company
     if company is not None:
         integrator = Integrator.objects.get(company=company, name="Demo ERP")
         _, raw = create_api_key(integrator, scopes=list(SCOPES), name="demo")
         out.write(f"The demo company exists already; issued a new key.\nAPI key: {raw}\n")
+        out.write(
+            "The demo users keep their passwords; "
+            "`payables demo --reset-passwords` gives them new ones.\n"
+        )
         return company
     with transaction.atomic():
         company = create_company(name=DEMO_COMPANY, country="EE", home_currency="EUR")
@@ -113,6 +127,17 @@ def load_demo(*, out: TextIO, invoice_count: int = 20, seed: int = 7) -> Company
     out.write(f"Personal API key of {mari.name}: {personal}\n")
     out.write("Try: curl -H 'X-API-Key: <key>' http://127.0.0.1:8000/api/v1/invoices\n")
     return company
+
+
+def _reset_passwords(company: Company, *, out: TextIO) -> None:
+    """New passwords for the demo's users who are still active; each printed once."""
+    actor = Actor.system(company, "demo loader")
+    codes = [code for code, *_ in DEMO_USERS]
+    users = CompanyUser.objects.filter(company=company, code__in=codes, is_active=True)
+    with transaction.atomic():
+        for user in users.order_by("code"):
+            give_new_password(user, actor=actor, out=out)
+    out.write(f"New passwords for the users of {company.name}; sign in at /sign-in/.\n")
 
 
 def _invoice_pdf(data: InvoiceIn, supplier: object, company: Company) -> bytes:

@@ -29,6 +29,7 @@ from payables.masterdata.services import (
     upsert_vat_code,
 )
 from payables.tenancy.actors import Actor
+from payables.tenancy.models import CompanyUser
 
 # code, rate, valid from, valid to, reverse charge, description
 VAT_CODES = [
@@ -114,9 +115,7 @@ def load_demo_masterdata(*, actor: Actor, out: TextIO) -> None:
             ).model_dump(),
             actor=actor,
         ).record  # fmt: skip
-        password = secrets.token_urlsafe(12)
-        set_user_password(user, password, actor=actor)
-        out.write(f"User: {email} password: {password} ({', '.join(roles)})\n")
+        give_new_password(user, actor=actor, out=out)
     suppliers = {s.name: s.id for s in Supplier.objects.for_company(actor.company)}
     for code, description, kind, unit, account, vat, centre, (seller, seller_code) in ITEMS:
         upsert_item(
@@ -128,3 +127,10 @@ def load_demo_masterdata(*, actor: Actor, out: TextIO) -> None:
             ).model_dump(),
             actor=actor,
         )  # fmt: skip
+
+
+def give_new_password(user: CompanyUser, *, actor: Actor, out: TextIO) -> None:
+    """Set a random password for a demo user and print it, on a line starting ``User:``."""
+    password = secrets.token_urlsafe(12)
+    set_user_password(user, password, actor=actor)
+    out.write(f"User: {user.email} password: {password} ({', '.join(user.roles)})\n")

@@ -44,7 +44,9 @@ CUSTOM_FIELD_CREATED = "custom_field.created"
 CUSTOM_FIELD_UPDATED = "custom_field.updated"
 CUSTOM_FIELD_DEACTIVATED = "custom_field.deactivated"
 USER_PASSWORD_SET = "user.password_set"
+USER_INVITED = "user.invited"
 MASTERDATA_JOB_FINISHED = "masterdata.job_finished"
+CURRENCY_RATES_LOADED = "currency_rates.loaded"
 INVOICE_ASSIGNED = "invoice.assigned"
 INVOICE_REROUTED = "invoice.rerouted"
 INVOICE_APPROVED = "invoice.approved"
@@ -231,6 +233,16 @@ _DECLARED = [
         {"id": "The user's UUID.", "code": "The user's code."},
     ),
     EventType(
+        USER_INVITED,
+        "user",
+        "A user was e-mailed a link to set their web sign-in password (an invitation).",
+        {
+            "id": "The user's UUID.",
+            "code": "The user's code.",
+            "email": "The address the link was sent to.",
+        },
+    ),
+    EventType(
         MASTERDATA_JOB_FINISHED,
         "bulk_job",
         "A bulk load of master data ended; each record it wrote has its own event.",
@@ -245,6 +257,20 @@ _DECLARED = [
                 "Object: `created`, `updated`, `unchanged`, `failed` and `deactivated` records."
             ),
             "error_count": "Errors found; `GET /api/v1/jobs/{id}` lists them.",
+        },
+    ),
+    EventType(
+        CURRENCY_RATES_LOADED,
+        "company",
+        "The company loaded exchange rates of its own; a load that changes nothing records none.",
+        {
+            "source": "Where they came from: `api` or the loaded file's name.",
+            "currencies": "Sorted list of the currencies whose rates were written.",
+            "date_from": "The earliest day written (ISO 8601 date).",
+            "date_to": "The latest day written (ISO 8601 date).",
+            "created": "Rates added.",
+            "updated": "Rates replaced by a different value.",
+            "unchanged": "Rates given that were already stored as they are.",
         },
     ),
     EventType(INVOICE_CREATED, "invoice", "An invoice was received or created.", _INVOICE),

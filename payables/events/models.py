@@ -1,10 +1,12 @@
-"""The outbox (events written in the same transaction as their change) and its webhooks."""
+"""The outbox (events written in the same transaction as their change), its webhooks, and the
+leases of running tasks."""
 
 from __future__ import annotations
 
 import uuid
 
 from django.db import models
+from django_tasks_db.models import DBTaskResult
 
 from payables.tenancy.models import Company
 
@@ -136,3 +138,21 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of {self.message_id}: {self.status_code or self.error}"
+
+
+class TaskLease(models.Model):
+    """The claim of a running task, renewed by its worker while the task runs.
+
+    django-tasks-db marks a claimed task RUNNING and never looks at it again, so a task
+    whose worker died would stay RUNNING for ever. ``payables worker`` renews this row;
+    the reaper (``payables.events.task_leases``) takes up a task whose lease expired.
+    """
+
+    task = models.OneToOneField(
+        DBTaskResult, on_delete=models.CASCADE, primary_key=True, related_name="payables_lease"
+    )
+    worker_id = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"lease of {self.task_id} until {self.expires_at:%H:%M:%S}"

@@ -8,22 +8,39 @@ from uuid import UUID
 
 from django.urls import reverse
 from ninja import Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from payables.approvals.schemas import ApprovalStepOut
 from payables.errors import PayablesError
 from payables.handoff.models import SyncError
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.schemas import InvoiceOut
-from payables.schema_types import InSchema, PageParams, Timestamp
+from payables.schema_types import InSchema, IsoDate, PageParams, Timestamp
 
-InvoiceRef = Annotated[str, Field(min_length=1, max_length=50)]
+
+def _id_as_text(value: object) -> object:
+    """Read an internal id sent as a JSON number as its digits (booleans are no numbers)."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+# An invoice's UUID or internal id, as every invoice path takes it.
+InvoiceRef = Annotated[
+    str,
+    Field(min_length=1, max_length=50),
+    BeforeValidator(_id_as_text),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "minLength": 1, "maxLength": 50}, {"type": "integer"}]}
+    ),
+]
 RequestId = Field(None, max_length=255, description="Idempotency key, if not sent as a header.")
 
 
 class ExportBatchIn(InSchema):
     invoices: list[InvoiceRef] = Field(
-        ..., min_length=1, max_length=200, description="Invoice UUIDs or internal ids."
+        ...,
+        min_length=1,
+        max_length=200,
+        description="Invoice UUIDs or internal ids (as text or numbers).",
     )
     request_id: str | None = RequestId
 
@@ -62,7 +79,7 @@ class BookedIn(InSchema):
     document_id: str = Field(
         ..., min_length=1, max_length=200, description="The accounting system's document id."
     )
-    booking_date: date
+    booking_date: IsoDate
     request_id: str | None = RequestId
 
 

@@ -26,8 +26,9 @@ from payables.handoff.errors import AlreadyBooked, UnknownDocument
 from payables.handoff.models import SyncError
 from payables.invoices import lifecycle
 from payables.invoices.errors import InvoiceNotExportable, InvoiceNotFound
+from payables.invoices.lifecycle import lock_invoice
 from payables.invoices.models import Invoice
-from payables.invoices.queries import get_invoice, lock_invoice
+from payables.invoices.queries import get_invoice
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
@@ -49,8 +50,8 @@ class ExportResult:
 def export_invoice(invoice: Invoice, *, actor: Actor, automatic: bool = False) -> Invoice:
     """Export an approved invoice (or again an exported one) to the end of the exported feed.
 
-    Usable inside an outer transaction (the approval service calls it where the company
-    exports on approval): the company lock is then already held.
+    Usable inside an outer transaction (``export_on_approval``, the lifecycle hook, runs
+    in the approval's): the company lock is then already held.
     """
     if not automatic:  # the company's setting exports, not the approver who approved last
         require(actor, Action.EXPORT)

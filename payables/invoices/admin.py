@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from payables.admin_site import ReadOnlyAdmin, ReadOnlyInline
+from payables.admin_site import ReadOnlyAdmin, ReadOnlyInline, money_column
 from payables.handoff.models import SyncError
 from payables.invoices.models import (
     Attachment,
@@ -45,6 +45,10 @@ class SyncErrorInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+def _currency(invoice: Invoice) -> str:
+    return invoice.currency
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
     """Invoices are changed through services (totals, events); the admin shows them."""
@@ -58,9 +62,8 @@ class InvoiceAdmin(ReadOnlyAdmin):
         "status",
         "invoice_date",
         "due_date",
-        "currency",
-        "gross_amount",
-        "paid_amount",
+        money_column("gross_amount", _currency, description="gross amount"),
+        money_column("paid_amount", _currency, description="paid amount"),
         "exported_at",
         "sync_failed",
     ]

@@ -114,6 +114,15 @@ def code_invoice(
     return Coded(coded, problems)
 
 
+def judge_account(company: Company, code: str, *, on: date, loc: Loc) -> FieldError | None:
+    """Say what is wrong with booking to the account with this code, as for a row's account.
+
+    None when nothing is, or when the company keeps no accounts (its chart is not loaded).
+    """
+    found = _find(Account.objects.filter(company=company), {code})
+    return _judge(found.records.get(code), "account", code, on, loc) if found.kept else None
+
+
 # --- the lookups ---------------------------------------------------------------------------
 
 

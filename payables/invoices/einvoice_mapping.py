@@ -211,7 +211,11 @@ def _attachment(attachment: ein.Attachment) -> dict:
 
 
 def _rate(invoice: ein.Invoice, home_currency: str) -> Decimal | None:
-    """Home-currency units per invoice unit, from the VAT in both currencies (BT-111 / BT-110)."""
+    """Home-currency units per invoice unit, from the VAT in both currencies (BT-111 / BT-110).
+
+    None when the document does not give its VAT in the home currency: the invoice then
+    takes the company's or the ECB's rate of its date (``choose_currency_rate``).
+    """
     if invoice.currency.upper() == home_currency.upper():
         return None
     totals = invoice.totals

@@ -9,7 +9,6 @@ an API's answer or request format.
 from __future__ import annotations
 
 import copy
-from datetime import date
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
@@ -21,6 +20,7 @@ from payables.schema_types import (
     CountryCode,
     CurrencyCode,
     InSchema,
+    IsoDate,
     Money,
     Quantity,
     Rate,
@@ -89,10 +89,10 @@ class InvoiceIn(InSchema):
     invoice_number: str = Field(min_length=1, max_length=200)
     type: Literal["invoice", "credit_note"] = "invoice"
     origin: Literal["api", "e-invoice", "digitized", "upload"] = "api"
-    invoice_date: date
-    due_date: date | None = None
-    entry_date: date | None = None
-    vat_date: date | None = None
+    invoice_date: IsoDate
+    due_date: IsoDate | None = None
+    entry_date: IsoDate | None = None
+    vat_date: IsoDate | None = None
     currency: CurrencyCode
     currency_rate: Rate | None = None
     net_amount: Money

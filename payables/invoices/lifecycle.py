@@ -1,8 +1,9 @@
 """The invoice lifecycle: the only code that changes an invoice's status.
 
-    new ─► assigned ─► approved ─► exported ─► booked
-     ▲         │
-     └─ rejected ◄┘     (re-routed back to new)      cancelled: from any state before export
+    (received ─► digitizing ─►) new ─► assigned ─► approved ─► exported ─► booked
+                                 ▲         │
+                                 └─ rejected ◄┘   (re-routed back to new)
+    cancelled: from any state before export
 
 Each transition checks that the invoice's state allows it, sets the status, adds the
 audit entry (assignment: see ``assign``) and records the event, inside the caller's
@@ -12,13 +13,18 @@ transaction; the caller holds the company's write lock and the invoice's row loc
 Apps above invoices react to a transition through hooks they install at start-up
 (``on``): approvals gives new invoices their chain and closes the chain of a cancelled
 one; the hand-off exports on approval where the company wants it. invoices never
-imports them.
+imports them. Hooks of one moment run in the order their apps are installed
+(``INSTALLED_APPS``): an app whose hook must run before routing (coding, say) is listed
+before approvals.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
+
+from django.db import transaction
+from django.db.models import QuerySet
 
 from payables.events import event_types
 from payables.invoices.errors import (
@@ -34,9 +40,10 @@ from payables.tenancy.actors import Actor
 Status = Invoice.Status
 
 EDITABLE = frozenset({Status.NEW})
-CANCELLABLE = frozenset({Status.NEW, Status.ASSIGNED, Status.APPROVED, Status.REJECTED})
+# Not once accounting has it, nor twice.
+CANCELLABLE = frozenset(Status) - {Status.EXPORTED, Status.BOOKED, Status.CANCELLED}
 EXPORTABLE = frozenset({Status.APPROVED, Status.EXPORTED})
-UNPAYABLE = frozenset({Status.CANCELLED})
+UNPAYABLE = frozenset({Status.RECEIVED, Status.DIGITIZING, Status.CANCELLED})
 
 
 class Moment(StrEnum):
@@ -69,6 +76,12 @@ def _tell(moment: Moment, invoice: Invoice, actor: Actor) -> None:
         hook(invoice, actor=actor)
 
 
+def lock_invoice(invoice: Invoice) -> Invoice:
+    """Re-read the invoice under a row lock so concurrent changes queue."""
+    rows: QuerySet[Invoice] = Invoice.objects.select_for_update(of=("self",))
+    return rows.select_related("supplier", "company").get(pk=invoice.pk)
+
+
 def offer_for_routing(invoice: Invoice, *, actor: Actor) -> None:
     """Let the approval app build a chain for a ``new`` invoice (after create or update)."""
     if invoice.status == Status.NEW:
@@ -82,6 +95,7 @@ def require_editable(invoice: Invoice) -> None:
 
 def cancel(invoice: Invoice, *, actor: Actor, reason: str = "") -> Invoice:
     """Cancel an invoice that has not reached accounting; its number becomes free again."""
+    _in_transaction()
     if invoice.status not in CANCELLABLE:
         raise InvoiceNotEditable(f"An invoice in state {invoice.status!r} cannot be cancelled.")
     invoice.status = Status.CANCELLED
@@ -101,6 +115,7 @@ def assign(invoice: Invoice, *, actor: Actor, rule: str | None = None) -> Invoic
     Its audit entry is the one that built the chain (``routed`` or ``approvers_appended``),
     written by the approvals service in the same transaction just before.
     """
+    _in_transaction()
     _require(invoice, {Status.NEW}, "be assigned to approvers")
     _move(invoice, Status.ASSIGNED)
     record_invoice_event(event_types.INVOICE_ASSIGNED, invoice, actor=actor, details={"rule": rule})
@@ -109,6 +124,7 @@ def assign(invoice: Invoice, *, actor: Actor, rule: str | None = None) -> Invoic
 
 def approve(invoice: Invoice, *, actor: Actor) -> Invoice:
     """The last step of the chain was approved: the invoice is approved."""
+    _in_transaction()
     _require(invoice, {Status.ASSIGNED}, "be approved")
     _move(invoice, Status.APPROVED)
     add_audit_entry(invoice, actor, "invoice_approved")
@@ -117,17 +133,26 @@ def approve(invoice: Invoice, *, actor: Actor) -> Invoice:
     return invoice
 
 
-def reject(invoice: Invoice, *, actor: Actor, reason: str, details: dict) -> Invoice:
-    """An approver rejected the invoice; ``details`` name the step for the event."""
+def reject(
+    invoice: Invoice, *, actor: Actor, reason: str, details: dict, step_event: str
+) -> Invoice:
+    """An approver rejected the invoice; ``details`` name the step for the events.
+
+    The step's own event (``step_event``) is recorded first, as approving records the
+    step's event before the invoice's.
+    """
+    _in_transaction()
     _require(invoice, {Status.ASSIGNED}, "be rejected")
     _move(invoice, Status.REJECTED)
     add_audit_entry(invoice, actor, "rejected", comment=reason)
+    record_invoice_event(step_event, invoice, actor=actor, details=details)
     record_invoice_event(event_types.INVOICE_REJECTED, invoice, actor=actor, details=details)
     return invoice
 
 
 def reopen(invoice: Invoice, *, actor: Actor, comment: str = "") -> Invoice:
     """Send a rejected invoice back to ``new`` for a new chain (a re-route)."""
+    _in_transaction()
     _require(invoice, {Status.REJECTED}, "be re-routed", who="Only rejected invoices are re-routed")
     _move(invoice, Status.NEW)
     add_audit_entry(invoice, actor, "rerouted", comment=comment)
@@ -158,6 +183,7 @@ def export(invoice: Invoice, *, actor: Actor, comment: str, details: dict) -> In
     The hand-off has set the export fields (``exported_at``, ``export_count``, …) on the
     invoice; they are saved with the status.
     """
+    _in_transaction()
     check_exportable(invoice)
     invoice.status = Status.EXPORTED
     invoice.save()
@@ -168,6 +194,7 @@ def export(invoice: Invoice, *, actor: Actor, comment: str, details: dict) -> In
 
 def book(invoice: Invoice, *, actor: Actor, comment: str, details: dict) -> Invoice:
     """Accounting booked the exported invoice; the hand-off has set the booking fields."""
+    _in_transaction()
     if invoice.status != Status.EXPORTED:
         check_exported(invoice, to="be booked")
         raise WrongInvoiceState("The invoice is booked already.")
@@ -176,6 +203,12 @@ def book(invoice: Invoice, *, actor: Actor, comment: str, details: dict) -> Invo
     add_audit_entry(invoice, actor, "booked", comment=comment)
     record_invoice_event(event_types.INVOICE_BOOKED, invoice, actor=actor, details=details)
     return invoice
+
+
+def _in_transaction() -> None:
+    """A transition and its event commit together, or neither does."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("An invoice changes state only inside the caller's transaction.")
 
 
 def _require(invoice: Invoice, allowed: set[str], what: str, *, who: str = "") -> None:

@@ -44,6 +44,11 @@ class Invoice(models.Model):
         DIGITIZED = "digitized"
         UPLOAD = "upload"
 
+    class RateSource(models.TextChoices):
+        DOCUMENT = "document"  # given with the invoice (BT-111 / BT-110 of an e-invoice)
+        COMPANY = "company"  # the company's own rate of that day
+        ECB = "ecb", "ECB"  # the European Central Bank reference rate of that day
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invoices")
     internal_id = models.BigIntegerField(help_text="Sequential number within the company.")
@@ -64,6 +69,18 @@ class Invoice(models.Model):
         decimal_places=10,
         default=Decimal(1),
         help_text="Home-currency units for one unit of the invoice currency.",
+    )
+    currency_rate_source = models.CharField(
+        max_length=10,
+        choices=RateSource.choices,
+        blank=True,
+        help_text="Where the rate came from; empty for an invoice in the home currency.",
+    )
+    currency_rate_date = models.DateField(
+        null=True, blank=True, help_text="The day of the company's or the ECB's rate used."
+    )
+    currency_rate_note = models.CharField(
+        max_length=300, blank=True, help_text="Why the rate is from before the invoice's date."
     )
     net_amount = models.DecimalField(**MONEY)
     vat_amount = models.DecimalField(**MONEY)

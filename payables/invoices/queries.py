@@ -37,15 +37,6 @@ def get_invoice(company: Company, ref: str) -> Invoice:
     return invoice
 
 
-def lock_invoice(invoice: Invoice) -> Invoice:
-    """Re-read the invoice under a row lock so concurrent changes queue."""
-    return (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related("supplier", "company")
-        .get(pk=invoice.pk)
-    )
-
-
 def get_attachment(invoice: Invoice, attachment_id: UUID) -> Attachment:
     attachment = invoice.attachments.filter(pk=attachment_id).first()
     if attachment is None:

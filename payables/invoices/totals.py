@@ -21,7 +21,7 @@ MONEY_WHOLE_DIGITS = 15
 
 
 def check_totals(data: InvoiceIn, *, home_currency: str) -> list[FieldError]:
-    """Return every money problem of the invoice: scale, sums, sign and currency rate.
+    """Return every money problem of the invoice: scale, sums, sign and a given rate.
 
     Rows must add up to the net amount, the VAT breakdown to the VAT amount (and its
     bases to the net amount), and net + VAT + rounding must equal gross.
@@ -77,6 +77,27 @@ def home_amount(amount: Decimal, rate: Decimal, home_currency: str) -> Decimal:
     return quantize(amount * rate, home_currency)
 
 
+def check_home_amounts(data: InvoiceIn, rate: Decimal, *, home_currency: str) -> list[FieldError]:
+    """Refuse a rate that takes a home-currency total past what every database stores.
+
+    Beyond the money column's digits PostgreSQL refuses the row; beyond 15 significant
+    digits SQLite rounds it (and, rounded up past the column, cannot read it back).
+    """
+    amounts = (data.net_amount, data.vat_amount, data.gross_amount)
+    homes = [home_amount(amount, rate, home_currency) for amount in amounts]
+    too_long = [h for h in homes if not fits_storage(h, whole_digits=MONEY_WHOLE_DIGITS)]
+    if not too_long:
+        return []
+    return [
+        FieldError(
+            f"At the rate {rate} an amount comes to {too_long[0]} {home_currency}: more "
+            f"than the {STORED_DIGITS} significant digits stored.",
+            loc=["currency_rate"],
+            code="home_amount_too_large",
+        )
+    ]
+
+
 def _scale_errors(data: InvoiceIn) -> Iterator[FieldError]:
     cur = data.currency
     for name in ("net_amount", "vat_amount", "rounding_amount", "gross_amount"):
@@ -102,23 +123,13 @@ def _rate_errors(data: InvoiceIn, home_currency: str) -> Iterator[FieldError]:
                 loc=["currency_rate"],
                 code="currency_rate_invalid",
             )
-    elif rate is None or rate <= 0:
+    elif rate is not None and rate <= 0:
+        # Without a rate, the company's or the ECB's applies (see choose_currency_rate).
         yield FieldError(
-            f"currency_rate ({home_currency} per {data.currency}) must be given and positive.",
+            f"currency_rate ({home_currency} per {data.currency}) must be positive.",
             loc=["currency_rate"],
             code="currency_rate_required",
         )
-    else:
-        amounts = (data.net_amount, data.vat_amount, data.gross_amount)
-        homes = [home_amount(amount, rate, home_currency) for amount in amounts]
-        too_long = [h for h in homes if not fits_storage(h, whole_digits=MONEY_WHOLE_DIGITS)]
-        if too_long:
-            yield FieldError(
-                f"At this currency_rate an amount comes to {too_long[0]} {home_currency}: "
-                f"more than the {STORED_DIGITS} significant digits stored.",
-                loc=["currency_rate"],
-                code="home_amount_too_large",
-            )
 
 
 def _scale_error(loc: list, currency: str) -> FieldError:

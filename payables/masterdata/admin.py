@@ -23,6 +23,7 @@ from payables.admin_site import (
     ReadOnlyInline,
     ServiceAdmin,
     admin_actor,
+    money_column,
     show_stored,
 )
 from payables.errors import FieldError
@@ -60,6 +61,7 @@ from payables.masterdata.services import (
     deactivate_supplier,
     deactivate_user,
     deactivate_vat_code,
+    invite_user,
     update_account,
     update_custom_field,
     update_dimension_type,
@@ -150,17 +152,19 @@ class MasterDataAdmin(ServiceAdmin):
         """Create or change the record through the kind's services; ``obj`` then shows it."""
         if not change:
             actor = admin_actor(request, form.cleaned_data["company"])
-            stored = self.create(dict(form.cleaned_data), actor=actor)
+            stored = self.create(dict(form.cleaned_data), actor=actor)  # not-orm
         elif form.changed_data:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
             patch = service_input(self.writes.patch, changes, patch=True)
-            stored = self.writes.update(obj, patch, actor=admin_actor(request, obj.company))
+            actor = admin_actor(request, obj.company)
+            stored = self.writes.update(obj, patch, actor=actor)  # not-orm
         else:
             return  # nothing changed: nothing to write, no event to record
         show_stored(obj, stored)
 
     def create(self, values: dict, *, actor: Actor) -> models.Model:
-        return self.writes.create(service_input(self.writes.new, values), actor=actor)
+        data = service_input(self.writes.new, values)
+        return self.writes.create(data, actor=actor)  # not-orm
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # records are deactivated, never deleted: invoices point at them
@@ -330,13 +334,26 @@ class PaymentMethodAdmin(MasterDataAdmin):
 
 
 class UserForm(MasterDataForm):
-    """Roles are ticked, not typed; the password is set by ``set_user_password``."""
+    """Roles are ticked, not typed; the password is the user's own (see ``invite_user``)."""
 
     roles = forms.MultipleChoiceField(
         choices=[(role, role) for role in ROLES],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class UserAddForm(UserForm):
+    invite = forms.BooleanField(
+        label="Send an invitation",
+        required=False,
+        initial=True,
+        help_text="E-mail the user a link to choose their password (needs an email address).",
+    )
+
+
+def _home_currency(user: CompanyUser) -> str:
+    return user.company.home_currency
 
 
 @admin.register(CompanyUser)
@@ -349,13 +366,14 @@ class CompanyUserAdmin(MasterDataAdmin):
         deactivate=deactivate_user,
     )
     form = UserForm
+    add_form = UserAddForm
     list_display = [
         "code",
         "name",
         "email",
         "roles",
         "can_be_last_approver",
-        "approval_limit_amount",
+        money_column("approval_limit_amount", _home_currency, description="approval limit"),
         "company",
         *_STAMPS,
     ]
@@ -363,6 +381,40 @@ class CompanyUserAdmin(MasterDataAdmin):
     search_fields = ["code", "name", "email"]
     list_select_related = ["company"]
     exclude = ["login"]  # the sign-in is managed by the services; never show password data
+    readonly_fields = ["password"]
+    actions = ["deactivate_selected", "invite_selected"]
+
+    @admin.display(description="Password")
+    def password(self, obj: CompanyUser) -> str:
+        """Whether the user has chosen a password: nothing about the password itself."""
+        if obj.login_id is not None and obj.login.has_usable_password():
+            return "set"
+        return "not set yet: invite the user (action “Invite selected users”)"
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: models.Model | None = None,
+        change: bool = False,  # noqa: FBT001, FBT002
+        **kwargs: Any,
+    ) -> type[forms.ModelForm]:
+        """A new user's form also offers to invite them."""
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def create(self, values: dict, *, actor: Actor) -> models.Model:
+        data = service_input(self.writes.new, values)
+        return create_user(data, actor=actor, invite=bool(values.get("invite")))
+
+    @admin.action(description="Invite selected users (e-mail a link to set a password)")
+    def invite_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done = self.write_each(
+            request,
+            queryset.select_related("company"),
+            lambda user: invite_user(user, actor=admin_actor(request, user.company)),
+        )
+        self.message_user(request, f"Sent {done} invitation(s).", messages.SUCCESS)
 
 
 class SellerMappingInline(ReadOnlyInline):

@@ -33,3 +33,15 @@ class UnknownCode(FieldError):
     """A reference names a code the company does not have (422, located at the field)."""
 
     code = "unknown_code"
+
+
+class UserInactive(Conflict):
+    """The user is deactivated: they get no invitation and no password link."""
+
+    code = "user_inactive"
+
+
+class NoEmailAddress(Conflict):
+    """The user has no email address to send an invitation to."""
+
+    code = "no_email_address"

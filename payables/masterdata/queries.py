@@ -6,6 +6,7 @@ return (and events carry) records read the same way the API reads them.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TypeVar
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from payables.masterdata.models import (
     Account,
     BulkJob,
     CodedRecord,
+    CurrencyRate,
     CustomField,
     DimensionType,
     DimensionValue,
@@ -199,3 +201,24 @@ def filter_records(queryset: QuerySet[R], filters: RecordFilters) -> QuerySet[R]
     return queryset.filter(**{k: v for k, v in exact.items() if v is not None}).order_by(
         "code", "id"
     )
+
+
+# --- currency rates ------------------------------------------------------------------------
+
+
+def currency_rates(
+    company: Company,
+    *,
+    currency: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[CurrencyRate]:
+    """The company's own exchange rates, by currency and day."""
+    rates = CurrencyRate.objects.for_company(company).order_by("currency", "rate_date")
+    if currency:
+        rates = rates.filter(currency=currency)
+    if date_from:
+        rates = rates.filter(rate_date__gte=date_from)
+    if date_to:
+        rates = rates.filter(rate_date__lte=date_to)
+    return rates

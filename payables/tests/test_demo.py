@@ -14,10 +14,14 @@ from payables.masterdata.models import Account, DimensionValue, ProductItem, Vat
 from payables.tenancy.models import CompanyUser
 
 
-def run_demo() -> str:
+def run_demo(**options: bool) -> str:
     out = io.StringIO()
-    load_demo(out=out)
+    load_demo(out=out, **options)
     return out.getvalue()
+
+
+def printed_passwords(output: str) -> dict[str, str]:
+    return dict(re.findall(r"^User: (\S+) password: (\S+)", output, flags=re.MULTILINE))
 
 
 def test_demo_prints_a_working_key_and_loads_data(db):
@@ -49,6 +53,33 @@ def test_running_the_demo_again_only_issues_a_new_key(db):
     assert re.search(r"^API key: \S+$", second, flags=re.MULTILINE)
     assert first != second
     assert Invoice.objects.count() == 20
+
+
+def test_running_the_demo_again_says_how_to_get_new_passwords(db):
+    run_demo()
+    second = run_demo()
+    assert "`payables demo --reset-passwords` gives them new ones" in second
+    assert printed_passwords(second) == {}
+
+
+def test_reset_passwords_prints_new_ones_that_work_and_the_old_ones_stop(db):
+    first = printed_passwords(run_demo())
+    output = run_demo(reset_passwords=True)
+    again = printed_passwords(output)
+    assert (
+        set(again) == set(first) == {"mari@demo.example", "jaan@demo.example", "liis@demo.example"}
+    )
+    for user in CompanyUser.objects.select_related("login"):
+        assert user.login.check_password(again[user.email])
+        assert not user.login.check_password(first[user.email])
+    assert "API key" not in output  # only the passwords change
+    assert Invoice.objects.count() == 20
+
+
+def test_reset_passwords_on_a_fresh_database_loads_the_demo(db):
+    output = run_demo(reset_passwords=True)
+    assert len(printed_passwords(output)) == 3
+    assert re.search(r"^API key: \S+$", output, flags=re.MULTILINE)
 
 
 def test_demo_invoices_wait_in_the_approvers_queues(db):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 
-# The tests `make test` leaves out: bulk loads, webhook bursts, bench runs.
+# The tests `make test` leaves out: bulk loads, webhook bursts, bench runs, killed workers.
 SLOW = {
     "payables/masterdata/tests/test_bulk_items.py::"
     "test_a_load_of_10000_items_lands_with_each_bad_record_located",
@@ -24,6 +24,10 @@ SLOW = {
     "payables/events/tests/test_webhooks_burst.py::test_a_thousand_events_reach_both_subscribers",
     "payables/events/tests/test_webhooks_burst.py::"
     "test_a_thousand_invoice_events_reach_both_subscribers",
+    "payables/masterdata/tests/test_bulk_job_crashes.py::"
+    "test_a_job_whose_worker_is_killed_resumes_from_its_last_committed_chunk",
+    "payables/masterdata/tests/test_bulk_job_crashes.py::"
+    "test_a_job_whose_worker_dies_every_time_fails_with_the_reason",
     *(
         f"payables/tests/test_benches.py::test_the_bench_runs_and_prints_its_figures[{name}]"
         for name in (

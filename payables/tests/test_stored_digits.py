@@ -67,3 +67,23 @@ def test_a_currency_rate_that_takes_the_home_amounts_past_storage_is_refused(api
     response = api.post("/invoices", payload)
     assert response.status_code == 201, response.content
     assert response.json()["home_gross_amount"] == "9000000000000.00"
+
+
+def test_a_company_rate_that_takes_the_home_amounts_past_storage_is_refused(api, invoice_payload):
+    rates = [{"currency": "USD", "date": "2026-10-29", "rate": "100"}]
+    assert api.put("/currency-rates", {"rates": rates}).status_code == 200
+    big = "900000000000000"
+    payload = invoice_payload(
+        currency="USD",
+        invoice_date="2026-10-30",
+        net_amount=big,
+        vat_amount="0",
+        gross_amount=big,
+        rows=[{"description": "Ship", "net_amount": big}],
+        vat_breakdown=[{"vat_rate": "0", "base_amount": big, "vat_amount": "0"}],
+    )
+    response = api.post("/invoices", payload)
+    assert response.status_code == 422, response.content
+    (error,) = response.json()["detail"]
+    assert (error["loc"], error["type"]) == (["body", "currency_rate"], "home_amount_too_large")
+    assert not Invoice.objects.exists()

@@ -1,13 +1,18 @@
-"""Forms of the web inbox: sign-in, approve / reject, and the invoice list filters."""
+"""Forms of the web inbox: sign-in and passwords, approve / reject, the invoice list filters."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.password_validation import password_validators_help_text_html
 
 from payables.approvals.models import Level
 from payables.approvals.services import MAX_COMMENT
 from payables.invoices.models import Invoice
 from payables.invoices.schemas import InvoiceFilters
+from payables.masterdata.services.users import MAX_PASSWORD_LENGTH
 from payables.tenancy.models import CompanyUser
 from payables.tenancy.permissions import Action, personal_scopes, user_may
 from payables.tenancy.scopes import SCOPES
@@ -17,10 +22,11 @@ class DescribedErrorsForm(forms.Form):
     """A form whose invalid inputs point at their error message (``aria-describedby``).
 
     Django marks them ``aria-invalid``; the templates put the message in ``<id>-error``.
+    Errors a view adds after validation (a service's refusal) are described too.
     """
 
-    def full_clean(self) -> None:
-        super().full_clean()
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
         for name in self.errors:
             if name in self.fields:
                 self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
@@ -34,6 +40,61 @@ class SignInForm(DescribedErrorsForm):
         max_length=1000,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+def _password_field(label: str, autocomplete: str, help_text: str = "") -> forms.CharField:
+    # Bounded, so a huge input is refused before anything hashes it.
+    return forms.CharField(
+        label=label,
+        max_length=MAX_PASSWORD_LENGTH,
+        strip=False,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+class NewPasswordForm(DescribedErrorsForm):
+    """A new password, typed twice. Its rules are the service's (Django's validators),
+    whose refusal the view puts beside ``new_password1``."""
+
+    new_password1 = _password_field(
+        "New password", "new-password", help_text=password_validators_help_text_html()
+    )
+    new_password2 = _password_field("New password again", "new-password")
+
+    def __init__(self, *args: Any, user: AbstractBaseUser | None = None, **kwargs: Any) -> None:
+        # ``user``: Django's PasswordResetConfirmView hands it over; the view keeps it.
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        first, second = data.get("new_password1"), data.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", "The two passwords differ.")
+        return data
+
+
+class PasswordChangeForm(NewPasswordForm):
+    """The signed-in user's current password, then the new one twice."""
+
+    old_password = _password_field("Current password", "current-password")
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_old_password(self) -> str:
+        password = self.cleaned_data["old_password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("Your current password is not this one.")
+        return password
+
+
+class ForgotPasswordForm(DescribedErrorsForm):
+    email = forms.EmailField(
+        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
 
 

@@ -10,9 +10,13 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-in/company/", views.choose_company, name="choose_company"),
     path("sign-out/", views.sign_out, name="sign_out"),
+    path("password/", views.change_password, name="password"),
+    path("password/forgot/", views.forgot_password, name="forgot_password"),
+    path("password/set/<uidb64>/<token>/", views.set_password, name="set_password"),
     path("invoices/", views.invoice_list, name="invoices"),
     path("keys/", views.personal_keys, name="keys"),
     path("keys/<uuid:key_id>/revoke/", views.revoke_key, name="revoke_key"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from payables.approvals.errors import (
@@ -33,8 +33,8 @@ from payables.events import event_types
 from payables.events.services import lock_company_writes
 from payables.invoices import lifecycle
 from payables.invoices.errors import WrongInvoiceState
+from payables.invoices.lifecycle import lock_invoice
 from payables.invoices.models import Invoice
-from payables.invoices.queries import lock_invoice
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import CompanyUser
@@ -107,11 +107,7 @@ def append_approvers(
         outcomes = _create_steps(invoice, outcomes, round_=round_)
         added = [o for o in outcomes if o.added]
         if added:
-            waiting_steps.filter(approver__is_active=False).update(
-                status=ApprovalStep.Status.SKIPPED,
-                is_current=False,
-                comment="skipped: approver inactive",
-            )
+            _skip(waiting_steps.filter(approver__is_active=False), "skipped: approver inactive")
         add_audit_entry(invoice, actor, "approvers_appended", comment=_describe(outcomes))
         appended = [_outcome_payload(o) for o in outcomes]
         record_invoice_event(
@@ -161,13 +157,17 @@ def reject_step(step: ApprovalStep, *, actor: Actor, reason: str) -> ApprovalSte
         invoice = lock_invoice(step.invoice)
         step = _lock_acting_step(step, actor, invoice)
         _act(step, ApprovalStep.Status.REJECTED, actor, reason)
-        invoice.approval_steps.filter(round=step.round, status=ApprovalStep.Status.WAITING).update(
-            status=ApprovalStep.Status.SKIPPED, comment="skipped: invoice rejected"
+        waiting = invoice.approval_steps.filter(
+            round=step.round, status=ApprovalStep.Status.WAITING
         )
+        _skip(waiting, "skipped: invoice rejected")
         details = _step_payload(step) | {"reason": reason}
-        lifecycle.reject(invoice, actor=actor, reason=reason, details=details)
-        record_invoice_event(
-            event_types.APPROVAL_STEP_REJECTED, invoice, actor=actor, details=details
+        lifecycle.reject(
+            invoice,
+            actor=actor,
+            reason=reason,
+            details=details,
+            step_event=event_types.APPROVAL_STEP_REJECTED,
         )
     return step
 
@@ -197,12 +197,16 @@ def close_chain_of_cancelled(invoice: Invoice, *, actor: Actor) -> None:
 def close_chain(invoice: Invoice, *, reason: str) -> None:
     """Skip the waiting steps of an invoice that leaves approval (a cancellation), inside
     the caller's transaction, so nobody's queue keeps it and no step stays current."""
-    invoice.approval_steps.filter(status=ApprovalStep.Status.WAITING).update(
-        status=ApprovalStep.Status.SKIPPED, is_current=False, comment=f"skipped: {reason}"
-    )
+    _skip(invoice.approval_steps.filter(status=ApprovalStep.Status.WAITING), f"skipped: {reason}")
 
 
 # --- internals -------------------------------------------------------------------------------
+
+
+def _skip(steps: QuerySet[ApprovalStep], comment: str) -> None:
+    """Skip waiting steps; none of them stays current."""
+    skipped = ApprovalStep.Status.SKIPPED
+    steps.update(status=skipped, is_current=False, comment=comment)  # not-invoice-status
 
 
 def _route(invoice: Invoice, *, actor: Actor, round_: int) -> bool:
@@ -341,12 +345,13 @@ def _lock_acting_step(step: ApprovalStep, actor: Actor, invoice: Invoice) -> App
 
 
 def _act(step: ApprovalStep, status: str, actor: Actor, comment: str) -> None:
-    step.status = status
+    step.status = status  # not-invoice-status
     step.comment = comment
     step.is_current = False
     step.acted_at = timezone.now()
     step.acted_by = actor.label
-    step.save(update_fields=["status", "comment", "is_current", "acted_at", "acted_by"])
+    fields = ["status", "comment", "is_current", "acted_at", "acted_by"]
+    step.save(update_fields=fields)  # not-invoice-status
 
 
 def _current_round(invoice: Invoice) -> int:

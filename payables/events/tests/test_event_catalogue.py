@@ -30,7 +30,7 @@ from payables.events.models import Event
 from payables.events.tests.receivers import Receiver, confirm, subscribe
 from payables.events.webhooks.delivery import deliver_due
 from payables.invoices.models import Invoice
-from payables.masterdata.services import set_user_password
+from payables.masterdata.services import invite_user, set_user_password
 from payables.masterdata.tests.kinds import KINDS, KindCase
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import CompanyUser
@@ -43,8 +43,10 @@ FLOWS = {
     "suppliers, passwords and bulk loads": {
         *(f"supplier.{verb}" for verb in WRITES),
         event_types.USER_PASSWORD_SET,
+        event_types.USER_INVITED,
         event_types.MASTERDATA_JOB_FINISHED,
     },
+    "currency rates": {event_types.CURRENCY_RATES_LOADED},
     "invoices": {
         event_types.INVOICE_CREATED,
         event_types.INVOICE_UPDATED,
@@ -159,10 +161,18 @@ def test_supplier_password_and_bulk_load_events_carry_their_declared_fields(
     _ok(api.patch(f"/suppliers/{supplier['id']}", {"city": "Tartu"}))
     _ok(api.patch(f"/suppliers/{supplier['id']}", {"is_active": False}))
     set_user_password(approver, "correct horse battery staple", actor=actor)
+    invite_user(approver, actor=actor)
     with django_capture_on_commit_callbacks(execute=True):  # the job runs on commit
         _ok(api.post("/accounts/bulk", {"records": [{"code": "5000", "name": "Rent"}]}), 202)
 
     assert_recorded_as_declared(FLOWS["suppliers, passwords and bulk loads"])
+
+
+def test_currency_rate_events_carry_their_declared_fields(api: ApiClient):
+    rates = [{"currency": "USD", "date": "2026-11-02", "rate": "0.86"}]
+    _ok(api.put("/currency-rates", {"rates": rates}))
+
+    assert_recorded_as_declared(FLOWS["currency rates"])
 
 
 def test_invoice_events_carry_their_declared_fields(

@@ -308,6 +308,59 @@ def test_a_new_target_never_gets_the_old_confirmation(
     assert [m.state for m in states] == ["dead", "delivered"]
 
 
+def test_the_confirmation_request_is_not_retried_once_the_target_confirmed(
+    api: ApiClient, receiver: Receiver
+):
+    receiver.answer(Reply(500))  # the target takes the URL but answers the request with an error
+    created = subscribe(api, receiver.url)
+    message = WebhookMessage.objects.get(subscription_id=created["id"], type=CONFIRMATION)
+    assert message.state == "pending"  # a retry is planned
+
+    assert confirm(receiver)["state"] == "active"
+    message.refresh_from_db()
+    deliver_due(now=timezone.now() + timedelta(days=1))
+
+    assert (message.state, message.next_attempt_at) == ("delivered", None)
+    assert message.delivered_at is not None
+    assert len(receiver.messages(CONFIRMATION)) == 1
+    shown = api.get(f"/webhooks/{created['id']}/deliveries/{message.pk}").json()
+    assert shown["state"] == "delivered"
+
+
+def test_a_subscription_paused_then_confirmed_gets_no_more_confirmation_requests(
+    api: ApiClient, receiver: Receiver
+):
+    receiver.answer(Reply(500))
+    created = subscribe(api, receiver.url)
+    api.patch(f"/webhooks/{created['id']}", {"state": "disabled"})
+
+    assert confirm(receiver)["state"] == "disabled"
+    api.patch(f"/webhooks/{created['id']}", {"state": "active"})
+    deliver_due(now=timezone.now() + timedelta(days=1))
+
+    message = WebhookMessage.objects.get(subscription_id=created["id"], type=CONFIRMATION)
+    assert message.state == "delivered"
+    assert len(receiver.messages(CONFIRMATION)) == 1
+
+
+def test_a_confirmation_request_still_pending_after_its_confirmation_is_delivered_unsent(
+    api: ApiClient, receiver: Receiver
+):
+    """As an earlier version left them: confirmed, yet its request kept being retried."""
+    receiver.answer(Reply(500))
+    created = subscribe(api, receiver.url)
+    confirm(receiver)
+    WebhookMessage.objects.filter(subscription_id=created["id"]).update(
+        state="pending", delivered_at=None, next_attempt_at=timezone.now()
+    )
+
+    deliver_due(now=timezone.now() + timedelta(days=1))
+
+    message = WebhookMessage.objects.get(subscription_id=created["id"], type=CONFIRMATION)
+    assert (message.state, message.next_attempt_at) == ("delivered", None)
+    assert len(receiver.messages(CONFIRMATION)) == 1
+
+
 def test_a_confirmation_request_is_not_redelivered(api: ApiClient, receiver: Receiver):
     created = subscribe_confirmed(api, receiver)
     message = WebhookMessage.objects.get(subscription_id=created["id"], type=CONFIRMATION)

@@ -132,7 +132,8 @@ def _claim(messages: QuerySet, now: datetime, *, limit: int) -> list[Claim]:
 
     The lease covers the whole batch: its attempts run one after the other, each bounded
     by the timeout. A confirmation request whose token is no longer the subscription's
-    (an earlier target's, or a request made before tokens were derived) dies unsent.
+    (an earlier target's, or a request made before tokens were derived) dies unsent; one
+    of a subscription confirmed meanwhile is delivered: its target opened the URL.
     """
     with transaction.atomic():
         claimed = list(
@@ -141,6 +142,16 @@ def _claim(messages: QuerySet, now: datetime, *, limit: int) -> list[Claim]:
             .select_related("subscription")
             .order_by("next_attempt_at")[:limit]
         )
+        confirmed = [
+            m.pk
+            for m in claimed
+            if m.type == WebhookMessage.CONFIRMATION and m.subscription.confirmed_at is not None
+        ]
+        if confirmed:
+            WebhookMessage.objects.filter(pk__in=confirmed).update(
+                state=WebhookMessage.State.DELIVERED, delivered_at=now, next_attempt_at=None
+            )
+            claimed = [m for m in claimed if m.pk not in confirmed]
         void = [m.pk for m in claimed if not _confirmation_current(m)]
         if void:
             WebhookMessage.objects.filter(pk__in=void).update(

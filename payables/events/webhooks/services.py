@@ -84,7 +84,8 @@ def confirm_subscription(token: str, *, now: datetime | None = None) -> WebhookS
     """Activate the subscription whose confirm URL carries ``token``; again is harmless.
 
     A subscription paused (``disabled``) before its target confirmed stays paused, but
-    is confirmed: it can then be resumed.
+    is confirmed: it can then be resumed. The confirmation request is delivered (the
+    target opened its URL), so it is not tried again, whatever the target answered it.
     """
     candidate = (
         WebhookSubscription.objects.select_related("company")
@@ -96,6 +97,7 @@ def confirm_subscription(token: str, *, now: datetime | None = None) -> WebhookS
     with transaction.atomic():
         lock_company_writes(candidate.company)
         subscription = WebhookSubscription.objects.select_for_update().get(pk=candidate.pk)
+        _settle_confirmation_requests(subscription, now or timezone.now())
         if subscription.state == State.PENDING or subscription.confirmed_at is None:
             if subscription.state == State.PENDING:
                 subscription.state = State.ACTIVE
@@ -309,6 +311,19 @@ def _request_confirmation(subscription: WebhookSubscription, message_id: UUID) -
     )
     queue_deliveries_after_commit([message.pk])
     return message
+
+
+def _settle_confirmation_requests(subscription: WebhookSubscription, now: datetime) -> None:
+    """Mark the subscription's pending confirmation request delivered: its target confirmed.
+
+    A target may open the URL and still answer the request with an error or too late;
+    without this its retries would go on after the handshake was done.
+    """
+    WebhookMessage.objects.filter(
+        subscription=subscription,
+        type=WebhookMessage.CONFIRMATION,
+        state=WebhookMessage.State.PENDING,
+    ).update(state=WebhookMessage.State.DELIVERED, delivered_at=now, next_attempt_at=None)
 
 
 def _change_state(subscription: WebhookSubscription, state: str) -> None:

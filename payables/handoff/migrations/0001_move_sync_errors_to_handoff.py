@@ -7,10 +7,22 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def _move_content_type(old_app: str, new_app: str, model: str):
+    """Carry the model's content type over, so permissions and admin history follow it."""
+
+    def move(apps, schema_editor):
+        content_types = apps.get_model("contenttypes", "ContentType")
+        if not content_types.objects.filter(app_label=new_app, model=model).exists():
+            content_types.objects.filter(app_label=old_app, model=model).update(app_label=new_app)
+
+    return move
+
+
 class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("contenttypes", "0002_remove_content_type_name"),
         ("invoices", "0007_move_sync_errors_to_handoff"),
         ("tenancy", "0004_company_auto_export_on_approval"),
     ]
@@ -83,5 +95,9 @@ class Migration(migrations.Migration):
                     },
                 ),
             ],
+        ),
+        migrations.RunPython(
+            _move_content_type("invoices", "handoff", "syncerror"),
+            _move_content_type("handoff", "invoices", "syncerror"),
         ),
     ]

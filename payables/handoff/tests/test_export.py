@@ -111,6 +111,32 @@ def test_batch_export_answers_per_item(api, make_approved, make_invoice, other_a
     assert first.exported_at == second.exported_at  # one transaction, one position
 
 
+def test_batch_export_takes_internal_ids_as_text_or_numbers(api, make_approved):
+    """As every invoice path does: `/invoices/7` and `{"invoices": [7]}` name one invoice."""
+    first, second = make_approved(), make_approved()
+    response = api.post(
+        "/invoices/export", {"invoices": [first.internal_id, str(second.internal_id), 999999]}
+    )
+    assert response.status_code == 200, response.json()
+    results = response.json()["results"]
+    assert [(r["ref"], r["outcome"], r["invoice_id"]) for r in results] == [
+        (str(first.internal_id), "exported", str(first.id)),
+        (str(second.internal_id), "exported", str(second.id)),
+        ("999999", "error", None),
+    ]
+    assert set(Invoice.objects.values_list("status", flat=True)) == {"exported"}
+
+
+def test_batch_export_refuses_refs_that_are_no_ids(api, make_approved):
+    invoice = make_approved()
+    for bad in (True, 1.0, None, {"id": str(invoice.id)}):
+        response = api.post("/invoices/export", {"invoices": [bad]})
+        assert response.status_code == 422, bad
+        assert {tuple(d["loc"]) for d in response.json()["detail"]} == {("body", "invoices", 0)}
+    invoice.refresh_from_db()
+    assert invoice.status == "approved"
+
+
 def test_batch_export_can_re_export(api, exported_invoice):
     response = api.post("/invoices/export", {"invoices": [str(exported_invoice.id)]})
     [result] = response.json()["results"]

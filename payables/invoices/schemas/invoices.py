@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 from uuid import UUID
 
 from ninja import Schema
@@ -21,6 +22,7 @@ from payables.invoices.models import Attachment, Invoice, Payment
 from payables.money import format_amount, format_decimal
 from payables.schema_types import (
     InSchema,
+    IsoDate,
     Money,
     PageParams,
     Timestamp,
@@ -35,7 +37,7 @@ class CancelIn(InSchema):
 
 class PaymentIn(InSchema):
     amount: Money
-    payment_date: date
+    payment_date: IsoDate
     description: str = Field("", max_length=500)
     account_code: str = Field(
         "", max_length=50, description="Defaults to the configured payment account."
@@ -48,10 +50,10 @@ class InvoiceFilters(PageParams):
     type: Invoice.Type | None = None
     supplier_id: UUID | None = None
     invoice_number: str | None = Field(None, max_length=200)
-    invoice_date_from: date | None = None
-    invoice_date_to: date | None = None
-    due_date_from: date | None = None
-    due_date_to: date | None = None
+    invoice_date_from: IsoDate | None = None
+    invoice_date_to: IsoDate | None = None
+    due_date_from: IsoDate | None = None
+    due_date_to: IsoDate | None = None
     created_after: Timestamp | None = None
     created_before: Timestamp | None = None
     modified_after: Timestamp | None = None
@@ -164,6 +166,19 @@ class InvoiceOut(Schema):
     vat_date: date | None
     currency: str
     currency_rate: str
+    currency_rate_source: Literal["document", "company", "ecb"] | None = Field(
+        description=(
+            "Where `currency_rate` came from: `document` (sent with the invoice; an "
+            "e-invoice's BT-111), `company` (the company's own rates), `ecb` (the European "
+            "Central Bank reference rate); null for an invoice in the home currency."
+        )
+    )
+    currency_rate_date: date | None = Field(
+        description="The day of the company's or the ECB's rate used; null otherwise."
+    )
+    currency_rate_note: str = Field(
+        description="Set when the rate is from before the invoice's date, saying why."
+    )
     net_amount: str
     vat_amount: str
     rounding_amount: str
@@ -223,6 +238,9 @@ class InvoiceOut(Schema):
             vat_date=inv.vat_date,
             currency=cur,
             currency_rate=format_decimal(inv.currency_rate),
+            currency_rate_source=inv.currency_rate_source or None,
+            currency_rate_date=inv.currency_rate_date,
+            currency_rate_note=inv.currency_rate_note,
             net_amount=format_amount(inv.net_amount, cur),
             vat_amount=format_amount(inv.vat_amount, cur),
             rounding_amount=format_amount(inv.rounding_amount, cur),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,16 +16,26 @@ from payables.invoices import lifecycle
 from payables.invoices.coding import Parts, UnknownCodes, code_invoice
 from payables.invoices.errors import DuplicateInvoiceNumber, UnknownSupplier
 from payables.invoices.inputs import InvoiceIn, InvoicePatch, SupplierRefIn
+from payables.invoices.lifecycle import lock_invoice
 from payables.invoices.models import Invoice, InvoiceRow, VatLine
-from payables.invoices.queries import lock_invoice
-from payables.invoices.totals import check_totals, home_amount
+from payables.invoices.totals import check_home_amounts, check_totals, home_amount
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.masterdata.models import Supplier
+from payables.masterdata.rates import FoundRate, find_rate
 from payables.masterdata.services import create_supplier
 from payables.tenancy.actors import Actor
+from payables.tenancy.models import Company
 from payables.tenancy.services import take_next_value
 
 INVOICE_COUNTER = "invoice"
+
+# What an import (``source``) may set besides the invoice's own data.
+SOURCE_FIELDS = frozenset(
+    {
+        "source_system", "source_invoice_id", "source_document_version", "source_content_hash",
+        "external_number", "external_reference", "metadata",
+    }
+)  # fmt: skip
 
 # Header fields copied one to one from the payload to the model.
 _HEADER_FIELDS = (
@@ -50,6 +61,7 @@ def create_invoice(
     """
     company = actor.company
     _raise_errors(check_totals(data, home_currency=company.home_currency))
+    rate = choose_currency_rate(data, company=company)
     with transaction.atomic():
         lock_company_writes(company)
         supplier = resolve_supplier(data, actor=actor)
@@ -63,9 +75,8 @@ def create_invoice(
             entry_date=data.entry_date or timezone.localdate(),
             internal_id=take_next_value(company, INVOICE_COUNTER),
         )
-        _apply_header(invoice, data)
-        for name, value in (source or {}).items():
-            setattr(invoice, name, value)
+        _apply_header(invoice, data, rate)
+        _apply_source(invoice, source)
         _note_dropped(invoice, coded.dropped)
         _save_guarding_number(invoice)
         _replace_lines(invoice, data, is_new=True)
@@ -94,8 +105,12 @@ def update_invoice(
         invoice = lock_invoice(invoice)
         lifecycle.require_editable(invoice)
         sent = _drop_nulls(changes)
-        data = InvoiceIn.model_validate(invoice_as_input(invoice) | sent)
+        stored = invoice_as_input(invoice)
+        if sent.get("currency", invoice.currency) != invoice.currency:
+            stored["currency_rate"] = None  # a rate of the old currency is no rate of the new
+        data = InvoiceIn.model_validate(stored | sent)
         _raise_errors(check_totals(data, home_currency=invoice.company.home_currency))
+        rate = choose_currency_rate(data, company=invoice.company)
         if "supplier_id" in changes or "supplier" in changes:
             invoice.supplier = resolve_supplier(data, actor=actor)
         _refuse_duplicate_number(invoice.supplier, data.invoice_number, exclude=invoice.pk)
@@ -114,9 +129,8 @@ def update_invoice(
             unknown_codes=unknown_codes,
         )
         data = coded.data
-        _apply_header(invoice, data)
-        for name, value in (source or {}).items():
-            setattr(invoice, name, value)
+        _apply_header(invoice, data, rate)
+        _apply_source(invoice, source)
         _note_dropped(invoice, coded.dropped)
         _save_guarding_number(invoice)
         if "rows" in sent or "vat_breakdown" in sent or coded.dropped:
@@ -145,7 +159,10 @@ def invoice_as_input(invoice: Invoice) -> dict:
     data["supplier_id"] = invoice.supplier_id
     data["origin"] = invoice.origin
     data["entry_date"] = invoice.entry_date
-    data["currency_rate"] = invoice.currency_rate
+    # Only a rate given with the invoice is input: a company or ECB rate is looked up
+    # again, for the invoice's date as it is after the change.
+    is_given = invoice.currency_rate_source == Invoice.RateSource.DOCUMENT
+    data["currency_rate"] = invoice.currency_rate if is_given else None
     data["rows"] = [
         {
             "item_code": r.item_code,
@@ -214,17 +231,59 @@ def _drop_nulls(changes: dict) -> dict:
     return merged
 
 
-def _apply_header(invoice: Invoice, data: InvoiceIn) -> None:
-    for name in _HEADER_FIELDS:
-        setattr(invoice, name, getattr(data, name))
+def _apply_source(invoice: Invoice, source: dict | None) -> None:
+    """Set the import fields; anything else (a status, say) is a programming error."""
+    unknown = set(source or {}) - SOURCE_FIELDS
+    if unknown:
+        raise ValueError(f"Not import fields of an invoice: {sorted(unknown)}")
+    for name, value in (source or {}).items():
+        setattr(invoice, name, value)  # not-invoice-status
+
+
+def choose_currency_rate(data: InvoiceIn, *, company: Company) -> FoundRate:
+    """The rate converting the invoice to the home currency, and where it comes from.
+
+    The rate sent with the invoice (an e-invoice's BT-111 / BT-110) wins; else the
+    company's own rate, else the ECB reference rate, of the VAT point date (else the
+    issue date) or the nearest earlier day that has one. No rate is a located 422.
+    """
+    home = company.home_currency
+    if data.currency == home:
+        return FoundRate(Decimal(1), "", None)
+    if data.currency_rate is not None:
+        found = FoundRate(data.currency_rate, Invoice.RateSource.DOCUMENT, None)
+    else:
+        on = data.vat_date or data.invoice_date
+        found = find_rate(company, data.currency, on)
+    if found is None:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    f"No exchange rate of {data.currency} for {on.isoformat()}: the ECB "
+                    f"publishes none and the company has loaded none. Give currency_rate "
+                    f"({home} per {data.currency}), or load the company's rates.",
+                    loc=["currency_rate"],
+                    code="currency_rate_required",
+                )
+            ]
+        )
+    _raise_errors(check_home_amounts(data, found.rate, home_currency=home))
+    return found
+
+
+def _apply_header(invoice: Invoice, data: InvoiceIn, rate: FoundRate) -> None:
+    for name in _HEADER_FIELDS:  # never the status: the lifecycle's alone
+        setattr(invoice, name, getattr(data, name))  # not-invoice-status
     if data.entry_date:
         invoice.entry_date = data.entry_date
     home = invoice.company.home_currency
-    rate = data.currency_rate if data.currency != home else 1
-    invoice.currency_rate = rate
-    invoice.home_net_amount = home_amount(data.net_amount, rate, home)
-    invoice.home_vat_amount = home_amount(data.vat_amount, rate, home)
-    invoice.home_gross_amount = home_amount(data.gross_amount, rate, home)
+    invoice.currency_rate = rate.rate
+    invoice.currency_rate_source = rate.source
+    invoice.currency_rate_date = rate.rate_date
+    invoice.currency_rate_note = rate.note
+    invoice.home_net_amount = home_amount(data.net_amount, rate.rate, home)
+    invoice.home_vat_amount = home_amount(data.vat_amount, rate.rate, home)
+    invoice.home_gross_amount = home_amount(data.gross_amount, rate.rate, home)
 
 
 def _note_dropped(invoice: Invoice, dropped: list[FieldError]) -> None:

@@ -11,14 +11,14 @@ from django.db import transaction
 from payables.errors import FieldError
 from payables.events import event_types
 from payables.events.services import lock_company_writes
+from payables.invoices import lifecycle
+from payables.invoices.coding import judge_account
 from payables.invoices.errors import InvoiceNotEditable, Overpayment
+from payables.invoices.lifecycle import lock_invoice
 from payables.invoices.models import Invoice, Payment
-from payables.invoices.queries import lock_invoice
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.money import ZERO, fits_scale, format_amount
 from payables.tenancy.actors import Actor
-
-UNPAYABLE = {Invoice.Status.RECEIVED, Invoice.Status.DIGITIZING, Invoice.Status.CANCELLED}
 
 
 def record_payment(
@@ -32,13 +32,15 @@ def record_payment(
 ) -> Payment:
     """Record a (partial) payment; paying more than is due is refused.
 
-    A credit note is settled with negative payments (money coming back).
+    A credit note is settled with negative payments (money coming back). A given
+    ``account_code`` is checked against the chart of accounts as a row's account is (not
+    when the company keeps none); without one the configured payment account is used.
     """
     with transaction.atomic():
         lock_company_writes(actor.company)
         invoice = lock_invoice(invoice)
         cur = invoice.currency
-        if invoice.status in UNPAYABLE:
+        if invoice.status in lifecycle.UNPAYABLE:
             raise InvoiceNotEditable(f"An invoice in state {invoice.status!r} cannot be paid.")
         if amount == ZERO:
             raise FieldError("A payment cannot be zero.", loc=["amount"], code="zero_payment")
@@ -59,6 +61,12 @@ def record_payment(
                 f"{format_amount(due, cur)} {cur}.",
                 loc=["amount"],
             )
+        if account_code:
+            problem = judge_account(
+                actor.company, account_code, on=payment_date, loc=["account_code"]
+            )
+            if problem is not None:
+                raise problem
         payment = Payment.objects.create(
             invoice=invoice,
             amount=amount,

@@ -293,7 +293,7 @@ def test_every_valid_corpus_document_imports_with_its_own_totals(
 def test_cli_imports_a_folder_and_summarises(company, tmp_path, capsys, settings_with_schemas):
     (tmp_path / "a.xml").write_bytes(UBL_INVOICE.read_bytes())
     (tmp_path / "b.xml").write_bytes(UBL_CREDIT_NOTE.read_bytes())
-    call_command("importinvoices", str(tmp_path), "--company", company.name)
+    call_command("import", str(tmp_path), "--company", company.name)
     out = capsys.readouterr().out
     assert "imported          2" in out
     assert Invoice.objects.count() == 2
@@ -304,7 +304,7 @@ def test_cli_exits_non_zero_when_a_file_fails(company, tmp_path, capsys, setting
     (tmp_path / "a.xml").write_bytes(UBL_INVOICE.read_bytes())
     (tmp_path / "junk.xml").write_bytes(b"<junk/>")
     with pytest.raises(SystemExit) as exit_info:
-        call_command("importinvoices", str(tmp_path / "*.xml"), "--company", company.name)
+        call_command("import", str(tmp_path / "*.xml"), "--company", company.name)
     assert exit_info.value.code == 1
     out = capsys.readouterr().out
     assert "FAILED" in out and "junk.xml" in out

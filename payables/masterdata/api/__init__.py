@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from payables.masterdata.api.accounts import router as accounts_router
 from payables.masterdata.api.bulk import router as bulk_router
+from payables.masterdata.api.currency_rates import router as currency_rates_router
 from payables.masterdata.api.custom_fields import router as custom_fields_router
 from payables.masterdata.api.dimensions import router as dimensions_router
 from payables.masterdata.api.items import router as items_router
@@ -16,6 +17,7 @@ from payables.masterdata.api.vat_codes import router as vat_codes_router
 __all__ = [
     "accounts_router",
     "bulk_router",
+    "currency_rates_router",
     "custom_fields_router",
     "dimensions_router",
     "items_router",

@@ -17,6 +17,7 @@ from payables.masterdata.schemas import (
 from payables.masterdata.services import (
     create_user,
     deactivate_user,
+    invite_user,
     update_user,
     upsert_user,
 )
@@ -30,8 +31,14 @@ write = scoped("masterdata:write")
 
 @router.post("", response={201: UserOut}, auth=write)
 def create(request: HttpRequest, payload: UserIn) -> Status[object]:
-    """Create a user (`code`: the HR/ERP id). Passwords are never part of the API."""
-    return Status(201, create_user(payload.model_dump(), actor=request.actor))
+    """Create a user (`code`: the HR/ERP id); with `invite`, e-mail them a set-password link.
+
+    Passwords are never part of the API: people choose their own through the link.
+    """
+    user = create_user(
+        payload.model_dump(exclude={"invite"}), actor=request.actor, invite=payload.invite
+    )
+    return Status(201, user)
 
 
 @router.get("", response=Page[UserOut], auth=read)
@@ -66,3 +73,13 @@ def update(request: HttpRequest, ref: str, payload: UserPatch) -> object:
 @router.post("/{ref}/deactivate", response=UserOut, auth=write)
 def deactivate(request: HttpRequest, ref: str) -> object:
     return deactivate_user(get_user(request.actor.company, ref), actor=request.actor)
+
+
+@router.post("/{ref}/invite", response=UserOut, auth=write)
+def invite(request: HttpRequest, ref: str) -> object:
+    """E-mail the user a link to set their web sign-in password (a fresh one when asked again).
+
+    The link works once, for `PAYABLES_PASSWORD_LINK_HOURS`; a password the user has keeps
+    working until they use it. 409 `user_inactive` or `no_email_address` when it cannot go.
+    """
+    return invite_user(get_user(request.actor.company, ref), actor=request.actor)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from payables.masterdata.models.accounts import Account
+from payables.masterdata.models.currency_rates import CurrencyRate
 from payables.masterdata.models.custom_fields import CustomField, CustomFieldValue
 from payables.masterdata.models.dimensions import (
     DEFAULT_DIMENSION_TYPES,
@@ -22,6 +23,7 @@ __all__ = [
     "BulkJob",
     "BulkJobChunk",
     "CodedRecord",
+    "CurrencyRate",
     "CustomField",
     "CustomFieldValue",
     "DimensionType",

@@ -27,6 +27,13 @@ from payables.masterdata.schemas.bulk import (
     UserBulkIn,
     VatCodeBulkIn,
 )
+from payables.masterdata.schemas.currency_rates import (
+    CurrencyRateFilters,
+    CurrencyRateIn,
+    CurrencyRateOut,
+    CurrencyRatesIn,
+    CurrencyRatesLoadedOut,
+)
 from payables.masterdata.schemas.custom_fields import (
     CustomFieldFields,
     CustomFieldIn,
@@ -84,6 +91,11 @@ __all__ = [
     "BulkIn",
     "BulkJobOut",
     "Code",
+    "CurrencyRateFilters",
+    "CurrencyRateIn",
+    "CurrencyRateOut",
+    "CurrencyRatesIn",
+    "CurrencyRatesLoadedOut",
     "CustomFieldBulkIn",
     "CustomFieldFields",
     "CustomFieldIn",

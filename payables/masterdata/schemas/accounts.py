@@ -13,7 +13,7 @@ from pydantic import Field
 from payables.masterdata.models import Account, VatCode
 from payables.masterdata.schemas.records import Code, Name, RequestId
 from payables.money import format_decimal
-from payables.schema_types import InSchema, VatRate
+from payables.schema_types import Flag, InSchema, IsoDate, VatRate
 
 AccountType = Literal["expense", "asset", "liability", "equity", "revenue", "other"]
 VatKind = Literal["purchases", "sales"]
@@ -25,7 +25,7 @@ class AccountFields(InSchema):
     name: Name
     type: AccountType = "expense"
     default_vat_code: Code | None = Field(None, description="Code of one of the VAT codes.")
-    is_active: bool = True
+    is_active: Flag = True
 
 
 class AccountIn(AccountFields):
@@ -38,7 +38,7 @@ class AccountPatch(InSchema):
     name: Name = None
     type: AccountType = None
     default_vat_code: Code | None = None
-    is_active: bool = None
+    is_active: Flag = None
 
 
 class AccountOut(Schema):
@@ -61,14 +61,14 @@ class VatCodeFields(InSchema):
 
     rate: VatRate = Field(description="Percent, 0-100.")
     kind: VatKind = "purchases"
-    is_reverse_charge: bool = False
+    is_reverse_charge: Flag = False
     non_deductible_share: VatRate = Field(
         Decimal(0), description="Percent of the VAT that cannot be deducted, 0-100."
     )
     description: str = Field("", max_length=500)
-    valid_from: date | None = None
-    valid_to: date | None = Field(None, description="Last valid day; not before `valid_from`.")
-    is_active: bool = True
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = Field(None, description="Last valid day; not before `valid_from`.")
+    is_active: Flag = True
 
 
 class VatCodeIn(VatCodeFields):
@@ -80,12 +80,12 @@ class VatCodePatch(InSchema):
     code: Code = None
     rate: VatRate = None
     kind: VatKind = None
-    is_reverse_charge: bool = None
+    is_reverse_charge: Flag = None
     non_deductible_share: VatRate = None
     description: str = Field(None, max_length=500)
-    valid_from: date | None = None
-    valid_to: date | None = None
-    is_active: bool = None
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = None
+    is_active: Flag = None
 
 
 class VatCodeOut(Schema):

@@ -139,6 +139,9 @@ class BulkJobOut(Schema):
     counts: BulkCountsOut
     error_count: int = Field(description="All errors; `errors` shows the first ones.")
     errors: list[BulkErrorOut]
+    failure: str = Field(
+        description="Why the job stopped, when it failed (e.g. its worker kept dying); else empty."
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

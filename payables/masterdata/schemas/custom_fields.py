@@ -11,7 +11,7 @@ from pydantic import Field
 
 from payables.masterdata.models import CustomField
 from payables.masterdata.schemas.records import Code, Name, RequestId
-from payables.schema_types import InSchema
+from payables.schema_types import Flag, InSchema, IsoDate
 
 FieldType = Literal["text", "number", "date", "list"]
 
@@ -19,8 +19,8 @@ FieldType = Literal["text", "number", "date", "list"]
 class ListValueIn(InSchema):
     code: Code
     description: str = Field("", max_length=500)
-    valid_from: date | None = None
-    valid_to: date | None = Field(None, description="Last valid day; not before `valid_from`.")
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = Field(None, description="Last valid day; not before `valid_from`.")
 
 
 class CustomFieldFields(InSchema):
@@ -28,11 +28,11 @@ class CustomFieldFields(InSchema):
 
     name: Name
     type: FieldType = "text"
-    is_required: bool = False
+    is_required: Flag = False
     values: list[ListValueIn] = Field(
         default_factory=list, max_length=5000, description="Only for `list` fields."
     )
-    is_active: bool = True
+    is_active: Flag = True
 
 
 class CustomFieldIn(CustomFieldFields):
@@ -41,14 +41,18 @@ class CustomFieldIn(CustomFieldFields):
 
 
 class CustomFieldPatch(InSchema):
-    """Given fields change; `values`, when given, replace the stored ones."""
+    """Given fields change, the others stay. `values`, when given, replace the stored list
+    (`[]` removes them all); each value is checked as on create, and what it leaves out takes
+    its default (no description, no period), not the stored value's."""
 
     code: Code = None
     name: Name = None
     type: FieldType = None
-    is_required: bool = None
-    values: list[ListValueIn] = Field(None, max_length=5000)
-    is_active: bool = None
+    is_required: Flag = None
+    values: list[ListValueIn] = Field(
+        None, max_length=5000, description="Replaces the stored list; each value as on create."
+    )
+    is_active: Flag = None
 
 
 class ListValueOut(Schema):

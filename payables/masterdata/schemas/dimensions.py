@@ -10,14 +10,14 @@ from pydantic import Field
 
 from payables.masterdata.models import DimensionValue
 from payables.masterdata.schemas.records import Code, Name, RequestId
-from payables.schema_types import InSchema
+from payables.schema_types import Flag, InSchema, IsoDate
 
 
 class DimensionTypeFields(InSchema):
     """A dimension type as ``PUT /dimension-types/by-code/{code}`` takes it."""
 
     name: Name
-    is_active: bool = True
+    is_active: Flag = True
 
 
 class DimensionTypeIn(DimensionTypeFields):
@@ -28,7 +28,7 @@ class DimensionTypeIn(DimensionTypeFields):
 class DimensionTypePatch(InSchema):
     code: Code = None
     name: Name = None
-    is_active: bool = None
+    is_active: Flag = None
 
 
 class DimensionTypeOut(Schema):
@@ -44,9 +44,9 @@ class DimensionValueFields(InSchema):
     """A dimension value as ``PUT …/values/by-code/{code}`` takes it."""
 
     name: Name
-    valid_from: date | None = None
-    valid_to: date | None = Field(None, description="Last valid day; not before `valid_from`.")
-    is_active: bool = True
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = Field(None, description="Last valid day; not before `valid_from`.")
+    is_active: Flag = True
 
 
 class DimensionValueIn(DimensionValueFields):
@@ -57,9 +57,9 @@ class DimensionValueIn(DimensionValueFields):
 class DimensionValuePatch(InSchema):
     code: Code = None
     name: Name = None
-    valid_from: date | None = None
-    valid_to: date | None = None
-    is_active: bool = None
+    valid_from: IsoDate | None = None
+    valid_to: IsoDate | None = None
+    is_active: Flag = None
 
 
 class DimensionValueOut(Schema):

@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from payables.masterdata.models import ProductItem
 from payables.masterdata.schemas.records import Code, RequestId
-from payables.schema_types import InSchema
+from payables.schema_types import Flag, InSchema
 
 ItemType = Literal["stock", "service", "item"]
 
@@ -46,7 +46,7 @@ class ItemFields(InSchema):
         description="Dimension type code → dimension value code.",
     )
     seller_mappings: list[SellerMappingIn] = Field(default_factory=list, max_length=200)
-    is_active: bool = True
+    is_active: Flag = True
 
 
 class ItemIn(ItemFields):
@@ -55,7 +55,8 @@ class ItemIn(ItemFields):
 
 
 class ItemPatch(InSchema):
-    """Given fields change; `seller_mappings`, when given, replace the stored ones."""
+    """Given fields change, the others stay. `seller_mappings`, when given, replace the stored
+    list (`[]` removes them all); each mapping is checked as on create."""
 
     code: Code = None
     description: str = Field(None, min_length=1, max_length=500)
@@ -64,8 +65,13 @@ class ItemPatch(InSchema):
     default_account: Code | None = None
     default_vat_code: Code | None = None
     default_dimensions: dict[Code, Code] = Field(None, max_length=20)
-    seller_mappings: list[SellerMappingIn] = Field(None, max_length=200)
-    is_active: bool = None
+    seller_mappings: list[SellerMappingIn] = Field(
+        None,
+        max_length=200,
+        description="Replaces the stored list; each mapping names `supplier_id` or "
+        "`supplier_code`, as on create.",
+    )
+    is_active: Flag = None
 
 
 class SellerMappingOut(Schema):

@@ -9,7 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 from payables.masterdata.schemas.records import Code, Name, RequestId
-from payables.schema_types import InSchema
+from payables.schema_types import Flag, InSchema
 
 
 class PaymentMethodFields(InSchema):
@@ -17,7 +17,7 @@ class PaymentMethodFields(InSchema):
 
     name: Name
     bank_account: str = Field("", max_length=50, description="IBAN; checked and compacted.")
-    is_active: bool = True
+    is_active: Flag = True
 
 
 class PaymentMethodIn(PaymentMethodFields):
@@ -29,7 +29,7 @@ class PaymentMethodPatch(InSchema):
     code: Code = None
     name: Name = None
     bank_account: str = Field(None, max_length=50)
-    is_active: bool = None
+    is_active: Flag = None
 
 
 class PaymentMethodOut(Schema):

@@ -9,7 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 from payables.masterdata.models import Supplier
-from payables.schema_types import CountryCode, CurrencyCode, InSchema, PageParams, Timestamp
+from payables.schema_types import CountryCode, CurrencyCode, Flag, InSchema, PageParams, Timestamp
 
 
 class BankAccountIn(InSchema):
@@ -28,7 +28,7 @@ class SupplierFields(InSchema):
     postal_code: str = Field("", max_length=20)
     city: str = Field("", max_length=100)
     default_currency: CurrencyCode | None = None
-    is_active: bool = True
+    is_active: Flag = True
     bank_accounts: list[BankAccountIn] = Field(default_factory=list, max_length=20)
 
 
@@ -40,6 +40,9 @@ class SupplierIn(SupplierFields):
 
 
 class SupplierPatch(InSchema):
+    """Given fields change, the others stay. `bank_accounts`, when given, replace the stored
+    list (`[]` removes them all); each account is checked as on create."""
+
     name: str | None = Field(None, min_length=1, max_length=200)
     country: CountryCode | None = None
     registry_code: str | None = Field(None, max_length=50)
@@ -49,8 +52,10 @@ class SupplierPatch(InSchema):
     city: str | None = Field(None, max_length=100)
     erp_code: str | None = Field(None, max_length=50)
     default_currency: CurrencyCode | None = None
-    is_active: bool | None = None
-    bank_accounts: list[BankAccountIn] | None = Field(None, max_length=20)
+    is_active: Flag | None = None
+    bank_accounts: list[BankAccountIn] | None = Field(
+        None, max_length=20, description="Replaces the stored list; each account as on create."
+    )
 
 
 class BankAccountOut(Schema):

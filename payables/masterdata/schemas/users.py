@@ -11,7 +11,7 @@ from pydantic import Field
 
 from payables.masterdata.schemas.records import Code, Name, RequestId
 from payables.money import format_amount
-from payables.schema_types import InSchema, Money
+from payables.schema_types import Flag, InSchema, Money
 from payables.tenancy.models import CompanyUser
 
 Role = Literal["approver", "accountant", "admin"]
@@ -23,16 +23,23 @@ class UserFields(InSchema):
     name: Name
     email: str = Field("", max_length=254)
     roles: list[Role] = Field(default_factory=list, max_length=3)
-    can_be_last_approver: bool = False
+    can_be_last_approver: Flag = False
     approval_limit_amount: Money | None = Field(
         None, description="In the company's home currency; null: no limit."
     )
-    is_active: bool = True
+    is_active: Flag = True
 
 
 class UserIn(UserFields):
     code: Code
     request_id: RequestId = None
+    invite: Flag = Field(
+        default=False,
+        description=(
+            "E-mail the user a link to set their web sign-in password (needs `email`); "
+            "`POST /users/{ref}/invite` sends one later, or again."
+        ),
+    )
 
 
 class UserPatch(InSchema):
@@ -40,9 +47,9 @@ class UserPatch(InSchema):
     name: Name = None
     email: str = Field(None, max_length=254)
     roles: list[Role] = Field(None, max_length=3)
-    can_be_last_approver: bool = None
+    can_be_last_approver: Flag = None
     approval_limit_amount: Money | None = None
-    is_active: bool = None
+    is_active: Flag = None
 
 
 class UserOut(Schema):

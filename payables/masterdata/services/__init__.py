@@ -8,6 +8,11 @@ from payables.masterdata.services.accounts import (
     update_account,
     upsert_account,
 )
+from payables.masterdata.services.currency_rates import (
+    RatesLoaded,
+    load_rate_file,
+    upsert_currency_rates,
+)
 from payables.masterdata.services.custom_fields import (
     create_custom_field,
     deactivate_custom_field,
@@ -47,6 +52,8 @@ from payables.masterdata.services.suppliers import (
 from payables.masterdata.services.users import (
     create_user,
     deactivate_user,
+    invite_user,
+    send_password_links,
     set_user_password,
     update_user,
     upsert_user,
@@ -60,6 +67,7 @@ from payables.masterdata.services.vat_codes import (
 
 __all__ = [
     "Outcome",
+    "RatesLoaded",
     "Upserted",
     "create_account",
     "create_custom_field",
@@ -80,6 +88,9 @@ __all__ = [
     "deactivate_user",
     "deactivate_vat_code",
     "ensure_default_dimension_types",
+    "invite_user",
+    "load_rate_file",
+    "send_password_links",
     "set_user_password",
     "update_account",
     "update_custom_field",
@@ -91,6 +102,7 @@ __all__ = [
     "update_user",
     "update_vat_code",
     "upsert_account",
+    "upsert_currency_rates",
     "upsert_custom_field",
     "upsert_dimension_type",
     "upsert_dimension_value",

@@ -8,6 +8,9 @@ records are read once for the chunk, and the company's write lock is taken once,
 a record changes; every record written gets its own event. The counts are saved with
 each chunk, so a poller sees the job progress. After ``PAYABLES_BULK_CHUNKS_PER_TASK``
 chunks a run queues the next one, so other tasks never wait long behind a big load.
+A run whose worker dies is taken up again (``payables.events.task_leases``) and resumes
+at the first chunk not committed: a chunk's records, events, counts and its ``is_done``
+commit together, so none is written twice.
 
 A ``full`` load then deactivates the records of its kind (for dimension values: of its
 type) that no record of the load names, through the kind's deactivate service, so each
@@ -37,6 +40,7 @@ from ninja import Schema
 from payables.errors import FieldError, PayablesError, ValidationFailed
 from payables.events import event_types
 from payables.events.services import lock_company_writes, record_event
+from payables.events.task_leases import renew_held_leases
 from payables.masterdata.models import BulkJob, BulkJobChunk, DimensionType, Supplier
 from payables.masterdata.payloads import bulk_job_payload
 from payables.masterdata.schemas.bulk import (
@@ -250,7 +254,7 @@ def advance_bulk_job(job_id: UUID) -> BulkJob:
             job = _step(job_id)
         except Exception as exc:
             logger.exception("Bulk job %s failed", job_id)
-            _fail(job_id, exc)
+            fail_bulk_job(job_id, reason=f"{type(exc).__name__}: {exc}")
             raise
         if job.state in FINISHED:
             return job
@@ -268,10 +272,13 @@ def _queue(job_id: UUID) -> None:
 def _step(job_id: UUID) -> BulkJob:
     """Do the job's next piece of work in one transaction: a chunk, deactivations, or the end.
 
-    Lock order: the job's row, then (for writes) the company's write lock. Only job
-    steps lock job rows, so this cannot deadlock with other writers of the company.
+    Lock order: the run's task lease, the job's row, then (for writes) the company's
+    write lock. Only job steps lock job rows, so this cannot deadlock with other writers
+    of the company; the lease reaper too locks a lease before a job.
     """
     with transaction.atomic():
+        # Progress keeps the run's lease (first: the reaper takes a lease before a job).
+        renew_held_leases()
         job = (
             BulkJob.objects.select_for_update(of=("self",))
             .select_related("company", "integrator", "dimension_type")
@@ -399,17 +406,22 @@ def _finish(job: BulkJob, state: str) -> None:
     )
 
 
-def _fail(job_id: UUID, exc: Exception) -> None:
-    """Mark the job failed after an unexpected error; the chunks stay for a look."""
+def fail_bulk_job(job_id: UUID, *, reason: str) -> BulkJob:
+    """Mark the job failed with ``reason``, unless it ended already; the chunks stay for a look.
+
+    For an unexpected error of a run, and for a job whose worker kept dying (the task
+    lease reaper gives its task up). The counts stay as the last committed chunk left them.
+    """
     with transaction.atomic():
         job = (
             BulkJob.objects.select_for_update(of=("self",)).select_related("company").get(pk=job_id)
         )
         if job.state in FINISHED:
-            return
-        job.failure = f"{type(exc).__name__}: {exc}"[:2000]
+            return job
+        job.failure = reason[:2000]
         _finish(job, BulkJob.State.FAILED)
         job.save()
+    return job
 
 
 def _actor(job: BulkJob) -> Actor:

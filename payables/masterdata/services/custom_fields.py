@@ -34,6 +34,8 @@ CUSTOM_FIELD = Kind(
 )
 _FIELDS = ("code", "name", "type", "is_required", "is_active")
 _VALUE_FIELDS = ("description", "valid_from", "valid_to")
+# What a list value left out of a change holds, as on create.
+_VALUE_DEFAULTS = {"description": "", "valid_from": None, "valid_to": None}
 
 
 class _ListValues:
@@ -74,7 +76,9 @@ def create_custom_field(data: Data, *, actor: Actor) -> CustomField:
 def update_custom_field(field: CustomField, patch: Changes, *, actor: Actor) -> CustomField:
     """Change the given fields; ``values``, when given, replace the stored ones.
 
-    A field whose type changes away from ``list`` loses its values.
+    Each given value is checked as on create: what it leaves out takes its default (no
+    description, no period), never the stored value's. A field whose type changes away
+    from ``list`` loses its values.
     """
     changes = dict(patch)
     return update_record(
@@ -112,6 +116,8 @@ def _clean(values: Data) -> tuple[dict, _ListValues | None]:
                 code="values_not_allowed",
             )
         listed = []
+    if listed is not None:
+        listed = [_VALUE_DEFAULTS | dict(value) for value in listed]
     seen = set()
     for index, value in enumerate(listed or ()):
         problems.period(value, loc=["values", index])

@@ -88,14 +88,18 @@ def create_item(data: Data, *, actor: Actor) -> ProductItem:
     """Create an item; account, VAT code, dimensions and suppliers are named by code.
 
     ``seller_mappings`` are dicts with ``seller_code`` and the supplier's ``supplier_id``
-    or its ``supplier_code`` (ERP code), the other one None.
+    or its ``supplier_code`` (ERP code), the other one None or left out.
     """
     fields, mappings = _clean(data, company=actor.company)
     return create_record(ITEM, fields, actor=actor, related=mappings)
 
 
 def update_item(item: ProductItem, patch: Changes, *, actor: Actor) -> ProductItem:
-    """Change the given fields; ``seller_mappings``, when given, replace the stored ones."""
+    """Change the given fields; ``seller_mappings``, when given, replace the stored ones.
+
+    Each given mapping is checked as on create (a patch leaves out what it does not send,
+    inside the list too: a mapping may name only its ``supplier_code``).
+    """
     changes = dict(patch)
     return update_record(
         ITEM,
@@ -170,6 +174,8 @@ def _resolve_mappings(
 ) -> list[Pair]:
     """Find each mapping's supplier (by id or ERP code); refuse a pair given twice."""
     suppliers = Supplier.objects.for_company(company)
+    # A patch leaves out the fields a mapping does not send: the other one is None.
+    mappings = [{"supplier_id": None, "supplier_code": None, **m} for m in mappings]
     by_id = problems.references.many(
         (Supplier, "id"),
         [m["supplier_id"] for m in mappings if m["supplier_id"] is not None],

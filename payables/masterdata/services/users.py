@@ -1,19 +1,35 @@
-"""Writes of company users, and of the Django auth users they sign in to the web UI with."""
+"""Writes of company users, and of the Django auth users they sign in to the web UI with.
+
+Invitations and "forgot password" mails carry links to the web's set-password page,
+made with Django's password reset tokens: a link works once, for
+``PASSWORD_RESET_TIMEOUT``, and no longer once the email address changes.
+"""
 
 from __future__ import annotations
 
+import logging
+from functools import partial
+from uuid import UUID
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from payables.errors import FieldError, ValidationFailed
 from payables.events import event_types
 from payables.events.services import lock_company_writes, record_event
 from payables.masterdata import queries
-from payables.masterdata.errors import DuplicateEmail
+from payables.masterdata.errors import DuplicateEmail, NoEmailAddress, UserInactive
 from payables.masterdata.payloads import user_payload
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
@@ -31,6 +47,8 @@ from payables.masterdata.services.records import (
 from payables.money import fits_scale
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import ROLES, Company, CompanyUser
+
+logger = logging.getLogger(__name__)
 
 USER = Kind(
     model=CompanyUser,
@@ -62,13 +80,22 @@ class _SignIn:
         login.save()
 
 
-def create_user(data: Data, *, actor: Actor) -> CompanyUser:
-    """Create a user with a sign-in that has no password yet (see ``set_user_password``)."""
+def create_user(data: Data, *, actor: Actor, invite: bool = False) -> CompanyUser:
+    """Create a user with a sign-in that has no password yet (see ``set_user_password``).
+
+    ``invite`` also e-mails them a link to set one, as ``invite_user`` does.
+    """
     fields = _clean(data, company=actor.company)
+    if invite and not fields["email"]:
+        message = "An invitation needs an email address."
+        raise FieldError(message, loc=["email"], code="email_required")
     with transaction.atomic():
         lock_company_writes(actor.company)
         _refuse_taken_email(actor.company, fields["email"], code=fields["code"])
-        return create_record(USER, fields, actor=actor, related=_SignIn())
+        user = create_record(USER, fields, actor=actor, related=_SignIn())
+        if invite:
+            _invite(user, actor)
+        return user
 
 
 def update_user(user: CompanyUser, patch: Changes, *, actor: Actor) -> CompanyUser:
@@ -103,6 +130,8 @@ def deactivate_user(user: CompanyUser, *, actor: Actor) -> CompanyUser:
 def set_user_password(user: CompanyUser, password: str, *, actor: Actor) -> CompanyUser:
     """Set the password the user signs in to the web UI with; checked by Django's validators.
 
+    An inactive user is refused: their sign-in stays off until they are reactivated.
+
     The event names the user only: password data never leaves this function.
     """
     if len(password) > MAX_PASSWORD_LENGTH:  # hashing a huge one would tie up the server
@@ -111,6 +140,8 @@ def set_user_password(user: CompanyUser, password: str, *, actor: Actor) -> Comp
     with transaction.atomic():
         lock_company_writes(actor.company)
         user.refresh_from_db()
+        if not user.is_active:
+            raise UserInactive(f"User {user.code!r} is inactive and cannot have a password set.")
         login = _login_of(user)
         try:
             validate_password(password, user=login)
@@ -128,6 +159,115 @@ def set_user_password(user: CompanyUser, password: str, *, actor: Actor) -> Comp
             payload={"id": str(user.id), "code": user.code},
         )
     return user
+
+
+def invite_user(user: CompanyUser, *, actor: Actor) -> CompanyUser:
+    """E-mail the user a link to set their web sign-in password; again, a fresh link.
+
+    The mail leaves after commit, so an undone write sends none. A password the user has
+    keeps working: the link only lets them choose a new one.
+    """
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        user.refresh_from_db()
+        _invite(user, actor)
+    return user
+
+
+def send_password_links(email: str) -> None:
+    """E-mail the address a link to set a new password, one per company it is a user of.
+
+    Each company user signs in with a password of their own, so a person in several
+    companies gets one link per company, named, and resets the one they need. An unknown
+    or inactive address gets no mail; the caller answers the same either way, so nobody
+    learns who has an account. Nothing is written, so no event is recorded.
+    """
+    members = list(
+        CompanyUser.objects.filter(
+            email=email.strip().lower(), is_active=True, login__is_active=True
+        )
+        .select_related("company", "login")
+        .order_by("company__name", "company_id")
+    )
+    if not members:
+        return
+    context = {
+        "email": members[0].email,
+        "links": [(member.company.name, _password_link(member.login)) for member in members],
+        **_link_context(),
+    }
+    body = render_to_string("masterdata/mail/password_links.txt", context)
+    _send("Set a new payables password", body, members[0], what="password links")
+
+
+def _invite(user: CompanyUser, actor: Actor) -> None:
+    if not user.is_active:
+        raise UserInactive(f"User {user.code!r} is inactive; reactivate them to invite them.")
+    if not user.email:
+        raise NoEmailAddress(
+            f"User {user.code!r} has no email address to send the invitation to.",
+            extra={"field": "email"},
+        )
+    _login_of(user)
+    record_event(
+        event_types.USER_INVITED,
+        actor=actor,
+        subject_type=CompanyUser.subject_type,
+        subject_id=user.id,
+        payload={"id": str(user.id), "code": user.code, "email": user.email},
+    )
+    transaction.on_commit(partial(_send_invitation, user.id))
+
+
+def _send_invitation(user_id: UUID) -> None:
+    """Send the mail of a committed invitation, to the user as they are now."""
+    user = (
+        CompanyUser.objects.filter(pk=user_id, is_active=True, login__is_active=True)
+        .select_related("company", "login")
+        .first()
+    )
+    if user is None or not user.email:  # deactivated since, in another transaction
+        return
+    context = {
+        "name": user.name,
+        "email": user.email,
+        "company": user.company.name,
+        "link": _password_link(user.login),
+        **_link_context(),
+    }
+    body = render_to_string("masterdata/mail/invitation.txt", context)
+    _send(f"You are invited to payables by {user.company.name}", body, user, what="invitation")
+
+
+def _send(subject: str, body: str, user: CompanyUser, *, what: str) -> None:
+    """Send one plain-text mail; a mail server that fails is logged, not raised.
+
+    The write it announces has committed by now; an admin can send an invitation again.
+    """
+    try:
+        send_mail(subject, body, None, [user.email])
+    except OSError:  # smtplib's errors are OSErrors too
+        logger.exception("Could not send the %s mail of user %s", what, user.id)
+
+
+def _password_link(login: AbstractBaseUser) -> str:
+    """The set-password page of this sign-in, as an absolute URL under ``BASE_URL``."""
+    path = reverse(
+        "web:set_password",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(login.pk)),
+            "token": default_token_generator.make_token(login),
+        },
+    )
+    return settings.BASE_URL.rstrip("/") + path
+
+
+def _link_context() -> dict:
+    return {
+        "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+        "sign_in": settings.BASE_URL.rstrip("/") + reverse("web:sign_in"),
+        "forgot": settings.BASE_URL.rstrip("/") + reverse("web:forgot_password"),
+    }
 
 
 def _build(fresh: CompanyUser, changes: dict, actor: Actor) -> tuple[dict, _SignIn]:

@@ -141,3 +141,52 @@ def test_values_of_another_companys_field_stay_apart(api, other_api, contract):
         "C-1",
         "C-2",
     ]
+
+
+# --- a patch of the values: the sent list replaces the stored one, each checked as on create
+
+
+def test_patch_values_replaces_the_list_and_fills_defaults_as_on_create(api, contract):
+    response = api.patch("/custom-fields/contract", {"values": [{"code": "C-1"}, {"code": "C-3"}]})
+    assert response.status_code == 200, response.json()
+    assert response.json()["values"] == [
+        {"code": "C-1", "description": "", "valid_from": None, "valid_to": None},
+        {"code": "C-3", "description": "", "valid_from": None, "valid_to": None},
+    ]
+    assert sorted(CustomFieldValue.objects.values_list("code", "description")) == [
+        ("C-1", ""),
+        ("C-3", ""),
+    ]
+
+
+def test_patch_values_with_periods_keeps_them(api, contract):
+    value = {"code": "C-2", "valid_from": "2026-01-01", "valid_to": "2026-06-30"}
+    response = api.patch("/custom-fields/contract", {"values": [value]})
+    assert response.status_code == 200, response.json()
+    assert response.json()["values"] == [value | {"description": ""}]
+
+
+@pytest.mark.parametrize(
+    ("values", "loc", "error_type"),
+    [
+        ([{"description": "No code"}], ["body", "values", 0, "code"], "missing"),
+        (
+            [{"code": "C-1", "valid_from": "2026-06-30", "valid_to": "2026-01-01"}],
+            ["body", "values", 0, "valid_to"],
+            "invalid_period",
+        ),
+        ([{"code": "C-1"}, {"code": "C-1"}], ["body", "values", 1, "code"], "duplicate"),
+        ([{"code": "C-1", "colour": "red"}], ["body", "values", 0, "colour"], "extra_forbidden"),
+    ],
+    ids=["no_code", "period_ends_before_it_starts", "code_twice", "unknown_field"],
+)
+def test_patch_with_a_bad_value_is_422_as_on_create_and_changes_nothing(
+    api, contract, values, loc, error_type
+):
+    before = _snapshot()
+    response = api.patch("/custom-fields/contract", {"values": values})
+    assert response.status_code == 422, response.content
+    assert [(e["loc"], e["type"]) for e in response.json()["detail"]] == [(loc, error_type)]
+    assert _snapshot() == before
+    created = api.post("/custom-fields", CONTRACT | {"code": "other", "values": values})
+    assert [(e["loc"], e["type"]) for e in created.json()["detail"]] == [(loc, error_type)]

@@ -209,3 +209,66 @@ def test_patch_with_an_empty_list_removes_the_mappings(api, item):
 def test_unknown_item_type_is_422_at_type(api, references):
     response = api.post("/items", ITEM | {"type": "goods"})
     assert _locs(response) == [["body", "type"]]
+
+
+# --- a patch of the mappings: the sent list replaces the stored one, each checked as on create
+
+
+@pytest.mark.parametrize("named_by", ["supplier_code", "supplier_id"])
+def test_patch_mappings_naming_the_supplier_one_way_replaces_the_list(
+    api, item, suppliers, named_by
+):
+    supplier = suppliers["S-1"]
+    ref = supplier["erp_code"] if named_by == "supplier_code" else supplier["id"]
+    response = api.patch(
+        "/items/PAPER-A4", {"seller_mappings": [{named_by: ref, "seller_code": "A4-BOX"}]}
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["seller_mappings"] == [
+        {"supplier_id": supplier["id"], "supplier_code": "S-1", "seller_code": "A4-BOX"}
+    ]
+    assert list(SellerMapping.objects.values_list("seller_code", flat=True)) == ["A4-BOX"]
+
+
+def test_patch_mappings_to_a_supplier_without_erp_code_by_id(api, item, suppliers):
+    plain = suppliers["plain"]
+    mapping = {"supplier_id": plain["id"], "seller_code": "P-1"}
+    response = api.patch("/items/PAPER-A4", {"seller_mappings": [mapping]})
+    assert response.status_code == 200, response.json()
+    assert response.json()["seller_mappings"] == [mapping | {"supplier_code": None}]
+
+
+@pytest.mark.parametrize(
+    ("mapping", "loc", "error_type"),
+    [
+        ({"seller_code": "A4-BOX"}, ["body", "seller_mappings", 0], "value_error"),
+        (
+            {"supplier_code": "S-1", "supplier_id": str(uuid.uuid4()), "seller_code": "X"},
+            ["body", "seller_mappings", 0],
+            "value_error",
+        ),
+        ({"supplier_code": "S-1"}, ["body", "seller_mappings", 0, "seller_code"], "missing"),
+        (
+            {"supplier_code": "S-9", "seller_code": "X"},
+            ["body", "seller_mappings", 0, "supplier_code"],
+            "unknown_supplier",
+        ),
+        (
+            {"supplier_id": str(uuid.uuid4()), "seller_code": "X"},
+            ["body", "seller_mappings", 0, "supplier_id"],
+            "unknown_supplier",
+        ),
+    ],
+    ids=["no_supplier", "both_suppliers", "no_seller_code", "unknown_code", "unknown_id"],
+)
+def test_patch_with_a_bad_mapping_is_422_as_on_create_and_changes_nothing(
+    api, item, mapping, loc, error_type
+):
+    before = _snapshot()
+    response = api.patch("/items/PAPER-A4", {"seller_mappings": [mapping]})
+    assert response.status_code == 422, response.content
+    assert [(e["loc"], e["type"]) for e in response.json()["detail"]] == [(loc, error_type)]
+    assert _snapshot() == before
+    created = api.post("/items", ITEM | {"code": "OTHER", "seller_mappings": [mapping]})
+    assert created.status_code == 422
+    assert [(e["loc"], e["type"]) for e in created.json()["detail"]] == [(loc, error_type)]

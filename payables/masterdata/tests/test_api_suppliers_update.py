@@ -95,6 +95,15 @@ def test_patch_with_bank_accounts_replaces_the_list(api, created):
     assert list(stored) == ["FI2112345600000785", "EE382200221020145685"]
 
 
+def test_patch_with_a_bank_account_naming_only_its_iban_takes_no_bic(api, created):
+    """Each sent account is read as on create: what it leaves out takes its default."""
+    response = api.patch(
+        f"/suppliers/{created['id']}", {"bank_accounts": [{"iban": "FI2112345600000785"}]}
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["bank_accounts"] == [{"iban": "FI2112345600000785", "bic": ""}]
+
+
 def test_patch_without_bank_accounts_keeps_them(api, created):
     body = api.patch(f"/suppliers/{created['id']}", {"city": "Tartu"}).json()
     assert body["bank_accounts"] == created["bank_accounts"]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import signal
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from payables.cli import main
 from payables.events.models import Event
+from payables.events.task_leases import reap_expired_tasks
 from payables.masterdata.models import Account, BulkJob, BulkJobChunk, VatCode
 from payables.masterdata.services.bulk import MAX_STORED_ERRORS
 from payables.masterdata.tests.bulk_jobs import job_row, queued_tasks, run_load, submit
@@ -219,6 +222,30 @@ def test_a_job_stopped_by_an_unexpected_error_is_failed(api, company):
     event = Event.objects.get(company=company, type="masterdata.job_finished")
     assert event.payload["state"] == "failed"
     assert DBTaskResult.objects.get().status == "FAILED"
+
+
+def test_a_job_whose_worker_keeps_dying_is_failed_with_the_reason(api, company, settings):
+    """Its task is claimed by workers that die at once; the lease reaper gives it up."""
+    job = submit(api, "/accounts", [account("A1")])
+    task = DBTaskResult.objects.get()
+    later = timezone.now()
+    for worker in ("w1", "w2", "w3"):
+        task.claim(worker)
+        later += timedelta(seconds=settings.PAYABLES_TASK_LEASE_SECONDS + 1)
+        reap_expired_tasks(now=later)
+        task.refresh_from_db()
+
+    shown = api.get(f"/jobs/{job['id']}").json()
+    assert shown["state"] == "failed"
+    assert shown["failure"] == (
+        "The worker running it died 3 times (its lease expired each time); it is not tried again."
+    )
+    assert shown["finished_at"] is not None
+    event = Event.objects.get(company=company, type="masterdata.job_finished")
+    assert event.payload["state"] == "failed"
+    assert task.status == "FAILED"
+    run_worker()  # nothing is left to run it
+    assert not Account.objects.exists()
 
 
 def test_payables_worker_runs_the_queued_jobs(api):

@@ -8,8 +8,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def _move_content_type(old_app: str, new_app: str, model: str):
+    """Carry the model's content type over, so permissions and admin history follow it."""
+
+    def move(apps, schema_editor):
+        content_types = apps.get_model("contenttypes", "ContentType")
+        if not content_types.objects.filter(app_label=new_app, model=model).exists():
+            content_types.objects.filter(app_label=old_app, model=model).update(app_label=new_app)
+
+    return move
+
+
 class Migration(migrations.Migration):
     dependencies = [
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("tenancy", "0004_company_auto_export_on_approval"),
         ("masterdata", "0004_move_company_users_to_tenancy"),
@@ -118,5 +130,9 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
+        ),
+        migrations.RunPython(
+            _move_content_type("masterdata", "tenancy", "companyuser"),
+            _move_content_type("tenancy", "masterdata", "companyuser"),
         ),
     ]

@@ -16,7 +16,10 @@ import pytest
 from payables.approvals.models import ApprovalStep
 from payables.invoices.models import Invoice
 from payables.invoices.services.attachments import add_attachment
+from payables.masterdata.schemas import UserIn
+from payables.masterdata.services import create_user
 from payables.web.tests.conftest import PASSWORD, corpus_pdf
+from payables.web.tests.mail_links import links_in
 
 try:
     from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -56,11 +59,33 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, transactional_db: None, live_server: Any) -> Iterator[Page]:
+    """A tab on the live server.
+
+    Every test also checks that its pages broke no rule of the Content-Security-Policy
+    (Chromium reports each refused script, style, image or connection on the console)
+    and asked no other host for anything (they work offline).
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     tab = context.new_page()
+    refused: list[str] = []
+    elsewhere: list[str] = []
+    tab.on("console", lambda message: _note_refusal(refused, message.text))
+    tab.on("request", lambda request: _note_elsewhere(elsewhere, request.url, live_server.url))
     tab.set_default_timeout(10_000)
     yield tab
     context.close()
+    assert refused == [], "the pages broke the Content-Security-Policy"
+    assert elsewhere == [], "the pages asked another host"
+
+
+def _note_refusal(refused: list[str], text: str) -> None:
+    if "Content Security Policy" in text:
+        refused.append(text)
+
+
+def _note_elsewhere(elsewhere: list[str], url: str, home: str) -> None:
+    if not url.startswith((home, "data:")):
+        elsewhere.append(url)
 
 
 @pytest.fixture
@@ -156,3 +181,68 @@ def test_the_inbox_fits_a_phone(page: Page, chain: Any) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing sticks out sideways
     _screenshot(page, "inbox-phone.png")
+
+
+def test_an_invited_user_sets_a_password_signs_in_and_changes_it(
+    page: Page, actor: Any, mailoutbox: list
+) -> None:
+    user = UserIn(code="NEW", name="Neeme Uus", email="neeme@example.com", roles=["approver"])
+    create_user(user.model_dump(), actor=actor, invite=True)  # the mail leaves on commit
+    [link] = links_in(mailoutbox[0])
+
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
+    assert "/set-password/" in page.url  # the token left the address bar
+    page.get_by_label("New password", exact=True).fill("short")
+    page.get_by_label("New password again").fill("short")
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_text("This password is too short.")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill("sügisene-rabamatk-2026")
+    page.get_by_label("New password again").fill("sügisene-rabamatk-2026")
+    _screenshot(page, "password-set.png")
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_text("Your password for Acme Ostud OÜ is set")).to_be_visible()
+
+    page.get_by_label("Email").fill("neeme@example.com")
+    page.get_by_label("Password").fill("sügisene-rabamatk-2026")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
+
+    page.get_by_role("link", name="Password").click()
+    page.get_by_label("Current password").fill("sügisene-rabamatk-2026")
+    page.get_by_label("New password", exact=True).fill("talvine-jõgi-2027")
+    page.get_by_label("New password again").fill("talvine-jõgi-2027")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("Your password is changed.")).to_be_visible()
+    _sign_out(page)
+
+    page.goto(link)  # used: the page says so
+    expect(page.get_by_role("heading", name="This link does not work")).to_be_visible()
+
+
+def test_the_api_docs_work_offline_under_the_policy(page: Page) -> None:
+    """Swagger UI comes with the server (no CDN) and runs under the same strict policy."""
+    page.goto("/api/v1/docs")
+    expect(page.get_by_role("heading", name="payables API")).to_be_visible()
+    operation = page.locator(".opblock-get", has_text="List invoices").first
+    operation.locator(".opblock-summary").click()  # open it: its parameters, examples
+    expect(operation.get_by_role("button", name="Try it out")).to_be_visible()
+    expect(operation.get_by_text("page_size").first).to_be_visible()
+    _screenshot(page, "api-docs.png")
+
+
+def test_the_admin_works_under_the_policy(page: Page, db: None) -> None:
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("root", "root@example.com", PASSWORD)
+    page.goto("/admin/")
+    expect(page).to_have_title("Log in | payables admin")
+    expect(page.get_by_role("banner").get_by_role("link", name="payables")).to_be_visible()
+    page.get_by_label("Username").fill("root")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Administration")).to_be_visible()
+    page.goto("/admin/invoices/invoice/")
+    expect(page.get_by_role("heading", name="Select invoice to view")).to_be_visible()
+    page.goto("/admin/tenancy/company/add/")  # a form, with the admin's scripts
+    expect(page.get_by_role("heading", name="Add company")).to_be_visible()

@@ -52,6 +52,13 @@ def test_the_page_shows_the_invoice_its_rows_coding_and_vat(make_invoice, browse
         assert text in page, text
 
 
+def test_the_page_says_where_the_rate_came_from(make_invoice, browser_for, bob, assign):
+    invoice = make_invoice(currency="USD", invoice_date="2026-11-01")  # a Sunday
+    assign(invoice, (bob, 1))
+    page = browser_for(bob).get(_url(invoice)).text
+    assert "(rate 0.8950948801, ECB of 2026-10-30)" in page
+
+
 def test_the_chain_and_history_are_shown(chain, browser_for, ann, bob):
     invoice, first, _ = chain
     approve_step(first, actor=Actor.for_user(ann), comment="Goods received")

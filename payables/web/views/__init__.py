@@ -15,14 +15,19 @@ from payables.web.views.invoice import (
 )
 from payables.web.views.keys import personal_keys, revoke_key
 from payables.web.views.lists import inbox, invoice_list
+from payables.web.views.passwords import change_password, forgot_password, set_password
 from payables.web.views.sign_in import choose_company, sign_in, sign_out
+from payables.web.views.site import favicon
 
 __all__ = [
     "add_approver",
     "approve",
     "attachment_content",
+    "change_password",
     "choose_company",
     "export",
+    "favicon",
+    "forgot_password",
     "inbox",
     "invoice_detail",
     "invoice_list",
@@ -31,6 +36,7 @@ __all__ = [
     "reject",
     "reroute",
     "revoke_key",
+    "set_password",
     "sign_in",
     "sign_out",
 ]

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import time
 
-from django.contrib import messages
-from django.contrib.auth import login, logout
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth import REDIRECT_FIELD_NAME, authenticate, login, logout
+from django.contrib.auth.forms import AuthenticationForm
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from payables.tenancy.models import CompanyUser
-from payables.web.auth import BACKEND, active_members, matching_members
+from payables.web.auth import BACKEND, active_members
 from payables.web.forms import (
     CompanyChoiceForm,
     SignInForm,
@@ -28,7 +34,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request)
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        found = matching_members(form.cleaned_data["email"], form.cleaned_data["password"])
+        # Through Django's authenticate, so axes refuses a locked account or address and
+        # counts a failure (AxesMiddleware then answers with ``locked_out``).
+        user = authenticate(
+            request,
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            choose_later=True,
+        )
+        found = user.members if user is not None else []
         if len(found) == 1:
             return _signed_in(request, found[0], next_url)
         if len(found) > 1:
@@ -41,6 +55,53 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         form.add_error(None, "The email address or the password is wrong, or the user is inactive.")
     status = 400 if form.errors else 200
     return render(request, "web/sign_in.html", {"form": form, "next": next_url}, status=status)
+
+
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
+) -> HttpResponse:
+    """The answer to a sign-in refused by the throttle (axes' ``AXES_LOCKOUT_CALLABLE``).
+
+    The sign-in page it came from, the web inbox's or the admin's, again with the
+    e-mail or username typed and why it is refused, as 429 Too Many Requests.
+    """
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    message = (
+        "Too many failed sign-ins for this account or from this address: signing in is "
+        f"blocked for {minutes} minutes. Wait, then try again; an administrator can lift "
+        "the block sooner."
+    )
+    status = settings.AXES_HTTP_RESPONSE_CODE
+    if request.path.startswith(reverse("admin:index")):
+        form = _refused(AuthenticationForm, message)(request, data=request.POST)
+        context = {
+            **admin.site.each_context(request),
+            "title": _("Log in"),
+            "app_path": request.get_full_path(),
+            "form": form,
+            "username": request.POST.get("username", ""),
+            REDIRECT_FIELD_NAME: request.POST.get(REDIRECT_FIELD_NAME, ""),
+        }
+        return render(request, "admin/login.html", context, status=status)
+    form = _refused(SignInForm, message)(data=request.POST)
+    context = {"form": form, "next": _safe_next(request)}
+    return render(request, "web/sign_in.html", context, status=status)
+
+
+def _refused(form_class: type[forms.Form], message: str) -> type[forms.Form]:
+    """``form_class`` showing the values sent and ``message``, without checking them again.
+
+    Checking the admin's form would authenticate once more: one more failure counted.
+    """
+
+    def full_clean(self: forms.Form) -> None:
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        self.add_error(None, message)
+
+    return type(f"Refused{form_class.__name__}", (form_class,), {"full_clean": full_clean})
 
 
 @require_http_methods(["GET", "POST"])
