@@ -240,6 +240,18 @@ CODED_KINDS = [
     "items",
     "custom-fields",
 ]
+# Path parameters that name one kind of object wherever they appear.
+UNAMBIGUOUS_IDS = (
+    "supplier_id",
+    "rule_id",
+    "policy_id",
+    "step_id",
+    "attachment_id",
+    "webhook_id",
+    "delivery_id",
+    "error_id",
+    "job_id",
+)
 # The share of test cases whose path parameters name an existing object.
 EXISTING = 0.75
 
@@ -317,10 +329,7 @@ def fuzz_config(ids: dict[str, list[str]]) -> str:
 
     # Names that mean one thing wherever they appear.
     lines.append("[parameters]")
-    for name in ("supplier_id", "rule_id", "policy_id", "step_id", "attachment_id"):
-        if name in ids:
-            lines.append(f'"path.{name}" = {binding(name)}')
-    for name in ("webhook_id", "delivery_id", "error_id", "job_id"):
+    for name in UNAMBIGUOUS_IDS:
         if name in ids:
             lines.append(f'"path.{name}" = {binding(name)}')
     if "dimension-types-code" in ids:
