@@ -147,7 +147,10 @@ def main(argv: list[str] | None = None) -> int:
                     *(["--seed", str(options.seed)] if options.seed is not None else []),
                     *extra,
                 ]
-                return run_bounded(command, options.budget, data_dir)
+                code = run_bounded(command, options.budget, data_dir)
+                if code != 0:
+                    print_server_errors(report_dir / "server.log")
+                return code
             finally:
                 server.terminate()
                 try:
@@ -379,6 +382,22 @@ def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 60) -> bo
         except OSError:
             time.sleep(0.3)
     return False
+
+
+def print_server_errors(log: Path, limit: int = 200) -> None:
+    """Print the server's tracebacks (what a 500 was), which Schemathesis cannot show."""
+    lines = log.read_text(errors="replace").splitlines()
+    shown: list[str] = []
+    inside = False
+    for line in lines:
+        if " ERROR " in line:
+            inside = True
+        elif line[:4].isdigit():  # the next log record
+            inside = False
+        if inside:
+            shown.append(line)
+    if shown:
+        print(f"== the server's errors ({log}):", *shown[:limit], sep="\n", flush=True)
 
 
 def run_bounded(command: list[str], budget: int, cwd: str) -> int:
