@@ -15,10 +15,10 @@ XDIST ?= -n auto
 # markers in pyproject.toml); `make test-all` runs them too. ARGS="-m ..." overrides this.
 FAST := -m "not slow"
 PG_URL := postgres://postgres@127.0.0.1:5432/payables
-LINTED := payables bench
+LINTED := payables bench fuzz
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run demo test test-all test-postgres lint fmt migrations-check bench
+.PHONY: help venv run demo test test-all test-postgres lint fmt migrations-check bench fuzz
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -69,3 +69,10 @@ bench: venv  ## Import, upsert, master data, webhook and hostile-input benchmark
 		echo "== bench/$${name}_bench.py $(ARGS)"; \
 		$(BIN)/python bench/$${name}_bench.py $(ARGS); \
 	done
+
+# `make fuzz` draws the same cases each run (FUZZ_SEED=1); `make fuzz FUZZ_SEED=` draws new ones.
+FUZZ_SEED ?= 1
+FUZZ_EXAMPLES ?= 25
+
+fuzz: venv  ## Schemathesis over every API operation against a live server on loopback (SQLite, or a fresh database on DATABASE_URL's server; FUZZ_EXAMPLES=, FUZZ_SEED=, ARGS=).
+	$(BIN)/python fuzz/run.py --max-examples $(FUZZ_EXAMPLES) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) $(if $(DATABASE_URL),--database-url "$(DATABASE_URL)") $(ARGS)

@@ -39,6 +39,7 @@ from payables.masterdata.api import (
     vat_codes_router,
 )
 from payables.masterdata.api import router as suppliers_router
+from payables.schema_types import ErrorOut, ValidationErrorOut
 from payables.tenancy.idempotency import IdempotentReplay
 
 # PostgreSQL cannot store NUL in text or jsonb: refused at the door, for every database.
@@ -105,7 +106,89 @@ class PayablesRenderer(JSONRenderer):
     encoder_class = PreciseJSONEncoder
 
 
-api = NinjaAPI(
+# The refusals each operation may answer, as the handlers below shape them: 422 with
+# located `detail` items, the others `{detail, code}`. Which apply to an operation follows
+# from its shape (see `error_statuses`); the OpenAPI document declares them for every one.
+ERROR_ANSWERS: dict[int, str] = {
+    401: "No API key, or one that is unknown or revoked.",
+    403: "The key lacks the scope this operation needs, or its person the role.",
+    404: "No such object in this company (another company's objects are not found either).",
+    409: (
+        "The request clashes with the current state or an existing object, or a request "
+        "with the same Idempotency-Key is still being answered."
+    ),
+    413: "The body exceeds the upload limit, or the request has more fields than are read.",
+    422: "The input is refused; each item locates one problem.",
+}
+BODY_METHODS = frozenset({"post", "put", "patch"})
+IDEMPOTENCY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Repeat a POST safely: a repeat with the same key and body gets the first answer "
+        "(`Idempotent-Replayed: true`); the same key with another request is a 422."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+}
+
+
+def error_statuses(method: str, operation: dict) -> set[int]:
+    """The error statuses an operation can answer, from what it reads and who may call it.
+
+    422 (parameters, bodies, unknown query parameters) and 413 (body size, number of
+    query or form fields) always; 401 and 403 when it needs a key; 404 when a path names
+    an object; 409 when it takes a body (every authenticated POST reads one, for its
+    idempotency key, and may find that key's first request still running).
+    """
+    codes = {413, 422}
+    if operation.get("security"):
+        codes |= {401, 403}
+    if any(param.get("in") == "path" for param in operation.get("parameters", ())):
+        codes.add(404)
+    if method in BODY_METHODS:
+        codes.add(409)
+    return codes
+
+
+def declare_error_answers(schema: dict) -> dict:
+    """Add the error answers (and the Idempotency-Key header) to every operation."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (ErrorOut, ValidationErrorOut):
+        definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components |= definition.pop("$defs", {})
+        components[model.__name__] = definition
+    error_ref = {"$ref": "#/components/schemas/ErrorOut"}
+    validation_ref = {"$ref": "#/components/schemas/ValidationErrorOut"}
+    for operations in schema["paths"].values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status in sorted(error_statuses(method, operation)):
+                if status in responses or str(status) in responses:
+                    continue  # the operation declares its own
+                body = validation_ref if status == 422 else error_ref
+                responses[status] = {
+                    "description": ERROR_ANSWERS[status],
+                    "content": {"application/json": {"schema": body}},
+                }
+            if method == "post" and operation.get("security"):
+                parameters = operation.setdefault("parameters", [])
+                if not any(p.get("name") == IDEMPOTENCY_HEADER["name"] for p in parameters):
+                    parameters.append(dict(IDEMPOTENCY_HEADER))
+    return schema
+
+
+class PayablesAPI(NinjaAPI):
+    """Ninja's API whose OpenAPI document also declares every operation's error answers."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict | None = None
+    ) -> dict:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return declare_error_answers(schema)
+
+
+api = PayablesAPI(
     title="payables API",
     version="1",
     description=(

@@ -11,6 +11,10 @@ _SCALES = {
 }  # fmt: skip
 
 ZERO = Decimal(0)
+# SQLite keeps a decimal column's value as a REAL, exact to 15 significant digits only: a
+# longer one comes back rounded, or (rounded up past the column's digits) not at all. So
+# what payables stores stays within them, on every database.
+STORED_DIGITS = 15
 
 
 def currency_scale(currency: str) -> int:
@@ -38,6 +42,32 @@ def fits_scale(amount: Decimal, currency: str) -> bool:
     (True, False)
     """
     return amount == quantize(amount, currency)
+
+
+def significant_digits(value: Decimal) -> int:
+    """Count the digits of a value without its leading and trailing zeros.
+
+    >>> significant_digits(Decimal("0.0120")), significant_digits(Decimal("1200"))
+    (2, 2)
+    """
+    return len(value.normalize().as_tuple().digits) if value else 0
+
+
+def fits_storage(value: Decimal, *, whole_digits: int) -> bool:
+    """Tell whether every database stores a value exactly in a column with ``whole_digits``
+    before the point: at most ``STORED_DIGITS`` significant digits, and no more whole ones.
+
+    >>> fits_storage(Decimal("9999999999999.99"), whole_digits=15)
+    True
+    >>> fits_storage(Decimal("99999999999999.99"), whole_digits=15)
+    False
+    >>> fits_storage(Decimal("1E+15"), whole_digits=15)
+    False
+    """
+    return value.is_finite() and (
+        not value
+        or (significant_digits(value) <= STORED_DIGITS and value.adjusted() < whole_digits)
+    )
 
 
 def format_amount(amount: Decimal, currency: str) -> str:

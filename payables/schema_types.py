@@ -14,8 +14,17 @@ from typing import Annotated, Generic, TypeVar
 
 from django.db.models import QuerySet
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
+
+from payables.money import STORED_DIGITS, significant_digits
 
 T = TypeVar("T")
 
@@ -57,15 +66,58 @@ def _plain_decimal(value: object) -> object:
 # After the constraints: pydantic applies those to the decimal itself, then this wraps it.
 PLAIN = BeforeValidator(_plain_decimal)
 
+
+def decimal_input(
+    max_digits: int, decimal_places: int, *, ge: int | None = None, le: int | None = None
+) -> object:
+    """A Decimal input type whose JSON schema states the digits the server accepts.
+
+    Pydantic documents a Decimal as any number or any string; this says what is
+    refused: at most ``max_digits - decimal_places`` digits before the point and
+    ``decimal_places`` after (a string by pattern, a number by its bounds). At most
+    ``STORED_DIGITS`` of them may be significant: what every database stores exactly.
+    """
+    whole = max_digits - decimal_places
+    number: dict[str, object] = {"type": "number"}
+    number.update({"minimum": ge} if ge is not None else {"exclusiveMinimum": -(10**whole)})
+    number.update({"maximum": le} if le is not None else {"exclusiveMaximum": 10**whole})
+    sign = "" if ge is not None and ge >= 0 else "-?"
+    text = {
+        "type": "string",
+        "pattern": rf"^{sign}[0-9]{{1,{whole}}}(\.[0-9]{{1,{decimal_places}}})?$",
+    }
+    return Annotated[
+        Decimal,
+        Field(
+            ge=ge, le=le, max_digits=max_digits, decimal_places=decimal_places, allow_inf_nan=False
+        ),
+        PLAIN,
+        AfterValidator(_storable),
+        WithJsonSchema({"anyOf": [number, text], "description": _STORED_NOTE}, mode="validation"),
+    ]
+
+
+_STORED_NOTE = f"At most {STORED_DIGITS} significant digits."
+
+
+def _storable(value: Decimal) -> Decimal:
+    """Refuse what SQLite would round (see ``payables.money.STORED_DIGITS``)."""
+    if significant_digits(value) > STORED_DIGITS:
+        raise PydanticCustomError(
+            "decimal_max_significant_digits",
+            "Decimal input should have no more than {digits} significant digits",
+            {"digits": STORED_DIGITS},
+        )
+    return value
+
+
 # Money accepts a JSON number or a string and is never a float (the API parser reads
 # JSON numbers as Decimal). 15 integer digits, 4 decimals: enough for any total.
-Money = Annotated[Decimal, Field(max_digits=19, decimal_places=4, allow_inf_nan=False), PLAIN]
-Quantity = Annotated[Decimal, Field(max_digits=22, decimal_places=6, allow_inf_nan=False), PLAIN]
-UnitPrice = Annotated[Decimal, Field(max_digits=24, decimal_places=8, allow_inf_nan=False), PLAIN]
-Rate = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=10, allow_inf_nan=False), PLAIN]
-VatRate = Annotated[
-    Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4, allow_inf_nan=False), PLAIN
-]
+Money = decimal_input(19, 4)
+Quantity = decimal_input(22, 6)
+UnitPrice = decimal_input(24, 8)
+Rate = decimal_input(16, 10, ge=0)
+VatRate = decimal_input(7, 4, ge=0, le=100)
 CountryCode = Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]
 
 # An ISO 8601 calendar date.
@@ -172,3 +224,29 @@ def inline_schema(model: type[Schema]) -> dict:
         return node
 
     return resolve(schema)
+
+
+class ErrorOut(Schema):
+    """Every refusal but a validation one (401, 403, 404, 409, 413): what and a stable code.
+
+    Some refusals add fields of their own beside these two.
+    """
+
+    detail: str = Field(description="What went wrong, for a person to read.")
+    code: str = Field(description="A stable, machine-readable reason, e.g. `not_found`.")
+
+
+class FieldErrorOut(Schema):
+    """One located problem of a 422; some carry further fields of their own."""
+
+    loc: list[str | int] = Field(
+        description='Where: the request part, then the path into it (`["body", "lines", 0]`).'
+    )
+    msg: str = Field(description="What is wrong there, for a person to read.")
+    type: str = Field(description="A stable, machine-readable reason, e.g. `missing`.")
+
+
+class ValidationErrorOut(Schema):
+    """A 422: the request is well-formed but its content is refused, located."""
+
+    detail: list[FieldErrorOut]

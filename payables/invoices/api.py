@@ -302,7 +302,8 @@ def list_attachments(request: HttpRequest, ref: str) -> list[AttachmentOut]:
     "/{ref}/attachments/{attachment_id}/content",
     response={200: AttachmentContentOut},
     auth=read,
-    openapi_extra={"responses": {200: {"content": {"application/octet-stream": {}}}}},
+    # raw: the bytes with the content type the attachment was stored with, whatever it is
+    openapi_extra={"responses": {200: {"content": {"*/*": {}}}}},
 )
 def download(
     request: HttpRequest, ref: str, attachment_id: UUID, encoding: Literal["raw", "base64"] = "raw"

@@ -30,7 +30,7 @@ def get_invoice(company: Company, ref: str) -> Invoice:
         invoice = qs.filter(pk=UUID(ref)).first()
     except ValueError:
         invoice = None
-        if ref.isdigit() and len(ref) <= MAX_INTERNAL_ID_DIGITS:
+        if ref.isascii() and ref.isdigit() and len(ref) <= MAX_INTERNAL_ID_DIGITS:  # not "³"
             invoice = qs.filter(internal_id=int(ref)).first()
     if invoice is None:
         raise InvoiceNotFound()

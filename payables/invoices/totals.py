@@ -7,7 +7,17 @@ from decimal import Decimal
 
 from payables.errors import FieldError
 from payables.invoices.inputs import InvoiceIn
-from payables.money import ZERO, currency_scale, fits_scale, quantize
+from payables.money import (
+    STORED_DIGITS,
+    ZERO,
+    currency_scale,
+    fits_scale,
+    fits_storage,
+    quantize,
+)
+
+# The whole digits of a money column (19 digits, 4 decimals).
+MONEY_WHOLE_DIGITS = 15
 
 
 def check_totals(data: InvoiceIn, *, home_currency: str) -> list[FieldError]:
@@ -65,6 +75,27 @@ def home_amount(amount: Decimal, rate: Decimal, home_currency: str) -> Decimal:
     Decimal('8.90')
     """
     return quantize(amount * rate, home_currency)
+
+
+def check_home_amounts(data: InvoiceIn, rate: Decimal, *, home_currency: str) -> list[FieldError]:
+    """Refuse a rate that takes a home-currency total past what every database stores.
+
+    Beyond the money column's digits PostgreSQL refuses the row; beyond 15 significant
+    digits SQLite rounds it (and, rounded up past the column, cannot read it back).
+    """
+    amounts = (data.net_amount, data.vat_amount, data.gross_amount)
+    homes = [home_amount(amount, rate, home_currency) for amount in amounts]
+    too_long = [h for h in homes if not fits_storage(h, whole_digits=MONEY_WHOLE_DIGITS)]
+    if not too_long:
+        return []
+    return [
+        FieldError(
+            f"At the rate {rate} an amount comes to {too_long[0]} {home_currency}: more "
+            f"than the {STORED_DIGITS} significant digits stored.",
+            loc=["currency_rate"],
+            code="home_amount_too_large",
+        )
+    ]
 
 
 def _scale_errors(data: InvoiceIn) -> Iterator[FieldError]:

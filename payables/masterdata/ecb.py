@@ -15,7 +15,7 @@ import zipfile
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -136,7 +136,7 @@ class RateHistory:
         if home not in self.currencies or currency not in self.currencies:
             return None
         index = bisect_right(self._ordinals, on.toordinal()) - 1
-        earliest = (on - timedelta(days=lookback_days)).toordinal()
+        earliest = on.toordinal() - lookback_days  # ordinals: no overflow before year 1
         while index >= 0 and self._ordinals[index] >= earliest:
             home_rate, rate = self._per_euro_on(home, index), self._per_euro_on(currency, index)
             if home_rate is not None and rate is not None:

@@ -8,7 +8,7 @@ is used, and the answer says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from payables.masterdata.ecb import ecb_history
@@ -37,7 +37,7 @@ def find_rate(company: Company, currency: str, on: date) -> FoundRate | None:
         .filter(
             currency=currency,
             rate_date__lte=on,
-            rate_date__gte=on - timedelta(days=LOOKBACK_DAYS),
+            rate_date__gte=date.fromordinal(max(on.toordinal() - LOOKBACK_DAYS, 1)),  # year 1
         )
         .order_by("-rate_date")
         .first()

@@ -176,7 +176,7 @@ def check_footer(
         reader.note("EE-FOOTER-MISSING", "warning", "The file has no Footer", "/E_Invoice")
         return
     count = text_at(footer, "TotalNumberInvoices")
-    if not count.isdigit() or int(count) != len(elements):
+    if not (count.isascii() and count.isdigit()) or int(count) != len(elements):
         reader.note(
             "EE-FOOTER-COUNT",
             "error",

@@ -9,9 +9,15 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
+from payables.events.event_types import EVENT_TYPES
+from payables.events.webhooks.fanout import ALL_TYPES
 from payables.schema_types import InSchema, PageParams
 
-EventTypeName = Annotated[str, Field(min_length=1, max_length=50)]
+# Checked by the service (each unknown one located); the enum tells clients which exist.
+EventTypeName = Annotated[
+    str,
+    Field(min_length=1, max_length=50, json_schema_extra={"enum": [ALL_TYPES, *EVENT_TYPES]}),
+]
 # Seconds between attempts: one attempt, then one retry per entry (at most a day apart).
 RetrySchedule = Annotated[
     list[Annotated[int, Field(ge=1, le=86_400)]], Field(min_length=1, max_length=20)

@@ -18,7 +18,7 @@ from payables.invoices.errors import DuplicateInvoiceNumber, UnknownSupplier
 from payables.invoices.inputs import InvoiceIn, InvoicePatch, SupplierRefIn
 from payables.invoices.lifecycle import lock_invoice
 from payables.invoices.models import Invoice, InvoiceRow, VatLine
-from payables.invoices.totals import check_totals, home_amount
+from payables.invoices.totals import check_home_amounts, check_totals, home_amount
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.masterdata.models import Supplier
 from payables.masterdata.rates import FoundRate, find_rate
@@ -253,9 +253,10 @@ def choose_currency_rate(data: InvoiceIn, *, company: Company) -> FoundRate:
     if data.currency == home:
         return FoundRate(Decimal(1), "", None)
     if data.currency_rate is not None:
-        return FoundRate(data.currency_rate, Invoice.RateSource.DOCUMENT, None)
-    on = data.vat_date or data.invoice_date
-    found = find_rate(company, data.currency, on)
+        found = FoundRate(data.currency_rate, Invoice.RateSource.DOCUMENT, None)
+    else:
+        on = data.vat_date or data.invoice_date
+        found = find_rate(company, data.currency, on)
     if found is None:
         raise ValidationFailed(
             [
@@ -268,6 +269,7 @@ def choose_currency_rate(data: InvoiceIn, *, company: Company) -> FoundRate:
                 )
             ]
         )
+    _raise_errors(check_home_amounts(data, found.rate, home_currency=home))
     return found
 
 

@@ -241,3 +241,14 @@ def _old_invoices(apps: object) -> dict[str, object]:
             home_net_amount=100, home_vat_amount=0, home_gross_amount=100,
         ).pk  # fmt: skip
     return ids
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "0001-01-05"])
+def test_a_foreign_invoice_of_year_1_finds_no_rate_and_says_so(api, invoice_payload, day):
+    """Looking a rate up days before the date must not step past year 1 (`make fuzz`: a 500)."""
+    rates = [{"currency": "USD", "date": "2026-10-29", "rate": "0.9"}]
+    assert api.put("/currency-rates", {"rates": rates}).status_code == 200
+    response = api.post("/invoices", invoice_payload(currency="USD", invoice_date=day))
+    assert response.status_code == 422, response.content
+    (error,) = response.json()["detail"]
+    assert (error["loc"], error["type"]) == (["body", "currency_rate"], "currency_rate_required")
