@@ -37,6 +37,11 @@ from payables.einvoice.pdfsafe import (
     reason,
     resolve,
 )
+from payables.einvoice.validation.versions import (
+    declared_cii,
+    declared_ubl,
+    declared_zugferd1,
+)
 from payables.einvoice.xmlsafe import parse_xml
 
 FORMAT = "facturx-pdf"
@@ -123,7 +128,7 @@ def _read(reader: BoundedReader, limits: ParseLimits) -> ParsedDocument:
         )
     return ParsedDocument(
         format=FORMAT,
-        version=parsed.version,
+        version=hybrid_version(parsed, chosen.filename),
         profile=parsed.profile,
         invoices=parsed.invoices,
         findings=(*parsed.findings, *findings),
@@ -131,6 +136,22 @@ def _read(reader: BoundedReader, limits: ParseLimits) -> ParsedDocument:
         xml_filename=chosen.filename,
         is_header_only=parsed.is_header_only,
     )
+
+
+def hybrid_version(parsed: ParsedDocument, filename: str) -> str:
+    """The standard and version the embedded XML declares: "ZUGFeRD 1.0", "ZUGFeRD 2.0"
+    (``zugferd-invoice.xml``, ``urn:zugferd.de:2p0`` ids), "Factur-X 1.0" (which ZUGFeRD
+    2.1 and later are), "XRechnung 3.0"; the XML's own syntax version stays in the XML."""
+    guideline = parsed.invoices[0].customization_id if parsed.invoices else ""
+    if parsed.format == "zugferd1":
+        declared = declared_zugferd1(guideline)
+    elif parsed.format == "ubl":
+        declared = declared_ubl(guideline)
+    else:
+        declared = declared_cii(guideline, xml_filename=filename, is_hybrid=True)
+    if declared.cius:
+        return declared.label
+    return f"{declared.standard} {declared.version}".strip() or parsed.version
 
 
 def _embedded_files(reader: PdfReader) -> list[_Embedded]:

@@ -183,7 +183,7 @@ def corpus_pdf(name: str) -> Path:
 
 def test_corpus_pdf_with_zugferd_1_and_2_reads_the_2x_xml_with_a_warning():
     document = parsed(corpus_pdf("zugferdv2-fail-MustangRE-20171118_506_ZUGFeRD1and2.pdf"))
-    assert (document.xml_filename, document.version) == ("factur-x.xml", "D16B")
+    assert (document.xml_filename, document.version) == ("factur-x.xml", "Factur-X 1.0")
     assert ("PAY-PDF-TWO-VERSIONS", "warning") in [
         (f.rule_id, f.severity) for f in document.findings
     ]
@@ -198,7 +198,7 @@ def test_corpus_pdf_with_xml_that_is_not_well_formed_is_malformed():
 def test_corpus_zugferd1_pdf_reads_as_zugferd_1():
     document = parsed(corpus_pdf("zugferdv1-correct-ZUGFeRD_1p0_COMFORT_Einfach.pdf"))
     assert (document.version, document.profile, document.xml_filename) == (
-        "1.0",
+        "ZUGFeRD 1.0",
         "COMFORT",
         "ZUGFeRD-invoice.xml",
     )
@@ -282,7 +282,7 @@ def test_pdf_reports_the_profile_and_version_of_its_xml():
     document = facturx_pdf.parse(hybrid_pdf(("factur-x.xml", sample(EN16931))), limits=LIMITS)
     assert (document.format, document.version, document.profile) == (
         "facturx-pdf",
-        "D16B",
+        "Factur-X 1.0",
         "EN16931",
     )
 
@@ -319,7 +319,7 @@ def test_pdf_whose_2x_xml_is_broken_falls_back_to_zugferd_1_with_warnings():
         ("ZUGFeRD-invoice.xml", sample(ZUGFERD1)), ("factur-x.xml", sample(EN16931)[:-50])
     )
     document = facturx_pdf.parse(data, limits=LIMITS)
-    assert (document.version, document.invoices[0].number) == ("1.0", "GS-2014-7")
+    assert (document.version, document.invoices[0].number) == ("ZUGFeRD 1.0", "GS-2014-7")
     [broken] = [f for f in document.findings if f.rule_id == "PAY-XML"]
     assert (broken.severity, broken.message.startswith("factur-x.xml: ")) == ("warning", True)
 

@@ -24,6 +24,7 @@ from lxml import etree
 from payables.einvoice.model import Finding
 from payables.einvoice.validation.artefacts import (
     RULE_RULES_SKIPPED,
+    RULE_RULES_STAND_IN,
     Folders,
     Stylesheet,
     rules_for,
@@ -101,12 +102,25 @@ def check_rules(
         message = f"No official EN 16931 business rules apply to {what}: not checked"
         return (Finding(RULE_RULES_SKIPPED, "info", message),)
     findings: list[Finding] = []
-    for stylesheet in plan.stylesheets:
+    notes = list(plan.notes)
+    elements = sum(1 for _ in root.iter()) if any(s.max_elements for s in plan.stylesheets) else 0
+    for chosen in plan.stylesheets:
+        stylesheet: Stylesheet | None = chosen
+        if chosen.max_elements and elements > chosen.max_elements:
+            stylesheet = chosen.fallback
+            instead = f"the {stylesheet.name} rules instead" if stylesheet else "no rules"
+            message = (
+                f"The document has {elements} elements, more than the {chosen.name} rules are "
+                f"run on ({chosen.max_elements}, about 2 s): checked with {instead}"
+            )
+            notes.append(Finding(RULE_RULES_STAND_IN, "info", message))
+        if stylesheet is None:
+            continue
         found = run_stylesheet(root, stylesheet.path, default_rule_id=stylesheet.default_rule_id)
         if stylesheet.kind == "stand-in":
             found = tuple(_as_en16931_stand_in(finding) for finding in found)
         findings.extend(found)
-    return (*_capped(tuple(findings)), *plan.notes)
+    return (*_capped(tuple(findings)), *notes)
 
 
 def _as_en16931_stand_in(finding: Finding) -> Finding:
