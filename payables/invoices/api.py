@@ -134,6 +134,11 @@ def import_documents(request: HttpRequest) -> dict:
     invoice was cancelled). A document whose every invoice is an error or a conflict has
     status `failed`; a conflict names the existing invoice (id, number, status).
 
+    The buyer is checked against the company's own VAT number and registry code: an
+    invoice addressed to another buyer comes in flagged `needs_review` with a `PAY-BUYER`
+    finding naming both, or the document is refused (422) when the company's
+    `einvoice_other_buyer_policy` is `refuse`.
+
     Coding a document proposes (accounts, dimensions) that the company's master data does
     not accept is left out, with a `warnings` entry naming it, and the invoice imports for
     an accountant to code; products are recognised as on `POST /invoices`.

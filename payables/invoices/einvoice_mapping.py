@@ -159,7 +159,14 @@ def to_external_item(
                 "vat_rate": ac.vat_rate,
             }
         )
-    net = _first(totals.tax_exclusive, totals.line_net_total)
+    # Without BT-109 (ZUGFeRD 1.0 BASIC may leave it out) the net is derived as the
+    # booking checks derive it: line total - allowances + charges.
+    derived_net = None
+    if totals.line_net_total is not None:
+        derived_net = (
+            totals.line_net_total - (totals.allowance_total or ZERO) + (totals.charge_total or ZERO)
+        )
+    net = _first(totals.tax_exclusive, derived_net)
     vat = _first(totals.tax_total, sum((v.tax_amount for v in invoice.vat_breakdown), ZERO))
     rounding = totals.rounding or ZERO
     gross = _first(totals.tax_inclusive, net + vat) + rounding

@@ -30,6 +30,18 @@ class Company(models.Model):
             "determinate totals: import it for an accountant to review, or refuse it."
         ),
     )
+    einvoice_other_buyer_policy = models.CharField(
+        max_length=20,
+        choices=[
+            ("review", "Import it flagged for review"),
+            ("refuse", "Refuse the document"),
+        ],
+        default="review",
+        help_text=(
+            "What to do with an e-invoice whose buyer's VAT number or registry code is not "
+            "the company's own: import it for an accountant to review, or refuse it."
+        ),
+    )
     auto_export_on_approval = models.BooleanField(
         default=False, help_text="Export an invoice to accounting as soon as it is approved."
     )

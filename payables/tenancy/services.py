@@ -50,26 +50,26 @@ def create_company(
 
 # What ``update_company`` changes; the first four are checked together, as on creation.
 _IDENTITY = ("country", "registry_code", "vat_number", "home_currency")
-COMPANY_FIELDS = ("name", *_IDENTITY, "einvoice_invalid_policy", "auto_export_on_approval")
+_POLICIES = ("einvoice_invalid_policy", "einvoice_other_buyer_policy")
+COMPANY_FIELDS = ("name", *_IDENTITY, *_POLICIES, "auto_export_on_approval")
 
 
 def update_company(company: Company, changes: Mapping[str, object]) -> Company:
     """Change the given fields of a tenant; answer it as stored now.
 
     Changed identifiers are checked as ``create_company`` checks them; the settings
-    (``einvoice_invalid_policy``, ``auto_export_on_approval``) take effect on the next
-    invoice they concern.
+    (``einvoice_invalid_policy``, ``einvoice_other_buyer_policy``,
+    ``auto_export_on_approval``) take effect on the next invoice they concern.
     """
     problems = [
         FieldError("Not a field of a company", loc=[n]) for n in changes if n not in COMPANY_FIELDS
     ]
     if "name" in changes and not str(changes["name"] or "").strip():
         problems.append(FieldError("A company needs a name", loc=["name"]))
-    policies = dict(Company._meta.get_field("einvoice_invalid_policy").choices or [])
-    if changes.get("einvoice_invalid_policy", "refuse") not in policies:
-        problems.append(
-            FieldError(f"Choose one of: {', '.join(policies)}", loc=["einvoice_invalid_policy"])
-        )
+    for policy in _POLICIES:
+        choices = dict(Company._meta.get_field(policy).choices or [])
+        if policy in changes and changes[policy] not in choices:
+            problems.append(FieldError(f"Choose one of: {', '.join(choices)}", loc=[policy]))
     if problems:
         raise ValidationFailed(problems)
     with transaction.atomic():

@@ -9,7 +9,7 @@ from lxml import etree
 from payables.einvoice.cii.elements import all_at, attr, child, child_text, children
 from payables.einvoice.cii.reader import Reader, amount
 from payables.einvoice.cii.settlement import allowance_charge
-from payables.einvoice.cii.syntax import HEADER_ONLY_PROFILES, RATE
+from payables.einvoice.cii.syntax import HEADER_ONLY_PROFILES, RATE, ZUGFERD1
 from payables.einvoice.model import Line
 from payables.einvoice.xmlsafe import text
 
@@ -73,6 +73,7 @@ def _line(reader: Reader, item: etree._Element, position: int) -> Line | None:
     settlement = child(item, s.line_settlement)
     quantity = child(delivery, "BilledQuantity")
     net = amount(child(settlement, s.line_summation, "LineTotalAmount"))
+    net_price = child(agreement, "NetPriceProductTradePrice")
     if net is None:
         if product is None and quantity is None:
             reader.note(
@@ -83,6 +84,19 @@ def _line(reader: Reader, item: etree._Element, position: int) -> Line | None:
                 item,
             )
             return None
+        if s is ZUGFERD1 and net_price is None:
+            # ZUGFeRD 1.0 BASIC lines may be free text: a name and a quantity, no amount.
+            # The header totals are the document's; a line with no amount is not counted.
+            name = child_text(product, "Name")
+            reader.note(
+                "PAY-CII-TEXT-LINE",
+                "info",
+                f"Line item {position} states no amount (no LineTotalAmount, no price), as a "
+                "ZUGFeRD 1.0 BASIC free-text line may; not counted in the lines"
+                + (f": {name}" if name else ""),
+                item,
+            )
+            return None
         reader.note(
             "PAY-CII-LINE",
             "warning",
@@ -90,7 +104,6 @@ def _line(reader: Reader, item: etree._Element, position: int) -> Line | None:
             item,
         )
         net = Decimal(0)
-    net_price = child(agreement, "NetPriceProductTradePrice")
     base_quantity = child(net_price, "BasisQuantity")
     tax = child(settlement, "ApplicableTradeTax")
     standard_id = child(product, "GlobalID")

@@ -207,39 +207,6 @@ def test_vat_base_of_a_rate_must_be_its_lines_less_allowances():
     assert [f.severity for f in findings if f.rule_id == "PAY-VAT-03"] == ["error", "error"]
 
 
-def test_line_net_that_is_not_quantity_times_price_only_warns():
-    lines = an_invoice().lines
-    invoice = an_invoice(lines=(dataclasses.replace(lines[0], quantity=Decimal(3)), lines[1]))
-
-    findings = check_booking(invoice)
-
-    finding = only(findings, "PAY-LIN-01")
-    assert finding.severity == "warning"
-    assert finding.location == "/invoice/lines[1]/line_net (BT-131)"
-    assert blocking(findings) == ()
-
-
-def test_line_net_rounded_from_quantity_times_price_passes():
-    line = Line(id="1", line_net=Decimal("1.00"), quantity=Decimal(3), net_price=Decimal("0.3333"))
-
-    assert [f for f in check_booking(an_invoice(lines=(line,))) if f.rule_id == "PAY-LIN-01"] == []
-
-
-def test_allowance_that_is_not_base_times_percentage_warns():
-    allowance = AllowanceCharge(
-        is_charge=False,
-        amount=Decimal("10.00"),
-        base_amount=Decimal("100.00"),
-        percentage=Decimal(1),
-        vat_category="S",
-        vat_rate=Decimal(24),
-    )
-
-    finding = only(check_booking(an_invoice(allowances_charges=(allowance,))), "PAY-AC-01")
-
-    assert finding.severity == "warning"
-
-
 def test_header_only_document_skips_the_line_checks():
     invoice = with_totals(line_net_total=Decimal("999.00"), tax_exclusive=Decimal("140.00"))
     invoice = dataclasses.replace(invoice, lines=())

@@ -8,7 +8,9 @@ where the official EN 16931 rules accept the document anyway (their verdict is t
 reference, measured against the corpus):
 
 - PAY-REQ-01..06 seller name and identity, number, issue date, currency, totals (error;
-  a missing amount due beside a stated gross total only warns);
+  a missing amount due beside a stated gross total only warns, and a missing tax
+  exclusive amount beside a stated line total is derived from it with a warning, as the
+  import derives it: ZUGFeRD 1.0 BASIC may leave out TaxBasisTotalAmount);
 - PAY-CUR-01 currency code shape; PAY-DAT-01 due date before issue date (warning);
 - PAY-TOT-01..07 line nets, allowances, charges, tax exclusive, VAT total, tax inclusive
   and amount due reconcile (error beyond the tolerance; header-only documents skip the
@@ -17,9 +19,11 @@ reference, measured against the corpus):
 - PAY-VAT-01 each rate's VAT is base x rate (error from one currency unit on, the slack
   of BR-CO-17), PAY-VAT-02 the bases add up to the tax exclusive amount, PAY-VAT-03 each
   rate's base is its lines' nets - allowances + charges (BR-S-08);
-- PAY-LIN-01 line net = quantity x price, PAY-LIN-02 / PAY-AC-01 allowance = base x
-  percentage: warnings only, since the stated line net (BT-131) is what is booked and the
-  official rules accept documents where these disagree (the CEN examples do);
+- PAY-LINE-01 each line net is quantity x price / base quantity - allowances + charges,
+  PAY-AC-01 each allowance or charge with a base and a percentage is base x percentage
+  (document and line level): an error beyond rounding where no reading real documents
+  use reconciles the figures, a warning where one does (see ``arithmetic``); warnings
+  only for Finvoice and Estonian e-invoices, which lack the EN 16931 line model;
 - PAY-SGN-01 a credit note signed against its format's convention (warning), PAY-SGN-02 a
   negative invoice (info).
 """
@@ -29,9 +33,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from payables.einvoice.model import AllowanceCharge, Finding, Invoice, Line, ParsedDocument
+from payables.einvoice.validation.arithmetic import check_line_net, check_percentage
 
 DEFAULT_TOLERANCE = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -45,6 +51,8 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 # those that state them negative (Finvoice INV02).
 POSITIVE_CREDIT_FORMATS = frozenset({"ubl", "cii", "zugferd1", "facturx-pdf"})
 NEGATIVE_CREDIT_FORMATS = frozenset({"finvoice"})
+# Formats without the EN 16931 line model: their line arithmetic only warns.
+NATIONAL_FORMATS = frozenset({"finvoice", "ee-einvoice"})
 
 
 def check_document(
@@ -74,12 +82,12 @@ def check_booking(
     where: str = "/invoice",
 ) -> tuple[Finding, ...]:
     """Check one invoice for booking; header-only documents skip the line checks."""
-    check = _Checker(rounding_tolerance, where)
-    check.required(invoice)
+    check = _Checker(rounding_tolerance, where, strict=document_format not in NATIONAL_FORMATS)
+    invoice = check.required(invoice)
     check.currency(invoice.currency)
     check.dates(invoice)
     if not is_header_only and invoice.lines:
-        check.lines(invoice.lines)
+        check.lines(invoice.lines, invoice.currency)
         check.line_total(invoice)
     check.document_allowances_charges(invoice)
     check.totals(invoice, is_header_only=is_header_only)
@@ -91,9 +99,10 @@ def check_booking(
 class _Checker:
     """Collects findings; compares stated amounts with computed ones under the tolerance."""
 
-    def __init__(self, tolerance: Decimal, where: str) -> None:
+    def __init__(self, tolerance: Decimal, where: str, *, strict: bool = True) -> None:
         self.tolerance = abs(tolerance)
         self.where = where
+        self.strict = strict  # line arithmetic beyond every reading is an error
         self.findings: list[Finding] = []
 
     def add(self, rule_id: str, severity: str, message: str, location: str) -> None:
@@ -142,7 +151,8 @@ class _Checker:
             location,
         )
 
-    def required(self, invoice: Invoice) -> None:
+    def required(self, invoice: Invoice) -> Invoice:
+        """Check what booking needs; answer the invoice with a derived BT-109 if it lacks one."""
         seller = invoice.seller
         if not seller.name:
             self.add("PAY-REQ-01", "error", "The seller's name is missing", "seller/name (BT-27)")
@@ -163,6 +173,17 @@ class _Checker:
         if not invoice.currency:
             self.add("PAY-REQ-05", "error", "The invoice currency is missing", "currency (BT-5)")
         totals = invoice.totals
+        if totals.tax_exclusive is None and totals.line_net_total is not None:
+            derived = (
+                totals.line_net_total - _zero(totals.allowance_total) + _zero(totals.charge_total)
+            )
+            message = (
+                f"The tax exclusive amount (BT-109) is missing; derived as {derived} from the "
+                "line total less allowances plus charges, as the import books it"
+            )
+            self.add("PAY-REQ-06", "warning", message, "totals/tax_exclusive (BT-109)")
+            totals = replace(totals, tax_exclusive=derived)
+            invoice = replace(invoice, totals=totals)
         for value, name, term in (
             (totals.tax_exclusive, "tax_exclusive", "BT-109"),
             (totals.tax_inclusive, "tax_inclusive", "BT-112"),
@@ -177,6 +198,7 @@ class _Checker:
         elif totals.payable is None:
             message = "The amount due (BT-115) is missing"
             self.add("PAY-REQ-06", "error", message, "totals/payable (BT-115)")
+        return invoice
 
     def currency(self, code: str) -> None:
         if not code or _CURRENCY.fullmatch(code):
@@ -193,25 +215,20 @@ class _Checker:
             message = f"The due date {invoice.due_date} is before the issue date"
             self.add("PAY-DAT-01", "warning", f"{message} {invoice.issue_date}", "due_date (BT-9)")
 
-    def lines(self, lines: Sequence[Line]) -> None:
+    def lines(self, lines: Sequence[Line], currency: str) -> None:
         for index, line in enumerate(lines, start=1):
             at = f"lines[{index}]"
             for number, charge in enumerate(line.allowances_charges, start=1):
-                self.percentage(charge, f"{at}/allowances_charges[{number}]", "PAY-LIN-02")
-            if line.quantity is None or line.net_price is None:
-                continue
-            base = line.price_base_quantity or Decimal(1)
-            computed = line.quantity * line.net_price / base + _net_charges(line.allowances_charges)
-            self.compare(
-                "PAY-LIN-01",
-                f"Line {line.id or index} net amount (quantity x net price / base quantity "
-                "- allowances + charges)",
-                line.line_net,
-                computed,
-                f"{at}/line_net (BT-131)",
-                rounded=True,
-                beyond="warning",
+                self.percentage(charge, f"{at}/allowances_charges[{number}]")
+            verdict = check_line_net(
+                line,
+                label=line.id or str(index),
+                tolerance=self.tolerance,
+                currency=currency,
+                strict=self.strict,
             )
+            if verdict is not None:
+                self.add("PAY-LINE-01", *verdict, f"{at}/line_net (BT-131)")
 
     def line_total(self, invoice: Invoice) -> None:
         self.compare(
@@ -225,7 +242,7 @@ class _Checker:
 
     def document_allowances_charges(self, invoice: Invoice) -> None:
         for number, charge in enumerate(invoice.allowances_charges, start=1):
-            self.percentage(charge, f"allowances_charges[{number}]", "PAY-AC-01")
+            self.percentage(charge, f"allowances_charges[{number}]")
         totals = invoice.totals
         for is_charge, stated, rule_id, name, term in (
             (False, totals.allowance_total, "PAY-TOT-02", "allowance_total", "BT-107"),
@@ -242,18 +259,10 @@ class _Checker:
                 f"totals/{name} ({term})",
             )
 
-    def percentage(self, charge: AllowanceCharge, location: str, rule_id: str) -> None:
-        if charge.base_amount is None or charge.percentage is None:
-            return
-        self.compare(
-            rule_id,
-            f"{'Charge' if charge.is_charge else 'Allowance'} amount (base amount x percentage)",
-            charge.amount,
-            charge.base_amount * charge.percentage / HUNDRED,
-            f"{location}/amount",
-            rounded=True,
-            beyond="warning",
-        )
+    def percentage(self, charge: AllowanceCharge, location: str) -> None:
+        verdict = check_percentage(charge, tolerance=self.tolerance, strict=self.strict)
+        if verdict is not None:
+            self.add("PAY-AC-01", *verdict, f"{location}/amount")
 
     def totals(self, invoice: Invoice, *, is_header_only: bool) -> None:
         totals = invoice.totals
@@ -376,10 +385,6 @@ class _Checker:
                 "it books as a credit",
                 "totals/payable (BT-115)",
             )
-
-
-def _net_charges(charges: Sequence[AllowanceCharge]) -> Decimal:
-    return sum((ac.amount if ac.is_charge else -ac.amount for ac in charges), Decimal(0))
 
 
 def _lines_per_rate(lines: Sequence[Line]) -> dict[Decimal | None, int]:

@@ -21,6 +21,7 @@ from payables.einvoice.model import Invoice as EInvoice
 from payables.errors import FieldError, PayloadTooLarge, ValidationFailed
 from payables.events import event_types
 from payables.identifiers import validate_iban, validate_vat_number
+from payables.invoices.einvoice_buyer import buyer_findings
 from payables.invoices.einvoice_mapping import (
     prepaid_amount,
     seller_as_supplier,
@@ -124,6 +125,18 @@ def import_einvoice(
     if too_complex:
         raise DocumentTooComplex(too_complex[0].message, findings=too_complex)
     blocking = [f for f in findings if f.is_blocking]
+    # An invoice addressed to another buyer is reviewed or refused by its own policy.
+    many = len(parsed.invoices) > 1
+    buyers = [
+        buyer_findings(invoice, company, label=invoice.number if many else "")
+        for invoice in parsed.invoices
+    ]
+    other_buyer = tuple(f for found in buyers for f in found if f.is_blocking)
+    if other_buyer and company.einvoice_other_buyer_policy == "refuse":
+        raise DocumentRefused(
+            f"The {parsed.format} document is addressed to another buyer than {company.name}.",
+            findings=other_buyer,
+        )
     needs_review = bool(blocking)
     # Under the ``review`` policy (the default) a readable document is imported with its
     # error-level findings for an accountant to clear; ``refuse`` refuses it here. A seller
@@ -139,7 +152,7 @@ def import_einvoice(
     dimension_types = frozenset(
         DimensionType.objects.filter(company=company, is_active=True).values_list("code", flat=True)
     )
-    for invoice in parsed.invoices:
+    for invoice, buyer in zip(parsed.invoices, buyers, strict=True):
         supplier_id, supplier, supplier_warnings = _supplier_for(invoice.seller, invoice, company)
         warnings.extend(supplier_warnings)
         warnings.extend(
@@ -155,8 +168,9 @@ def import_einvoice(
             supplier=supplier,
             dimension_types=dimension_types,
         )
-        item.setdefault("metadata", {})["findings"] = [_finding_dict(f) for f in findings][:200]
-        if needs_review:
+        own = findings + buyer
+        item.setdefault("metadata", {})["findings"] = [_finding_dict(f) for f in own][:200]
+        if needs_review or any(f.is_blocking for f in buyer):
             warnings.extend(_fit_for_review(item, company.home_currency))
         items.append(item)
     stored_name = filename or f"original.{_extension(parsed)}"
@@ -178,8 +192,9 @@ def import_einvoice(
             content_type=stored_type,
             is_original=True,
         )
-        if needs_review and not invoice.needs_review:
-            review_findings = [_finding_dict(f) for f in blocking][:200]
+        review = blocking + [f for f in buyers[index] if f.is_blocking]
+        if review and not invoice.needs_review:
+            review_findings = [_finding_dict(f) for f in review][:200]
             Invoice.objects.filter(pk=invoice.pk).update(
                 needs_review=True, review_findings=review_findings
             )
@@ -214,10 +229,10 @@ def import_einvoice(
         format=parsed.format,
         version=parsed.version,
         profile=parsed.profile,
-        findings=findings,
+        findings=findings + tuple(f for found in buyers for f in found),
         results=report.results,
         warnings=warnings,
-        needs_review=needs_review or bool(flagged),
+        needs_review=needs_review or bool(other_buyer) or bool(flagged),
     )
 
 
