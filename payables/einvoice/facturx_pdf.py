@@ -9,7 +9,8 @@ Factur-X 1.07 / ZUGFeRD 2.3 (https://fnfe-mpe.org/factur-x/), ZUGFeRD 1.0 (FeRD,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import mimetypes
+from dataclasses import dataclass, replace
 from importlib import import_module
 from types import ModuleType
 from typing import Any
@@ -26,7 +27,7 @@ from payables.einvoice.errors import (
     MalformedDocument,
     UnsupportedFormat,
 )
-from payables.einvoice.model import Finding, ParsedDocument, ParseLimits
+from payables.einvoice.model import Attachment, Finding, ParsedDocument, ParseLimits
 from payables.einvoice.pdfsafe import (
     MAX_STRUCTURE_STREAM_BYTES,
     BoundedReader,
@@ -63,10 +64,11 @@ _MAX_XML_FILES = 10
 
 @dataclass(frozen=True)
 class _Embedded:
-    """An embedded file: its name and its (still encoded) stream."""
+    """An embedded file: its name, its (still encoded) stream and its description."""
 
     filename: str
     stream: StreamObject
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,27 +112,21 @@ def _read(reader: BoundedReader, limits: ParseLimits) -> ParsedDocument:
     findings: list[Finding] = []
     check_page_count(reader, limits)
     embedded = _embedded_files(reader)
-    candidates = _candidates(embedded, limits, findings)
+    inflater = _Inflater(limits)
+    candidates = _candidates(embedded, inflater, findings)
     if not candidates:
         raise UnsupportedFormat(NO_XML_MESSAGE)
     chosen, parsed = _parse_first_readable(candidates, limits, findings)
     findings.extend(_xmp_findings(reader, chosen.filename, parsed.profile, limits))
-    others = sorted(
-        {item.filename for item in embedded} - {c.filename for c in candidates}, key=str.lower
-    )
-    if others:
-        findings.append(
-            Finding(
-                "PAY-PDF-OTHER-FILES",
-                "info",
-                f"The PDF also embeds {', '.join(others)}; not part of the invoice data",
-            )
-        )
+    supporting = _supporting_files(embedded, chosen, inflater, findings)
     return ParsedDocument(
         format=FORMAT,
         version=hybrid_version(parsed, chosen.filename),
         profile=parsed.profile,
-        invoices=parsed.invoices,
+        invoices=tuple(
+            replace(invoice, attachments=invoice.attachments + supporting)
+            for invoice in parsed.invoices
+        ),
         findings=(*parsed.findings, *findings),
         xml=chosen.content,
         xml_filename=chosen.filename,
@@ -152,6 +148,52 @@ def hybrid_version(parsed: ParsedDocument, filename: str) -> str:
     if declared.cius:
         return declared.label
     return f"{declared.standard} {declared.version}".strip() or parsed.version
+
+
+def _supporting_files(
+    embedded: list[_Embedded], chosen: _Candidate, inflater: _Inflater, findings: list[Finding]
+) -> tuple[Attachment, ...]:
+    """Every embedded file besides the invoice XML, as an attachment of the invoice (BG-24).
+
+    A PDF may carry supporting documents (a statement, a time sheet, logistics data)
+    beside the XML; they are kept byte-exact. One that cannot be inflated, or is over the
+    attachment limit, is left out with a warning: it never refuses the invoice.
+    """
+    kept: list[Attachment] = []
+    for item in embedded:
+        if item.filename == chosen.filename:
+            continue
+        content, problem = inflater.supporting_content(item)
+        if content is None:
+            findings.append(Finding("PAY-PDF-OTHER-FILES", "warning", problem))
+            continue
+        kept.append(
+            Attachment(
+                id=item.filename,  # BT-122
+                description=item.description,  # BT-123
+                filename=item.filename,  # BT-125 filename
+                mime_code=_mime_type(item),  # BT-125 mimeCode
+                content=content,  # BT-125
+            )
+        )
+    if kept:
+        names = ", ".join(sorted((a.filename for a in kept), key=str.lower))
+        findings.append(
+            Finding(
+                "PAY-PDF-OTHER-FILES",
+                "info",
+                f"The PDF also embeds {names}; kept as attachments of the invoice",
+            )
+        )
+    return tuple(kept)
+
+
+def _mime_type(item: _Embedded) -> str:
+    """The embedded file's /Subtype (``/application#2Fpdf``), else a guess from its name."""
+    subtype = str(resolve(item.stream.get("/Subtype")) or "").strip().lstrip("/")
+    if "/" in subtype:
+        return subtype[:100]
+    return mimetypes.guess_type(item.filename)[0] or ""
 
 
 def _embedded_files(reader: PdfReader) -> list[_Embedded]:
@@ -225,7 +267,8 @@ def _embedded(key: str, spec: Any, seen: set[int]) -> _Embedded | None:
         return None
     seen.add(id(stream))
     # Some writers store a path; only the last part names the file.
-    return _Embedded(filename.replace("\\", "/").rsplit("/", 1)[-1].strip(), stream)
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return _Embedded(name, stream, _string(resolve(spec.get("/Desc"))))
 
 
 class _Inflater:
@@ -251,6 +294,21 @@ class _Inflater:
         self.remaining -= len(content)
         return content
 
+    def supporting_content(self, item: _Embedded) -> tuple[bytes | None, str]:
+        """A supporting file's bytes, or None and why not (over a limit, or broken)."""
+        limit = min(self.remaining, self.limits.max_attachment_bytes)
+        with bounded_pypdf(limit + 1, self.limits):
+            try:
+                content = item.stream.get_data()
+            except LimitReachedError:
+                content = None
+            except Exception as exc:
+                return None, f"The embedded {item.filename} cannot be decompressed: {reason(exc)}"
+        if content is None or len(content) > limit:
+            return None, f"The embedded {item.filename} is over {limit} bytes; not kept"
+        self.remaining -= len(content)
+        return content, ""
+
     def _over(self, item: _Embedded) -> str:
         limit = self.limits.max_bytes
         if self.remaining == limit:
@@ -262,10 +320,9 @@ class _Inflater:
 
 
 def _candidates(
-    embedded: list[_Embedded], limits: ParseLimits, findings: list[Finding]
+    embedded: list[_Embedded], inflater: _Inflater, findings: list[Finding]
 ) -> list[_Candidate]:
     """The embedded files that may be the invoice, best first (2.x before ZUGFeRD 1.0)."""
-    inflater = _Inflater(limits)
     named = [item for item in embedded if item.filename.lower() in INVOICE_FILENAMES]
     found = [(item.filename, inflater.content(item)) for item in named[:_MAX_XML_FILES]]
     if not found:

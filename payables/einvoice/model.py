@@ -205,7 +205,8 @@ class ParsedDocument:
     profile: str = ""  # e.g. "EN16931", "BASIC WL", "peppol-bis-3", "xrechnung"
     invoices: tuple[Invoice, ...] = ()
     findings: tuple[Finding, ...] = ()
-    # For hybrid PDFs: the embedded XML (ground truth) and its file name.
+    # For hybrid PDFs: the embedded XML (ground truth) and its file name; for a Finvoice
+    # file that also carries an attachment message, the Finvoice document alone.
     xml: bytes | None = None
     xml_filename: str = ""
     is_header_only: bool = False  # MINIMUM / BASIC WL: totals without lines

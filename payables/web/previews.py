@@ -45,9 +45,14 @@ def is_pdf_attachment(attachment: Attachment) -> bool:
 
 def preview_attachment(attachments: list[Attachment]) -> Attachment | None:
     """Choose the document to show: the imported original when it is a PDF, else the first PDF."""
+    return (preview_candidates(attachments) or [None])[0]
+
+
+def preview_candidates(attachments: list[Attachment]) -> list[Attachment]:
+    """The PDFs that could be shown, best first: the imported original, then the others
+    in the order they came (an e-invoice may call a file a PDF that is not one)."""
     pdfs = [a for a in attachments if is_pdf_attachment(a)]
-    originals = [a for a in pdfs if a.is_original]
-    return (originals or pdfs or [None])[0]
+    return [a for a in pdfs if a.is_original] + [a for a in pdfs if not a.is_original]
 
 
 def page_count(data: bytes) -> int:

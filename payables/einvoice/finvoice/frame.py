@@ -8,16 +8,19 @@ from itertools import pairwise
 from lxml import etree
 
 from payables.einvoice.errors import LimitExceeded, UnsupportedFormat
+from payables.einvoice.finvoice import attachments
 from payables.einvoice.finvoice.encoding import declared_encoding, readable_encoding
 from payables.einvoice.finvoice.invoice import read_invoice
 from payables.einvoice.model import Finding, Invoice, ParsedDocument, ParseLimits
 from payables.einvoice.sniff import SNIFF_BYTES, UTF16_BOMS, root_name
-from payables.einvoice.xmlsafe import local_name, parse_xml
+from payables.einvoice.values import text_at
+from payables.einvoice.xmlsafe import local_name, parse_xml, skip_prolog
 
 FORMAT = "finvoice"
 
 _FINVOICE_TAG = re.compile(rb"<Finvoice[\s/>]")
 _DECLARATION = re.compile(rb"<\?xml\s")
+_ENVELOPE_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Envelope[\s>]")
 _ENVELOPE_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?Envelope\s*>")
 # Finvoice 1.x files point at Finvoice.dtd. An external DOCTYPE without an internal subset
 # declares no entities and is never loaded, so it is dropped; parse_xml refuses any other.
@@ -55,6 +58,9 @@ def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:
     findings: list[Finding] = []
     invoices: list[Invoice] = []
     versions: list[str] = []
+    references: list[str] = []  # each invoice's attachment message identifier
+    messages: list[tuple[int, attachments.AttachmentMessage]] = []
+    first_document = b""
     frame_encoding = ""
     for part in _split(data):
         kind = root_name(part)
@@ -67,8 +73,17 @@ def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:
             if len(invoices) == limits.max_invoices:
                 raise LimitExceeded(f"The file holds more than {limits.max_invoices} invoices")
             root = _parse_document(part, limits=limits, findings=findings, inherit=frame_encoding)
+            first_document = first_document or part
             versions.append(root.get("Version", "").strip())
             invoices.append(read_invoice(root, findings))
+            references.append(text_at(root, attachments.INVOICE_REFERENCE))
+            frame_encoding = ""
+        elif kind == attachments.ROOT:
+            root = _parse_document(
+                part, limits=limits, findings=findings, inherit=frame_encoding, expect=kind
+            )
+            message = attachments.read_message(root, limits=limits, findings=findings)
+            messages.append((len(invoices), message))
             frame_encoding = ""
         else:
             findings.append(
@@ -81,35 +96,62 @@ def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:
             )
     if not invoices:
         raise UnsupportedFormat("The file holds no Finvoice document")
+    invoices = attachments.attach_messages(invoices, references, messages, findings)
     if len(set(versions)) > 1:
         findings.append(
             Finding("FINVOICE-VERSION", "warning", f"Mixed Finvoice versions: {versions}")
         )
+    # Validation reads the Finvoice from the file's bytes; behind it, an attachment message
+    # would make them two documents, so the invoice's own XML is handed over instead.
+    xml = _EXTERNAL_DOCTYPE.sub(b"", first_document, count=1) if messages else None
     return ParsedDocument(
-        format=FORMAT, version=versions[0], invoices=tuple(invoices), findings=tuple(findings)
+        format=FORMAT,
+        version=versions[0],
+        invoices=tuple(invoices),
+        findings=tuple(findings),
+        xml=xml,
     )
 
 
 def _split(data: bytes) -> list[bytes]:
-    """Cut the file into its XML documents: at each later declaration and after an envelope.
+    """Cut the file into its XML documents: at each later declaration, and before and after
+    each envelope (a frame may come without a declaration of its own).
 
     >>> _split(b'<?xml version="1.0"?><a/>\\n<?xml version="1.0"?><b/>')
     [b'<?xml version="1.0"?><a/>', b'<?xml version="1.0"?><b/>']
     >>> _split(b'<s:Envelope xmlns:s="urn:s"></s:Envelope>\\n<Finvoice/>')
     [b'<s:Envelope xmlns:s="urn:s"></s:Envelope>', b'<Finvoice/>']
+    >>> _split(b'<Finvoice/>\\n<?xml version="1.0"?>\\n<s:Envelope></s:Envelope><Finvoice/>')
+    [b'<Finvoice/>', b'<?xml version="1.0"?>\\n<s:Envelope></s:Envelope>', b'<Finvoice/>']
+    >>> _split(b'<Finvoice/>\\n<s:Envelope></s:Envelope>\\n<FinvoiceAttachments/>')
+    [b'<Finvoice/>', b'<s:Envelope></s:Envelope>', b'<FinvoiceAttachments/>']
     """
     if data.startswith(UTF16_BOMS):
         return [data]  # frames are ASCII-compatible; a UTF-16 file is one document
     lead = _LEADING.match(data).end()
     cuts = {0, len(data)}
     cuts.update(m.start() for m in _DECLARATION.finditer(data) if m.start() > lead)
+    cuts.update(m.start() for m in _ENVELOPE_START.finditer(data) if m.start() > lead)
     cuts.update(m.end() for m in _ENVELOPE_END.finditer(data))
-    parts = (data[start:end].strip() for start, end in pairwise(sorted(cuts)))
-    return [part for part in parts if part]
+    parts = [data[start:end].strip() for start, end in pairwise(sorted(cuts))]
+    documents: list[bytes] = []
+    prolog = b""
+    for part in parts:
+        if part and skip_prolog(part + b"<") == len(part):
+            prolog += part + b"\n"  # a declaration cut off from the envelope it opens
+        elif part:
+            documents.append(prolog + part)
+            prolog = b""
+    return [*documents, prolog.strip()] if prolog else documents
 
 
 def _parse_document(
-    part: bytes, *, limits: ParseLimits, findings: list[Finding], inherit: str
+    part: bytes,
+    *,
+    limits: ParseLimits,
+    findings: list[Finding],
+    inherit: str,
+    expect: str = "Finvoice",
 ) -> etree._Element:
     part = readable_encoding(part, findings, inherit=inherit)
     doctype = _EXTERNAL_DOCTYPE.search(part, 0, 4096)
@@ -119,9 +161,9 @@ def _parse_document(
             Finding("FINVOICE-DOCTYPE", "info", "The external DOCTYPE (Finvoice.dtd) was ignored")
         )
     root = parse_xml(part, limits=limits)
-    if root.tag != "Finvoice":
-        if local_name(root) != "Finvoice":
-            raise UnsupportedFormat(f"Expected a Finvoice root element, found {root.tag!r}")
+    if root.tag != expect:
+        if local_name(root) != expect:
+            raise UnsupportedFormat(f"Expected a {expect} root element, found {root.tag!r}")
         # Finvoice has no namespace; read a namespaced copy by its local names.
         for element in root.iter():
             element.tag = etree.QName(element).localname

@@ -146,8 +146,18 @@ def test_valid_pdf_totals_equal_the_embedded_documents_own(path, row):
 
 @pytest.mark.parametrize(("path", "row"), corpus_files("facturx-pdf", expected="valid"))
 def test_valid_pdf_gives_the_same_invoice_as_its_xml(path, row):
-    xml = embedded_xml(path, note(row, "embedded"))
-    assert parsed(path).invoices == cii.parse(xml, limits=LIMITS).invoices
+    """The XML's invoice, with the PDF's other embedded files added as its attachments."""
+    name = note(row, "embedded")
+    from_xml = cii.parse(embedded_xml(path, name), limits=LIMITS).invoices
+    supporting = {
+        key: contents[0]
+        for key, contents in PdfReader(path, strict=False).attachments.items()
+        if key != name
+    }
+    for from_pdf, expected in zip(parsed(path).invoices, from_xml, strict=True):
+        own = len(expected.attachments)
+        assert dataclasses.replace(from_pdf, attachments=from_pdf.attachments[:own]) == expected
+        assert {a.filename: a.content for a in from_pdf.attachments[own:]} == supporting
 
 
 @pytest.mark.parametrize(("path", "row"), corpus_files("facturx-pdf", expected="valid"))
@@ -212,12 +222,37 @@ def test_corpus_credit_note_pdf_comes_out_as_credit_note():
     assert (invoice.type_code, invoice.is_credit_note) == ("381", True)
 
 
-def test_corpus_pdf_with_a_supporting_pdf_names_it():
-    document = parsed(
-        corpus_pdf("zugferdv2-correct-zugferd_2p0_EN16931_Betriebskostenabrechnung.pdf")
-    )
+def test_corpus_pdf_with_a_supporting_pdf_keeps_it_as_an_attachment():
+    path = corpus_pdf("zugferdv2-correct-zugferd_2p0_EN16931_Betriebskostenabrechnung.pdf")
+    document = parsed(path)
     [finding] = [f for f in document.findings if f.rule_id == "PAY-PDF-OTHER-FILES"]
     assert "AWV_13_Betriebskosten.pdf" in finding.message
+    [invoice] = document.invoices
+    supporting = invoice.attachments[-1]
+    assert (supporting.filename, supporting.mime_code) == (
+        "AWV_13_Betriebskosten.pdf",
+        "application/pdf",
+    )
+    assert supporting.content == embedded_xml(path, "AWV_13_Betriebskosten.pdf")
+
+
+def test_a_supporting_file_over_the_attachment_limit_is_left_out_with_a_warning():
+    data = hybrid_pdf(("factur-x.xml", sample(EN16931)), ("big.bin", b"x" * 5000))
+    document = facturx_pdf.parse(data, limits=ParseLimits(max_attachment_bytes=4000))
+    assert "big.bin" not in [a.filename for a in document.invoices[0].attachments]
+    findings = [(f.rule_id, f.severity) for f in document.findings]
+    assert ("PAY-PDF-OTHER-FILES", "warning") in findings
+
+
+def test_supporting_files_of_a_written_pdf_keep_their_names_and_bytes():
+    data = hybrid_pdf(("factur-x.xml", sample(EN16931)), ("hours.csv", b"day;hours\n1;8\n"))
+    [invoice] = facturx_pdf.parse(data, limits=LIMITS).invoices
+    supporting = invoice.attachments[-1]
+    assert (supporting.filename, supporting.mime_code, supporting.content) == (
+        "hours.csv",
+        "text/csv",
+        b"day;hours\n1;8\n",
+    )
 
 
 # -- the same FeRD case from CII and from the PDF -----------------------------------------

@@ -52,7 +52,7 @@ def add_attachment(
         attachment = Attachment(
             invoice=invoice,
             kind=Attachment.Kind.FILE,
-            filename=_safe_filename(filename) or "attachment",
+            filename=stored_filename(filename),
             content_type=content_type or _guess_type(filename),
             size=len(content),
             sha256=hashlib.sha256(content).hexdigest(),
@@ -62,7 +62,7 @@ def add_attachment(
         attachment = Attachment(
             invoice=invoice,
             kind=Attachment.Kind.URL,
-            filename=_safe_filename(filename),
+            filename=safe_filename(filename),
             content_type=content_type,
             url=url,
             is_original=is_original,
@@ -107,9 +107,18 @@ def read_attachment(attachment: Attachment) -> bytes:
         return handle.read()
 
 
-def _safe_filename(name: str) -> str:
-    """Keep only the last path part, so a name can never point elsewhere."""
+def safe_filename(name: str) -> str:
+    """Keep only the last path part, so a name can never point elsewhere.
+
+    >>> safe_filename("..\\\\evil/../../etc/passwd "), safe_filename("")
+    ('passwd', '')
+    """
     return name.replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
+
+
+def stored_filename(name: str) -> str:
+    """The name a file attachment is stored under (never empty)."""
+    return safe_filename(name) or "attachment"
 
 
 def _guess_type(filename: str) -> str:

@@ -25,9 +25,13 @@ from payables.events.services import lock_company_writes
 from payables.invoices.coding import UnknownCodes
 from payables.invoices.inputs import ExternalInvoiceIn, ImportPolicy, InvoiceIn, InvoicePatch
 from payables.invoices.lifecycle import EDITABLE
-from payables.invoices.models import Invoice, NumberingPolicy
+from payables.invoices.models import Attachment, Invoice, NumberingPolicy
 from payables.invoices.numbering import version_key
-from payables.invoices.services.attachments import add_attachment, decode_base64_content
+from payables.invoices.services.attachments import (
+    add_attachment,
+    decode_base64_content,
+    stored_filename,
+)
 from payables.invoices.services.invoices import (
     create_invoice,
     resolve_supplier,
@@ -394,8 +398,14 @@ def _number_holder(
 
 
 def _add_new_attachments(invoice: Invoice, data: ExternalInvoiceIn, actor: Actor) -> None:
-    """Attach what the invoice does not have yet (same bytes or same link count as had)."""
-    known = set(invoice.attachments.values_list("sha256", "url"))
+    """Attach what the invoice does not have yet: a file of other bytes or another name,
+    a link to another URL (an e-invoice may carry the same file under two names)."""
+    known = {
+        (sha256, "", filename) if kind == Attachment.Kind.FILE else ("", url, "")
+        for sha256, url, filename, kind in invoice.attachments.values_list(
+            "sha256", "url", "filename", "kind"
+        )
+    }
     for position, item in enumerate(data.attachments):
         loc = ["attachments", position, "content_base64"]
         content = (
@@ -404,9 +414,9 @@ def _add_new_attachments(invoice: Invoice, data: ExternalInvoiceIn, actor: Actor
             else None
         )
         key = (
-            (hashlib.sha256(content).hexdigest(), "")
+            (hashlib.sha256(content).hexdigest(), "", stored_filename(item.filename))
             if content is not None
-            else ("", str(item.url))
+            else ("", str(item.url), "")
         )
         if key in known:
             continue

@@ -238,6 +238,15 @@ def test_attachments_are_stored_once(api, external):
     assert Attachment.objects.count() == 2
 
 
+def test_the_same_bytes_under_two_names_are_two_attachments_once(api, external):
+    pdf = base64.b64encode(b"%PDF-1.7 test").decode()
+    item = external(1, attachments=[{"filename": "a.pdf", "content_base64": pdf},
+                                    {"filename": "b.pdf", "content_base64": pdf}])  # fmt: skip
+    upsert(api, [item])
+    upsert(api, [{**item, "source_document_version": "2", "buyer_reference": "x"}])
+    assert sorted(Attachment.objects.values_list("filename", flat=True)) == ["a.pdf", "b.pdf"]
+
+
 @pytest.mark.parametrize("count", [0, 201])
 def test_envelope_out_of_bounds_is_422(api, external, count):
     response = api.post(UPSERT, {"invoices": [external(n) for n in range(count)]})

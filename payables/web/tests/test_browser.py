@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 
 from payables.approvals.models import ApprovalStep
+from payables.einvoice.tests.corpus import ABSENT, CORPUS_DIR
 from payables.invoices.models import Invoice
 from payables.invoices.services.attachments import add_attachment
+from payables.invoices.services.einvoice_import import import_einvoice
 from payables.masterdata.schemas import UserIn
 from payables.masterdata.services import create_user
 from payables.web.tests.conftest import PASSWORD, corpus_pdf
@@ -153,6 +155,28 @@ def test_approving_passes_the_invoice_to_the_next_approver(page: Page, documente
     expect(page.get_by_text("You approved invoice INV-7.")).to_be_visible()
     assert Invoice.objects.get(pk=invoice.pk).status == "approved"
     _screenshot(page, "invoice-approved.png")
+
+
+def test_an_xml_only_einvoice_shows_its_content_where_the_pdf_would_be(
+    page: Page, actor: Any, make_member: Any
+) -> None:
+    path = CORPUS_DIR / "ubl/en16931/guide-example1.xml"
+    if not path.exists():
+        pytest.skip(ABSENT)
+    [result] = import_einvoice(path.read_bytes(), actor=actor).results
+    make_member("ACC", roles=("accountant",))
+    _sign_in(page, "acc@example.com")
+    page.goto(f"/invoices/{result.invoice_id}/")
+    content = page.locator("#einvoice-content")
+    expect(content).to_be_visible()
+    expect(content.get_by_role("heading", name="12115118")).to_be_visible()
+    expect(content.get_by_label("Seller")).to_contain_text("De Koksmaat")
+    expect(content.get_by_role("table").first).to_contain_text("PATAT FRITES 10MM 10KG")
+    expect(content).to_contain_text("250.33 EUR")
+    box, data = content.bounding_box(), page.locator(".invoice-data").bounding_box()
+    assert box["x"] > data["x"] + data["width"]  # beside the data, where a PDF would be
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    _screenshot(page, "invoice-einvoice-content.png")
 
 
 def test_rejecting_needs_a_reason(page: Page, chain: Any) -> None:

@@ -31,7 +31,7 @@ from payables.invoices.queries import get_attachment
 from payables.invoices.services.attachments import read_attachment
 from payables.invoices.services.review import clear_review as clear_review_service
 from payables.tenancy.permissions import Action, may
-from payables.web import previews
+from payables.web import einvoice_content, previews
 from payables.web.forms import (
     AddApproverForm,
     ApproveForm,
@@ -48,6 +48,9 @@ from payables.web.views.access import (
     member_required,
     refused,
 )
+
+# PDFs tried for the preview before giving up: each try opens the file.
+MAX_PREVIEW_TRIES = 5
 
 SKIP_REASONS = {
     "unknown_user": "no such user",
@@ -296,6 +299,14 @@ def _invoice_context(
         and may(actor, Action.APPROVE)
     )
     attachments = list(invoice.attachments.all())
+    preview = _preview(attachments)
+    original = einvoice_content.original_einvoice(invoice, attachments)
+    # The PDF is shown where there is one that opens; the e-invoice's own content is the
+    # document otherwise (an XML-only e-invoice), and a second view beside the PDF.
+    has_pdf = bool(preview and preview["pages"])
+    content = None
+    if original is not None and (not has_pdf or request.GET.get("view") == "content"):
+        content = einvoice_content.read_content(invoice, original, attachments)
     manager = may(actor, Action.MANAGE_APPROVALS)
     exportable = not invoice.needs_review and (
         invoice.status == Invoice.Status.APPROVED
@@ -307,7 +318,10 @@ def _invoice_context(
         "rows": list(invoice.rows.all()),
         "vat_lines": list(invoice.vat_lines.all()),
         "attachments": attachments,
-        "preview": _preview(attachments),
+        "preview": preview,
+        "has_pdf": has_pdf,
+        "has_einvoice": original is not None,
+        "einvoice": content,
         "rounds": _rounds(steps),
         "current": current,
         "chain_length": sum(1 for s in steps if current and s.round == current.round),
@@ -336,13 +350,16 @@ def _rounds(steps: list[ApprovalStep]) -> list[tuple[int, list[ApprovalStep]]]:
 
 
 def _preview(attachments: list[Attachment]) -> dict[str, Any] | None:
-    """The PDF to show beside the data, with how many of its pages are rendered."""
-    attachment = previews.preview_attachment(attachments)
-    if attachment is None:
+    """The PDF to show beside the data, with how many of its pages are rendered: the
+    first of the candidates that opens, else the first one, offered for download only."""
+    candidates = previews.preview_candidates(attachments)
+    for attachment in candidates[:MAX_PREVIEW_TRIES]:
+        try:
+            pages = previews.page_count(read_attachment(attachment))
+        except (previews.PreviewUnavailable, OSError):
+            continue
+        shown = list(range(1, min(pages, previews.MAX_PAGES) + 1))
+        return {"attachment": attachment, "pages": shown, "total": pages}
+    if not candidates:
         return None
-    try:
-        pages = previews.page_count(read_attachment(attachment))
-    except (previews.PreviewUnavailable, OSError):
-        return {"attachment": attachment, "pages": [], "total": 0}
-    shown = list(range(1, min(pages, previews.MAX_PAGES) + 1))
-    return {"attachment": attachment, "pages": shown, "total": pages}
+    return {"attachment": candidates[0], "pages": [], "total": 0}
