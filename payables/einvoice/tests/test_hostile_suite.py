@@ -174,7 +174,8 @@ def test_business_rule_findings_past_the_cap_are_counted_in_one():
     for _ in range(MAX_RULE_FINDINGS):
         root.append(deepcopy(lines[0]))
 
-    findings = check_rules(root, identify(root))
+    # Info notes (a CIUS rule set not installed here) follow the rules' own findings.
+    findings = [f for f in check_rules(root, identify(root)) if f.severity != "info"]
 
     assert len(findings) == MAX_RULE_FINDINGS + 1
     assert findings[-1].rule_id == RULE_RULES_MORE

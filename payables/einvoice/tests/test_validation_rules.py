@@ -40,7 +40,8 @@ from payables.einvoice.validation.schematron import (
 def test_consistent_ubl_invoice_passes_the_official_rules():
     root = root_of(UBL_SAMPLE.read_bytes())
 
-    assert check_rules(root, identify(root)) == ()
+    # Only notes may remain (the sample declares Peppol: its rules may not be installed).
+    assert [f for f in check_rules(root, identify(root)) if f.severity != "info"] == []
 
 
 def test_amount_due_that_does_not_add_up_is_br_co_16_with_its_location():

@@ -161,7 +161,8 @@ def test_hybrid_pdf_payload_is_its_embedded_xml():
 def test_validate_accepts_a_consistent_ubl_invoice():
     data = UBL_SAMPLE.read_bytes()
 
-    assert validate(data, parse(data)) == ()
+    # Only notes may remain (the sample declares Peppol: its rules may not be installed).
+    assert [f for f in validate(data, parse(data)) if f.severity != "info"] == []
 
 
 def test_validate_reports_each_layer_with_rule_severity_message_and_location():
@@ -172,7 +173,7 @@ def test_validate_reports_each_layer_with_rule_severity_message_and_location():
     findings = validate(data, parse(data))
 
     assert {"PAY-XSD", "BR-CO-16", "PAY-TOT-07"} <= rule_ids(findings, "error")
-    assert all(f.rule_id and f.message and f.location for f in findings)
+    assert all(f.rule_id and f.message and f.location for f in findings if f.severity != "info")
 
 
 @needs_corpus
