@@ -54,6 +54,7 @@ class Case:
     truth: dict[str, object]
     supplier: str = ""
     pages: int = 1
+    credit_note: bool = False
 
 
 @dataclass
@@ -74,6 +75,8 @@ class Score:
                 continue
             got = fields.get(name)
             ok = got is not None and _norm(name, got.value) == want
+            if not ok and got is not None and case.credit_note and name.endswith("_amount"):
+                ok = abs(_norm(name, got.value)) == abs(want)  # printed negative, XML positive
             self.seen_all[name] += 1
             self.hit_all[name] += ok
             if _visible(name, expected, text):
@@ -81,9 +84,11 @@ class Score:
                 self.hit[name] += ok
                 if not ok:
                     misses.append(f"{name}: want {expected!r} got {got.value if got else None!r}")
-            if got is not None and got.validated:
-                self.accepted += 1
-                self.accepted_wrong += not ok
+                if got is not None and got.validated:
+                    self.accepted += 1
+                    self.accepted_wrong += not ok
+                    if not ok:
+                        misses.append(f"{name}: ACCEPTED WRONG {got.value!r}")
 
 
 def _norm(name: str, value: object) -> object:
@@ -141,7 +146,7 @@ def facturx_cases(corpus: Path) -> list[Case]:
             "order_number": invoice.order_reference,
         }
         supplier = invoice.seller.vat_id or invoice.seller.name
-        cases.append(Case(path.name, data, truth, supplier))
+        cases.append(Case(path.name, data, truth, supplier, credit_note=invoice.is_credit_note))
     return cases
 
 
@@ -194,7 +199,7 @@ def scanned(case: Case, rng: random.Random) -> Case:
         images[0].save(
             out, "TIFF", save_all=True, append_images=images[1:], compression="tiff_deflate"
         )
-    return Case(case.name, out.getvalue(), case.truth, case.supplier, len(images))
+    return Case(case.name, out.getvalue(), case.truth, case.supplier, len(images), case.credit_note)
 
 
 # --- Runs -----------------------------------------------------------------------------------
@@ -273,7 +278,7 @@ def report(result: Run, *, verbose: bool) -> None:
         f"{_pct(*_key(score.hit_all, score.seen_all)):>14}"
     )
     print(
-        f"validated (auto-accept) fields: {score.accepted}, of which wrong: {score.accepted_wrong}"
+        f"validated (auto-accept) fields on visible truth: {score.accepted}, wrong: {score.accepted_wrong}"
     )
     if result.pages:
         rate = result.pages / result.seconds if result.seconds else float("inf")
@@ -330,7 +335,7 @@ def main() -> None:
         scans = [scanned(case, rng) for case in facturx]
         report(
             run("(b) the same pages as noisy, skewed 300-dpi scans, OCR", scans, text_layer),
-            args.verbose,
+            verbose=args.verbose,
         )
     if "pdftext" in sets:
         plain = pdftext_cases(args.corpus)
@@ -338,7 +343,7 @@ def main() -> None:
             plain = plain[: args.limit]
         report(
             run("(c) pdf-text PDFs (invoice2data expectations), text layer", plain, text_layer),
-            args.verbose,
+            verbose=args.verbose,
         )
 
 

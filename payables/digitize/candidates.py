@@ -4,16 +4,26 @@ where supplier memory says the value stood last time."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 
 from payables.digitize.labels import LabelMatch, find_labels
-from payables.digitize.layout import Cell, Row, build_rows, overlapping_cells, rows_below, union
+from payables.digitize.layout import (
+    Cell,
+    Row,
+    build_rows,
+    join_wrapped_minus,
+    overlapping_cells,
+    rows_below,
+    union,
+)
 from payables.digitize.model import Box, Reading, Value
 from payables.digitize.parsing import KINDS, Parsed, has_legal_form, parse_values
 from payables.digitize.values import date_order, fold
 
+_GERMAN_REGISTER = re.compile(r"(?<![\w])HR\s?[AB]\s?(?:Nr\.?\s?)?\d{2,7}(?!\d)")
 # How far a value may sit from its label: the same cell, the next cells, the rows below.
 SAME_CELL, NEXT_CELL, BELOW = 1.0, 0.9, 0.75
 # Fields whose value may be any amount in a row (totals tables put it at the far right).
@@ -45,7 +55,7 @@ class Document:
         self.reading = reading
         aspects = aspects or tuple(1.414 for _ in reading.pages)
         self.pages: list[list[Row]] = [
-            build_rows(words, number, aspects[number - 1])
+            join_wrapped_minus(build_rows(words, number, aspects[number - 1]))
             for number, words in enumerate(reading.pages, start=1)
         ]
         self.order = date_order([row.text for rows in self.pages for row in rows])
@@ -79,7 +89,7 @@ class Document:
         here = next((r for r in rows if r.box[1] <= (box[1] + box[3]) / 2 <= r.box[3]), None)
         if here is None:
             return ""
-        for row in reversed(rows[max(0, here.index - 8) : here.index + 1]):
+        for row in reversed(rows[max(0, here.index - 12) : here.index + 1]):
             for c, cell in enumerate(row.cells):
                 if row is here:
                     if cell.box[0] > box[2]:
@@ -87,6 +97,8 @@ class Document:
                 elif not (cell.box[0] < box[2] + 0.05 and cell.box[2] > box[0]):
                     continue
                 fields = {m.field for m in self.labels.get((row.page, row.index, c), [])}
+                if "third_party" in fields:
+                    return "other"
                 if "buyer_name" in fields:
                     return "buyer"
                 if "seller_name" in fields:
@@ -109,6 +121,8 @@ def labelled(doc: Document) -> list[Candidate]:
         row = doc.pages[page - 1][index]
         cell = row.cells[c]
         for i, match in enumerate(matches):
+            if match.field in ("noise", "third_party"):
+                continue
             end_in_cell = next((m.start for m in matches[i + 1 :] if m.start >= match.end), None)
             label_text = cell.text[match.start : match.end]
             out.extend(_near_label(doc, row, c, match, end_in_cell, label_text))
@@ -130,8 +144,8 @@ def _near_label(
             return  # "Lieferant GmbH", "N° TVA client": a party word inside text is no heading
         if kind in ("id", "reference", "registry", "currency"):
             weight *= 0.75
-    if weight <= 0.5 and name == "issue_date" and "invoice_number" in doc.row_fields(row):
-        weight += 0.3  # "Rechnung Nr. 1 vom 05.03.2018": a weak "vom" beside the number
+    if weight <= 0.5 and name == "issue_date":
+        weight += _beside_invoice_number(doc, row)
     # 1. The rest of the label's own cell.
     rest_end = stop if stop is not None else len(cell.text)
     found = _from_cell(doc, name, kind, cell, match.end, rest_end, weight * SAME_CELL, label)
@@ -151,6 +165,10 @@ def _near_label(
     # 3. The rows below, in the label's column.
     span = cell.span_box(match.start, match.end)
     x0, x1 = span[0] - 0.01, max(span[2], cell.box[2]) + 0.01
+    if kind == "amount":
+        total = _column_total(doc, row, x0, x1, name, weight, label)
+        if total is not None:
+            yield total
     depth_limit = 4 if kind == "name" else 2
     for depth, below in enumerate(rows_below(doc.pages[row.page - 1], row, depth_limit)):
         for other in overlapping_cells(below, x0, x1):
@@ -164,6 +182,43 @@ def _near_label(
                     continue
                 score = weight * (0.95 - 0.1 * depth) * (1.0 if has_legal_form(other.text) else 0.7)
             yield from _from_cell(doc, name, kind, other, 0, len(other.text), score, label)
+
+
+def _beside_invoice_number(doc: Document, row: Row) -> float:
+    """A weak date label ("vom", "du", "от") beside the invoice number is the issue date's;
+    beside an order or delivery it is not ("Bestellung vom 01.03.2018")."""
+    fields = doc.row_fields(row)
+    above = doc.pages[row.page - 1][row.index - 1] if row.index > 0 else None
+    bonus = 0.0
+    if "invoice_number" in fields or (
+        above is not None and "invoice_number" in doc.row_fields(above)
+    ):
+        bonus += 0.3
+    if fields & {"order_number", "vat_date"}:
+        bonus -= 0.2
+    return bonus
+
+
+def _column_total(
+    doc: Document, row: Row, x0: float, x1: float, name: str, weight: float, label: str
+) -> Candidate | None:
+    """Under a column heading, the row that sums the rows above it is the total
+    ("Nettobetrag" over one line per VAT rate, then their sum)."""
+    column: list[Candidate] = []
+    for below in rows_below(doc.pages[row.page - 1], row, 8):
+        cells = overlapping_cells(below, x0, x1)
+        values = [
+            c
+            for cell in cells
+            for c in _from_cell(doc, name, "amount", cell, 0, len(cell.text), weight, label)
+            if c.exact
+        ]
+        if not values:
+            return None
+        if len(column) >= 2 and sum(c.value for c in column) == values[0].value:  # type: ignore[misc]
+            return replace(values[0], score=weight * NEXT_CELL)
+        column.append(values[0])
+    return None
 
 
 def _from_cell(
@@ -229,9 +284,13 @@ def unlabelled(doc: Document) -> list[Candidate]:
                 ("date", "any_date", 0.1),
             ):
                 for p in parse_values(kind, cell.text, doc.order):
-                    if kind == "currency" and not p.exact and name == "currency":
-                        score = 0.25
-                    out.append(_candidate(name, p, cell, 0, score, ""))
+                    if kind == "iban" and not p.valid:
+                        continue  # without a label, only a valid IBAN is one
+                    weight = 0.25 if kind == "currency" and not p.exact else score
+                    out.append(_candidate(name, p, cell, 0, weight, ""))
+            for match in _GERMAN_REGISTER.finditer(cell.text):
+                p = Parsed(re.sub(r"\s|Nr\.?", "", match.group(0)), match.start(), match.end())
+                out.append(_candidate("seller_registry_code", p, cell, 0, 0.6, ""))
             if "RF" in cell.text.upper():
                 for p in parse_values("reference", cell.text, doc.order):
                     if isinstance(p.value, str) and p.value.startswith("RF"):

@@ -58,16 +58,20 @@ def choose(doc: Document, candidates: list[Candidate]) -> tuple[dict[str, Field]
 
 
 def _assign_parties(doc: Document, candidates: Iterable[Candidate]) -> Iterable[Candidate]:
+    """Seller fields found in the buyer's block become the buyer's; a third party's are dropped;
+    those under the seller's own heading count a little more."""
+    seller_fields = {"seller_vat_id", "seller_name", "seller_registry_code"}
     for candidate in candidates:
-        if candidate.name in _PARTY_FIELDS and not candidate.memory:
-            if doc.party_at(candidate.page, candidate.box) == "buyer":
+        if candidate.name in seller_fields and not candidate.memory:
+            party = doc.party_at(candidate.page, candidate.box)
+            if party == "other":
+                continue
+            if party == "buyer":
+                if candidate.name == "seller_registry_code":
+                    continue
                 candidate = replace(candidate, name=_PARTY_FIELDS[candidate.name])
-        elif (
-            candidate.name == "seller_registry_code"
-            and not candidate.memory
-            and doc.party_at(candidate.page, candidate.box) == "buyer"
-        ):
-            continue
+            elif party == "seller":
+                candidate = replace(candidate, score=candidate.score + 0.15)
         yield candidate
 
 
@@ -323,7 +327,7 @@ def _derive(picked: list[Candidate | None], anywhere: dict) -> list[Candidate | 
 
 
 def _as(candidate: Candidate | None, name: str) -> Candidate | None:
-    if candidate is None:
+    if candidate is None or not candidate.exact:
         return None
     return replace(candidate, name=name, score=0.3)
 
@@ -341,15 +345,13 @@ def vat_breakdown(doc: Document) -> list[dict]:
         rates += [
             p.value
             for p in parse_values("amount", text)
-            if not p.exact and p.value in STANDARD_RATES
+            if not p.exact and p.value in STANDARD_RATES and p.value > 0
         ]
-        rates += [
-            p.value for p in amounts if p.value in STANDARD_RATES and p.value < 30 and "%" in text
-        ]
+        rates += [p.value for p in amounts if p.value in STANDARD_RATES and 0 < p.value < 30]
         for rate in dict.fromkeys(rates):
             for i, base in enumerate(amounts):
                 for tax in amounts[i + 1 :]:
-                    if base.value <= 0 and rate:
+                    if base.value == 0 and rate:
                         continue
                     expected = (base.value * rate / 100).quantize(_CENT)
                     if abs(expected - tax.value) <= _CENT and (rate or tax.value == 0):

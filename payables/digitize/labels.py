@@ -13,12 +13,23 @@ from dataclasses import dataclass
 
 # field -> ((weight, pattern), ...); patterns are regex on folded text.
 _LABELS: dict[str, tuple[tuple[float, str], ...]] = {
+    # Words that look like a total but are not one (allowances, prepayments, discounts):
+    # matched so that, being longer, they keep "Gesamtbetrag" or "total" from labelling.
+    "noise": (
+        (1.0, r"gesamtbetrag\sder\s(?:zu|ab)schlage|(?:summe\s)?(?:zu|ab)schlage"),
+        (1.0, r"(?:erhaltene\s)?anzahlung(?:en)?|vorauszahlung|rabatt\w*|skonto\w*"),
+        (1.0, r"wahrung\sder\sumsatzsteuerbuchung|buchwahrung|tax\scurrency"),
+        (1.0, r"(?:total\s)?discounts?|allowances?|charges?|prepaid(?:\samount)?|paid\samount"),
+        (1.0, r"already\spaid|acompte|remise|ettemaks|ettemaksu?|soodustus|allahindlus"),
+        (1.0, r"rounding|rundung|ummardus|pyoristys|ennakko|avansas|zaliczka|in\sworten"),
+        (1.0, r"total\s(?:qty|quantity|items?|weight|pages?)|gesamtgewicht|seite"),
+    ),
     "invoice_number": (
         (1.0, r"invoice\s?(?:no\.?|nr\.?|number|num\.?|#|id)|invoice"),
         (0.6, r"bill\s?(?:no\.?|number)|document\s?(?:no\.?|number)|doc\.? no\.?"),
         (
             1.0,
-            r"(?:handels)?rechnungs?[-\s]?(?:nr\.?|nummer|no\.?)|(?:handels)?rechnung|gutschrift(?:s?[-\s]?nr\.?)?",
+            r"[a-z]*rechnungs?[-\s]?(?:nr\.?|nummer|no\.?)|[a-z]*rechnung|beleg-?nr\.?|rechnungskorrektur|gutschrift(?:s?[-\s]?nr\.?)?",
         ),
         (
             0.9,
@@ -37,8 +48,9 @@ _LABELS: dict[str, tuple[tuple[float, str], ...]] = {
         (1.0, r"invoice\sdate|date\sof\sinvoice|issue\sdate|date\sof\sissue|date\sissued"),
         (0.8, r"issued\s(?:at|on)|billing\sdate|document\sdate|invoice\sdate"),
         (0.5, r"date|dated"),
-        (1.0, r"rechnungsdatum|belegdatum|ausstellungsdatum"),
+        (1.0, r"rechnungsdatum|beleg-?datum|ausstellungsdatum"),
         (0.5, r"datum|vom"),
+        (0.3, r"von"),
         (1.0, r"date\sde\s(?:la\s)?facture|date\sd'emission|date\sde\sl'avoir"),
         (0.3, r"du"),
         (1.0, r"arve\skuupaev|arve\skp\.?|koostamise\skuupaev|kuupaev"),
@@ -58,7 +70,7 @@ _LABELS: dict[str, tuple[tuple[float, str], ...]] = {
         (0.9, r"pay(?:able)?\s(?:by|until|before)|(?:please\s)?remit\suntil|to\sbe\spaid\sby"),
         (0.6, r"due|payment\sdate|payment\sterms?"),
         (1.0, r"falligkeit(?:sdatum)?|fallig\s(?:am|bis)|zahlbar\sbis|zahlungsziel|netto\sbis"),
-        (0.7, r"fallig|zahlbar\sinnerhalb\s\d+\stagen(?:\snetto)?\sbis|bis"),
+        (0.7, r"fallig|zahlbar\sinnerhalb\s\d+\stagen(?:\snetto)?\sbis"),
         (1.0, r"date\sd'echeance|echeance|a\spayer\savant\sle|date\slimite\sde\spaiement"),
         (1.0, r"maksetahtaeg|tasumise\stahtaeg|maksetahtpaev|tasuda\shiljemalt|tahtaeg"),
         (1.0, r"erapaiva|erapvm\.?|maksettava\sviimeistaan|viimeinen\smaksupaiva"),
@@ -78,6 +90,7 @@ _LABELS: dict[str, tuple[tuple[float, str], ...]] = {
     ),
     "net_amount": (
         (1.0, r"net\stotal|total\snet|net\samount|sub-?\s?total|total\sbefore\stax"),
+        (1.0, r"rechnungssumme\snetto|(?:excl?|exkl)\.?\s(?:ust|mwst|vat)\.?"),
         (1.0, r"(?:total|amount)\s(?:excl\.?|excluding|without|w/o)\s(?:vat|tax)"),
         (0.8, r"taxable\samount|untaxed\samount|amount\sbefore\svat|tax\sbase|net"),
         (1.0, r"netto(?:summe|betrag)?|summe\snetto|gesamt\snetto|gesamtsumme\snetto"),
@@ -112,7 +125,7 @@ _LABELS: dict[str, tuple[tuple[float, str], ...]] = {
         (0.8, r"total|gross"),
         (0.7, r"total\sdue|amount\sdue|balance\sdue|total\sto\spay|amount\spayable|due\spayable"),
         (1.0, r"gesamtbetrag|bruttosumme|bruttobetrag|gesamtsumme|rechnungsbetrag|rechnungssumme"),
-        (1.0, r"summe\sbrutto|endbetrag|brutto"),
+        (1.0, r"summe\sbrutto|endbetrag|brutto|rechnungssumme\sbrutto|inkl\.?\s(?:ust|mwst)\.?"),
         (0.7, r"gesamt|summe|zahlbetrag|zu\szahlen|offener\sbetrag"),
         (1.0, r"total\sttc|montant\sttc|montant\stotal|ttc"),
         (0.7, r"net\sa\spayer|solde\sa\spayer|total\sa\spayer"),
@@ -157,7 +170,7 @@ _LABELS: dict[str, tuple[tuple[float, str], ...]] = {
     "seller_registry_code": (
         (1.0, r"registrikood|reg\.?\s?(?:kood|nr\.?|no\.?|code|number)|registry\scode"),
         (1.0, r"(?:company\s)?registration\s(?:no\.?|number)|company\s(?:no\.?|number|code)"),
-        (1.0, r"handelsregister(?:nummer)?|amtsgericht|siret|siren|rcs|l?y-tunnus"),
+        (1.0, r"handelsreg(?:ister(?:nummer)?|\.)?|siret|siren|rcs|l?y-tunnus"),
         (1.0, r"business\sid|imones\skodas|im\.\skodas|juridinio\sasmens\skodas"),
         (1.0, r"registracijas\s(?:nr\.?|numurs)|vien\.\sreg\.\snr\.?|krs|regon"),
         (1.0, r"org\.?\s?nr\.?|organisationsnummer|огрн|kvk(?:-nummer)?"),
@@ -182,8 +195,20 @@ _LABELS: dict[str, tuple[tuple[float, str], ...]] = {
         (1.0, r"zamowienie|nr\szamowienia|bestallning|ordernummer|er\sreferens|заказ"),
     ),
     "currency": (
-        (1.0, r"(?:rechnungs)?wahrung|currency|devise|monnaie|valuuta|valuutta|valiuta|valuta"),
-        (1.0, r"waluta|валюта"),
+        (1.0, r"rechnungswahrung|invoice\scurrency|devise\sde\sfacturation|arve\svaluuta"),
+        (0.8, r"wahrung|currency|devise|monnaie|valuuta|valuutta|valiuta|valuta|waluta|валюта"),
+    ),
+    # The buyer's own VAT id, labelled as such ("Ihre USt-IdNr.", "N° TVA client").
+    "buyer_vat_id": (
+        (1.0, r"ihre\sust\.?[-\s]?ident\w*\.?|your\svat(?:\sno\.?|\snumber|\sid)?"),
+        (1.0, r"(?:customer|buyer)(?:'s)?\svat(?:\sno\.?|\snumber|\sid)?|(?:n[°o]\s)?tva\sclient"),
+        (1.0, r"kliendi\skmkr|ostja\skmkr|asiakkaan\salv|pirkejo\spvm\skodas|nabywcy\snip"),
+    ),
+    # A third party's block (tax representative, delivery address, payee): not the seller's.
+    "third_party": (
+        (1.0, r"steuerbevollmachtigte\w*(?:\sdes\sverkaufers)?|(?:abweichender\s)?warenempfanger"),
+        (1.0, r"(?:abweichender\s)?zahlungsempfanger|lieferanschrift|ship\sto|delivery\saddress"),
+        (1.0, r"tax\srepresentative|adresse\sde\slivraison|tarneaadress|kauba\ssaaja|payee"),
     ),
 }
 

@@ -8,7 +8,7 @@ printed in the next column stay apart while "Invoice no. 12345" stays one cell.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from payables.digitize.model import Box, Word
@@ -112,7 +112,7 @@ def _lines_by_geometry(words: tuple[Word, ...]) -> list[list[Word]]:
         for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
             top, bottom = bands[i]
             band_middle = (top + bottom) / 2
-            if top <= middle <= bottom and abs(band_middle - middle) < 0.35 * max(
+            if top <= middle <= bottom and abs(band_middle - middle) < 0.45 * max(
                 height, bottom - top
             ):
                 lines[i].append(word)
@@ -155,3 +155,35 @@ def rows_below(rows: list[Row], row: Row, count: int = 2) -> list[Row]:
 def overlapping_cells(row: Row, x0: float, x1: float) -> list[Cell]:
     """Cells of ``row`` that overlap the horizontal span ``x0..x1``."""
     return [c for c in row.cells if c.box[0] < x1 and c.box[2] > x0]
+
+
+def join_wrapped_minus(rows: list[Row]) -> list[Row]:
+    """Move a minus sign that wrapped to the end of the row above onto its amount.
+
+    A narrow right-aligned column prints "-" on one line and "1,12" on the next; read apart,
+    the amount loses its sign and the totals no longer add up.
+    """
+    for i, row in enumerate(rows[:-1]):
+        for cell in row.cells:
+            last = cell.words[-1]
+            if last.text not in ("-", "–", "−"):
+                continue
+            for j in (i + 1, i + 2):
+                if j < len(rows) and _negate_below(rows, j, row, last):
+                    break
+    return rows
+
+
+def _negate_below(rows: list[Row], j: int, row: Row, minus: Word) -> bool:
+    below = rows[j]
+    if below.box[1] - row.box[3] > row.height:
+        return False
+    for c, other in enumerate(below.cells):
+        first = other.words[0]
+        near = abs(first.box[2] - minus.box[2]) < 0.08 or abs(first.box[0] - minus.box[0]) < 0.03
+        if near and first.text[:1].isdigit():
+            cells = list(below.cells)
+            cells[c] = Cell((replace(first, text="-" + first.text), *other.words[1:]))
+            rows[j] = replace(below, cells=tuple(cells))
+            return True
+    return False

@@ -141,6 +141,9 @@ def _vat_ids(text: str, order: str) -> list[Parsed]:
     for match in VAT_ID.finditer(text):
         if sum(c.isdigit() for c in match.group("body")) < 6:
             continue
+        iban = longest_iban(text[match.start() :])
+        if iban and iban[1] and iban[2] == 0:
+            continue  # the start of an IBAN, not a VAT id
         value, valid = check_vat_id(match.group(0))
         out.append(Parsed(value, match.start(), match.end(), valid=valid))
     return out

@@ -101,7 +101,7 @@ def longest_iban(text: str) -> tuple[str, bool, int, int] | None:
                 return value, True, match.start(), match.start() + len(run)
             run = run[:-1].rstrip()
         bare = compact(match.group(0))
-        if 15 <= len(bare) <= 34:
+        if 15 <= len(bare) <= 34 and sum(ch.isdigit() for ch in bare) >= 12:
             return bare, False, match.start(), match.end()
     return None
 

@@ -26,12 +26,12 @@ def fold(text: str) -> str:
 # A number as invoices print money: thousands grouped by ".", ",", "'", or a (thin) space,
 # decimals after "," or "."; a sign before or after, or parentheses.
 _AMOUNT = re.compile(
-    r"(?<![\w.,/:'\-])"
+    r"(?<![\w.,/:'\-])(?<!%\s)(?<!%)"
     r"(?P<neg>[-−–](?=\s?\d)\s?|\()?"
     r"(?P<num>\d{1,3}(?:(?P<sep>[.,'’\u202f\u00a0 ])\d{3})(?:(?P=sep)\d{3})*(?:[.,]\d{1,2})?"
     r"|\d+[.,]\d{1,2}|\d+)"
     r"(?P<trail>-|\))?"
-    r"(?![\w/]|[.,]\d|:\d|\s?%)"
+    r"(?![\w/]|[.,]\d|:\d|\s?%|-\w)"
 )
 
 
