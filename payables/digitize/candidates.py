@@ -43,6 +43,7 @@ class Candidate:
     ambiguous: bool = False
     exact: bool = True
     memory: bool = False  # found where supplier memory said (label or region)
+    memory_confirmed: bool = False  # ... after the remembered label, at the remembered place
     word_confidence: float = 1.0
     support: int = 1  # distinct places the same value was found for the field
     at_start: bool = True  # the label began its cell (a label mid-sentence is weaker)
@@ -270,6 +271,11 @@ def _candidate(
     )
 
 
+def candidate_at(name: str, parsed: Parsed, cell: Cell, score: float) -> Candidate:
+    """A candidate for a value read from a whole cell, without a label."""
+    return _candidate(name, parsed, cell, 0, score, "")
+
+
 def unlabelled(doc: Document) -> list[Candidate]:
     """Values recognisable without a label: IBANs, VAT ids, BICs, RF references, names with a
     legal form, currency marks, and every amount and date (weakly, for consistency solving)."""
@@ -287,6 +293,8 @@ def unlabelled(doc: Document) -> list[Candidate]:
                     if kind == "iban" and not p.valid:
                         continue  # without a label, only a valid IBAN is one
                     weight = 0.25 if kind == "currency" and not p.exact else score
+                    if kind == "currency" and doc.row_fields(row) & set(AMOUNT_FIELDS):
+                        weight = 0.6  # printed beside a total: the total's currency
                     out.append(_candidate(name, p, cell, 0, weight, ""))
             for match in _GERMAN_REGISTER.finditer(cell.text):
                 p = Parsed(re.sub(r"\s|Nr\.?", "", match.group(0)), match.start(), match.end())
@@ -338,9 +346,10 @@ def _after_remembered_label(
             )
             text_label = cell.text[at : at + len(label)]
             for candidate in _near_label(doc, row, c, match, stop, text_label):
-                near = 1.0 if box is None or _distance(candidate.box, box) < 0.05 else 0.8
-                same_page = 1.0 if candidate.page == page else 0.9
-                found.append(replace(candidate, score=candidate.score * near * same_page))
+                near = box is None or _distance(candidate.box, box) < 0.05
+                same_page = candidate.page == page
+                score = candidate.score * (1.0 if near else 0.8) * (1.0 if same_page else 0.9)
+                found.append(replace(candidate, score=score, memory_confirmed=near and same_page))
     return found
 
 

@@ -91,6 +91,7 @@ def _merge(candidates: list[Candidate]) -> list[Candidate]:
                 score=top.score + min(0.15, 0.05 * (places - 1)),
                 support=places,
                 memory=any(c.memory for c in group),
+                memory_confirmed=any(c.memory_confirmed for c in group),
                 label=top.label or next((c.label for c in group if c.label), ""),
             )
         )
@@ -184,7 +185,7 @@ def _pick_simple(name: str, candidates: list[Candidate], fields: dict[str, Field
             validated = str(chosen.value)[4:6] == str(fields["iban"].value)[:2] or chosen.memory
         return field_of(chosen, validated=validated)
     chosen = candidates[0]
-    validated = chosen.memory and chosen.score >= 1.6  # the remembered label, at its place
+    validated = chosen.memory_confirmed  # the remembered label, at the remembered place
     if name == "invoice_number" and chosen.support >= 2 and chosen.score >= 0.9:
         validated = True  # labelled, and printed again under a label elsewhere
     return field_of(chosen, validated=validated)
@@ -204,7 +205,7 @@ def _pick_currency(candidates: list[Candidate]) -> Field | None:
         chosen = max((c for c in candidates if c.value == code), key=lambda c: c.score)
     agree = len(votes) == 1 or votes[str(chosen.value)] >= 0.8 * sum(votes.values())
     validated = (
-        chosen.memory
+        chosen.memory_confirmed
         or (bool(chosen.label) and chosen.score >= 0.8)
         or (agree and votes[str(chosen.value)] >= 0.6)
     )
@@ -228,7 +229,7 @@ def _pick_dates(best: dict[str, list[Candidate]]) -> dict[str, Field]:
         out["issue_date"] = field_of(issue, validated=_date_valid(issue) and ok)
     if due:
         ok = issue is not None and issue.value <= due.value <= issue.value + timedelta(days=400)
-        out["due_date"] = field_of(due, validated=_date_valid(due) and (ok or due.memory))
+        out["due_date"] = field_of(due, validated=_date_valid(due) and (ok or due.memory_confirmed))
     if vat:
         ok = issue is None or abs((vat.value - issue.value).days) <= 366
         out["vat_date"] = field_of(vat, validated=_date_valid(vat) and ok)
@@ -237,7 +238,7 @@ def _pick_dates(best: dict[str, list[Candidate]]) -> dict[str, Field]:
 
 def _date_valid(candidate: Candidate) -> bool:
     assert isinstance(candidate.value, date)
-    return not candidate.ambiguous and (candidate.score >= 0.7 or candidate.memory)
+    return not candidate.ambiguous and (candidate.score >= 0.7 or candidate.memory_confirmed)
 
 
 # --- Amounts --------------------------------------------------------------------------------

@@ -8,8 +8,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from payables.digitize.candidates import Candidate, Document, labelled, unlabelled
-from payables.digitize.parsing import KINDS
+from payables.digitize.candidates import (
+    Candidate,
+    Document,
+    candidate_at,
+    labelled,
+    unlabelled,
+)
+from payables.digitize.parsing import KINDS, parse_values
 from payables.digitize.values import find_dates, fold
 
 _ANY = {"amount": "any_amount", "date": "any_date"}
@@ -49,6 +55,8 @@ def learn_from(doc: Document, values: Mapping[str, object]) -> dict[str, dict]:
             and normalise(name, c.value) == wanted
         ]
         if not matches:
+            matches = _anywhere(doc, name, wanted)
+        if not matches:
             continue
         best = max(matches, key=lambda c: (c.name == name, bool(c.label), c.score))
         memory[name] = {
@@ -57,6 +65,17 @@ def learn_from(doc: Document, values: Mapping[str, object]) -> dict[str, dict]:
             "box": [round(v, 4) for v in best.box],
         }
     return memory
+
+
+def _anywhere(doc: Document, name: str, wanted: object) -> list[Candidate]:
+    """The value printed where no label pointed to it: any cell that reads as it."""
+    found = []
+    for row in doc.rows():
+        for cell in row.cells:
+            for parsed in parse_values(KINDS[name], cell.text, doc.order):
+                if normalise(name, parsed.value) == wanted:
+                    found.append(candidate_at(name, parsed, cell, 0.1))
+    return found
 
 
 def normalise(name: str, value: object) -> object:
