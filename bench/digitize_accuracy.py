@@ -278,7 +278,8 @@ def report(result: Run, *, verbose: bool) -> None:
         f"{_pct(*_key(score.hit_all, score.seen_all)):>14}"
     )
     print(
-        f"validated (auto-accept) fields on visible truth: {score.accepted}, wrong: {score.accepted_wrong}"
+        f"validated (auto-accept) fields on visible truth: {score.accepted}, "
+        f"wrong: {score.accepted_wrong}"
     )
     if result.pages:
         rate = result.pages / result.seconds if result.seconds else float("inf")

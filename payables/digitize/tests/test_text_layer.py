@@ -21,9 +21,8 @@ def test_a_corpus_invoice_gives_its_key_fields_validated_with_their_place():
     assert fields["due_date"].value == date(2020, 12, 12)
     assert fields["seller_vat_id"].value == "DE136695976"
     assert fields["iban"].value == "DE88200800000970375700"
-    assert (fields["net_amount"].value, fields["vat_amount"].value, fields["gross_amount"].value) == (
-        Decimal("496.00"), Decimal("75.04"), Decimal("571.04"),
-    )  # fmt: skip
+    amounts = [fields[n].value for n in ("net_amount", "vat_amount", "gross_amount")]
+    assert amounts == [Decimal("496.00"), Decimal("75.04"), Decimal("571.04")]
     for name in ("iban", "seller_vat_id", "net_amount", "vat_amount", "gross_amount"):
         assert fields[name].validated and fields[name].confidence >= ACCEPT_CONFIDENCE, name
     gross = fields["gross_amount"]
