@@ -163,7 +163,21 @@ def _near_label(
         yield from found
         if found and kind != "amount":
             return
-    # 3. The rows below, in the label's column.
+    # 3. A label ending its row may have its value wrapped to the start of the next row.
+    ends_row = c == len(row.cells) - 1 and not cell.text[match.end : rest_end].strip(" :#-–.|")
+    below_rows = rows_below(doc.pages[row.page - 1], row, 1)
+    if (
+        kind != "name"
+        and ends_row
+        and below_rows
+        and below_rows[0].cells[0].box[0] <= row.box[0] + 0.02
+    ):
+        first = below_rows[0].cells[0]
+        found = _from_cell(doc, name, kind, first, 0, len(first.text), weight * 0.85, label)
+        yield from found
+        if found and kind != "amount":
+            return
+    # 4. The rows below, in the label's column.
     span = cell.span_box(match.start, match.end)
     x0, x1 = span[0] - 0.01, max(span[2], cell.box[2]) + 0.01
     if kind == "amount":
@@ -326,7 +340,12 @@ def from_memory(doc: Document, memory: Mapping[str, Mapping[str, object]]) -> li
             found = _after_remembered_label(doc, name, kind, label, page, box)
         if not found and box is not None and 1 <= page <= len(doc.pages):
             found = _inside_box(doc, name, kind, page, box)
-        out.extend(replace(c, memory=True, score=c.score + 1.0) for c in found)
+        # Found after the remembered label at the remembered place, memory decides; a label
+        # elsewhere or a place alone (the layout may have changed) only tips the balance.
+        out.extend(
+            replace(c, memory=True, score=c.score + (1.0 if c.memory_confirmed else 0.25))
+            for c in found
+        )
     return out
 
 

@@ -31,8 +31,9 @@ def choose(doc: Document, candidates: list[Candidate]) -> tuple[dict[str, Field]
     if iban:
         fields["iban"] = iban
     country = _country(best, iban)
-    for name in ("buyer_vat_id", "seller_vat_id"):
-        field = _pick_vat(best.get(name, []), fields, iban)
+    sellers, buyers = _split_vat_ids(best.get("seller_vat_id", []), best.get("buyer_vat_id", []))
+    for name, pool in (("seller_vat_id", sellers), ("buyer_vat_id", buyers)):
+        field = _pick_vat(pool, fields, iban)
         if field:
             fields[name] = field
     country = (fields["seller_vat_id"].value[:2] if "seller_vat_id" in fields else country) or ""
@@ -48,6 +49,13 @@ def choose(doc: Document, candidates: list[Candidate]) -> tuple[dict[str, Field]
         field = _pick_simple(name, best.get(name, []), fields, str(country))
         if field:
             fields[name] = field
+    if "payment_reference" not in fields and "invoice_number" in fields:
+        # Nothing printed as a reference: payers quote the invoice number (SEPA remittance
+        # information); offered for review, never accepted on its own.
+        number = fields["invoice_number"]
+        fields["payment_reference"] = replace(
+            number, name="payment_reference", confidence=0.5, validated=False, label=""
+        )
     currency = _pick_currency(best.get("currency", []))
     if currency:
         fields["currency"] = currency
@@ -142,6 +150,17 @@ def _pick_iban(candidates: list[Candidate]) -> Field | None:
 
 def _country(best: dict[str, list[Candidate]], iban: Field | None) -> str:
     return str(iban.value)[:2] if iban and iban.validated else ""
+
+
+def _split_vat_ids(sellers: list[Candidate], buyers: list[Candidate]):
+    """Each VAT id goes to the party where it was found most strongly (the seller's id may
+    also be printed in the footer under the buyer's block, the buyer's once by its label)."""
+    seller_best = {_key(c.value): c.score for c in sellers}
+    buyer_best = {_key(c.value): c.score for c in buyers}
+    return (
+        [c for c in sellers if seller_best[_key(c.value)] >= buyer_best.get(_key(c.value), 0)],
+        [c for c in buyers if buyer_best[_key(c.value)] > seller_best.get(_key(c.value), 0)],
+    )
 
 
 def _pick_vat(candidates: list[Candidate], fields: dict[str, Field], iban: Field | None):

@@ -29,7 +29,7 @@ _LABELS: dict[str, tuple[tuple[float, str], ...]] = {
         (0.6, r"bill\s?(?:no\.?|number)|document\s?(?:no\.?|number)|doc\.? no\.?"),
         (
             1.0,
-            r"[a-z]*rechnungs?[-\s]?(?:nr\.?|nummer|no\.?)|[a-z]*rechnung|beleg-?nr\.?|rechnungskorrektur|gutschrift(?:s?[-\s]?nr\.?)?",
+            r"[a-z]*rechnungs?[-\s]?(?:nr\.?|nummer|no\.?)|[a-z]*rechnung|beleg-?(?:nr\.?|nummer)|rechnungskorrektur|gutschrift(?:s?[-\s]?nr\.?)?",
         ),
         (
             0.9,
@@ -71,6 +71,7 @@ _LABELS: dict[str, tuple[tuple[float, str], ...]] = {
         (0.6, r"due|payment\sdate|payment\sterms?"),
         (1.0, r"falligkeit(?:sdatum)?|fallig\s(?:am|bis)|zahlbar\sbis|zahlungsziel|netto\sbis"),
         (0.7, r"fallig|zahlbar\sinnerhalb\s\d+\stagen(?:\snetto)?\sbis"),
+        (0.7, r"(?:bitte\s)?uberweisen\ssie\s(?:[a-z]+\s){0,4}bis(?:\szum)?|bis\szum"),
         (1.0, r"date\sd'echeance|echeance|a\spayer\savant\sle|date\slimite\sde\spaiement"),
         (1.0, r"maksetahtaeg|tasumise\stahtaeg|maksetahtpaev|tasuda\shiljemalt|tahtaeg"),
         (1.0, r"erapaiva|erapvm\.?|maksettava\sviimeistaan|viimeinen\smaksupaiva"),
@@ -106,7 +107,7 @@ _LABELS: dict[str, tuple[tuple[float, str], ...]] = {
         (1.0, r"wartosc\snetto|razem\snetto|suma\snetto"),
         (1.0, r"(?:summa|belopp)\sexkl\.?\smoms|exkl\.?\smoms|nettobelopp"),
         (1.0, r"(?:сумма|итого)\sбез\sндс|без\sндс"),
-        (1.0, r"totaal\sexcl\.?\sbtw|subtotaal"),
+        (1.0, r"totaal\sexcl\.?\sbtw|exclusief\sbtw|excl\.?\sbtw|subtotaal"),
     ),
     "vat_amount": (
         (1.0, r"vat\samount|vat\stotal|total\svat|tax\samount|total\stax(?:es)?|sales\stax"),
@@ -143,7 +144,7 @@ _LABELS: dict[str, tuple[tuple[float, str], ...]] = {
         (0.7, r"(?:summa\s)?att\sbetala"),
         (1.0, r"итого(?:\sс\sндс)?|всего|сумма\sс\sндс"),
         (0.7, r"(?:итого\s|всего\s)?к\sоплате"),
-        (1.0, r"totaal(?:\sincl\.?\sbtw)?"),
+        (1.0, r"totaal(?:\sincl\.?\sbtw)?|inclusief\sbtw"),
         (0.7, r"te\sbetalen"),
     ),
     "seller_name": (
@@ -188,6 +189,7 @@ _LABELS: dict[str, tuple[tuple[float, str], ...]] = {
     ),
     "order_number": (
         (1.0, r"order\s?(?:no\.?|number|nr\.?|ref(?:erence)?)|(?:your|purchase)\sorder|order"),
+        (0.8, r"your\sreference|ihr\szeichen|(?:ihre\s)?bestellnummer|teie\sviide|viitteenne"),
         (0.8, r"p\.?o\.?(?:\s(?:no\.?|number))?"),
         (1.0, r"bestellung|bestell-?(?:nr\.?|nummer)|ihre\sbestellung|auftrag(?:snummer)?"),
         (1.0, r"votre\sreference|(?:bon\sde\s)?commande|tellimus(?:e\s(?:nr\.?|number))?"),
