@@ -226,13 +226,42 @@ class LabelMatch:
     end: int
 
 
-_COMPILED = {
-    name: tuple(
-        (weight, re.compile(_EDGE_BEFORE + f"(?:{pattern})" + _EDGE_AFTER))
-        for weight, pattern in alternatives
-    )
-    for name, alternatives in _LABELS.items()
-}
+def _top_level(pattern: str) -> list[str]:
+    """A pattern's top-level alternatives ("a|b(?:c|d)" → ["a", "b(?:c|d)"])."""
+    parts, depth, start, escaped = [], 0, 0, False
+    for i, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _compile(alternatives: tuple[tuple[float, str], ...]) -> tuple[re.Pattern[str], list[float]]:
+    """One regex per field: every alternative a group, longer ones first, so that at any
+    position the longest label is tried first; the group tells the weight."""
+    flat = [(weight, part) for weight, pattern in alternatives for part in _top_level(pattern)]
+    flat.sort(key=lambda item: -len(item[1]))
+    groups = "|".join(f"(?P<g{i}>{part})" for i, (_, part) in enumerate(flat))
+    return re.compile(_EDGE_BEFORE + f"(?:{groups})" + _EDGE_AFTER), [w for w, _ in flat]
+
+
+_COMPILED = {name: _compile(alternatives) for name, alternatives in _LABELS.items()}
+# A first look: most cells hold no label at all.
+_ANY = re.compile(
+    _EDGE_BEFORE
+    + "(?:"
+    + "|".join(part for alts in _LABELS.values() for _, p in alts for part in _top_level(p))
+    + ")"
+)
 
 
 def find_labels(folded: str) -> list[LabelMatch]:
@@ -243,12 +272,14 @@ def find_labels(folded: str) -> list[LabelMatch]:
     >>> [m.field for m in find_labels("rechnungssumme ohne ust.")]
     ['net_amount']
     """
+    if not _ANY.search(folded):
+        return []
     found = []
-    for name, alternatives in _COMPILED.items():
-        for weight, pattern in alternatives:
-            for match in pattern.finditer(folded):
-                if match.end() > match.start():
-                    found.append(LabelMatch(name, weight, match.start(), match.end()))
+    for name, (pattern, weights) in _COMPILED.items():
+        for match in pattern.finditer(folded):
+            if match.end() > match.start():
+                weight = weights[int(match.lastgroup[1:])]  # type: ignore[index]
+                found.append(LabelMatch(name, weight, match.start(), match.end()))
     found.sort(key=lambda m: (-(m.end - m.start), -m.weight))
     chosen: list[LabelMatch] = []
     for match in found:

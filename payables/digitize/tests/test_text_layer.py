@@ -126,3 +126,27 @@ def test_month_first_dates_are_read_so_when_the_document_shows_it():
 
     assert fields["issue_date"].value == date(2024, 3, 4)  # 04/30 shows month first
     assert fields["due_date"].value == date(2024, 4, 30)
+
+
+def test_the_lines_of_a_table_are_read_under_their_columns():
+    lines = digitize(text_pdf(estonian_invoice())).lines
+
+    assert lines == (
+        {
+            "description": "Laudade saagimine",
+            "quantity": Decimal(1),
+            "unit_price": None,
+            "net_amount": Decimal("100.00"),
+            "vat_rate": None,
+        },
+    )
+
+
+def test_the_lines_of_a_corpus_invoice_stop_where_the_totals_begin():
+    result = digitize(corpus_file("zugferdv2-correct-Facture_FR_BASICWL.pdf"))
+
+    assert [line["net_amount"] for line in result.lines] == [
+        Decimal("81.90"), Decimal("48.00"), Decimal("495.00"),
+    ]  # fmt: skip
+    assert result.lines[0]["description"] == "Nougat de l'Abbaye 250g"
+    assert result.lines[0]["quantity"] == Decimal(20)
