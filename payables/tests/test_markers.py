@@ -31,6 +31,7 @@ SLOW = {
     *(
         f"payables/tests/test_benches.py::test_the_bench_runs_and_prints_its_figures[{name}]"
         for name in (
+            "digitize_accuracy.py",
             "einvoice_bench.py",
             "hostile_bench.py",
             "import_bench.py",
