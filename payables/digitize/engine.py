@@ -174,7 +174,7 @@ def _load_pdf(data: bytes) -> _Source:
                 if pdftext.has_text(words):
                     source.words[number] = words
                 else:
-                    source.images[number] = pdftext.render(page)
+                    source.images[number] = pdftext.render(page, max_pixels=MAX_IMAGE_PIXELS)
             except Exception as exc:  # pdfium raises on pages it cannot draw
                 raise UnreadableDocument(
                     "broken_pdf", f"Page {number} cannot be read: {exc}"

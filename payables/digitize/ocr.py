@@ -113,7 +113,7 @@ def _read(api, tesserocr, image, page: int) -> tuple[Word, ...]:
     for word in tesserocr.iterate_level(api.GetIterator(), level):
         if word.IsAtBeginningOf(tesserocr.RIL.TEXTLINE):
             line += 1
-        text = (word.GetUTF8Text(level) or "").strip()
+        text = as_digits((word.GetUTF8Text(level) or "").strip())
         box = word.BoundingBox(level)
         if not text or box is None:
             continue
@@ -128,6 +128,22 @@ def _read(api, tesserocr, image, page: int) -> tuple[Word, ...]:
             )
         )
     return tuple(words)
+
+
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
+
+
+def as_digits(text: str) -> str:
+    """A number OCR read with letters for digits ("2O2O-11-21", "1l7,50") as digits.
+
+    >>> as_digits("2O2O-11-21"), as_digits("1l7,50"), as_digits("Of"), as_digits("DE88")
+    ('2020-11-21', '117,50', 'Of', 'DE88')
+    """
+    lookalikes = sum(ch in "OoIl|" for ch in text)
+    digits = sum(ch.isdigit() for ch in text)
+    if lookalikes and digits >= 3 and digits >= 2 * lookalikes:
+        return text.translate(_DIGIT_LOOKALIKES)
+    return text
 
 
 def _prepared(image):

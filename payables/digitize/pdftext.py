@@ -61,9 +61,13 @@ def has_text(words: tuple[Word, ...]) -> bool:
     return sum(ch.isalnum() for w in words for ch in w.text) >= MIN_TEXT_CHARS
 
 
-def render(page: pdfium.PdfPage, dpi: int = 300):
-    """The page as a greyscale PIL image at ``dpi``."""
-    bitmap = page.render(scale=dpi / 72, grayscale=True)
+def render(page: pdfium.PdfPage, dpi: int = 300, max_pixels: int = 60_000_000):
+    """The page as a greyscale PIL image at ``dpi``, or less where the page is so large
+    that the image would pass ``max_pixels`` (a poster-sized page is no reason to run out
+    of memory)."""
+    width, height = page.get_size()
+    scale = min(dpi / 72, (max_pixels / max(width * height, 1.0)) ** 0.5)
+    bitmap = page.render(scale=scale, grayscale=True)
     try:
         return bitmap.to_pil().convert("L")
     finally:

@@ -3,10 +3,12 @@ noisy, read with Tesseract (skipped, saying why, where its language data is abse
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from PIL import Image
 
 from payables.digitize import ACCEPT_CONFIDENCE, digitize
 from payables.digitize.tests.documents import corpus_file, estonian_invoice, scan, text_pdf
@@ -44,9 +46,6 @@ def test_a_scanned_estonian_invoice_is_read_in_estonian_and_validated():
 
 def test_a_multi_page_tiff_is_read_page_by_page():
     page = scan(text_pdf(estonian_invoice()), fmt="TIFF")
-    import io
-
-    from PIL import Image
 
     first = Image.open(io.BytesIO(page))
     out = io.BytesIO()
