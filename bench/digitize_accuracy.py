@@ -55,6 +55,7 @@ class Case:
     supplier: str = ""
     pages: int = 1
     credit_note: bool = False
+    printed: str = ""  # the text layer of the page a scan was made from: what is "visible"
 
 
 @dataclass
@@ -199,7 +200,10 @@ def scanned(case: Case, rng: random.Random) -> Case:
         images[0].save(
             out, "TIFF", save_all=True, append_images=images[1:], compression="tiff_deflate"
         )
-    return Case(case.name, out.getvalue(), case.truth, case.supplier, len(images), case.credit_note)
+    printed = read(case.data)[2].text  # what the page shows: decides what is "visible"
+    return Case(
+        case.name, out.getvalue(), case.truth, case.supplier, len(images), case.credit_note, printed
+    )
 
 
 # --- Runs -----------------------------------------------------------------------------------
@@ -235,7 +239,7 @@ def run(title: str, cases: list[Case], read_case: Callable[[Case], tuple]) -> Ru
         result.seconds += time.perf_counter() - started
         result.pages += len(reading.pages)
         misses: list[str] = []
-        result.first.add(case, digitized.fields, doc.text, misses)
+        result.first.add(case, digitized.fields, case.printed or doc.text, misses)
         if misses:
             result.misses[case.name] = misses
         docs[case.name] = (case, doc)
@@ -257,8 +261,8 @@ def _memory(result: Run, docs: dict) -> None:
             before = extract(doc.reading, doc=doc)
             after = extract(doc.reading, memory=memory, doc=doc)
             result.memory_cases += 1
-            result.memory_before.add(case, before.fields, doc.text, [])
-            result.memory_after.add(case, after.fields, doc.text, [])
+            result.memory_before.add(case, before.fields, case.printed or doc.text, [])
+            result.memory_after.add(case, after.fields, case.printed or doc.text, [])
 
 
 def report(result: Run, *, verbose: bool) -> None:

@@ -123,8 +123,17 @@ def _quality(doc: Document, memory: Memory | None) -> tuple[int, float]:
     return validated, sum(f.confidence for f in result.fields.values())
 
 
+# A first pass that validated these needs no second one.
+_SETTLED = ("issue_date", "net_amount", "vat_amount", "gross_amount")
+
+
 def _second_pass_languages(doc, memory, first, folder) -> tuple[str, ...]:
+    """The supplier country's language and English, when the first pass lacked that
+    language and left key fields unvalidated; else none."""
     result = extract(doc.reading, memory=memory, doc=doc)
+    settled = all(name in result.fields and result.fields[name].validated for name in _SETTLED)
+    if settled and "invoice_number" in result.fields:
+        return ()
     country = ""
     for name in ("seller_vat_id", "iban"):
         found = result.fields.get(name)
