@@ -140,7 +140,7 @@ def _second_pass_languages(doc, memory, first, folder) -> tuple[str, ...]:
         if found and found.validated:
             country = str(found.value)[:2].upper()
             break
-    language = ocr.COUNTRY_LANGUAGES.get(country)
+    language = ocr.COUNTRY_LANGUAGES.get(country) or ocr.guess_language(doc.text)
     if not language or language in first:
         return ()
     chosen = ocr.usable((language, "eng"), folder)

@@ -114,8 +114,11 @@ def _ids(text: str, order: str) -> list[Parsed]:
     out = []
     for match in _ID.finditer(text):
         token = match.group(1).rstrip(".")
-        if fold(token) in _ID_STOPWORDS or not any(c.isdigit() for c in token):
+        digits = sum(c.isdigit() for c in token)
+        if fold(token) in _ID_STOPWORDS or not digits:
             continue
+        if digits < 2 and not token.isdigit():
+            continue  # "gemä8": a misread word, not a number
         dates = find_dates(token, order)
         if dates and dates[0].start == 0 and dates[0].end == len(token):
             continue  # a date is not the number of anything
