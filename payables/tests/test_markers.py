@@ -22,6 +22,7 @@ SLOW = {
     "payables/masterdata/tests/test_bulk_suppliers.py::"
     "test_a_load_of_10000_suppliers_lands_with_each_bad_record_located",
     "payables/events/tests/test_webhooks_burst.py::test_a_thousand_events_reach_both_subscribers",
+    "payables/digitize/tests/test_ocr.py::test_a_multi_page_tiff_is_read_page_by_page",
     "payables/events/tests/test_webhooks_burst.py::"
     "test_a_thousand_invoice_events_reach_both_subscribers",
     "payables/masterdata/tests/test_bulk_job_crashes.py::"

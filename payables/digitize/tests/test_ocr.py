@@ -44,6 +44,7 @@ def test_a_scanned_estonian_invoice_is_read_in_estonian_and_validated():
         assert fields[name].confidence >= ACCEPT_CONFIDENCE, name
 
 
+@pytest.mark.slow  # two pages of OCR: about 4 s of CPU
 def test_a_multi_page_tiff_is_read_page_by_page():
     page = scan(text_pdf(estonian_invoice()), fmt="TIFF")
 
@@ -54,3 +55,13 @@ def test_a_multi_page_tiff_is_read_page_by_page():
 
     assert (result.kind, result.pages) == ("tiff", 2)
     assert result.text.count("\f") == 1
+
+
+def test_a_scanned_pdf_without_a_text_layer_goes_through_ocr():
+    image = Image.open(io.BytesIO(scan(text_pdf(estonian_invoice()))))
+    out = io.BytesIO()
+    image.save(out, "PDF", resolution=300)
+    result = digitize(out.getvalue(), languages=("est", "eng"))
+
+    assert (result.kind, result.method, result.pages) == ("pdf", "ocr", 1)
+    assert result.fields["iban"].value == "EE382200221020145685"
