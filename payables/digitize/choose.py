@@ -11,7 +11,9 @@ from itertools import product
 
 from payables.digitize.candidates import Candidate, Document
 from payables.digitize.model import Field
+from payables.digitize.parsing import parse_values
 from payables.digitize.validators import check_registry_code
+from payables.digitize.values import find_percentages
 
 ACCEPTED, ACCEPTED_BY_MEMORY = 0.95, 0.98
 UNVALIDATED_CAP = 0.85
@@ -354,9 +356,6 @@ def _as(candidate: Candidate | None, name: str) -> Candidate | None:
 
 def vat_breakdown(doc: Document) -> list[dict]:
     """Rows that hold a rate, a base and the VAT the rate gives on it (rounded to the cent)."""
-    from payables.digitize.parsing import parse_values
-    from payables.digitize.values import find_percentages
-
     found: list[dict] = []
     for row in doc.rows():
         text = row.text
