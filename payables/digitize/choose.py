@@ -320,9 +320,16 @@ def _solve_amounts(doc: Document, best: dict[str, list[Candidate]]):
         if score > best_score:
             best_score, best_pick, best_consistent = score, tuple(picked), consistent
     net, vat, gross = best_pick
-    proven = best_consistent and (
-        len(rates) < 2
-        or (net is not None and vat is not None and (net.value, vat.value) == (sum_net, sum_vat))
+    exact = all(c.exact for c in best_pick if c is not None)  # "15387" may be "15.387,08"
+    proven = (
+        best_consistent
+        and exact
+        and (
+            len(rates) < 2
+            or (
+                net is not None and vat is not None and (net.value, vat.value) == (sum_net, sum_vat)
+            )
+        )
     )
     fields = {}
     for name, candidate in zip(

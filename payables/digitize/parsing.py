@@ -117,8 +117,8 @@ def _ids(text: str, order: str) -> list[Parsed]:
         digits = sum(c.isdigit() for c in token)
         if fold(token) in _ID_STOPWORDS or not digits:
             continue
-        if digits < 2 and not token.isdigit():
-            continue  # "gemä8": a misread word, not a number
+        if digits < 2:
+            continue  # "gemä8", "8": a misread word or a stray digit, not a number
         dates = find_dates(token, order)
         if dates and dates[0].start == 0 and dates[0].end == len(token):
             continue  # a date is not the number of anything

@@ -24,7 +24,7 @@ VAT_ID = re.compile(
     r"(?![A-Za-z0-9])"
 )
 # IBAN: two letters, two check digits, then 11–30 letters or digits, printed in groups.
-IBAN_TEXT = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\s?\d[0-9OIlSB]\s?(?:[0-9A-Z]\s?){10,30}")
+IBAN_TEXT = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\s?[0-9O][0-9OIlSB]\s?(?:[0-9A-Z]\s?){10,30}")
 BIC_TEXT = re.compile(r"(?<![A-Z0-9])[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?(?![A-Za-z0-9])")
 RF_TEXT = re.compile(r"(?<![A-Z0-9])RF\s?\d{2}(?:\s?[0-9A-Z]){1,21}(?![A-Za-z0-9])")
 

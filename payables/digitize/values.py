@@ -28,8 +28,9 @@ def fold(text: str) -> str:
 _AMOUNT = re.compile(
     r"(?<![\w.,/:'\-])(?<!%\s)(?<!%)"
     r"(?P<neg>[-−–](?=\s?\d)\s?|\()?"
-    r"(?P<num>[1-9]\d{0,2}(?:(?P<sep>[.,'’\u202f\u00a0 ])\d{3})(?:(?P=sep)\d{3})*(?:[.,]\d{1,2})?"
-    r"|\d+[.,]\d{1,2}|\d+)"
+    r"(?P<num>[1-9]\d{0,2}(?:(?P<sep>[.,'’\u202f\u00a0 ])\d{3})(?:(?P=sep)\d{3})*"
+    r"(?:[.,]\d{1,2}|[.,]\s\d{2}(?!\d))?"
+    r"|\d+(?:[.,]\d{1,2}|[.,]\s\d{2}(?!\d))|\d+)"
     r"(?P<trail>-|\))?"
     r"(?![\w/]|[.,]\d|:\d|\s?%|-\w)"
 )
@@ -53,6 +54,8 @@ def find_amounts(text: str) -> list[Amount]:
     ['1234.56', '-7.67']
     >>> [str(a.value) for a in find_amounts("1,234.56 and 1 234,56 and (12.50) and 3")]
     ['1234.56', '1234.56', '-12.50', '3']
+    >>> [str(a.value) for a in find_amounts("15.387, 08 (OCR put a space after the comma)")]
+    ['15387.08']
     """
     found = []
     for match in _AMOUNT.finditer(text):
@@ -69,7 +72,7 @@ def find_amounts(text: str) -> list[Amount]:
                 value=-value if negative else value,
                 start=match.start(),
                 end=match.end(),
-                has_decimals=bool(re.search(r"[.,]\d{1,2}$", match.group("num"))),
+                has_decimals=bool(re.search(r"[.,]\s?\d{1,2}$", match.group("num"))),
                 grouped=bool(match.group("sep")),
             )
         )
