@@ -46,7 +46,6 @@ class Candidate:
     memory_confirmed: bool = False  # ... after the remembered label, at the remembered place
     word_confidence: float = 1.0
     support: int = 1  # distinct places the same value was found for the field
-    at_start: bool = True  # the label began its cell (a label mid-sentence is weaker)
 
 
 class Document:
@@ -85,7 +84,8 @@ class Document:
         return self._row_fields.get((row.page, row.index), set())
 
     def party_at(self, page: int, box: Box) -> str:
-        """ "buyer" or "seller" when a party heading stands on the row or above in the column."""
+        """The party whose heading stands on the row or above it in the column: "buyer",
+        "seller", "other" (a tax representative, a delivery address, ...) or ""."""
         rows = self.pages[page - 1]
         here = next((r for r in rows if r.box[1] <= (box[1] + box[3]) / 2 <= r.box[3]), None)
         if here is None:

@@ -44,7 +44,7 @@ COUNTRY_LANGUAGES = {
 # Words that give a document's language away when no VAT id or IBAN tells the country:
 # invoice vocabulary, folded (lower case, no diacritics) as OCR without the language reads it.
 LANGUAGE_WORDS = {
-    "deu": "rechnung rechnungsdatum datum betrag summe steuer ust mwst gmbh strasse netto "
+    "deu": "rechnung rechnungsdatum datum betrag summe steuer ust mwst gmbh straße netto "
     "brutto zahlbar bis lieferant kunde bestellung umsatzsteuer",
     "fra": "facture date total ttc ht tva montant echeance client reglement remise",
     "fin": "lasku laskun erapaiva viitenumero alv yhteensa maksettava paivays summa",

@@ -8,17 +8,28 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 
 def fold(text: str) -> str:
     """Lower case without diacritics, for matching labels OCR may read without them.
 
-    >>> fold("Kuupäev"), fold("Rēķina Nr."), fold("Sąskaita")
-    ('kuupaev', 'rekina nr.', 'saskaita')
+    Character for character (same length), so that positions in the folded text are
+    positions in the printed one.
+
+    >>> fold("Kuupäev"), fold("Rēķina Nr."), fold("Sąskaita"), fold("Straße İ")
+    ('kuupaev', 'rekina nr.', 'saskaita', 'straße i')
     """
-    text = text.replace("ß", "ss").replace("ł", "l").replace("Ł", "L").replace("ø", "o")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return "".join(_fold_char(c) for c in text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char in "łŁøØ":
+        return {"ł": "l", "Ł": "l", "ø": "o", "Ø": "o"}[char]
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    base = base.lower()
+    return base if len(base) == 1 else char.lower()[:1] or char
 
 
 # --- Amounts --------------------------------------------------------------------------------
