@@ -259,6 +259,8 @@ def _from_cell(
 def _exactness(kind: str, parsed: Parsed) -> float:
     if kind == "amount" and not parsed.exact:
         return 0.6
+    if kind == "amount" and parsed.glued:
+        return 0.7
     if kind == "date" and parsed.ambiguous:
         return 0.9
     if kind == "name" and not parsed.exact:

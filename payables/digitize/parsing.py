@@ -85,6 +85,7 @@ class Parsed:
     valid: bool | None = None  # checksum/structure held (None: nothing to check)
     ambiguous: bool = False  # a date whose day and month could swap
     exact: bool = True  # an amount printed with decimals, a four-digit year...
+    glued: bool = False  # an amount read apart from a rate column glued to it
 
 
 def parse_values(kind: str, text: str, order: str = "dmy") -> list[Parsed]:
@@ -106,7 +107,7 @@ def _amounts(text: str, order: str) -> list[Parsed]:
             tail = [a for a in find_amounts(text[rest : amount.end]) if a.end == amount.end - rest]
             if tail:
                 value = -tail[0].value if amount.value < 0 else tail[0].value
-                out.append(Parsed(value, rest, amount.end, exact=False))
+                out.append(Parsed(value, rest, amount.end, exact=tail[0].has_decimals, glued=True))
     return out
 
 
