@@ -51,7 +51,12 @@ PRAGMA = "# not-orm"
 
 # Modules and packages that must import without Django (packages: every submodule too).
 # Add new pure engines here; the ones not written yet are skipped.
-PURE_MODULES = ("payables.money", "payables.identifiers", "payables.einvoice")
+PURE_MODULES = (
+    "payables.money",
+    "payables.identifiers",
+    "payables.einvoice",
+    "payables.digitize",
+)
 
 # Services that take plain data (dicts of shape-checked values), never API schemas. The
 # bulk job runner is not one: it checks the shape of each record of a load as it reads it.

@@ -27,6 +27,7 @@ SMALL = {
     "webhook_bench.py": ["--count", "8"],
     "einvoice_bench.py": ["--rounds", "1"],
     "hostile_bench.py": ["--case", "billion-laughs", "--case", "pdf-zip-bomb"],
+    "digitize_accuracy.py": ["--limit", "2", "--sets", "text,pdftext"],
 }
 # Benches whose figures are not rates: the word their table always prints.
 FIGURES = {"hostile_bench.py": "verdict"}
@@ -34,7 +35,7 @@ FIGURES = {"hostile_bench.py": "verdict"}
 
 @pytest.mark.parametrize("script", sorted(SMALL))
 def test_the_bench_runs_and_prints_its_figures(script):
-    if script == "einvoice_bench.py" and not CORPUS_DIR.is_dir():
+    if script in ("einvoice_bench.py", "digitize_accuracy.py") and not CORPUS_DIR.is_dir():
         pytest.skip(ABSENT)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.pop("PAYABLES_TASKS_BACKEND", None)  # the benches choose their own

@@ -22,6 +22,7 @@ SLOW = {
     "payables/masterdata/tests/test_bulk_suppliers.py::"
     "test_a_load_of_10000_suppliers_lands_with_each_bad_record_located",
     "payables/events/tests/test_webhooks_burst.py::test_a_thousand_events_reach_both_subscribers",
+    "payables/digitize/tests/test_ocr.py::test_a_multi_page_tiff_is_read_page_by_page",
     "payables/events/tests/test_webhooks_burst.py::"
     "test_a_thousand_invoice_events_reach_both_subscribers",
     "payables/masterdata/tests/test_bulk_job_crashes.py::"
@@ -31,6 +32,7 @@ SLOW = {
     *(
         f"payables/tests/test_benches.py::test_the_bench_runs_and_prints_its_figures[{name}]"
         for name in (
+            "digitize_accuracy.py",
             "einvoice_bench.py",
             "hostile_bench.py",
             "import_bench.py",
