@@ -31,13 +31,13 @@ LAYERS: dict[str, int] = {
     "json_encoding": BASE,
     "schema_types": BASE,
     "einvoice": BASE,
+    "digitize": BASE,  # the extraction engine: pure, below the documents app that runs it
     # the domain, bottom up
     "tenancy": 1,
     "events": 2,
     "masterdata": 3,
     "invoices": 4,
     "documents": 5,
-    "digitize": 5,
     "coding": 5,
     "orders": 5,
     "approvals": 6,
