@@ -18,6 +18,7 @@ from payables.documents.schemas import (
     DigitizedPage,
     DocumentFilters,
     DocumentOut,
+    DocumentReviewIn,
     DocumentsOut,
     UploadLocationOut,
     UploadLocationParams,
@@ -28,6 +29,7 @@ from payables.documents.services import (
     create_upload_location,
     receive_document,
     refuse_oversized,
+    review_document,
 )
 from payables.events.schemas import FeedParams
 from payables.schema_types import Page, paginate
@@ -140,6 +142,25 @@ def uploaded(request: HttpRequest, document_id: UUID) -> DocumentOut:
     """
     document = complete_upload(get_document(request.actor.companies, document_id))
     return DocumentOut.from_document(get_document(request.actor.companies, document.id))
+
+
+@router.post("/{document_id}/review", response=DocumentOut, auth=write)
+def review(request: HttpRequest, document_id: UUID, payload: DocumentReviewIn) -> DocumentOut:
+    """Complete a `digitized` document (waiting for review): correct fields, create its invoice.
+
+    Send the right value of each field that was missing or wrong; with `page` and `box`
+    (and the `label` beside it) the place is remembered for the supplier (by its VAT id,
+    IBAN or registry code), and its next document is read there first. The invoice is
+    created from the fields (origin `digitized`); fields it still lacks are a 422 at
+    `["body", "fields", <name>]`. The document comes to the end of the digitized feed
+    again, with its `invoice_id`. A document in another state is a 409
+    `document_not_reviewable`.
+    """
+    document = get_document(request.actor.companies, document_id)
+    corrections = {name: c.model_dump() for name, c in payload.fields.items()}
+    actor = request.actor.acting_for(document.company)
+    review_document(document, actor=actor, corrections=corrections)
+    return DocumentOut.from_document(get_document(request.actor.companies, document_id))
 
 
 @router.get(

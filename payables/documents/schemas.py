@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from payables.documents.fields import FIELD_NAMES
 from payables.documents.models import MAX_USERDATA_BYTES, Document
-from payables.schema_types import PageParams, Timestamp
+from payables.schema_types import InSchema, PageParams, Timestamp
 
 CompanyCode = Field(
     None,
@@ -200,3 +201,28 @@ class DigitizedPage(Schema):
     items: list[DigitizedDocumentOut]
     next: str | None = Field(None, description="Where to continue; null when read to the end.")
     cursor: str | None = Field(None, description="The position after this page: store it.")
+
+
+FieldName = Literal[FIELD_NAMES]  # type: ignore[valid-type]
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class CorrectionIn(InSchema):
+    """A field's right value, and where it is on the page (remembered for the supplier)."""
+
+    value: str = Field(..., min_length=1, max_length=500)
+    page: int | None = Field(None, ge=1, le=10_000)
+    box: list[Fraction] | None = Field(
+        None,
+        min_length=4,
+        max_length=4,
+        description="[x0, y0, x1, y1] as fractions of the page (0 to 1), from its top left.",
+    )
+    label: str = Field("", max_length=200, description="The label printed beside the value.")
+
+
+class DocumentReviewIn(InSchema):
+    fields: dict[FieldName, CorrectionIn] = Field(
+        default_factory=dict, description="Field name → its corrected value."
+    )
+    request_id: str | None = Field(None, max_length=255)

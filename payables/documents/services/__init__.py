@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from payables.documents.services.outcomes import finish_failed
-from payables.documents.services.pipeline import give_up_document, process_document
+from payables.documents.services.pipeline import finish_read, give_up_document, process_document
 from payables.documents.services.receiving import (
     check_arrived_uploads,
     complete_upload,
@@ -13,16 +13,19 @@ from payables.documents.services.receiving import (
     receive_upload,
     refuse_oversized,
 )
+from payables.documents.services.review import review_document
 
 __all__ = [
     "check_arrived_uploads",
     "complete_upload",
     "create_upload_location",
     "finish_failed",
+    "finish_read",
     "give_up_document",
     "process_document",
     "queue_upload_check",
     "receive_document",
     "receive_upload",
     "refuse_oversized",
+    "review_document",
 ]

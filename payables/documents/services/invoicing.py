@@ -116,7 +116,7 @@ def make_invoice(
                 content_type=content_type,
                 is_original=True,
             )
-            if findings:
+            if findings and not reviewed:
                 invoice = flag_for_review(invoice, actor=actor, findings=findings)
     except ValidationFailed as exc:
         return Made(None, [*(_refusal(e) for e in exc.errors), *unsure])
