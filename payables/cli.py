@@ -150,6 +150,7 @@ def worker(args: list[str]) -> None:
     django.setup()
     from django.core.management import call_command
 
+    from payables.documents.services import queue_upload_check
     from payables.events.task_leases import LeaseKeeper, reap_expired_tasks
     from payables.events.webhooks.delivery import queue_sweep
     from payables.tenancy.services import prune_idempotency_keys
@@ -157,6 +158,7 @@ def worker(args: list[str]) -> None:
     prune_idempotency_keys()
     reap_expired_tasks()
     queue_sweep()  # webhook deliveries whose task a crash lost are found by the sweep
+    queue_upload_check()  # with S3 storage: uploads PUT to S3 directly are noticed
     keeper = LeaseKeeper()
     keeper.start()
     try:

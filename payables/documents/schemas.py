@@ -62,7 +62,7 @@ class UploadLocationOut(Schema):
     document_id: UUID = Field(description="The document the upload becomes.")
 
 
-class FieldOut(Schema):
+class DocumentFieldOut(Schema):
     """A value read from the document, how sure the reading is, and where it was found."""
 
     value: str | None = Field(
@@ -77,7 +77,7 @@ class FieldOut(Schema):
     label: str = Field(description="The label the value was found by; empty if none.")
 
     @classmethod
-    def from_json(cls, found: dict) -> FieldOut:
+    def from_json(cls, found: dict) -> DocumentFieldOut:
         value = found.get("value")
         return cls(
             value=None if value is None else str(value),
@@ -89,7 +89,7 @@ class FieldOut(Schema):
         )
 
 
-class FindingOut(Schema):
+class DocumentFindingOut(Schema):
     code: str = Field(description="`missing`, `unsure`, `derived`, `new_supplier`, … .")
     message: str
     field: str = Field(description="The field it is about; empty if none.")
@@ -114,12 +114,12 @@ class DocumentOut(Schema):
     method: str = Field(description="`text`, `ocr`, `mixed`, or `e-invoice` (exact data).")
     pages: int | None
     languages: list[str] = Field(description="The OCR languages used (Tesseract codes).")
-    fields: dict[str, FieldOut] = Field(description="Field name → what was read.")
+    fields: dict[str, DocumentFieldOut] = Field(description="Field name → what was read.")
     vat_breakdown: list[dict[str, str | None]] = Field(
         description="{`rate`, `net`, `vat`} per VAT rate, as read."
     )
     lines: list[dict[str, str | None]] = Field(description="Table lines, when a table was found.")
-    findings: list[FindingOut] = Field(description="Why it waits for review, or failed.")
+    findings: list[DocumentFindingOut] = Field(description="Why it waits for review, or failed.")
     failure_reason: str = Field(
         description=(
             "`unsupported_format`, `too_large`, `duplicate`, `ocr_engine_missing`, "
@@ -156,11 +156,11 @@ def document_fields(document: Document) -> dict:
         "method": document.method,
         "pages": document.pages,
         "languages": document.languages,
-        "fields": {name: FieldOut.from_json(f) for name, f in document.fields.items()},
+        "fields": {name: DocumentFieldOut.from_json(f) for name, f in document.fields.items()},
         "vat_breakdown": [_text_row(row) for row in document.vat_breakdown],
         "lines": [_text_row(row) for row in document.lines],
         "findings": [
-            FindingOut(
+            DocumentFindingOut(
                 code=str(f.get("code") or f.get("rule_id") or ""),
                 message=str(f.get("message") or ""),
                 field=str(f.get("location") or ""),

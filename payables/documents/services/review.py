@@ -30,15 +30,13 @@ def review_document(document: Document, *, actor: Actor, corrections: dict[str, 
     invoice, and ``document.digitized`` is recorded again.
     """
     require(actor, Action.EDIT_INVOICES)
+    _check_reviewable(document)
     with document.file.open("rb") as stored_file:
         data = stored_file.read()
     with transaction.atomic():
         lock_company_writes(document.company)
         stored = locked_document(document)
-        if stored.state != Document.State.DIGITIZED:
-            raise DocumentNotReviewable(
-                f"The document is {stored.state}; only a digitized one waits for review."
-            )
+        _check_reviewable(stored)
         fields = dict(stored.fields)
         learned = {}
         for name, correction in corrections.items():
@@ -78,3 +76,10 @@ def review_document(document: Document, *, actor: Actor, corrections: dict[str, 
         )
         remember_corrections(stored.company, keys=memory_keys(fields), corrected=learned)
     return stored
+
+
+def _check_reviewable(document: Document) -> None:
+    if document.state != Document.State.DIGITIZED:
+        raise DocumentNotReviewable(
+            f"The document is {document.state}; only a digitized one waits for review."
+        )

@@ -199,3 +199,11 @@ def test_another_companys_document_is_not_reviewed(other_api, digitize, supplier
     answer = other_api.post(f"/documents/{document.id}/review", {"fields": {}})
 
     assert answer.status_code == 404
+
+
+def test_a_document_still_awaiting_its_upload_is_not_reviewed(api):
+    where = api.get("/documents/upload-location", {"filename": "a.pdf"}).json()
+
+    answer = api.post(f"/documents/{where['document_id']}/review", {"fields": {}})
+
+    assert (answer.status_code, answer.json()["code"]) == (409, "document_not_reviewable")
