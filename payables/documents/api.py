@@ -62,8 +62,10 @@ def upload_location(request: HttpRequest, params: Query[UploadLocationParams]) -
     return {
         "url": url,
         "Content-Type": grant.content_type,
-        "Content-Disposition": content_disposition_header(
-            as_attachment=True, filename=document.filename
+        "Content-Disposition": (
+            content_disposition_header(as_attachment=True, filename=document.filename)
+            if document.filename
+            else "attachment"
         ),
         "expires_at": grant.expires_at,
         "document_id": document.id,

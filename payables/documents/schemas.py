@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field
 from payables.documents.fields import FIELD_NAMES
 from payables.documents.models import MAX_USERDATA_BYTES, Document
 from payables.schema_types import InSchema, PageParams, Timestamp
+from payables.tenancy.queries import company_code
 
 CompanyCode = Field(
     None,
@@ -37,10 +38,12 @@ States = Literal[
 
 class UploadLocationParams(Schema):
     filename: str = Field(
-        ...,
-        min_length=1,
+        "",
         max_length=255,
-        description="The file's name; its extension sets the Content-Type to PUT with.",
+        description=(
+            "The file's name; its extension sets the Content-Type to PUT with "
+            "(`application/octet-stream` without one: what the file is comes from its bytes)."
+        ),
     )
     userdata: str = Userdata
     company_code: str | None = CompanyCode
@@ -144,7 +147,7 @@ class DocumentOut(Schema):
 def document_fields(document: Document) -> dict:
     return {
         "id": document.id,
-        "company_code": document.company.code,
+        "company_code": company_code(document.company),
         "state": document.state,
         "channel": document.channel,
         "userdata": document.userdata,

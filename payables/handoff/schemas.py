@@ -16,6 +16,7 @@ from payables.handoff.models import SyncError
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.schemas import InvoiceOut
 from payables.schema_types import InSchema, IsoDate, PageParams, Timestamp
+from payables.tenancy.queries import company_code
 
 
 def _id_as_text(value: object) -> object:
@@ -127,7 +128,7 @@ class SyncErrorOut(Schema):
     def from_error(cls, error: SyncError) -> SyncErrorOut:
         return cls(
             id=error.id,
-            company_code=error.company.code,
+            company_code=company_code(error.company),
             invoice_id=error.invoice_id,
             internal_id=error.invoice.internal_id,
             invoice_number=error.invoice.invoice_number,
@@ -222,7 +223,7 @@ class ExportedDocumentOut(Schema):
         return cls(
             document_id=inv.export_document_id,
             cursor=cursor,
-            company_code=inv.company.code,
+            company_code=company_code(inv.company),
             exported_at=inv.exported_at,
             export_count=inv.export_count,
             reexport=inv.export_count > 1,

@@ -62,11 +62,6 @@ class Company(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def code(self) -> str:
-        """How feeds and reports name the company: its registry code, else its UUID."""
-        return self.registry_code or str(self.id)
-
 
 class Integrator(models.Model):
     """A client system (ERP, operator, scanning service) acting for one company."""

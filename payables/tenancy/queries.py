@@ -17,6 +17,11 @@ def find_api_key(raw: str) -> ApiKey | None:
     )
 
 
+def company_code(company: Company) -> str:
+    """How feeds and reports name a company: its registry code, else its UUID."""
+    return company.registry_code or str(company.id)
+
+
 def company_by_code(actor: Actor, code: str | None, *, loc: Loc) -> Company:
     """The actor's company that ``code`` names (its ``Company.code``); none given: its own.
 
@@ -26,7 +31,7 @@ def company_by_code(actor: Actor, code: str | None, *, loc: Loc) -> Company:
     if code is None:
         return actor.company
     for company in actor.companies:
-        if code == company.code:
+        if code == company_code(company):
             return company
     raise FieldError(
         "Not a company this API key serves; give the registry code of its company or of "

@@ -17,6 +17,7 @@ from payables.events import event_types
 from payables.events.feeds import next_feed_time
 from payables.events.services import lock_company_writes, record_event
 from payables.tenancy.actors import Actor
+from payables.tenancy.queries import company_code
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def document_snapshot(document: Document) -> dict:
     """What the document's events carry (built here, never from an API schema)."""
     return {
         "id": str(document.id),
-        "company_code": document.company.code,
+        "company_code": company_code(document.company),
         "state": document.state,
         "filename": document.filename,
         "kind": document.kind,

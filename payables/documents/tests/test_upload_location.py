@@ -152,7 +152,16 @@ def test_userdata_of_exactly_one_kilobyte_is_kept(api):
     assert api.get(f"/documents/{where['document_id']}").json()["userdata"] == "x" * 1024
 
 
-@pytest.mark.parametrize("params", [{}, {"filename": ""}, {"filename": "a.pdf", "size": "3"}])
+def test_a_location_without_a_file_name_takes_any_bytes(api):
+    where = location(api, "")
+
+    assert (where["Content-Type"], where["Content-Disposition"]) == (
+        "application/octet-stream",
+        "attachment",
+    )
+
+
+@pytest.mark.parametrize("params", [{"filename": "a" * 256}, {"filename": "a.pdf", "size": "3"}])
 def test_a_location_request_is_checked(api, params):
     answer = api.get("/documents/upload-location", params)
 
