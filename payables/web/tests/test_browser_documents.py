@@ -25,7 +25,11 @@ def accountant(make_member):
 
 
 def test_an_accountant_reviews_a_document_beside_its_page(
-    page, accountant, actor, company, supplier  # noqa: F811 (the imported fixture)
+    page,  # noqa: F811 (the imported fixture)
+    accountant,
+    actor,
+    company,
+    supplier,
 ):
     fields = GOOD | {"invoice_number": read("5-1", confidence=0.4)}
     document = waiting_document(actor, company, fields)
