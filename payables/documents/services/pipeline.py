@@ -218,6 +218,7 @@ def finish_read(
             invoice, notes = made.invoice, notes + made.findings
         stored.invoice = invoice
         stored.findings = notes
+        stored.failure_reason = stored.failure_message = ""
         stored.state = (
             Document.State.INVOICE_CREATED if invoice is not None else Document.State.DIGITIZED
         )

@@ -7,6 +7,7 @@ import pytest
 from payables.documents.models import Document
 from payables.documents.tests.test_review import GOOD, read
 from payables.invoices.models import Invoice
+from payables.tests.task_worker import use_database_tasks
 from payables.web.tests.test_browser import (  # noqa: F401 (fixtures)
     _screenshot,
     _sign_in,
@@ -30,7 +31,9 @@ def test_an_accountant_reviews_a_document_beside_its_page(
     actor,
     company,
     supplier,
+    settings,
 ):
+    use_database_tasks(settings)  # the upload's task stays queued: the reading is given below
     fields = GOOD | {"invoice_number": read("5-1", confidence=0.4)}
     document = waiting_document(actor, company, fields)
     _sign_in(page, "acc@example.com")

@@ -1,4 +1,8 @@
-"""Documents waiting for review, for the web tests (as the pipeline leaves them)."""
+"""Documents waiting for review, for the web tests (as the pipeline leaves them).
+
+The reading is given, as the extraction engine would give it; a test that commits must
+keep the upload's own task from running (the database task backend, no worker).
+"""
 
 from __future__ import annotations
 
