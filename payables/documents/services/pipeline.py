@@ -89,6 +89,14 @@ def read_fields(data: bytes, *, memory: dict[str, dict] | None = None) -> Readin
     return reading_of(digitized)
 
 
+def locate_values(data: bytes, values: dict[str, object]) -> dict[str, dict]:
+    """Where on the document each value stands ({field: {label, page, box}}): the engine
+    finds corrected values for supplier memory. Values it cannot find are left out."""
+    from payables.digitize import learn
+
+    return learn(data, values) if values else {}
+
+
 def _start(document_id: UUID) -> Document:
     """Mark the document ``processing`` (again, after a lost worker) unless it finished."""
     with transaction.atomic():

@@ -1,7 +1,8 @@
 """An accountant's review of a digitized document: corrected fields, then its invoice.
 
-Corrections that say where on the page the value is (page and box, and the label beside
-it) are remembered for the supplier, so its next document is read there first.
+Where each corrected field stands on the page is remembered for the supplier, so its next
+document is read there first: as the correction says (page and box, the label beside it),
+as it was read (a value confirmed), or as the extraction engine finds the value.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from payables.documents.models import Document
 from payables.documents.services.invoicing import make_invoice
 from payables.documents.services.memory import memory_keys, remember_corrections
 from payables.documents.services.outcomes import DIGITIZED_FEED, document_snapshot, locked_document
+from payables.documents.services.pipeline import locate_values
 from payables.errors import FieldError, ValidationFailed
 from payables.events import event_types
 from payables.events.feeds import next_feed_time
@@ -33,22 +35,15 @@ def review_document(document: Document, *, actor: Actor, corrections: dict[str, 
     _check_reviewable(document)
     with document.file.open("rb") as stored_file:
         data = stored_file.read()
+    fields, learned, to_locate = _corrected(document.fields, corrections)
+    if to_locate:  # where the engine finds the values: read before any lock is taken
+        learned = locate_values(data, to_locate) | learned
     with transaction.atomic():
         lock_company_writes(document.company)
         stored = locked_document(document)
         _check_reviewable(stored)
-        fields = dict(stored.fields)
-        learned = {}
-        for name, correction in corrections.items():
-            before = fields.get(name) or {}
-            where = {key: correction.get(key) for key in ("page", "box", "label")}
-            fields[name] = {
-                **exact_field(correction["value"]),
-                **{key: value for key, value in where.items() if value},
-                "corrected_from": before.get("value"),
-            }
-            if where["page"] and where["box"]:
-                learned[name] = {"label": where["label"] or "", **where}
+        if stored.fields != document.fields:  # reviewed meanwhile: start from what it is now
+            fields, learned, _ = _corrected(stored.fields, corrections)
         made = make_invoice(stored, fields, actor=actor, data=data, reviewed=True)
         if made.invoice is None:
             raise ValidationFailed(
@@ -76,6 +71,31 @@ def review_document(document: Document, *, actor: Actor, corrections: dict[str, 
         )
         remember_corrections(stored.company, keys=memory_keys(fields), corrected=learned)
     return stored
+
+
+def _corrected(
+    read: dict[str, dict], corrections: dict[str, dict]
+) -> tuple[dict[str, dict], dict[str, dict], dict[str, object]]:
+    """The fields with the corrections applied; where each corrected value stands (as the
+    correction says, or as it was read when confirmed); and the values still to locate."""
+    fields = dict(read)
+    learned, to_locate = {}, {}
+    for name, correction in corrections.items():
+        before = fields.get(name) or {}
+        where = {key: correction.get(key) for key in ("page", "box", "label")}
+        confirmed = correction["value"] == str(before.get("value"))
+        if not (where["page"] and where["box"]) and confirmed:
+            where = {key: before.get(key) for key in ("page", "box", "label")}
+        fields[name] = {
+            **exact_field(correction["value"]),
+            **{key: value for key, value in where.items() if value},
+            "corrected_from": before.get("value"),
+        }
+        if where["page"] and where["box"]:
+            learned[name] = {"label": where["label"] or "", **where}
+        else:
+            to_locate[name] = correction["value"]
+    return fields, learned, to_locate
 
 
 def _check_reviewable(document: Document) -> None:

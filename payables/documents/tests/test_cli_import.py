@@ -21,10 +21,11 @@ def scan_png() -> bytes:
     return buffer.getvalue()
 
 
-def text_pdf(number: str = "S-1") -> bytes:
+def text_pdf(number: str = "S-1", *, address: str = "Pikk 1, Tallinn") -> bytes:
+    """A plain invoice PDF with a text layer (no embedded e-invoice)."""
     return invoice_pdf(
         supplier="Tarnija OÜ",
-        supplier_address="Pikk 1, Tallinn",
+        supplier_address=address,
         buyer="Acme Ostud OÜ",
         number=number,
         invoice_date=date(2026, 11, 2),

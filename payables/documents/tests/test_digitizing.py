@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from payables.documents import fields
+from payables.documents.models import SupplierMemory
 from payables.documents.tests.conftest import multipart
 from payables.documents.tests.test_cli_import import text_pdf
 from payables.invoices.models import Invoice
@@ -114,4 +115,26 @@ def test_an_image_is_read_by_ocr(api, tasks_on_commit):
     document = _read(api, tasks_on_commit, "scan.png", rendered_png(text_pdf("S-83"), dpi=300))
 
     assert document["method"] == "ocr" and document["languages"]
-    assert document["fields"]["invoice_number"]["value"] == "S-83"
+    assert document["fields"]["gross_amount"]["value"] == "122.00"
+    assert document["fields"]["issue_date"]["value"] == "2026-11-02"
+
+
+def test_a_correction_is_remembered_and_the_next_document_is_read_better(
+    api, company, supplier, tasks_on_commit
+):
+    """The supplier (by its VAT id on the page) is remembered where the accountant found
+    the date: its next invoice's date is read there, surely enough to be taken."""
+    update_company(company, {"digitized_invoice_policy": "review"})
+    address = "Pikk 1, Tallinn, KMKR EE100931558"
+    first = _read(api, tasks_on_commit, "s-1.pdf", text_pdf("S-1", address=address))
+    date = first["fields"]["issue_date"]
+    assert date["confidence"] < fields.ACCEPT_CONFIDENCE  # unsure the first time
+
+    confirmed = {"issue_date": {"value": date["value"]}, "invoice_number": {"value": "S-1"}}
+    answer = api.post(f"/documents/{first['id']}/review", {"fields": confirmed})
+    assert answer.status_code == 200, answer.content
+    assert SupplierMemory.objects.filter(key="vat:EE100931558").exists()
+
+    second = _read(api, tasks_on_commit, "s-2.pdf", text_pdf("S-2", address=address))
+    assert second["fields"]["issue_date"]["value"] == date["value"]
+    assert second["fields"]["issue_date"]["confidence"] >= fields.ACCEPT_CONFIDENCE

@@ -61,11 +61,15 @@ def document_review(request: HttpRequest, document_id: UUID) -> HttpResponse:
     document = _document_or_404(request, document_id)
     errors: dict[str, str] = {}
     if request.method == "POST":
+        # Changed values, and unsure ones the accountant confirmed: both teach the memory.
         corrections = {
-            name: {"value": request.POST[name].strip()}
+            name: {"value": value}
             for name in FIELD_NAMES
-            if request.POST.get(name, "").strip()
-            and request.POST[name].strip() != str((document.fields.get(name) or {}).get("value"))
+            if (value := request.POST.get(name, "").strip())
+            and (
+                value != str((document.fields.get(name) or {}).get("value"))
+                or not is_accepted(document.fields.get(name))
+            )
         }
         try:
             document = review_document(document, actor=request.actor, corrections=corrections)
@@ -147,7 +151,7 @@ def _page_png(kind: str, data: bytes, page: int) -> bytes:
         image.seek(page - 1)  # past the last frame: EOFError, a 404
         image.thumbnail((previews.MAX_SIDE, previews.MAX_SIDE))
         out = io.BytesIO()
-        image.convert("RGB").save(out, format="PNG")
+        image.convert("RGB").save(out, format="PNG")  # not-orm: Pillow
     return out.getvalue()
 
 
