@@ -254,6 +254,7 @@ UNAMBIGUOUS_IDS = (
     "delivery_id",
     "error_id",
     "job_id",
+    "document_id",
 )
 # The share of test cases whose path parameters name an existing object.
 EXISTING = 0.75
@@ -318,6 +319,8 @@ def collect_ids(base: str, key: str) -> dict[str, list[str]]:
         ids["error_id"] = [call("POST", "/sync-errors", report)["id"]]
     job = call("POST", "/suppliers/bulk", {"records": [{"name": "Fuzz Oy", "country": "FI"}]})
     ids["job_id"] = [job["id"]]
+    where = call("GET", "/documents/upload-location?filename=fuzz.pdf&userdata=fuzz")
+    ids["document_id"] = [where["document_id"]]
     return {name: values for name, values in ids.items() if values}
 
 

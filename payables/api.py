@@ -16,6 +16,8 @@ from ninja.renderers import JSONRenderer
 
 from payables.api_contract import refuse_unknown_query_parameters
 from payables.approvals.api import router as approvals_router
+from payables.documents.api import feeds_router as documents_feeds_router
+from payables.documents.api import router as documents_router
 from payables.errors import Loc, PayablesError, PayloadTooLarge, error_body
 from payables.events.api import feeds_router
 from payables.events.api import router as events_router
@@ -218,6 +220,8 @@ api.add_router("/events", events_router)
 api.add_router("/webhooks", webhooks_router)
 api.add_router("/feeds", feeds_router)
 api.add_router("/feeds", handoff_feeds_router)
+api.add_router("/feeds", documents_feeds_router)
+api.add_router("/documents", documents_router)
 api.add_router("/sync-errors", sync_errors_router)
 api.add_decorator(refuse_unknown_query_parameters)  # every operation; urls.py: 404, 405
 

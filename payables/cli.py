@@ -21,10 +21,11 @@ import django
 COMMANDS = {
     "serve": "Migrate, then serve the web inbox and API with a task worker beside it.",
     "worker": "Run a background task worker (any number may run against PostgreSQL).",
-    "import": "Import e-invoice files, folders or globs (UBL, CII, Factur-X, Finvoice, …).",
+    "import": "Import e-invoices, PDFs and scans (files, folders, globs); scans are digitized.",
     "demo": "Load a demo company with data and users (--reset-passwords: new passwords).",
     "createkey": "Issue an API key for an integrator (created if missing) or a user.",
     "revokekey": "Revoke an API key by its visible prefix.",
+    "grantcompany": "Let an integrator's key serve more companies (an accounting office).",
     "setpassword": "Set a user's web sign-in password, by email address (--company NAME).",
     "load-rates": "Load a company's exchange rates from an ECB-format CSV or zip file.",
 }
@@ -149,6 +150,7 @@ def worker(args: list[str]) -> None:
     django.setup()
     from django.core.management import call_command
 
+    from payables.documents.services import queue_upload_check
     from payables.events.task_leases import LeaseKeeper, reap_expired_tasks
     from payables.events.webhooks.delivery import queue_sweep
     from payables.tenancy.services import prune_idempotency_keys
@@ -156,6 +158,7 @@ def worker(args: list[str]) -> None:
     prune_idempotency_keys()
     reap_expired_tasks()
     queue_sweep()  # webhook deliveries whose task a crash lost are found by the sweep
+    queue_upload_check()  # with S3 storage: uploads PUT to S3 directly are noticed
     keeper = LeaseKeeper()
     keeper.start()
     try:

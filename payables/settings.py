@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "payables.masterdata",
     "payables.invoices",
     "payables.events",
+    "payables.documents",
     "payables.approvals",
     "payables.handoff",
     "payables.web",
@@ -248,6 +249,16 @@ PAYABLES_MAX_ATTACHMENT_BYTES = env_int("PAYABLES_MAX_ATTACHMENT_BYTES", 20 * 10
 PAYABLES_EINVOICE_MAX_BYTES = min(
     env_int("PAYABLES_EINVOICE_MAX_BYTES", 20 * 1024 * 1024), PAYABLES_MAX_ATTACHMENT_BYTES
 )
+# Documents to digitize (PDFs, scans, e-invoices) above this size are refused: 400
+# EntityTooLarge at an upload location, a failed entry of a multipart upload. Never more
+# than the attachment limit: the document becomes its invoice's original attachment.
+PAYABLES_DOCUMENT_MAX_BYTES = min(
+    env_int("PAYABLES_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024), PAYABLES_MAX_ATTACHMENT_BYTES
+)
+# How long an upload location (`GET /api/v1/documents/upload-location`) takes the bytes.
+PAYABLES_UPLOAD_URL_SECONDS = env_int("PAYABLES_UPLOAD_URL_SECONDS", 3600)
+# With S3 storage, clients PUT to S3 directly; the worker looks for arrived uploads this often.
+PAYABLES_UPLOAD_SWEEP_SECONDS = env_int("PAYABLES_UPLOAD_SWEEP_SECONDS", 60)
 # The request body limit follows from both: an attachment as base64 (4/3 of the bytes)
 # plus the JSON around it, or an e-invoice sent as the raw body. A body over it is a 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(

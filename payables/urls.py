@@ -7,9 +7,11 @@ from django.urls import include, path
 
 from payables.api import api
 from payables.api_contract import api_urls
+from payables.documents.upload_api import put_upload
 
 urlpatterns = [
     path("api/v1/", api_urls(api)),  # JSON answers to unknown paths and methods too
     path("admin/", admin.site.urls),
+    path("uploads/<str:token>", put_upload, name="document-upload"),  # upload locations
     path("", include("payables.web.urls")),
 ]

@@ -62,6 +62,7 @@ ROUTING_RULE_CREATED = "routing_rule.created"
 ROUTING_RULE_UPDATED = "routing_rule.updated"
 ROUTING_RULE_DELETED = "routing_rule.deleted"
 DOCUMENT_DIGITIZED = "document.digitized"
+DOCUMENT_FAILED = "document.failed"
 WEBHOOK_SUBSCRIPTION_DISABLED = "webhook_subscription.disabled"
 WEBHOOK_SUBSCRIPTION_CREATED = "webhook_subscription.created"
 WEBHOOK_SUBSCRIPTION_CONFIRMED = "webhook_subscription.confirmed"
@@ -136,6 +137,29 @@ _SUPPLIER = {
     "is_active": "False once deactivated.",
 }
 _ROUTING_RULE = {"id": "The rule's UUID.", "name": "Its name."}
+_DOCUMENT = {
+    "id": "The document's UUID.",
+    "company_code": "The company's registry code (else its UUID).",
+    "state": "`digitized` (waiting for review), `invoice_created` or `failed`.",
+    "filename": "As uploaded; empty if none.",
+    "kind": "What the bytes are: `pdf`, `png`, `jpeg`, `tiff` or `xml`; empty if none of these.",
+    "sha256": "Hex SHA-256 of the bytes.",
+    "userdata": "The uploader's string, as sent; empty if none.",
+    "method": "`text` (text layer), `ocr`, `mixed` or `e-invoice` (exact data); empty if unread.",
+    "fields": (
+        "Object: field name (`invoice_number`, `issue_date`, `gross_amount`, …) → {`value`, "
+        "`confidence` (0 to 1), `validated`, `page`, `box` ([x0, y0, x1, y1] fractions of "
+        "the page, or null)}."
+    ),
+    "invoice_id": "The UUID of the invoice made from it, or null.",
+    "duplicate_of": "The UUID of the earlier document with the same bytes, or null.",
+    "failure_reason": (
+        "Why it failed (`unsupported_format`, `ocr_engine_missing`, `encrypted_pdf`, "
+        "`broken_pdf`, `duplicate`, …); empty unless failed."
+    ),
+    "failure_message": "The failure explained; empty unless failed.",
+    "digitized_at": "When digitizing ended: ISO 8601, UTC, to the microsecond.",
+}
 _VALIDITY = {
     "valid_from": "First valid day (ISO 8601 date); null: always.",
     "valid_to": "Last valid day (ISO 8601 date); null: no end.",
@@ -408,8 +432,15 @@ _DECLARED = [
     EventType(
         DOCUMENT_DIGITIZED,
         "document",
-        "Reserved for digitized documents; not recorded yet.",
-        {},
+        "An uploaded document was read: its fields are in the digitized feed, and its "
+        "invoice was created or it waits for review.",
+        _DOCUMENT,
+    ),
+    EventType(
+        DOCUMENT_FAILED,
+        "document",
+        "An uploaded document could not be read (`failure_reason` says why).",
+        _DOCUMENT,
     ),
     EventType(
         WEBHOOK_SUBSCRIPTION_CREATED,

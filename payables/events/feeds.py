@@ -16,15 +16,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+from django.db import IntegrityError, transaction
 from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
 
 from payables.errors import FieldError
+from payables.events.models import FeedClock
 
 M = TypeVar("M", bound=Model)
 Key = tuple[Any, ...]
 
 MAX_PAGE = 500
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TICK = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,31 @@ def _after(keys: Sequence[str], position: Key) -> Q:
         step = Q(**equal, **{f"{keys[i]}__gt": position[i]})
         condition = step if i == len(keys) - 1 else step | condition
     return condition
+
+
+def next_feed_time(name: str, *, after: datetime | None = None) -> datetime:
+    """Now, but later than anything the feed ``name`` gave out (and than ``after``).
+
+    Inside the writer's transaction, as its last lock: the feed's clock row stays locked
+    until the commit, so stamps follow commit order across companies, and a reader of
+    several companies' rows never finds a smaller stamp appear behind its cursor.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("next_feed_time must run inside the transaction of the change")
+    clock = FeedClock.objects.select_for_update().filter(name=name).first()
+    if clock is None:
+        try:
+            with transaction.atomic():
+                clock = FeedClock.objects.create(name=name)
+        except IntegrityError:  # created concurrently: wait for it
+            clock = FeedClock.objects.select_for_update().get(name=name)
+    at = timezone.now()
+    for earlier in (clock.last_at, after):
+        if earlier is not None and at <= earlier:
+            at = earlier + TICK
+    clock.last_at = at
+    clock.save(update_fields=["last_at"])
+    return at
 
 
 def invalid_cursor() -> FieldError:

@@ -156,3 +156,19 @@ class TaskLease(models.Model):
 
     def __str__(self) -> str:
         return f"lease of {self.task_id} until {self.expires_at:%H:%M:%S}"
+
+
+class FeedClock(models.Model):
+    """The last position a time-ordered feed gave out, across every company.
+
+    A feed read for several companies at once (an accounting office's key) must still
+    see rows in commit order. Each writer takes the feed's clock row under a lock, as
+    the last lock of its transaction, and stamps its rows later than the clock: two
+    writers of different companies then commit in the order of their stamps.
+    """
+
+    name = models.CharField(max_length=50, unique=True)
+    last_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_at}"

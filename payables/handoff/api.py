@@ -102,8 +102,10 @@ def report(request: HttpRequest, payload: SyncErrorIn) -> Status[SyncErrorOut]:
     """Report that accounting could not take an export; the invoice is flagged `sync_failed`.
 
     Name the export by `document_id` (as the feed gave it) or the invoice by `invoice_id`
-    (UUID or internal id: its latest export), exactly one of them. `company_code`, when
-    sent, must be the company's registry code (else 422 at `company_code`). The flag
+    (UUID or internal id: its latest export), exactly one of them. `company_code` names
+    the company (its registry code; by default the key's own): a key that serves several
+    companies reports for any of them; a company it does not serve is a 422 at
+    `company_code`. The flag
     stays until the invoice is exported again or booked. A report about an export that
     was superseded by a re-export is kept, resolved at once (`superseded`).
     """
@@ -119,9 +121,12 @@ def report(request: HttpRequest, payload: SyncErrorIn) -> Status[SyncErrorOut]:
 
 @sync_errors_router.get("", response=Page[SyncErrorOut], auth=read)
 def list_sync_errors(request: HttpRequest, filters: Query[SyncErrorFilters]) -> dict:
-    """Sync error reports, newest first; `status` `open` or `resolved`."""
+    """Sync error reports, newest first; `status` `open` or `resolved`.
+
+    A key that serves several companies lists the reports of all of them (`company_code`).
+    """
     errors = find_sync_errors(
-        request.actor.company,
+        request.actor.companies,
         is_open=None if filters.status is None else filters.status == "open",
         invoice_id=filters.invoice_id,
         reported_after=filters.reported_after,
@@ -135,7 +140,7 @@ def list_sync_errors(request: HttpRequest, filters: Query[SyncErrorFilters]) -> 
 
 @sync_errors_router.get("/{error_id}", response=SyncErrorOut, auth=read)
 def get_sync_error(request: HttpRequest, error_id: UUID) -> SyncErrorOut:
-    error = find_sync_errors(request.actor.company).filter(pk=error_id).first()
+    error = find_sync_errors(request.actor.companies).filter(pk=error_id).first()
     if error is None:
         raise NotFound("Sync error not found.", code="sync_error_not_found")
     return SyncErrorOut.from_error(error)
@@ -150,8 +155,11 @@ def exported_feed(request: HttpRequest, params: Query[FeedParams]) -> ExportedPa
     `document_id` ("<invoice id>/<export_count>"). A re-export puts the invoice at the end
     again, with `reexport` true. Follow `next` until it is null; store `cursor` with the
     data of the page, and start from it next time: nothing is skipped or repeated.
+
+    A key that serves several companies (an accounting office's) reads the exports of
+    all of them in one order; each document names its company by `company_code`.
     """
-    page = exported_after(request.actor.company, params.from_, limit=params.limit)
+    page = exported_after(request.actor.companies, params.from_, limit=params.limit)
     items = [
         ExportedDocumentOut.from_invoice(invoice, cursor=cursor, base_url=settings.BASE_URL)
         for invoice, cursor in zip(page.items, page.cursors, strict=True)

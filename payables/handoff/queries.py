@@ -1,7 +1,12 @@
-"""Company-scoped reads of the hand-off: the exported feed and sync error reports."""
+"""Company-scoped reads of the hand-off: the exported feed and sync error reports.
+
+Both read the companies an API key serves (its own, and those an accounting office's key
+was granted): the feed's order is the export clock's, one order across companies.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -17,15 +22,17 @@ from payables.tenancy.models import Company
 EXPORTED = Feed(keys=("exported_at", "id"), encode=encode_time_and_id, decode=decode_time_and_id)
 
 
-def exported_after(company: Company, cursor: str | None, *, limit: int) -> FeedPage[Invoice]:
-    """The company's exported invoices after the cursor, by export time, with their documents."""
-    return read_feed(EXPORTED, exported_documents(company), cursor, limit=limit)
+def exported_after(
+    companies: Sequence[Company], cursor: str | None, *, limit: int
+) -> FeedPage[Invoice]:
+    """The companies' exported invoices after the cursor, by export time, with their documents."""
+    return read_feed(EXPORTED, exported_documents(companies), cursor, limit=limit)
 
 
-def exported_documents(company: Company) -> QuerySet[Invoice]:
+def exported_documents(companies: Sequence[Company]) -> QuerySet[Invoice]:
     """Exported invoices with everything a feed document shows, in a fixed number of queries."""
     return (
-        Invoice.objects.for_company(company)
+        Invoice.objects.filter(company__in=companies)
         .filter(exported_at__isnull=False)
         .select_related("supplier", "company")
         .prefetch_related(
@@ -43,7 +50,7 @@ def exported_documents(company: Company) -> QuerySet[Invoice]:
 
 
 def find_sync_errors(
-    company: Company,
+    companies: Sequence[Company],
     *,
     is_open: bool | None = None,
     invoice_id: UUID | None = None,
@@ -52,8 +59,8 @@ def find_sync_errors(
     modified_after: datetime | None = None,
     modified_before: datetime | None = None,
 ) -> QuerySet[SyncError]:
-    """The company's sync error reports, newest first, filtered."""
-    errors = SyncError.objects.filter(company=company).select_related("invoice")
+    """The companies' sync error reports, newest first, filtered."""
+    errors = SyncError.objects.filter(company__in=companies).select_related("invoice", "company")
     if is_open is not None:
         errors = errors.filter(resolved_at__isnull=is_open)
     bounds = {

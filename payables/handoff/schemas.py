@@ -16,6 +16,7 @@ from payables.handoff.models import SyncError
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.schemas import InvoiceOut
 from payables.schema_types import InSchema, IsoDate, PageParams, Timestamp
+from payables.tenancy.queries import company_code
 
 
 def _id_as_text(value: object) -> object:
@@ -96,7 +97,12 @@ class SyncErrorIn(InSchema):
         description='The feed document\'s `document_id` ("<invoice id>/<export_count>").',
     )
     company_code: str | None = Field(
-        None, max_length=50, description="When sent, must be the company's registry code."
+        None,
+        max_length=50,
+        description=(
+            "The company's registry code; by default the key's own company. A key that "
+            "serves several companies names the one the report is about."
+        ),
     )
     message: str = Field(..., min_length=1, max_length=2000)
     request_id: str | None = RequestId
@@ -104,6 +110,7 @@ class SyncErrorIn(InSchema):
 
 class SyncErrorOut(Schema):
     id: UUID
+    company_code: str = Field(description="The company's registry code (else its UUID).")
     invoice_id: UUID
     internal_id: int
     invoice_number: str
@@ -121,6 +128,7 @@ class SyncErrorOut(Schema):
     def from_error(cls, error: SyncError) -> SyncErrorOut:
         return cls(
             id=error.id,
+            company_code=company_code(error.company),
             invoice_id=error.invoice_id,
             internal_id=error.invoice.internal_id,
             invoice_number=error.invoice.invoice_number,
@@ -190,6 +198,7 @@ class ExportedDocumentOut(Schema):
 
     document_id: str = Field(description='"<invoice id>/<export_count>": names this export.')
     cursor: str = Field(description="The feed position right after this document.")
+    company_code: str = Field(description="The company's registry code (else its UUID).")
     exported_at: datetime
     export_count: int
     reexport: bool = Field(description="The invoice was exported before.")
@@ -214,6 +223,7 @@ class ExportedDocumentOut(Schema):
         return cls(
             document_id=inv.export_document_id,
             cursor=cursor,
+            company_code=company_code(inv.company),
             exported_at=inv.exported_at,
             export_count=inv.export_count,
             reexport=inv.export_count > 1,

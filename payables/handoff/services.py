@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from uuid import UUID
 
 from django.db import transaction
@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from payables.errors import FieldError, PayablesError
 from payables.events import event_types
+from payables.events.feeds import next_feed_time
 from payables.events.services import lock_company_writes
 from payables.handoff.errors import AlreadyBooked, UnknownDocument
 from payables.handoff.models import SyncError
@@ -33,9 +34,10 @@ from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 from payables.tenancy.permissions import Action, require
+from payables.tenancy.queries import company_by_code
 
 MAX_BATCH = 200
-TICK = timedelta(microseconds=1)
+EXPORTED_FEED = "exported"
 
 
 @dataclass(frozen=True)
@@ -151,11 +153,12 @@ def report_sync_error(
 
     The report names the invoice (its latest export) or one export's ``document_id``.
     A report about an export that a re-export has superseded is kept, resolved at once,
-    and leaves the invoice as it is. ``company_code``, when sent, must be the company's
-    registry code: a report meant for another company is refused, not filed here.
+    and leaves the invoice as it is. ``company_code`` names the company (its registry
+    code; by default the key's own): a key that serves several companies (an accounting
+    office's) reports for any of them, and a code of a company the key does not serve
+    is refused, not filed elsewhere.
     """
     require(actor, Action.EXPORT)
-    company = actor.company
     if invoice_ref is None and document_id is None:
         raise FieldError(
             "Name the export by document_id, or the invoice by invoice_id.",
@@ -168,12 +171,8 @@ def report_sync_error(
             loc=["document_id"],
             code="two_references",
         )
-    if company_code is not None and company_code != company.registry_code:
-        raise FieldError(
-            "This is not the registry code of the company the API key belongs to.",
-            loc=["company_code"],
-            code="company_code_mismatch",
-        )
+    company = company_by_code(actor, company_code, loc=["company_code"])
+    actor = actor.acting_for(company)
     with transaction.atomic():
         lock_company_writes(company)
         invoice, export_count = _reported_export(company, invoice_ref, document_id)
@@ -244,14 +243,14 @@ def _export(invoice: Invoice, *, actor: Actor, at: datetime, automatic: bool) ->
 
 
 def _next_export_time(company: Company) -> datetime:
-    """Now, but later than every export the company has: feed order is then commit order.
+    """Now, but later than every export so far: feed order is then commit order.
 
-    The caller holds the company's write lock, so no export commits between this read
-    and its own; clocks of different web servers may disagree, the clamp does not care.
+    The feed's clock (``next_feed_time``) orders exports of all companies, so a key that
+    serves several reads them in commit order too; the company's latest export covers
+    exports made before the clock existed. Callers hold the company's write lock.
     """
-    now = timezone.now()
     latest = Invoice.objects.for_company(company).aggregate(at=Max("exported_at"))["at"]
-    return max(now, latest + TICK) if latest else now
+    return next_feed_time(EXPORTED_FEED, after=latest)
 
 
 def _reported_export(

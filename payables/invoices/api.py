@@ -18,7 +18,12 @@ from payables.errors import FieldError, PayloadTooLarge
 from payables.invoices.einvoice_mapping import to_canonical
 from payables.invoices.errors import AttachmentNotFound
 from payables.invoices.models import Attachment
-from payables.invoices.queries import filter_invoices, get_attachment, get_invoice
+from payables.invoices.queries import (
+    filter_invoices,
+    get_attachment,
+    get_invoice,
+    get_served_invoice,
+)
 from payables.invoices.schemas import (
     AttachmentContentOut,
     AttachmentIn,
@@ -313,8 +318,13 @@ def list_attachments(request: HttpRequest, ref: str) -> list[AttachmentOut]:
 def download(
     request: HttpRequest, ref: str, attachment_id: UUID, encoding: Literal["raw", "base64"] = "raw"
 ) -> HttpResponse | AttachmentContentOut:
-    """Download the stored bytes with their content type, or `?encoding=base64` as JSON."""
-    attachment = get_attachment(get_invoice(request.actor.company, ref), attachment_id)
+    """Download the stored bytes with their content type, or `?encoding=base64` as JSON.
+
+    A key that serves several companies (an accounting office's) downloads the files of
+    their invoices too, named by the invoice's UUID, as the exported feed links them.
+    """
+    invoice = get_served_invoice(request.actor.companies, ref)
+    attachment = get_attachment(invoice, attachment_id)
     if attachment.kind != Attachment.Kind.FILE:
         raise AttachmentNotFound("This attachment is a link; it has no stored content.")
     content = read_attachment(attachment)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -32,6 +33,26 @@ def get_invoice(company: Company, ref: str) -> Invoice:
         invoice = None
         if ref.isascii() and ref.isdigit() and len(ref) <= MAX_INTERNAL_ID_DIGITS:  # not "³"
             invoice = qs.filter(internal_id=int(ref)).first()
+    if invoice is None:
+        raise InvoiceNotFound()
+    return invoice
+
+
+def get_served_invoice(companies: Sequence[Company], ref: str) -> Invoice:
+    """Find an invoice of the first company by UUID or internal id, or of the others (the
+    companies an accounting office's key was granted) by UUID, which names one invoice."""
+    own, *others = companies
+    try:
+        return get_invoice(own, ref)
+    except InvoiceNotFound:
+        if not others:
+            raise
+    try:
+        invoice_id = UUID(ref)
+    except ValueError:
+        raise InvoiceNotFound() from None
+    found = Invoice.objects.filter(company__in=others, pk=invoice_id).select_related("company")
+    invoice = found.first()
     if invoice is None:
         raise InvoiceNotFound()
     return invoice

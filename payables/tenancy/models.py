@@ -45,6 +45,20 @@ class Company(models.Model):
     auto_export_on_approval = models.BooleanField(
         default=False, help_text="Export an invoice to accounting as soon as it is approved."
     )
+    digitized_invoice_policy = models.CharField(
+        max_length=20,
+        choices=[
+            ("create", "Create the invoice, flagged for review when a key field is unsure"),
+            ("create_validated", "Create it only when every key field is validated"),
+            ("review", "Leave every digitized document for review"),
+        ],
+        default="create",
+        help_text=(
+            "What a digitized document becomes: an invoice at once (flagged for review "
+            "when a key field is missing or unsure), an invoice only when every key field "
+            "is validated, or always a document waiting for an accountant's review."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -174,6 +188,15 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=16, help_text="The visible start of the key.")
     key_hash = models.CharField(max_length=64, unique=True)
     scopes = models.JSONField(default=list)
+    granted_companies = models.ManyToManyField(
+        Company,
+        blank=True,
+        related_name="+",
+        help_text=(
+            "Other companies an integrator's key serves (an accounting office's key): "
+            "the feeds give their documents too, and uploads and reports may name them."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -57,7 +57,9 @@ SCOPES_BY_ACTION: dict[Action, frozenset[str]] = {
     Action.APPROVE: frozenset({"approvals:read", "approvals:write", "invoices:read"}),
     Action.MANAGE_APPROVALS: frozenset({"approvals:read", "approvals:write"}),
     Action.VIEW_ALL_INVOICES: frozenset({"invoices:read"}),
-    Action.EDIT_INVOICES: frozenset({"invoices:read", "invoices:write"}),
+    Action.EDIT_INVOICES: frozenset(
+        {"invoices:read", "invoices:write", "documents:read", "documents:write"}
+    ),
     Action.EXPORT: frozenset({"export:read", "export:write"}),
     Action.READ_EVENTS: frozenset({"events:read"}),
     Action.READ_MASTERDATA: frozenset({"masterdata:read"}),

@@ -1,8 +1,10 @@
-"""Reads of the tenancy app: looking up the API key a request presents."""
+"""Reads of the tenancy app: the API key a request presents, the companies it serves."""
 
 from __future__ import annotations
 
-from payables.tenancy.models import ApiKey
+from payables.errors import FieldError, Loc
+from payables.tenancy.actors import Actor
+from payables.tenancy.models import ApiKey, Company
 from payables.tenancy.services import hash_key
 
 
@@ -12,4 +14,28 @@ def find_api_key(raw: str) -> ApiKey | None:
         ApiKey.objects.select_related("integrator__company", "user__company")
         .filter(key_hash=hash_key(raw))
         .first()
+    )
+
+
+def company_code(company: Company) -> str:
+    """How feeds and reports name a company: its registry code, else its UUID."""
+    return company.registry_code or str(company.id)
+
+
+def company_by_code(actor: Actor, code: str | None, *, loc: Loc) -> Company:
+    """The actor's company that ``code`` names (its ``Company.code``); none given: its own.
+
+    A company the actor does not serve is refused like an unknown one (422 at ``loc``),
+    so a key cannot learn which other companies exist.
+    """
+    if code is None:
+        return actor.company
+    for company in actor.companies:
+        if code == company_code(company):
+            return company
+    raise FieldError(
+        "Not a company this API key serves; give the registry code of its company or of "
+        "one it was granted.",
+        loc=loc,
+        code="company_code_mismatch",
     )

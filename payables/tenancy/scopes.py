@@ -10,6 +10,8 @@ SCOPES: dict[str, str] = {
     "invoices:write": "Create, update and cancel invoices; add attachments and payments",
     "masterdata:read": "Read suppliers and other master data",
     "masterdata:write": "Create and update suppliers and other master data",
+    "documents:read": "Read uploaded documents and the feed of digitized documents",
+    "documents:write": "Upload documents (PDFs, scans, e-invoices) for digitizing",
     "events:read": "Read the event feed",
     "approvals:read": "Read approval queues, chains, routing rules and invoice history",
     "approvals:write": "Approve, reject, append approvers, re-route; edit routing rules",

@@ -50,7 +50,7 @@ def create_company(
 
 # What ``update_company`` changes; the first four are checked together, as on creation.
 _IDENTITY = ("country", "registry_code", "vat_number", "home_currency")
-_POLICIES = ("einvoice_invalid_policy", "einvoice_other_buyer_policy")
+_POLICIES = ("einvoice_invalid_policy", "einvoice_other_buyer_policy", "digitized_invoice_policy")
 COMPANY_FIELDS = ("name", *_IDENTITY, *_POLICIES, "auto_export_on_approval")
 
 
@@ -168,6 +168,27 @@ def _issue_key(
     )
     logger.info("Issued API key %s for %s", api_key.prefix, api_key.owner_label)
     return api_key, raw
+
+
+def grant_companies(api_key: ApiKey, companies: list[Company]) -> ApiKey:
+    """Let an integrator's key serve these companies too (an accounting office's key).
+
+    Its feeds then give their documents as well, each naming its company, and its uploads
+    and sync error reports may name them. A personal key acts as one person of one
+    company and is never granted others.
+    """
+    if api_key.user_id:
+        raise FieldError("A personal key serves its user's company only", loc=["api_key"])
+    others = [c for c in companies if c.pk != api_key.integrator.company_id]
+    api_key.granted_companies.add(*others)
+    logger.info("Key %s now also serves %d companies", api_key.prefix, len(others))
+    return api_key
+
+
+def revoke_companies(api_key: ApiKey, companies: list[Company]) -> ApiKey:
+    """Take companies granted to a key away again; its own company stays."""
+    api_key.granted_companies.remove(*companies)
+    return api_key
 
 
 def revoke_api_key(api_key: ApiKey) -> ApiKey:

@@ -118,3 +118,21 @@ def test_a_raw_download_declares_any_content_type(db):
     schema = Client().get("/api/v1/openapi.json").json()
     download = schema["paths"]["/api/v1/invoices/{ref}/attachments/{attachment_id}/content"]
     assert "*/*" in download["get"]["responses"]["200"]["content"]
+
+
+def test_every_schema_name_is_one_class():
+    """Ninja names components by class name: two classes of one name would share one."""
+    from ninja import Schema
+
+    from payables.api import api
+
+    assert api.get_openapi_schema()  # every router, and so every schema, is imported
+
+    def subclasses(cls: type) -> list[type]:
+        return [cls, *(s for sub in cls.__subclasses__() for s in subclasses(sub))]
+
+    ours = [c for c in subclasses(Schema) if c.__module__.startswith("payables.")]
+    names: dict[str, set[str]] = {}
+    for cls in ours:
+        names.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    assert {n: m for n, m in names.items() if len(m) > 1} == {}

@@ -5,10 +5,18 @@ from __future__ import annotations
 from django.urls import path
 
 from payables.web import views
+from payables.web.views import documents
 
 app_name = "web"
 
 urlpatterns = [
+    path("documents/", documents.document_list, name="documents"),
+    path("documents/<uuid:document_id>/", documents.document_review, name="document"),
+    path(
+        "documents/<uuid:document_id>/pages/<int:page>.png",
+        documents.document_page,
+        name="document_page",
+    ),
     path("", views.inbox, name="inbox"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("sign-in/", views.sign_in, name="sign_in"),

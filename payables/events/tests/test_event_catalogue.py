@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from payables.approvals.services import (
@@ -57,6 +58,7 @@ FLOWS = {
         event_types.ATTACHMENT_ADDED,
     },
     "review": {event_types.INVOICE_REVIEW_CLEARED},
+    "documents": {event_types.DOCUMENT_DIGITIZED, event_types.DOCUMENT_FAILED},
     "approval and hand-off": {
         event_types.ROUTING_RULE_CREATED,
         event_types.ROUTING_RULE_UPDATED,
@@ -82,7 +84,7 @@ FLOWS = {
         event_types.WEBHOOK_SUBSCRIPTION_DELETED,
     },
 }
-NOT_RECORDED = {event_types.DOCUMENT_DIGITIZED}  # declared ahead of digitization
+NOT_RECORDED: set[str] = set()
 
 
 def _ok(response, status: int = 200) -> dict:
@@ -205,6 +207,22 @@ def test_review_events_carry_their_declared_fields(api: ApiClient):
     _ok(api.post(f"/invoices/{result['invoice_id']}/clear-review", reason))
 
     assert_recorded_as_declared(FLOWS["review"])
+
+
+def test_document_events_carry_their_declared_fields(
+    api: ApiClient, django_capture_on_commit_callbacks
+):
+    """An e-invoice uploaded is read; a file that is no document fails."""
+    files = [
+        SimpleUploadedFile(
+            "invoice.xml", (SAMPLES / "validation-ubl-invoice-two-vat-rates.xml").read_bytes()
+        ),
+        SimpleUploadedFile("notes.txt", b"not a document"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):  # the pipeline runs on commit
+        _ok(api.upload("/documents", {"files": files, "userdata": "ref"}), 202)
+
+    assert_recorded_as_declared(FLOWS["documents"])
 
 
 def test_approval_and_hand_off_events_carry_their_declared_fields(

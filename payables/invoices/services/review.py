@@ -1,4 +1,4 @@
-"""Clearing the review flag of an imported invoice.
+"""Flagging an invoice for review, and clearing the flag.
 
 An e-invoice that fails validation but can be read with determinate totals is imported
 with ``needs_review`` and its error-level findings (``Invoice.review_findings``). The
@@ -47,4 +47,20 @@ def clear_review(invoice: Invoice, *, actor: Actor, reason: str) -> Invoice:
             actor=actor,
             details={"reason": reason, "findings": len(invoice.review_findings)},
         )
+    return invoice
+
+
+def flag_for_review(invoice: Invoice, *, actor: Actor, findings: list[dict]) -> Invoice:
+    """Flag an invoice for review with the findings that need a person's look.
+
+    A digitized invoice whose key fields were missing or unsure, for one: its final
+    approval and its export wait until an accountant clears the flag.
+    """
+    with transaction.atomic():
+        lock_company_writes(actor.company)
+        invoice = lock_invoice(invoice)
+        invoice.needs_review = True
+        invoice.review_findings = [*invoice.review_findings, *findings][:200]
+        invoice.save(update_fields=["needs_review", "review_findings", "modified_at"])
+        add_audit_entry(invoice, actor, "flagged_for_review", comment=f"{len(findings)} findings")
     return invoice

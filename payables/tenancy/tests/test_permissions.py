@@ -127,6 +127,8 @@ def test_require_lets_an_allowed_person_through(person):
                 "approvals:write",
                 "invoices:read",
                 "invoices:write",
+                "documents:read",
+                "documents:write",
                 "masterdata:read",
                 "events:read",
                 "export:read",
