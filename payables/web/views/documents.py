@@ -151,7 +151,6 @@ def _page_png(kind: str, data: bytes, page: int) -> bytes:
         image.seek(page - 1)  # past the last frame: EOFError, a 404
         image.thumbnail((previews.MAX_SIDE, previews.MAX_SIDE))
         out = io.BytesIO()
-        # Pillow writes the PNG, not the ORM:
         image.convert("RGB").save(out, format="PNG")  # not-orm
     return out.getvalue()
 
