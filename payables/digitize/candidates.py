@@ -90,12 +90,17 @@ class Document:
         here = next((r for r in rows if r.box[1] <= (box[1] + box[3]) / 2 <= r.box[3]), None)
         if here is None:
             return ""
+        x0 = max(here.box[0], box[0] - 0.25)  # the value's label may stand to its left
+        below = here
         for row in reversed(rows[max(0, here.index - 12) : here.index + 1]):
+            if below.box[1] - row.box[3] > 2.5 * max(row.height, 0.008):
+                break  # white space between blocks: the heading above belongs to another
+            below = row
             for c, cell in enumerate(row.cells):
                 if row is here:
                     if cell.box[0] > box[2]:
                         continue
-                elif not (cell.box[0] < box[2] + 0.05 and cell.box[2] > box[0]):
+                elif not (cell.box[0] < box[2] + 0.05 and cell.box[2] > x0):
                     continue
                 fields = {m.field for m in self.labels.get((row.page, row.index, c), [])}
                 if "third_party" in fields:
