@@ -98,6 +98,8 @@ def _norm(name: str, value: object) -> object:
     result = normalise(name, value)
     if isinstance(result, str) and name in ("invoice_number", "order_number"):
         result = result.lstrip("#")
+    if isinstance(result, str) and name == "bic" and len(result) == 11 and result.endswith("XXX"):
+        result = result[:8]  # the same bank: "XXX" is the primary office
     return result
 
 

@@ -9,14 +9,14 @@ languages at once: that loses diacritics and doubles the time.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from payables.digitize import ocr, pdftext
 from payables.digitize.candidates import Document, from_memory, labelled, unlabelled
 from payables.digitize.choose import choose
 from payables.digitize.errors import UnreadableDocument
-from payables.digitize.model import Digitized, Reading, Word
+from payables.digitize.model import Digitized, Field, Reading, Word
 from payables.digitize.sniff import sniff_kind
 from payables.digitize.tables import find_lines
 
@@ -46,15 +46,24 @@ def digitize(
     memory: Memory | None = None,
     languages: Sequence[str] | None = None,
     tessdata: str | None = None,
+    memory_for: Callable[[dict[str, Field]], Memory | None] | None = None,
 ) -> Digitized:
     """Read a PDF or image invoice and extract its fields.
 
     ``memory`` is supplier memory (``{field: {"label", "page", "box"}}``), looked at first;
-    ``languages`` fixes the OCR languages (Tesseract codes); ``tessdata`` points at the
-    language data (default: ``$PAYABLES_TESSDATA``, ``$TESSDATA_PREFIX``, the system's).
+    ``memory_for``, when the supplier is not known before reading, is asked with the fields
+    of a first extraction (its VAT id, IBAN, ...) for that supplier's memory, which is then
+    applied to the same reading (no second OCR). ``languages`` fixes the OCR languages
+    (Tesseract codes); ``tessdata`` points at the language data (default:
+    ``$PAYABLES_TESSDATA``, ``$TESSDATA_PREFIX``, the system's).
     """
     reading, aspects, doc = read(data, languages=languages, tessdata=tessdata, memory=memory)
-    return extract(reading, memory=memory, aspects=aspects, doc=doc)
+    result = extract(reading, memory=memory, aspects=aspects, doc=doc)
+    if memory is None and memory_for is not None:
+        found = memory_for(result.fields)
+        if found:
+            result = extract(reading, memory=found, aspects=aspects, doc=doc)
+    return result
 
 
 def read(

@@ -55,3 +55,17 @@ def test_memory_that_does_not_fit_the_document_is_ignored():
     result = digitize(_invoice("DK-4502"), memory=memory)
 
     assert result.fields.get("invoice_number") is None or result.fields["invoice_number"].value
+
+
+def test_memory_looked_up_by_the_first_reading_applies_to_the_same_reading():
+    memory = learn(_invoice("DK-4411"), {"invoice_number": "DK-4411"})
+    asked = []
+
+    def memory_for(fields):
+        asked.append(sorted(fields))
+        return memory if fields["gross_amount"].value else None
+
+    found = digitize(_invoice("DK-4502"), memory_for=memory_for).fields["invoice_number"]
+
+    assert found.value == "DK-4502" and found.validated
+    assert len(asked) == 1 and "gross_amount" in asked[0]
