@@ -54,23 +54,27 @@ def json_value(value: object) -> object:
     return value
 
 
+def field_dicts(found: dict[str, Any]) -> dict[str, dict]:
+    """The engine's ``Field``s by name as the JSON the app keeps (read by attribute name)."""
+    return {
+        name: {
+            "value": json_value(field_.value),
+            "confidence": round(float(field_.confidence), 4),
+            "validated": bool(field_.validated),
+            "page": field_.page,
+            "box": [round(float(edge), 5) for edge in field_.box] if field_.box else None,
+            "label": field_.label,
+            "source_text": field_.source_text[:500],
+        }
+        for name, field_ in found.items()
+    }
+
+
 def reading_of(digitized: Any) -> Reading:
     """Turn the engine's ``Digitized`` into a ``Reading`` (its dataclasses, read by name)."""
-    fields = {
-        name: {
-            "value": json_value(found.value),
-            "confidence": round(float(found.confidence), 4),
-            "validated": bool(found.validated),
-            "page": found.page,
-            "box": [round(float(edge), 5) for edge in found.box] if found.box else None,
-            "label": found.label,
-            "source_text": found.source_text[:500],
-        }
-        for name, found in digitized.fields.items()
-    }
     return Reading(
         method=digitized.method,
-        fields=fields,
+        fields=field_dicts(digitized.fields),
         pages=digitized.pages,
         languages=tuple(digitized.languages),
         vat_breakdown=[_json_row(row) for row in digitized.vat_breakdown],

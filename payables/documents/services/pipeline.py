@@ -11,13 +11,14 @@ the invoice made from a document is guarded by its source identity.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from uuid import UUID
 
 from django.db import transaction
 
 from payables import einvoice
 from payables.documents.errors import DigitizingFailed
-from payables.documents.fields import Reading, exact_field, reading_of
+from payables.documents.fields import Reading, exact_field, field_dicts, reading_of
 from payables.documents.models import Document, SupplierMemory
 from payables.documents.services.invoicing import finding, make_invoice
 from payables.documents.services.memory import memory_keys
@@ -74,16 +75,23 @@ def give_up_document(document_id: UUID, *, reason: str) -> Document:
     return finish_failed(document, reason="worker_lost", message=reason)
 
 
-def read_fields(data: bytes, *, memory: dict[str, dict] | None = None) -> Reading:
+def read_fields(
+    data: bytes, *, memory_for: Callable[[dict[str, dict]], dict[str, dict] | None] | None = None
+) -> Reading:
     """Run the extraction engine on the bytes: the one place it is called.
 
-    The engine is imported here, when a document needs it: the rest of the app does not
-    depend on it. Its refusals become the document's failure reason.
+    ``memory_for`` is asked, with the fields of the first reading, for the supplier's
+    memory of corrections; the engine applies it to the same reading (no second OCR
+    pass). The engine is imported here, when a document needs it: the rest of the app
+    does not depend on it. Its refusals become the document's failure reason.
     """
     from payables.digitize import EngineMissing, UnreadableDocument, digitize
 
+    def engine_memory(found: dict) -> dict[str, dict] | None:
+        return memory_for(field_dicts(found)) if memory_for else None
+
     try:
-        digitized = digitize(data, memory=memory or None)
+        digitized = digitize(data, memory_for=engine_memory if memory_for else None)
     except (EngineMissing, UnreadableDocument) as exc:
         raise DigitizingFailed(exc.reason, exc.message) from None
     return reading_of(digitized)
@@ -126,17 +134,17 @@ def _embeds_einvoice(data: bytes) -> bool:
 
 
 def _read_with_memory(document: Document, data: bytes) -> Reading:
-    """Read the document; when its seller has a memory of corrections, read it again with it."""
-    reading = read_fields(data)
-    keys = memory_keys(reading.fields)
-    memory = (
-        SupplierMemory.objects.filter(company=document.company, key__in=keys)
-        .order_by("-modified_at")
-        .first()
-    )
-    if memory is None or not memory.fields:
-        return reading
-    return read_fields(data, memory=memory.fields)
+    """Read the document; where its seller has a memory of corrections, it is used."""
+
+    def memory_for(fields: dict[str, dict]) -> dict[str, dict] | None:
+        memory = (
+            SupplierMemory.objects.filter(company=document.company, key__in=memory_keys(fields))
+            .order_by("-modified_at")
+            .first()
+        )
+        return memory.fields if memory is not None and memory.fields else None
+
+    return read_fields(data, memory_for=memory_for)
 
 
 def _import_einvoice(document: Document, data: bytes) -> Document:
