@@ -209,6 +209,9 @@ class ParsedDocument:
     # file that also carries an attachment message, the Finvoice document alone.
     xml: bytes | None = None
     xml_filename: str = ""
+    # A file of several XML documents (a Finvoice batch: a frame and a Finvoice per
+    # invoice): each Finvoice document, which validation checks one by one.
+    xml_documents: tuple[bytes, ...] = ()
     is_header_only: bool = False  # MINIMUM / BASIC WL: totals without lines
 
 

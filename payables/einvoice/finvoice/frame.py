@@ -60,7 +60,7 @@ def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:
     versions: list[str] = []
     references: list[str] = []  # each invoice's attachment message identifier
     messages: list[tuple[int, attachments.AttachmentMessage]] = []
-    first_document = b""
+    documents: list[bytes] = []
     frame_encoding = ""
     for part in _split(data):
         kind = root_name(part)
@@ -73,7 +73,7 @@ def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:
             if len(invoices) == limits.max_invoices:
                 raise LimitExceeded(f"The file holds more than {limits.max_invoices} invoices")
             root = _parse_document(part, limits=limits, findings=findings, inherit=frame_encoding)
-            first_document = first_document or part
+            documents.append(_EXTERNAL_DOCTYPE.sub(b"", part, count=1))
             versions.append(root.get("Version", "").strip())
             invoices.append(read_invoice(root, findings))
             references.append(text_at(root, attachments.INVOICE_REFERENCE))
@@ -101,15 +101,17 @@ def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:
         findings.append(
             Finding("FINVOICE-VERSION", "warning", f"Mixed Finvoice versions: {versions}")
         )
-    # Validation reads the Finvoice from the file's bytes; behind it, an attachment message
-    # would make them two documents, so the invoice's own XML is handed over instead.
-    xml = _EXTERNAL_DOCTYPE.sub(b"", first_document, count=1) if messages else None
+    # Validation reads the Finvoice from the file's bytes; beside an attachment message or
+    # other invoices of a batch, those are several documents, so each invoice's own XML is
+    # handed over instead.
+    several = bool(messages) or len(documents) > 1
     return ParsedDocument(
         format=FORMAT,
         version=versions[0],
         invoices=tuple(invoices),
         findings=tuple(findings),
-        xml=xml,
+        xml=documents[0] if several else None,
+        xml_documents=tuple(documents) if len(documents) > 1 else (),
     )
 
 

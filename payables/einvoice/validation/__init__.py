@@ -16,6 +16,7 @@ ahead). Pure library: folders come in as arguments (``schema_dir`` laid out like
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -47,18 +48,32 @@ def validate(
     (BR-CL-10, -21, -25) and whose Factur-X profile checks only warn on non-Factur-X CII.
     Layers 1 and 2 need well-formed XML; the booking checks always run on the model.
     """
-    xml = xml_payload(data, parsed)
-    root, findings = check_well_formed(xml, limits=limits)
-    layers = list(findings)
-    if root is not None:
-        document = identify(
-            root, is_hybrid=parsed.format == "facturx-pdf", xml_filename=parsed.xml_filename
-        )
-        layers += check_schema(root, document, schema_dir=schema_dir, artefacts_dir=artefacts_dir)
-        rules = rules_dir or schema_dir
-        layers += check_rules(root, document, rules_dir=rules, artefacts_dir=artefacts_dir)
+    layers: list[Finding] = []
+    payloads = parsed.xml_documents or (xml_payload(data, parsed),)
+    for index, xml in enumerate(payloads, start=1):
+        root, findings = check_well_formed(xml, limits=limits)
+        found = list(findings)
+        if root is not None:
+            document = identify(
+                root, is_hybrid=parsed.format == "facturx-pdf", xml_filename=parsed.xml_filename
+            )
+            found += check_schema(
+                root, document, schema_dir=schema_dir, artefacts_dir=artefacts_dir
+            )
+            rules = rules_dir or schema_dir
+            found += check_rules(root, document, rules_dir=rules, artefacts_dir=artefacts_dir)
+        # In a file of several documents each finding names its document, as the booking
+        # checks name their invoice.
+        layers += [_in_document(f, index) for f in found] if len(payloads) > 1 else found
     layers += check_document(parsed, rounding_tolerance=rounding_tolerance)
     return tuple(layers)
+
+
+def _in_document(finding: Finding, index: int) -> Finding:
+    location = finding.location
+    if location and not location.startswith("/"):
+        location = f" {location}"  # "line 12"
+    return dataclasses.replace(finding, location=f"/document[{index}]{location}")
 
 
 def describe(data: bytes, parsed: ParsedDocument) -> Document | None:
