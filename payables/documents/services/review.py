@@ -7,7 +7,11 @@ as it was read (a value confirmed), or as the extraction engine finds the value.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.db import transaction
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
 
 from payables.documents.errors import DocumentNotReviewable
 from payables.documents.fields import exact_field
@@ -33,6 +37,7 @@ def review_document(document: Document, *, actor: Actor, corrections: dict[str, 
     """
     require(actor, Action.EDIT_INVOICES)
     _check_reviewable(document)
+    corrections = checked_corrections(corrections)
     with document.file.open("rb") as stored_file:
         data = stored_file.read()
     fields, learned, to_locate = _corrected(document.fields, corrections)
@@ -96,6 +101,52 @@ def _corrected(
         else:
             to_locate[name] = correction["value"]
     return fields, learned, to_locate
+
+
+AMOUNT_FIELDS = ("net_amount", "vat_amount", "gross_amount")
+
+
+def checked_corrections(corrections: dict[str, dict]) -> dict[str, dict]:
+    """Corrections whose values are what their field holds, normalised; every other one is
+    a located error. An accountant's value becomes exact data and supplier memory, so an
+    amount that is not a number, or an IBAN or BIC failing its check, is refused here
+    rather than worked around or learned."""
+    checked, problems = {}, []
+    for name, correction in corrections.items():
+        value = str(correction["value"]).strip()
+        try:
+            value = _normalised(name, value)
+        except ValueError as exc:
+            problems.append(FieldError(str(exc), loc=["fields", name, "value"]))
+            continue
+        checked[name] = {**correction, "value": value}
+    if problems:
+        raise ValidationFailed(problems)
+    return checked
+
+
+def _normalised(name: str, value: str) -> str:
+    if name in AMOUNT_FIELDS:
+        text = "".join(value.split()).replace("\u2212", "-")
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"Not an amount: {value!r}") from None
+        if not amount.is_finite() or abs(amount) >= Decimal("1e13"):
+            raise ValueError(f"An amount under 10^13 is needed, not {value!r}")
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValueError(f"An amount with at most two decimals is needed, not {value!r}")
+        return str(amount.quantize(Decimal("0.01")))
+    try:
+        if name == "iban":
+            return IBAN(value).compact
+        if name == "bic":
+            return str(BIC(value))
+    except SchwiftyException as exc:
+        raise ValueError(f"Not a valid {name.upper()}: {exc}") from None
+    return value
 
 
 def _check_reviewable(document: Document) -> None:

@@ -193,6 +193,54 @@ def test_corrections_are_checked(api, digitize, supplier, fields, loc):
     assert answer.json()["detail"][0]["loc"][: len(loc)] == loc
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("gross_amount", "abc", "Not an amount"),
+        ("net_amount", "12.345", "at most two decimals"),
+        ("vat_amount", "1e400", "under 10^13"),
+        ("iban", "garbage", "Not a valid IBAN"),
+        ("iban", "EE38 2200 2210 2014 5686", "Not a valid IBAN"),  # check digits
+        ("bic", "nope", "Not a valid BIC"),
+    ],
+)
+def test_a_correction_that_is_not_what_its_field_holds_is_refused_and_changes_nothing(
+    api, digitize, supplier, name, value, message
+):
+    document = digitize({k: v for k, v in GOOD.items() if k != "issue_date"})
+    box = {"page": 1, "box": [0.1, 0.1, 0.2, 0.2]}
+
+    answer = api.post(
+        f"/documents/{document.id}/review",
+        {"fields": {"issue_date": {"value": "2026-11-02"}, name: {"value": value, **box}}},
+    )
+
+    assert answer.status_code == 422
+    (detail,) = answer.json()["detail"]
+    assert detail["loc"] == ["body", "fields", name, "value"]
+    assert message in detail["msg"]
+    document.refresh_from_db()
+    assert (document.state, document.invoice_id) == (Document.State.DIGITIZED, None)
+    assert not SupplierMemory.objects.exists()
+
+
+def test_corrected_amounts_and_iban_are_normalised(api, digitize, supplier):
+    document = digitize({k: v for k, v in GOOD.items() if k != "issue_date"})
+
+    answer = api.post(
+        f"/documents/{document.id}/review",
+        {
+            "fields": {
+                "issue_date": {"value": "2026-11-02"},
+                "iban": {"value": "ee38 2200 2210 2014 5685"},
+            }
+        },
+    )
+
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["fields"]["iban"]["value"] == "EE382200221020145685"
+
+
 def test_another_companys_document_is_not_reviewed(other_api, digitize, supplier):
     document = digitize({})
 

@@ -97,3 +97,20 @@ def test_another_companys_document_is_not_found(
     browser = browser_for(make_member("ACC", roles=("accountant",)))
 
     assert browser.get(f"/documents/{document.id}/").status_code == 404
+
+
+def test_a_page_that_decodes_to_gigapixels_is_not_shown(make_member, browser_for, company):
+    """A 1-bit PNG of 20,000 x 10,000 pixels is a few KB: Pillow refuses to decode it."""
+    import io
+
+    from PIL import Image
+
+    from payables.tenancy.actors import Actor
+
+    out = io.BytesIO()
+    Image.new("1", (20_000, 10_000)).save(out, format="PNG")  # not-orm
+    document = receive_document(out.getvalue(), actor=Actor.system(company), filename="x.png")
+    browser = browser_for(make_member("ACC", roles=("accountant",)))
+
+    assert document.kind == "png"
+    assert browser.get(f"/documents/{document.id}/pages/1.png").status_code == 404

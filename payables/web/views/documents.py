@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
+from PIL import Image
 
 from payables.documents.errors import DocumentNotFound
 from payables.documents.fields import FIELD_NAMES, KEY_FIELDS, is_accepted
@@ -121,6 +122,17 @@ def document_review(request: HttpRequest, document_id: UUID) -> HttpResponse:
     return render(request, "web/document_review.html", context, status=422 if errors else 200)
 
 
+# A page that cannot be shown: not a picture, broken, or a decompression bomb (a small
+# file that decodes to gigapixels, which Pillow refuses with its own error).
+UNREADABLE_PAGE = (
+    previews.PreviewUnavailable,
+    OSError,
+    ValueError,
+    EOFError,
+    Image.DecompressionBombError,
+)
+
+
 @require_safe
 @member_required
 @allowed_to(Action.EDIT_INVOICES)
@@ -133,7 +145,7 @@ def document_page(request: HttpRequest, document_id: UUID, page: int) -> HttpRes
         with document.file.open("rb") as stored:
             data = stored.read()
         png = _page_png(document.kind, data, page)
-    except (previews.PreviewUnavailable, OSError, ValueError, EOFError):
+    except UNREADABLE_PAGE:
         raise Http404("No preview of this page.") from None
     response = HttpResponse(png, content_type="image/png")
     patch_cache_control(response, private=True, max_age=3600)  # stored bytes never change
@@ -145,8 +157,6 @@ def _page_png(kind: str, data: bytes, page: int) -> bytes:
         return previews.render_page(data, page - 1).data
     if kind not in {"png", "jpeg", "tiff"}:
         raise previews.PreviewUnavailable(kind)
-    from PIL import Image  # scans only; a PDF preview needs no Pillow
-
     with Image.open(io.BytesIO(data)) as image:
         image.seek(page - 1)  # past the last frame: EOFError, a 404
         image.thumbnail((previews.MAX_SIDE, previews.MAX_SIDE))
