@@ -88,6 +88,20 @@ def test_a_review_missing_a_field_shows_where(make_member, browser_for, actor, c
     assert not Invoice.objects.exists()
 
 
+def test_a_corrected_iban_failing_its_check_is_shown_at_its_field(
+    make_member, browser_for, actor, company, supplier
+):
+    document = waiting_document(actor, company, GOOD)
+    browser = browser_for(make_member("ACC", roles=("accountant",)))
+
+    answer = browser.post(f"/documents/{document.id}/", {"iban": "EE38 2200 2210 2014 5686"})
+
+    assert answer.status_code == 422
+    page = answer.content.decode()
+    assert 'id="e-iban"' in page and "Not a valid IBAN" in page
+    assert not Invoice.objects.exists()
+
+
 def test_another_companys_document_is_not_found(
     make_member, browser_for, other_company, django_capture_on_commit_callbacks
 ):

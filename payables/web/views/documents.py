@@ -75,7 +75,7 @@ def document_review(request: HttpRequest, document_id: UUID) -> HttpResponse:
         try:
             document = review_document(document, actor=request.actor, corrections=corrections)
         except ValidationFailed as exc:
-            errors = {str((e.loc or ["", ""])[-1]): e.message for e in exc.errors}
+            errors = {_field_of(e.loc): e.message for e in exc.errors}
         except PayablesError as exc:
             messages.error(request, exc.message)
         else:
@@ -163,6 +163,13 @@ def _page_png(kind: str, data: bytes, page: int) -> bytes:
         out = io.BytesIO()
         image.convert("RGB").save(out, format="PNG")  # not-orm
     return out.getvalue()
+
+
+def _field_of(loc: list) -> str:
+    """The field an error is about: ``["fields", name, ...]``, else the last step."""
+    if len(loc) > 1 and loc[0] == "fields":
+        return str(loc[1])
+    return str((loc or [""])[-1])
 
 
 def _document_or_404(request: HttpRequest, document_id: UUID) -> Document:
