@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "payables.invoices",
     "payables.events",
     "payables.documents",
+    "payables.coding",
     "payables.approvals",
     "payables.handoff",
     "payables.web",

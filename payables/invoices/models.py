@@ -126,6 +126,11 @@ class Invoice(models.Model):
     # location each); kept after an accountant clears the flag, as the record of what was seen.
     review_findings = models.JSONField(default=list, blank=True)
 
+    # Kept by the coding app (the invoice lists filter on them): set by a person or a rule
+    # (posting lines or prebooking), and every posting line has an account and a VAT code.
+    prebooked = models.BooleanField(default=False)
+    coded = models.BooleanField(default=False)
+
     cancel_reason = models.CharField(max_length=500, blank=True)
 
     # Hand-off to accounting. ``exported_at`` is the position in the exported feed: set

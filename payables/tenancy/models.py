@@ -59,6 +59,34 @@ class Company(models.Model):
             "is validated, or always a document waiting for an accountant's review."
         ),
     )
+    coding_change_restarts_chain = models.BooleanField(
+        default=True,
+        help_text=(
+            "Restart an invoice's approval chain when its coding changes during approval "
+            "and a routing rule depends on what changed (a dimension, an account)."
+        ),
+    )
+    approvers_may_code = models.BooleanField(
+        default=False,
+        help_text=(
+            "Let approvers change the coding of the invoices waiting for them, within the "
+            "accounts and dimension values each is allowed."
+        ),
+    )
+    suggestion_auto_apply_threshold = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=(
+            "Apply a learned suggestion to an uncoded line automatically when its "
+            "probability is at least this (0-1); empty: never (the default)."
+        ),
+    )
+    coding_retrain_after = models.PositiveIntegerField(
+        default=50,
+        help_text="Retrain the company's coding model after this many new bookings.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -136,6 +164,16 @@ class CompanyUser(models.Model):
         null=True,
         blank=True,
         help_text="In the company's home currency; none: no limit.",
+    )
+    coding_accounts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Account codes this approver may code to; empty: any.",
+    )
+    coding_dimensions = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Per dimension type, the value codes this approver may code to; absent: any.",
     )
     login = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -54,11 +54,21 @@ ACTIONS_BY_ROLE: dict[Role, frozenset[Action]] = {
 # The API key scopes (``scopes.SCOPES``) each action needs, so a personal key can hold
 # exactly what its person may do. An approver reads the invoices they decide on.
 SCOPES_BY_ACTION: dict[Action, frozenset[str]] = {
-    Action.APPROVE: frozenset({"approvals:read", "approvals:write", "invoices:read"}),
+    # Approvers may code what waits for them where their company allows it (coding services).
+    Action.APPROVE: frozenset(
+        {"approvals:read", "approvals:write", "invoices:read", "coding:read", "coding:write"}
+    ),
     Action.MANAGE_APPROVALS: frozenset({"approvals:read", "approvals:write"}),
     Action.VIEW_ALL_INVOICES: frozenset({"invoices:read"}),
     Action.EDIT_INVOICES: frozenset(
-        {"invoices:read", "invoices:write", "documents:read", "documents:write"}
+        {
+            "invoices:read",
+            "invoices:write",
+            "documents:read",
+            "documents:write",
+            "coding:read",
+            "coding:write",
+        }
     ),
     Action.EXPORT: frozenset({"export:read", "export:write"}),
     Action.READ_EVENTS: frozenset({"events:read"}),

@@ -15,6 +15,8 @@ SCOPES: dict[str, str] = {
     "events:read": "Read the event feed",
     "approvals:read": "Read approval queues, chains, routing rules and invoice history",
     "approvals:write": "Approve, reject, append approvers, re-route; edit routing rules",
+    "coding:read": "Read posting lines, prebooking splits, coding rules and suggestions",
+    "coding:write": "Change posting lines and prebooking splits; edit coding rules",
     "export:read": "Pull the feeds of exported invoices and sync errors",
     "export:write": "Export invoices, confirm bookings, report sync errors",
     "webhooks:read": "Read webhook subscriptions and their deliveries",

@@ -119,7 +119,10 @@ def test_require_lets_an_allowed_person_through(person):
 @pytest.mark.parametrize(
     ("roles", "scopes"),
     [
-        (["approver"], {"approvals:read", "approvals:write", "invoices:read"}),
+        (
+            ["approver"],
+            {"approvals:read", "approvals:write", "invoices:read", "coding:read", "coding:write"},
+        ),
         (
             ["accountant"],
             {
@@ -129,6 +132,8 @@ def test_require_lets_an_allowed_person_through(person):
                 "invoices:write",
                 "documents:read",
                 "documents:write",
+                "coding:read",
+                "coding:write",
                 "masterdata:read",
                 "events:read",
                 "export:read",
