@@ -43,6 +43,13 @@ def queue_of(user: CompanyUser, *, modified_after: datetime | None = None) -> Qu
     )
 
 
+def is_waiting_for(invoice: Invoice, user: CompanyUser) -> bool:
+    """Whether the invoice's current step is this user's (coding asks, for approvers)."""
+    return ApprovalStep.objects.filter(
+        invoice=invoice, approver=user, is_current=True, invoice__status=Invoice.Status.ASSIGNED
+    ).exists()
+
+
 def chain_lengths(steps: list[ApprovalStep]) -> dict[tuple, int]:
     """Steps per (invoice, round) for a page of queue entries."""
     rows = (

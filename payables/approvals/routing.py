@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from payables.approvals.models import RoutingRule
+from payables.coding.models import PostingLine
 from payables.errors import FieldError, ValidationFailed
 from payables.invoices.models import Invoice
 from payables.masterdata.models import Supplier
@@ -36,8 +37,11 @@ class _Facts:
         self.currency = invoice.currency
         self.custom = {k: _comparable(v) for k, v in (invoice.custom_fields or {}).items()}
         self.dimensions: dict[str, set[str]] = {}
-        for row in invoice.rows.all():
-            for dim_type, value in (row.dimensions or {}).items():
+        # The posting lines are the invoice's coding (derived from its rows, or changed by
+        # a person since); an invoice without stored lines is read by its rows.
+        coded = list(PostingLine.objects.filter(invoice=invoice)) or invoice.rows.all()
+        for line in coded:
+            for dim_type, value in (line.dimensions or {}).items():
                 self.dimensions.setdefault(dim_type, set()).add(str(value))
 
     def match(self, rule: RoutingRule) -> bool:

@@ -8,7 +8,11 @@ the tests check that recorded events carry exactly the declared fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from payables.events.coding_event_types import CODING_EVENT_TYPES
+from payables.events.coding_event_types import INVOICE_CODING_CHANGED as INVOICE_CODING_CHANGED
+from payables.events.coding_event_types import POSTING_LINES as _POSTING_LINES
+from payables.events.contract import INVOICE_SUMMARY as _INVOICE
+from payables.events.contract import EventType
 
 SUPPLIER_CREATED = "supplier.created"
 SUPPLIER_UPDATED = "supplier.updated"
@@ -72,16 +76,6 @@ WEBHOOK_SUBSCRIPTION_DELETED = "webhook_subscription.deleted"
 WEBHOOK_MESSAGE_REDELIVERED = "webhook_message.redelivered"
 
 
-@dataclass(frozen=True)
-class EventType:
-    """What an event of this type announces, what it is about and what its payload holds."""
-
-    name: str
-    subject_type: str  # the event's ``subject_type``; ``subject_id`` is that record's UUID
-    description: str
-    payload: dict[str, str]  # each top-level field of the payload → what it holds
-
-
 # --- payload parts that several types share ----------------------------------------------
 
 _TIMESTAMPS = {
@@ -102,17 +96,6 @@ def _record(what: str, /, **fields: str) -> dict[str, str]:
     }
 
 
-_INVOICE = {
-    "id": "The invoice's UUID.",
-    "internal_id": "The company's sequential number of the invoice.",
-    "invoice_number": "The supplier's invoice number.",
-    "type": "`invoice` or `credit_note`.",
-    "status": "The invoice's status after the change.",
-    "supplier_id": "The supplier's UUID.",
-    "currency": "ISO 4217 code.",
-    "gross_amount": "Total with VAT: a string at the currency's scale.",
-    "amount_due": "Gross amount less payments: a string at the currency's scale.",
-}
 _STEP = {
     "step_id": "The approval step's UUID.",
     "level": "3 pre-verification, 2 verification, 1 approval.",
@@ -385,7 +368,8 @@ _DECLARED = [
     EventType(
         INVOICE_REROUTED,
         "invoice",
-        "A rejected invoice was routed again.",
+        "A rejected invoice was routed again, or an assigned one whose coding changed what "
+        "its routing depends on (its chain restarts).",
         _INVOICE | {"comment": "Why; empty if not given."},
     ),
     EventType(
@@ -400,6 +384,7 @@ _DECLARED = [
             "automatic": "Whether it was exported on approval, automatically.",
             "exported_at": "ISO 8601 timestamp.",
             "resolved_sync_errors": "Open sync errors the export resolved (a count).",
+            "posting_lines": _POSTING_LINES,
         },
     ),
     EventType(
@@ -426,6 +411,7 @@ _DECLARED = [
             "superseded": "Whether a later export exists (the report is then resolved).",
         },
     ),
+    *CODING_EVENT_TYPES,
     EventType(ROUTING_RULE_CREATED, "routing_rule", "A routing rule was created.", _ROUTING_RULE),
     EventType(ROUTING_RULE_UPDATED, "routing_rule", "A routing rule was changed.", _ROUTING_RULE),
     EventType(ROUTING_RULE_DELETED, "routing_rule", "A routing rule was deleted.", _ROUTING_RULE),

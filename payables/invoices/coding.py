@@ -123,6 +123,23 @@ def judge_account(company: Company, code: str, *, on: date, loc: Loc) -> FieldEr
     return _judge(found.records.get(code), "account", code, on, loc) if found.kept else None
 
 
+def judge_row_codes(
+    company: Company, rows: list[InvoiceRowIn], *, on: date, where: str = "rows"
+) -> list[FieldError]:
+    """Say what is wrong with the rows' accounts, VAT codes and dimension values, judged as
+    an invoice's rows are (no products recognised); each problem at ``[where, i, field]``.
+
+    Posting lines and prebooking splits are checked with it, so they refuse exactly what
+    invoice rows refuse.
+    """
+    book = _Book(company, on)
+    book.load_codes(rows, ())
+    problems: list[FieldError] = []
+    for i, row in enumerate(rows):
+        _code_row(i, row, book, problems, drop=False, recognise=False)
+    return [FieldError(p.message, loc=[where, *(p.loc or ())[1:]], code=p.code) for p in problems]
+
+
 # --- the lookups ---------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
     (received ─► digitizing ─►) new ─► assigned ─► approved ─► exported ─► booked
                                  ▲         │
                                  └─ rejected ◄┘   (re-routed back to new)
+    assigned ─► new: the chain restarts when coding changed what routing depends on
     cancelled: from any state before export
 
 Each transition checks that the invoice's state allows it, sets the status, adds the
@@ -162,6 +163,20 @@ def reopen(invoice: Invoice, *, actor: Actor, comment: str = "") -> Invoice:
     _require(invoice, {Status.REJECTED}, "be re-routed", who="Only rejected invoices are re-routed")
     _move(invoice, Status.NEW)
     add_audit_entry(invoice, actor, "rerouted", comment=comment)
+    record_invoice_event(
+        event_types.INVOICE_REROUTED, invoice, actor=actor, details={"comment": comment}
+    )
+    _tell(Moment.ROUTABLE, invoice, actor)
+    return invoice
+
+
+def restart(invoice: Invoice, *, actor: Actor, comment: str) -> Invoice:
+    """Send an assigned invoice back to ``new`` for a new chain: its coding changed what
+    routing depends on. The caller (approvals) has closed the old chain's waiting steps."""
+    _in_transaction()
+    _require(invoice, {Status.ASSIGNED}, "restart its approval")
+    _move(invoice, Status.NEW)
+    add_audit_entry(invoice, actor, "chain_restarted", comment=comment)
     record_invoice_event(
         event_types.INVOICE_REROUTED, invoice, actor=actor, details={"comment": comment}
     )

@@ -10,6 +10,7 @@ from payables.approvals.services.chains import (
     close_chain,
     reject_step,
     reroute_invoice,
+    restart_chain_on_coding_change,
     route_new_invoice,
 )
 from payables.approvals.services.people import (
@@ -38,6 +39,7 @@ __all__ = [
     "reject_step",
     "require_manager",
     "reroute_invoice",
+    "restart_chain_on_coding_change",
     "route_new_invoice",
     "update_rule",
 ]

@@ -28,6 +28,7 @@ from payables.approvals.services.people import (
     refusal_as_last,
     require_manager,
 )
+from payables.coding.hooks import CodingChange
 from payables.errors import FieldError
 from payables.events import event_types
 from payables.events.services import lock_company_writes
@@ -187,6 +188,33 @@ def reroute_invoice(invoice: Invoice, *, actor: Actor, comment: str = "") -> Inv
             )
         lifecycle.reopen(invoice, actor=actor, comment=comment)  # routes it again (hook)
     return invoice
+
+
+def restart_chain_on_coding_change(invoice: Invoice, change: CodingChange, *, actor: Actor) -> bool:
+    """Coding hook: restart the chain of an assigned invoice whose coding changed a
+    dimension a routing rule of the company looks at, where the company wants that.
+
+    Inside the coding change's transaction (company and invoice locked). Routing rules
+    have no account conditions, so a change of accounts alone restarts nothing.
+    """
+    company = invoice.company
+    if not company.coding_change_restarts_chain or invoice.status != Invoice.Status.ASSIGNED:
+        return False
+    watched = {
+        dim_type
+        for conditions in RoutingRule.objects.filter(company=company, is_active=True).values_list(
+            "dimension_values", flat=True
+        )
+        for dim_type in conditions or {}
+    }
+    changed = sorted(change.dimension_types & watched)
+    if not changed:
+        return False
+    close_chain(invoice, reason="coding changed")
+    lifecycle.restart(
+        invoice, actor=actor, comment=f"coding changed {', '.join(changed)}: routing depends on it"
+    )  # routes it again (hook)
+    return True
 
 
 def close_chain_of_cancelled(invoice: Invoice, *, actor: Actor) -> None:

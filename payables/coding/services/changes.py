@@ -1,0 +1,61 @@
+"""Storing a change of an invoice's coding: lines, flags, trail, event and the hooks above."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from payables.coding.hooks import CodingChange, tell_coding_changed
+from payables.coding.models import PostingLine
+from payables.coding.queries import posting_lines_payload
+from payables.coding.services.derivation import store_lines
+from payables.events import event_types
+from payables.invoices.models import Invoice
+from payables.invoices.trail import add_audit_entry, record_invoice_event
+from payables.tenancy.actors import Actor
+
+
+def record_coding_change(
+    invoice: Invoice,
+    before: Sequence[PostingLine],
+    lines: Sequence[PostingLine],
+    *,
+    actor: Actor,
+    how: str,
+    comment: str,
+) -> list[PostingLine]:
+    """Store the new lines; add the audit entry and the event; tell approvals (which may
+    restart the chain). Inside the caller's transaction, under its locks."""
+    stored = store_lines(invoice, lines)
+    change = _what_changed(how, before, stored)
+    add_audit_entry(invoice, actor, "coding_changed", comment=comment)
+    record_invoice_event(
+        event_types.INVOICE_CODING_CHANGED,
+        invoice,
+        actor=actor,
+        details={
+            "how": how,
+            "changed_dimension_types": sorted(change.dimension_types),
+            "changed_accounts": sorted(change.accounts),
+            "posting_lines": posting_lines_payload(invoice, stored),
+        },
+    )
+    tell_coding_changed(invoice, change, actor=actor)
+    return stored
+
+
+def _what_changed(
+    how: str, before: Sequence[PostingLine], after: Sequence[PostingLine]
+) -> CodingChange:
+    """Dimension types whose set of values differs, and accounts added or removed."""
+
+    def values(lines: Sequence[PostingLine]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for line in lines:
+            for dim_type, value in (line.dimensions or {}).items():
+                found.setdefault(dim_type, set()).add(value)
+        return found
+
+    old, new = values(before), values(after)
+    types = {t for t in old.keys() | new.keys() if old.get(t) != new.get(t)}
+    accounts = {line.account_code for line in before} ^ {line.account_code for line in after}
+    return CodingChange(how=how, dimension_types=frozenset(types), accounts=frozenset(accounts))
