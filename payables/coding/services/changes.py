@@ -58,4 +58,5 @@ def _what_changed(
     old, new = values(before), values(after)
     types = {t for t in old.keys() | new.keys() if old.get(t) != new.get(t)}
     accounts = {line.account_code for line in before} ^ {line.account_code for line in after}
+    accounts.discard("")  # an uncoded line names no account
     return CodingChange(how=how, dimension_types=frozenset(types), accounts=frozenset(accounts))
