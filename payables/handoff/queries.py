@@ -38,6 +38,7 @@ def exported_documents(companies: Sequence[Company]) -> QuerySet[Invoice]:
         .prefetch_related(
             "rows",
             "vat_lines",
+            "posting_lines",
             Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id")),
             Prefetch(
                 "approval_steps",

@@ -11,6 +11,8 @@ from ninja import Schema
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from payables.approvals.schemas import ApprovalStepOut
+from payables.coding.queries import posting_lines_of
+from payables.coding.schemas import PostingLineOut
 from payables.errors import PayablesError
 from payables.handoff.models import SyncError
 from payables.invoices.models import Attachment, Invoice
@@ -207,12 +209,18 @@ class ExportedDocumentOut(Schema):
     sync_error_message: str
     booking: BookingOut | None
     invoice: InvoiceOut
+    posting_lines: list[PostingLineOut] = Field(
+        description="What to book: account, VAT code, dimensions and amounts of each line, "
+        "with the VAT split into deductible and non-deductible (added to `expense_amount`) "
+        "and the self-assessed VAT of reverse charge."
+    )
     attachments: list[AttachmentLinkOut]
     approval_chain: list[ApprovalStepOut] = Field(description="Every round, oldest first.")
 
     @classmethod
     def from_invoice(cls, inv: Invoice, *, cursor: str, base_url: str) -> ExportedDocumentOut:
-        """Build the document; the caller prefetches rows, VAT lines, attachments and steps."""
+        """Build the document; the caller prefetches rows, VAT lines, posting lines,
+        attachments and steps."""
         booking = None
         if inv.status == Invoice.Status.BOOKED:
             booking = BookingOut(
@@ -232,6 +240,9 @@ class ExportedDocumentOut(Schema):
             sync_error_message=inv.sync_error_message,
             booking=booking,
             invoice=InvoiceOut.from_invoice(inv),
+            posting_lines=[
+                PostingLineOut.from_line(line, inv.currency) for line in posting_lines_of(inv)
+            ],
             attachments=[
                 AttachmentLinkOut.from_attachment(a, base_url=base_url)
                 for a in inv.attachments.all()

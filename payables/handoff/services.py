@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from payables.coding.queries import posting_lines_payload
 from payables.errors import FieldError, PayablesError
 from payables.events import event_types
 from payables.events.feeds import next_feed_time
@@ -238,6 +239,7 @@ def _export(invoice: Invoice, *, actor: Actor, at: datetime, automatic: bool) ->
             "automatic": automatic,
             "exported_at": at.isoformat(),
             "resolved_sync_errors": resolved,
+            "posting_lines": posting_lines_payload(invoice),
         },
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from payables.invoices.errors import AttachmentNotFound, InvoiceNotFound
 from payables.invoices.models import Attachment, Invoice
@@ -13,6 +13,9 @@ from payables.invoices.schemas import InvoiceFilters
 from payables.tenancy.models import Company
 
 MAX_INTERNAL_ID_DIGITS = 18
+Status = Invoice.Status
+APPROVED = (Status.APPROVED, Status.EXPORTED, Status.BOOKED)  # final approval done
+AWAITING_APPROVAL = (Status.NEW, Status.ASSIGNED)
 
 
 def invoices_with_details(company: Company) -> QuerySet[Invoice]:
@@ -84,4 +87,16 @@ def filter_invoices(company: Company, filters: InvoiceFilters) -> QuerySet[Invoi
         "sync_failed": filters.sync_failed,
         "supplier__name__icontains": (filters.supplier_name or "").strip() or None,
     }
-    return qs.filter(**{k: v for k, v in exact.items() if v is not None}).order_by("-internal_id")
+    flags = {
+        "prebooked": filters.prebooked,
+        "coded": filters.coded,
+        "needs_review": filters.needs_review,
+    }
+    exact |= flags
+    qs = qs.filter(**{k: v for k, v in exact.items() if v is not None})
+    if filters.booked is not None:
+        booked = Q(status=Invoice.Status.BOOKED)
+        qs = qs.filter(booked if filters.booked else ~booked & ~Q(status=Invoice.Status.CANCELLED))
+    if filters.approved is not None:
+        qs = qs.filter(status__in=APPROVED if filters.approved else AWAITING_APPROVAL)
+    return qs.order_by("-internal_id")

@@ -81,6 +81,21 @@ class InvoiceFilters(PageParams):
     modified_after: Timestamp | None = None
     modified_before: Timestamp | None = None
     sync_failed: bool | None = Field(None, description="Accounting reported a failure.")
+    booked: bool | None = Field(
+        None, description="true: booked; false: not booked yet (cancelled ones left out)."
+    )
+    prebooked: bool | None = Field(
+        None, description="Posting lines set by a person or a rule (manual, prebooking, rule)."
+    )
+    approved: bool | None = Field(
+        None,
+        description="true: final approval done (approved, exported or booked); false: "
+        "waiting for approval (new or assigned).",
+    )
+    needs_review: bool | None = Field(None, description="Flagged for an accountant's review.")
+    coded: bool | None = Field(
+        None, description="Every posting line has an account and a VAT code."
+    )
     supplier_name: str | None = Field(
         None, max_length=200, description="Part of the supplier's name, any case."
     )
