@@ -51,7 +51,14 @@ def create_company(
 # What ``update_company`` changes; the first four are checked together, as on creation.
 _IDENTITY = ("country", "registry_code", "vat_number", "home_currency")
 _POLICIES = ("einvoice_invalid_policy", "einvoice_other_buyer_policy", "digitized_invoice_policy")
-COMPANY_FIELDS = ("name", *_IDENTITY, *_POLICIES, "auto_export_on_approval")
+# The coding settings take effect on the next coding change or suggestion they concern.
+_CODING_SETTINGS = (
+    "coding_change_restarts_chain",
+    "approvers_may_code",
+    "suggestion_auto_apply_threshold",
+    "coding_retrain_after",
+)
+COMPANY_FIELDS = ("name", *_IDENTITY, *_POLICIES, "auto_export_on_approval", *_CODING_SETTINGS)
 
 
 def update_company(company: Company, changes: Mapping[str, object]) -> Company:
