@@ -56,6 +56,7 @@ FLOWS = {
         event_types.INVOICE_PAID,
         event_types.PAYMENT_RECORDED,
         event_types.ATTACHMENT_ADDED,
+        event_types.INVOICE_CODING_CHANGED,
     },
     "review": {event_types.INVOICE_REVIEW_CLEARED},
     "documents": {event_types.DOCUMENT_DIGITIZED, event_types.DOCUMENT_FAILED},
@@ -192,6 +193,8 @@ def test_invoice_events_carry_their_declared_fields(
     for amount in ("76.50", "100.00"):
         payment = {"amount": amount, "payment_date": "2026-11-20"}
         _ok(api.post(f"/invoices/{invoice['id']}/payments", payment), 201)
+    lines = [{"account_code": "4000", "net_amount": "150.00", "vat_amount": "26.50"}]
+    _ok(api.put(f"/invoices/{invoice['id']}/posting-lines", {"lines": lines}))
     other = _ok(api.post("/invoices", invoice_payload(invoice_number="INV-1002")), 201)
     _ok(api.post(f"/invoices/{other['id']}/cancel", {"reason": "Sent twice"}))
 
