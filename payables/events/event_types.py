@@ -8,9 +8,9 @@ the tests check that recorded events carry exactly the declared fields.
 
 from __future__ import annotations
 
+from payables.events import coding_event_types
 from payables.events.coding_event_types import CODING_EVENT_TYPES
 from payables.events.coding_event_types import INVOICE_CODING_CHANGED as INVOICE_CODING_CHANGED
-from payables.events.coding_event_types import POSTING_LINES as _POSTING_LINES
 from payables.events.contract import INVOICE_SUMMARY as _INVOICE
 from payables.events.contract import EventType
 
@@ -384,7 +384,7 @@ _DECLARED = [
             "automatic": "Whether it was exported on approval, automatically.",
             "exported_at": "ISO 8601 timestamp.",
             "resolved_sync_errors": "Open sync errors the export resolved (a count).",
-            "posting_lines": _POSTING_LINES,
+            "posting_lines": coding_event_types.POSTING_LINES,
         },
     ),
     EventType(

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from payables.coding.inputs import PostingLineIn
 from payables.coding.models import PostingLine
 from payables.coding.queries import posting_lines_of
-from payables.coding.schemas import PostingLineIn
 from payables.coding.services.access import require_codable, require_coder
 from payables.coding.services.changes import record_coding_change
 from payables.coding.vat import charged_vat, line_amounts, vat_codes_by_code

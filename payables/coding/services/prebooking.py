@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from payables.coding.inputs import PrebookingSplitIn
 from payables.coding.models import PostingLine, PrebookingSplit
 from payables.coding.queries import posting_lines_of
-from payables.coding.schemas import PrebookingSplitIn
 from payables.coding.services.access import require_codable, require_coder
 from payables.coding.services.changes import record_coding_change
 from payables.coding.services.posting_lines import sales_code_refused

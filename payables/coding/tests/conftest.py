@@ -39,7 +39,7 @@ def master_data(api: ApiClient) -> MasterData:
 
 
 @pytest.fixture
-def routed(make_user: Callable[..., CompanyUser], make_rule: Callable[..., Any]) -> CompanyUser:
+def routed(make_user: Callable[..., CompanyUser], make_rule: Callable[..., Any]) -> CompanyUser:  # noqa: F811
     """A default routing rule: every new invoice waits for this approver."""
     user = make_user("ROUTED")
     make_rule("Everything", [(user, 1)], is_default=True)
@@ -47,7 +47,7 @@ def routed(make_user: Callable[..., CompanyUser], make_rule: Callable[..., Any])
 
 
 @pytest.fixture
-def approver_api(routed: CompanyUser, as_user: Callable[..., ApiClient]) -> ApiClient:
+def approver_api(routed: CompanyUser, as_user: Callable[..., ApiClient]) -> ApiClient:  # noqa: F811
     return as_user(routed, scopes=CODING_SCOPES)
 
 
