@@ -20,7 +20,7 @@ import re
 import re._constants as sre_constants  # the stdlib's own parse of a pattern, for its shape
 import re._parser as sre_parser
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.db.models import Q
@@ -133,8 +133,13 @@ def check_rule(
     return checked
 
 
-def unsaved_rule(company: Company, values: Mapping[str, object]) -> CodingRule:
-    """A rule to try out (dry run), never stored: ``actions`` and optional ``conditions``."""
+def unsaved_rule(
+    company: Company, values: Mapping[str, object], *, at: Sequence[str | int] = ()
+) -> CodingRule:
+    """A rule to try out (dry run), never stored: ``actions`` and optional ``conditions``.
+
+    Problems are located under ``at``, where the request holds the rule.
+    """
     problems: list[FieldError] = []
     checked: dict = {}
     for name, value in values.items():
@@ -145,7 +150,9 @@ def unsaved_rule(company: Company, values: Mapping[str, object]) -> CodingRule:
     if "actions" not in values:
         problems.append(FieldError("A rule needs actions", loc=["actions"], code="missing"))
     if problems:
-        raise ValidationFailed(problems)
+        raise ValidationFailed(
+            [FieldError(p.message, loc=[*at, *(p.loc or ())], code=p.code) for p in problems]
+        )
     return CodingRule(company=company, name="", position=0, **checked)
 
 

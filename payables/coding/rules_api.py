@@ -57,7 +57,7 @@ def dry_run_unsaved(request: HttpRequest, payload: UnsavedDryRunIn) -> DryRunOut
     company = request.actor.company
     invoice = get_invoice(company, str(payload.invoice))
     sent = payload.model_dump(exclude_unset=True, exclude_none=True)["rule"]
-    try_out = unsaved_rule(company, {k: v for k, v in sent.items()})
+    try_out = unsaved_rule(company, sent, at=["rule"])
     return DryRunOut.of(None, invoice, rules.dry_run(try_out, invoice))
 
 
