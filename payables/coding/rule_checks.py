@@ -36,6 +36,8 @@ from payables.schema_types import CurrencyCode, InSchema, Money, decimal_input
 from payables.tenancy.models import Company
 
 MAX_PATTERN_LENGTH = 200
+MAX_OPEN_REPEATS = 2  # three overlapping ones take seconds even on 200 characters
+SMALL_REPEAT = 10
 MAX_POSITION = 1_000_000
 MAX_SPLITS = 20
 Percent = decimal_input(7, 4, ge=0, le=100)
@@ -62,8 +64,9 @@ class RuleConditions(InSchema):
         None,
         min_length=1,
         max_length=MAX_PATTERN_LENGTH,
-        description="A Python regular expression searched in the description, any case. "
-        "Quantifiers nested in repeats, and alternatives repeated, are refused.",
+        description="A Python regular expression searched in the description's first 200 "
+        "characters, any case. Refused: repeats nested in repeats, alternatives repeated, "
+        "and more than two open repeats (`*`, `+`, `{n,}`).",
     )
     item_code: str | None = Field(
         None, min_length=1, max_length=100, description="The seller's or the company's code."
@@ -257,6 +260,27 @@ def _check_pattern(pattern: str, loc: list, problems: list[FieldError]) -> None:
     if _nested_repeat(parsed, inside_repeat=False):
         message = "A repeated group must not repeat or alternate itself (like (a+)+ or (a|b)*)"
         problems.append(FieldError(message, loc=loc, code="regex_too_complex"))
+    elif _open_repeats(parsed) > MAX_OPEN_REPEATS:
+        message = f"At most {MAX_OPEN_REPEATS} open repeats (*, +, {{n,}}, {{n,m}} above 10)"
+        problems.append(FieldError(message, loc=loc, code="regex_too_complex"))
+
+
+def _open_repeats(items: object) -> int:
+    """How many repeats of more than ``SMALL_REPEAT`` the pattern has, anywhere in it.
+
+    >>> _open_repeats(sre_parser.parse(r"^(\\d{2,4})\\s*kg.*net"))
+    2
+    """
+    count = 0
+    for op, av in items:
+        if op in _REPEATS and (av[1] is sre_constants.MAXREPEAT or av[1] > SMALL_REPEAT):
+            count += 1
+        for part in av if isinstance(av, tuple | list) else ():
+            if isinstance(part, sre_parser.SubPattern):
+                count += _open_repeats(part)
+            elif isinstance(part, list):  # the alternatives of a branch
+                count += sum(_open_repeats(b) for b in part if isinstance(b, sre_parser.SubPattern))
+    return count
 
 
 _REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT)

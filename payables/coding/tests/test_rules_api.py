@@ -98,6 +98,10 @@ REFUSALS = {
         {"conditions": {"text_regex": "(a|ab)*c"}},
         [["body", "conditions", "text_regex"]],
     ),
+    "three_open_repeats": (
+        {"conditions": {"text_regex": r"\w+\s*\w+x"}},
+        [["body", "conditions", "text_regex"]],
+    ),
     "regex_too_long": (
         {"conditions": {"text_regex": "a" * 201}},
         [["body", "conditions", "text_regex"]],
