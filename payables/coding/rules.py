@@ -62,22 +62,17 @@ def code_by_rules(invoice: Invoice, drafts: list[LineDraft]) -> list[LineDraft]:
     rules = list(rules_of(invoice.company).filter(is_active=True))
     if not rules:
         return drafts
-    facts = InvoiceFacts.of(invoice)
     book = CodeBook.load(invoice.company, [rule.actions for rule in rules])
+    usable = [r for r in rules if book.refusal(r.actions, on=invoice.invoice_date) is None]
+    facts = InvoiceFacts.of(invoice)
     coded: list[LineDraft] = []
     for draft in drafts:
-        applied = None
+        rule = None
         if not draft.is_coded:
-            applied = next(
-                (
-                    apply_actions(rule, draft, invoice.currency)
-                    for rule in rules
-                    if not failing_conditions(rule.conditions, facts, draft)
-                    and book.refusal(rule.actions, on=invoice.invoice_date) is None
-                ),
-                None,
+            rule = next(
+                (r for r in usable if not failing_conditions(r.conditions, facts, draft)), None
             )
-        coded.extend(applied or [draft])
+        coded.extend(apply_actions(rule, draft, invoice.currency) if rule else [draft])
     return renumbered(coded, drafts)
 
 

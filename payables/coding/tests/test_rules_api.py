@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.db import connection
 
 from payables.coding.models import CodingRule, PostingLine
 from payables.coding.tests import rules_support
@@ -13,6 +16,7 @@ from payables.invoices.tests.master_data import locs
 
 master_data = rules_support.master_data
 make_rule = rules_support.make_rule
+THREADS = 4
 
 RULE = {
     "name": "Paper",
@@ -347,3 +351,28 @@ def test_dry_run_of_an_unknown_invoice_is_not_found(api, make_rule):
     rule = make_rule("Paper")
     response = api.post(f"/coding-rules/{rule.id}/dry-run", {"invoice": "99"})
     assert response.status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_rules_of_one_name_one_is_stored_the_rest_refused(api_key, master_data):
+    """The company's write lock orders them: the later ones find the name taken (422)."""
+    barrier = threading.Barrier(THREADS)
+    statuses: list[int] = []
+
+    def send() -> None:
+        try:
+            client = ApiClient(api_key)
+            barrier.wait()
+            rule = {"name": "Same", "actions": {"account_code": "4000"}}
+            statuses.append(client.post("/coding-rules", rule).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [201] + [422] * (THREADS - 1)
+    assert CodingRule.objects.get().position == 1
