@@ -65,6 +65,9 @@ APPROVERS_APPENDED = "invoice.approvers_appended"
 ROUTING_RULE_CREATED = "routing_rule.created"
 ROUTING_RULE_UPDATED = "routing_rule.updated"
 ROUTING_RULE_DELETED = "routing_rule.deleted"
+CODING_RULE_CREATED = "coding_rule.created"
+CODING_RULE_UPDATED = "coding_rule.updated"
+CODING_RULE_DELETED = "coding_rule.deleted"
 DOCUMENT_DIGITIZED = "document.digitized"
 DOCUMENT_FAILED = "document.failed"
 WEBHOOK_SUBSCRIPTION_DISABLED = "webhook_subscription.disabled"
@@ -415,6 +418,9 @@ _DECLARED = [
     EventType(ROUTING_RULE_CREATED, "routing_rule", "A routing rule was created.", _ROUTING_RULE),
     EventType(ROUTING_RULE_UPDATED, "routing_rule", "A routing rule was changed.", _ROUTING_RULE),
     EventType(ROUTING_RULE_DELETED, "routing_rule", "A routing rule was deleted.", _ROUTING_RULE),
+    EventType(CODING_RULE_CREATED, "coding_rule", "A coding rule was created.", _ROUTING_RULE),
+    EventType(CODING_RULE_UPDATED, "coding_rule", "A coding rule was changed.", _ROUTING_RULE),
+    EventType(CODING_RULE_DELETED, "coding_rule", "A coding rule was deleted.", _ROUTING_RULE),
     EventType(
         DOCUMENT_DIGITIZED,
         "document",

@@ -84,6 +84,11 @@ FLOWS = {
         event_types.WEBHOOK_SUBSCRIPTION_DISABLED,
         event_types.WEBHOOK_SUBSCRIPTION_DELETED,
     },
+    "coding rules": {
+        event_types.CODING_RULE_CREATED,
+        event_types.CODING_RULE_UPDATED,
+        event_types.CODING_RULE_DELETED,
+    },
 }
 NOT_RECORDED: set[str] = set()
 
@@ -280,3 +285,12 @@ def test_webhook_events_carry_their_declared_fields(
     _ok(api.delete(hooks), 204)
 
     assert_recorded_as_declared(FLOWS["webhooks"])
+
+
+def test_coding_rule_events_carry_their_declared_fields(api: ApiClient):
+    rule = {"name": "Paper", "actions": {"account_code": "4000"}}
+    rule = _ok(api.post("/coding-rules", rule), 201)
+    _ok(api.patch(f"/coding-rules/{rule['id']}", {"conditions": {"text_contains": "paper"}}))
+    _ok(api.delete(f"/coding-rules/{rule['id']}"), 204)
+
+    assert_recorded_as_declared(FLOWS["coding rules"])
