@@ -293,6 +293,7 @@ def test_dry_run_shows_each_line_and_writes_nothing(api, make_rule, make_invoice
     )
     invoice = make_invoice()
     before = (Event.objects.count(), Invoice.objects.get().modified_at, CodingRule.objects.get())
+    lines_before = list(PostingLine.objects.values_list("id", "source", "account_code"))
     for ref in (str(invoice.id), invoice.internal_id):
         response = api.post(f"/coding-rules/{rule.id}/dry-run", {"invoice": ref})
         assert response.status_code == 200, response.json()
@@ -316,7 +317,7 @@ def test_dry_run_shows_each_line_and_writes_nothing(api, make_rule, make_invoice
     after = (Event.objects.count(), Invoice.objects.get().modified_at, CodingRule.objects.get())
     assert after == before
     assert before[2].modified_at == after[2].modified_at
-    assert not PostingLine.objects.filter(source__startswith="rule:").exists()
+    assert list(PostingLine.objects.values_list("id", "source", "account_code")) == lines_before
 
 
 def test_dry_run_says_when_a_code_is_not_valid_on_the_invoice_date(
@@ -376,3 +377,25 @@ def test_concurrent_rules_of_one_name_one_is_stored_the_rest_refused(api_key, ma
         thread.join()
     assert sorted(statuses) == [201] + [422] * (THREADS - 1)
     assert CodingRule.objects.get().position == 1
+
+
+def test_an_invoice_created_by_api_is_coded_by_the_first_matching_rule(
+    api, make_rule, invoice_payload
+):
+    """End to end: the rule codes the uncoded row at creation; a row coded by its sender stays."""
+    first = make_rule("Paper to IT", {"account_code": "6000"}, text_contains="paper")
+    make_rule("Paper again", {"account_code": "4010"}, text_contains="paper")
+    payload = invoice_payload()
+    payload["rows"][1]["account_code"] = "4000"  # the books row is coded by its sender
+    created = api.post("/invoices", payload)
+    assert created.status_code == 201, created.json()
+
+    answer = api.get(f"/invoices/{created.json()['id']}/posting-lines")
+    assert answer.status_code == 200, answer.json()
+    lines = [
+        (ln["account_code"], ln["source"], ln["net_amount"])
+        for ln in answer.json()["posting_lines"]
+    ]
+    assert lines == [("6000", f"rule:{first.id}", "100.00"), ("4000", "row", "50.00")]
+    listed = api.get("/invoices?prebooked=true").json()
+    assert [item["id"] for item in listed["items"]] == [created.json()["id"]]
