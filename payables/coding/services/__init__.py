@@ -1,0 +1,1 @@
+"""The coding app's writes, one module per topic."""
