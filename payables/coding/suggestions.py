@@ -156,7 +156,10 @@ def _line(invoice: Invoice, text: str, item_code: str, amount: Decimal) -> Line:
 
 def _fill(line: LineSuggestions, prediction: Prediction) -> None:
     for target, ranked in sorted(prediction.items()):
-        found = [_decimal(r) for r in ranked if r.label]  # "": no value, not a code to suggest
+        # "": no value. The codes ranked below it are less likely than leaving it empty.
+        labels = [r.label for r in ranked]
+        cut = labels.index("") if "" in labels else len(ranked)
+        found = [_decimal(r) for r in ranked[:cut]]
         if target == ACCOUNT:
             line.account = found
         elif target == VAT_CODE:

@@ -79,8 +79,10 @@ def suggestions(request: HttpRequest, ref: str) -> SuggestionsOut:
 
     Lines are the invoice's posting lines (its rows while it has none); each target lists
     up to three codes, likeliest first, with a probability from 0 to 1 as a string with
-    four decimals (`"0.9312"`). The model learns from the company's exported and booked
-    invoices; without one yet, `model` is null, every list is empty and `note` says why.
+    four decimals (`"0.9312"`). A dimension the model expects to stay empty lists only the
+    values it finds likelier than none (often none at all). The model learns from the
+    company's exported and booked invoices; without one yet, `model` is null, every list
+    is empty and `note` says why.
     `ref` is the invoice's UUID or internal id.
     """
     invoice = get_invoice(request.actor.company, ref)
