@@ -91,7 +91,7 @@ def company_engine(company_id: UUID) -> tuple[ModelInfo, CodingEngine] | None:
     return None if engine is None else (ModelInfo(trained_at, sample_count), engine)
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=8)  # a model is a few MB
 def _load(company_id: UUID, trained_at: datetime, version: str) -> CodingEngine | None:
     payload = CodingModel.objects.filter(company_id=company_id).values_list("payload", flat=True)
     try:
