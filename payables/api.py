@@ -18,6 +18,7 @@ from payables.api_contract import refuse_unknown_query_parameters
 from payables.approvals.api import router as approvals_router
 from payables.coding.api import router as coding_router
 from payables.coding.rules_api import router as coding_rules_router
+from payables.coding.suggestions_api import router as suggestions_router
 from payables.documents.api import feeds_router as documents_feeds_router
 from payables.documents.api import router as documents_router
 from payables.errors import Loc, PayablesError, PayloadTooLarge, error_body
@@ -218,6 +219,7 @@ api.add_router("", approvals_router)  # /approvals, /invoices/{ref}/approvers, /
 api.add_router("/invoices", handoff_router)  # first: `/invoices/export` is not `/{ref}`
 api.add_router("/invoices", coding_router)  # /invoices/{ref}/posting-lines, …/prebooking
 api.add_router("/invoices", invoices_router)
+api.add_router("/invoices", suggestions_router)  # /invoices/{ref}/suggestions
 api.add_router("/numbering-policies", numbering_policies_router)
 api.add_router("/coding-rules", coding_rules_router)
 api.add_router("/events", events_router)

@@ -28,6 +28,7 @@ COMMANDS = {
     "grantcompany": "Let an integrator's key serve more companies (an accounting office).",
     "setpassword": "Set a user's web sign-in password, by email address (--company NAME).",
     "load-rates": "Load a company's exchange rates from an ECB-format CSV or zip file.",
+    "train-coding": "Train the companies' coding suggestions on their booked invoices (nightly).",
 }
 
 

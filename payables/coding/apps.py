@@ -8,9 +8,15 @@ class CodingConfig(AppConfig):
     verbose_name = "Coding"
 
     def ready(self) -> None:
-        """Give every created or changed invoice its posting lines before approvals routes
-        it (coding is installed before approvals, so its hook runs first)."""
+        """Install the coding hooks: invoices calls them and never imports coding.
+
+        Every created or changed invoice gets its posting lines before approvals routes
+        it (coding is installed before approvals, so its hook runs first); a new invoice
+        queues retraining of the learned model once enough were booked since the last.
+        """
         from payables.coding.services import derive_posting_lines
+        from payables.coding.services.training import queue_retraining_for
         from payables.invoices import lifecycle
 
         lifecycle.on(lifecycle.Moment.ROUTABLE, derive_posting_lines)
+        lifecycle.on(lifecycle.Moment.ROUTABLE, queue_retraining_for)

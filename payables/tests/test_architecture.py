@@ -56,6 +56,7 @@ PURE_MODULES = (
     "payables.identifiers",
     "payables.einvoice",
     "payables.digitize",
+    "payables.coding.learning",
 )
 
 # Services that take plain data (dicts of shape-checked values), never API schemas. The

@@ -28,6 +28,7 @@ SMALL = {
     "einvoice_bench.py": ["--rounds", "1"],
     "hostile_bench.py": ["--case", "billion-laughs", "--case", "pdf-zip-bomb"],
     "digitize_accuracy.py": ["--limit", "2", "--sets", "text,pdftext"],
+    "coding_accuracy.py": ["--count", "600", "--suppliers", "30"],
 }
 # Benches whose figures are not rates: the word their table always prints.
 FIGURES = {"hostile_bench.py": "verdict"}
