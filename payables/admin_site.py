@@ -232,3 +232,40 @@ def _message(exc: PayablesError | pydantic.ValidationError) -> str:
     return "; ".join(
         f"{field}: {message}" if field else message for field, message in _located(exc)
     )
+
+
+class RuleAdmin(ServiceAdmin):
+    """A company's ordered rules (routing, coding), written by the services a subclass names.
+
+    ``create_rule(values, actor=)``, ``update_rule(rule, values, actor=)`` and
+    ``delete_rule(rule, actor=)``; the form's ``rule_values()`` gives what to write.
+    """
+
+    create_rule: ClassVar[Callable[..., models.Model]]
+    update_rule: ClassVar[Callable[..., models.Model]]
+    delete_rule: ClassVar[Callable[..., object]]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["company"] if obj else []
+
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: models.Model,
+        form: forms.Form,
+        change: bool,  # noqa: FBT001
+    ) -> None:
+        """Create or change the rule through its service; ``obj`` then shows what it stored."""
+        actor = admin_actor(request, obj.company)
+        values = form.rule_values()
+        if not change:
+            stored = self.create_rule(values, actor=actor)
+        elif values:
+            stored = self.update_rule(obj, values, actor=actor)
+        else:
+            return  # nothing changed: nothing to write, no event to record
+        show_stored(obj, stored)
+
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
+        """Deleting a rule (alone or in the bulk action) records its event."""
+        self.delete_rule(obj, actor=admin_actor(request, obj.company))

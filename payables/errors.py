@@ -6,7 +6,8 @@ their own ``errors.py``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 Loc = Sequence[str | int]
 
@@ -82,6 +83,43 @@ class ValidationFailed(PayablesError):
     def __init__(self, errors: Sequence[FieldError]) -> None:
         self.errors = list(errors)
         super().__init__("; ".join(e.message for e in self.errors), code=self.code)
+
+
+# A field's check: ``check(context, value, problems)`` answers the value as stored and
+# appends a located ``FieldError`` to ``problems`` for each thing wrong with it.
+FieldCheck = Callable[[Any, Any, list[FieldError]], Any]
+
+
+def check_fields(
+    context: object,
+    values: Mapping[str, object],
+    checks: Mapping[str, FieldCheck],
+    *,
+    what: str,
+    required: Sequence[str] = (),
+) -> tuple[dict, list[FieldError]]:
+    """Run each given field's check; answer the checked values and every problem found.
+
+    A field without a check is "not a field of <what>"; a ``required`` field not given is
+    missing. Problems are collected, not raised, so a caller adds its cross-field checks
+    and reports everything at once.
+    """
+    problems: list[FieldError] = []
+    checked: dict = {}
+    for name, value in values.items():
+        check = checks.get(name)
+        if check is None:
+            problems.append(FieldError(f"Not a field of {what}", loc=[name]))
+            continue
+        found = len(problems)
+        result = check(context, value, problems)
+        if len(problems) == found:
+            checked[name] = result
+    for name in required:
+        if name not in values:
+            message = f"{what[0].upper()}{what[1:]} needs {name}"
+            problems.append(FieldError(message, loc=[name], code="missing"))
+    return checked, problems
 
 
 class NotAuthenticated(PayablesError):

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
 
-from payables.admin_site import ReadOnlyAdmin, ServiceAdmin, admin_actor, show_stored
+from payables.admin_site import ReadOnlyAdmin, RuleAdmin
 from payables.approvals.models import ApprovalStep, RoutingRule
 from payables.approvals.routing import RULE_FIELDS, check_rule
 from payables.approvals.services import create_rule, delete_rule, update_rule
@@ -68,37 +65,16 @@ def _approver(entry: object) -> object:
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(ServiceAdmin):
+class RoutingRuleAdmin(RuleAdmin):
     form = RoutingRuleForm
     list_display = ["name", "company", "position", "is_active", "is_default", "modified_at"]
     list_filter = ["company", "is_active", "is_default"]
     search_fields = ["name"]
     ordering = ["company", "position"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["company"] if obj else []
-
-    def save_model(
-        self,
-        request: HttpRequest,
-        obj: RoutingRule,
-        form: RoutingRuleForm,
-        change: bool,  # noqa: FBT001
-    ) -> None:
-        """Create or change the rule through its service; ``obj`` then shows what it stored."""
-        actor = admin_actor(request, obj.company)
-        values = form.rule_values()
-        if not change:
-            stored = create_rule(values, actor=actor)
-        elif values:
-            stored = update_rule(obj, values, actor=actor)
-        else:
-            return  # nothing changed: nothing to write, no event to record
-        show_stored(obj, stored)
-
-    def delete_model(self, request: HttpRequest, obj: RoutingRule) -> None:
-        """Deleting a rule (alone or in the bulk action) records its event."""
-        delete_rule(obj, actor=admin_actor(request, obj.company))
+    create_rule = staticmethod(create_rule)
+    update_rule = staticmethod(update_rule)
+    delete_rule = staticmethod(delete_rule)
 
 
 @admin.register(ApprovalStep)

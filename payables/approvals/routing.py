@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from payables.approvals.models import RoutingRule
 from payables.coding.models import PostingLine
-from payables.errors import FieldError, ValidationFailed
+from payables.errors import FieldError, ValidationFailed, check_fields
 from payables.invoices.models import Invoice
 from payables.masterdata.models import Supplier
 from payables.tenancy.models import Company, CompanyUser
@@ -93,21 +93,10 @@ def check_rule(
     services call it under the company's write lock, the admin form to show refusals
     beside the fields. Every problem is reported at once, located at the field.
     """
-    problems: list[FieldError] = []
-    checked: dict = {}
-    for name, value in values.items():
-        check = _CHECKS.get(name)
-        if check is None:
-            problems.append(FieldError("Not a field of a routing rule", loc=[name]))
-            continue
-        found = len(problems)
-        result = check(company, value, problems)
-        if len(problems) == found:
-            checked[name] = result
-    if rule is None:
-        for name in ("name", "approvers"):
-            if name not in values:
-                problems.append(FieldError(f"A rule needs {name}", loc=[name], code="missing"))
+    required = ("name", "approvers") if rule is None else ()
+    checked, problems = check_fields(
+        company, values, _CHECKS, what="a routing rule", required=required
+    )
     low = checked.get("min_amount", rule.min_amount if rule else None)
     high = checked.get("max_amount", rule.max_amount if rule else None)
     amounts_fine = all(n in checked for n in ("min_amount", "max_amount") if n in values)

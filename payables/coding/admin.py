@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
 
-from payables.admin_site import ServiceAdmin, admin_actor, show_stored
+from payables.admin_site import RuleAdmin
 from payables.coding.models import CodingRule
 from payables.coding.rule_checks import RULE_FIELDS, check_rule
 from payables.coding.services.rules import create_rule, delete_rule, update_rule
@@ -55,34 +52,13 @@ class CodingRuleForm(forms.ModelForm):
 
 
 @admin.register(CodingRule)
-class CodingRuleAdmin(ServiceAdmin):
+class CodingRuleAdmin(RuleAdmin):
     form = CodingRuleForm
     list_display = ["name", "company", "position", "is_active", "modified_at"]
     list_filter = ["company", "is_active"]
     search_fields = ["name"]
     ordering = ["company", "position", "created_at"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["company"] if obj else []
-
-    def save_model(
-        self,
-        request: HttpRequest,
-        obj: CodingRule,
-        form: CodingRuleForm,
-        change: bool,  # noqa: FBT001
-    ) -> None:
-        """Create or change the rule through its service; ``obj`` then shows what it stored."""
-        actor = admin_actor(request, obj.company)
-        values = form.rule_values()
-        if not change:
-            stored = create_rule(values, actor=actor)
-        elif values:
-            stored = update_rule(obj, values, actor=actor)
-        else:
-            return  # nothing changed: nothing to write, no event to record
-        show_stored(obj, stored)
-
-    def delete_model(self, request: HttpRequest, obj: CodingRule) -> None:
-        """Deleting a rule (alone or in the bulk action) records its event."""
-        delete_rule(obj, actor=admin_actor(request, obj.company))
+    create_rule = staticmethod(create_rule)
+    update_rule = staticmethod(update_rule)
+    delete_rule = staticmethod(delete_rule)

@@ -29,7 +29,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from payables.coding.models import CodingRule
 from payables.coding.rules import HUNDRED, CodeBook
-from payables.errors import FieldError, ValidationFailed
+from payables.errors import FieldError, ValidationFailed, check_fields
 from payables.masterdata.models import CustomField, Supplier
 from payables.money import format_decimal
 from payables.schema_types import CurrencyCode, InSchema, Money, decimal_input
@@ -108,21 +108,10 @@ def check_rule(
     under the company's write lock, the admin form and the dry run of an unsaved rule too.
     Every problem is located at its field (``["actions", "account_code"]``).
     """
-    problems: list[FieldError] = []
-    checked: dict = {}
-    for name, value in values.items():
-        check = _CHECKS.get(name)
-        if check is None:
-            problems.append(FieldError("Not a field of a coding rule", loc=[name]))
-            continue
-        found = len(problems)
-        result = check(company, value, problems)
-        if len(problems) == found:
-            checked[name] = result
-    if rule is None:
-        for name in ("name", "actions"):
-            if name not in values:
-                problems.append(FieldError(f"A rule needs {name}", loc=[name], code="missing"))
+    required = ("name", "actions") if rule is None else ()
+    checked, problems = check_fields(
+        company, values, _CHECKS, what="a coding rule", required=required
+    )
     if "name" in checked and _name_taken(company, checked["name"], rule):
         problems.append(
             FieldError(
