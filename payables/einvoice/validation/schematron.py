@@ -35,6 +35,7 @@ from payables.einvoice.validation.saxon import (
     compile_rules,
     processor,
 )
+from payables.einvoice.validation.skeleton import PATTERN_ATTRIBUTE
 from payables.einvoice.validation.versions import ZUGFERD1_PROFILES
 
 RULE_GUIDELINE = "PAY-GUIDELINE"
@@ -210,19 +211,22 @@ def svrl_findings(svrl: bytes, *, default_rule_id: str = "EN16931") -> tuple[Fin
     ``fired-rule`` per rule context, a ``failed-assert`` per failure), so it is read as a
     stream that keeps only the findings.
     """
-    findings: list[Finding] = []
+    findings: list[tuple[int, Finding]] = []
     try:
         for _event, failed in etree.iterparse(
             io.BytesIO(svrl), tag=f"{{{SVRL}}}failed-assert", **_SVRL_PARSER_OPTIONS
         ):
-            findings.append(_finding(failed, default_rule_id))
+            pattern = int(failed.get(PATTERN_ATTRIBUTE) or 0)
+            findings.append((pattern, _finding(failed, default_rule_id)))
             failed.clear()
             while failed.getprevious() is not None:  # the fired rules before it
                 del failed.getparent()[0]
     except etree.XMLSyntaxError as exc:
         message = f"Unreadable rules report: {' '.join(str(exc).split())}"
         return (Finding(RULE_RULES_FAILED, "error", message),)
-    return tuple(findings)
+    # A stylesheet walked once (``skeleton``) reports pattern by pattern, as the
+    # skeleton's own does, once its findings are in pattern order (a stable sort).
+    return tuple(finding for _pattern, finding in sorted(findings, key=lambda f: f[0]))
 
 
 def _capped(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
