@@ -12,6 +12,7 @@ from payables.einvoice.tests.corpus import SAMPLES_DIR
 from payables.einvoice.tests.validation_support import RULES_DIR, needs_corpus, root_of
 from payables.einvoice.validation import run_stylesheet
 from payables.einvoice.validation.artefacts import bundled_dir
+from payables.einvoice.validation.patterns import last_step_names
 from payables.einvoice.validation.saxon import LOCK, processor
 from payables.einvoice.validation.schematron import svrl_findings
 from payables.einvoice.validation.skeleton import XSL, prepare
@@ -94,3 +95,22 @@ def test_code_lists_become_parameters_and_patterns_one_walk():
     tests = etree.fromstring(prepared.text).xpath("//xsl:*/@test", namespaces={"xsl": XSL})
     assert not [test for test in tests if "document(" in test]
     assert prepared.text.count('select="/" mode="pay-walk-once"') == 1
+
+
+@pytest.mark.parametrize(
+    ("pattern", "names"),
+    [
+        ("//ram:A[x/y = 'a|b']", {"{r}A"}),
+        ("(/ubl:I | /ubl:C)/cac:Ref", {"{c}Ref"}),
+        ("cac:Line/cac:Item[cac:Tax/cbc:ID = 'S'] | @currencyID", {"{c}Item", "@currencyID"}),
+        ("//*[not(*) and not(normalize-space())]", None),
+        ("//ram:*[ends-with(name(), 'Amount')]", None),
+        ("@*|node()", None),
+        ("ram:A/ancestor::ram:B", None),
+        ("x:Unknown", None),
+    ],
+)
+def test_a_rule_is_applied_only_to_the_names_its_pattern_can_match(pattern, names):
+    namespaces = {"ram": "r", "ubl": "u", "cac": "c", "cbc": "b"}
+
+    assert last_step_names(pattern, namespaces) == names

@@ -12,8 +12,9 @@ siblings to write each location, and the Factur-X rules re-read their code lists
 * the location written from XPath's ``path()``;
 * the idle default-mode walks dropped, and the report's elements that are never read
   (``fired-rule``, ``active-pattern``) left out;
-* one walk instead of one per pattern: at each node every pattern's rules are applied
-  in turn, and each failed assertion is tagged with its pattern's number
+* one walk instead of one per pattern: at each node the rules of every pattern that has
+  a rule for its name (or one that could match any name, ``patterns``) are applied in
+  turn, and each failed assertion is tagged with its pattern's number
   (``PATTERN_ATTRIBUTE``) so that the report is read back in the skeleton's order,
   pattern by pattern (``schematron.svrl_findings``).
 
@@ -28,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
+
+from payables.einvoice.validation.patterns import last_step_names
 
 XSL = "http://www.w3.org/1999/XSL/Transform"
 SVRL = "http://purl.oclc.org/dsdl/svrl"
@@ -193,11 +196,41 @@ def _walk_once(root: etree._Element) -> None:
     calls[0].getparent().replace(calls[0], walk)
     for call in calls[1:]:
         call.getparent().remove(call)
-    for match, children in (("/", "*"), ("@*|*", select)):
+    # At each node, the patterns that have a rule for its name, or could have.
+    names = _names_by_mode(root, [(t, modes[i]) for t, _r, i in recursions], modes)
+    everywhere = [mode for mode in modes if names[mode] is None]
+    walks = [("/", "*", modes), ("@*|*", select, everywhere)]
+    for name in sorted({name for found in names.values() for name in found or ()}):
+        applied = [mode for mode in modes if names[mode] is None or name in names[mode]]
+        at, local = ("@", name[1:]) if name.startswith("@") else ("", name)
+        uri, local = local[1:].split("}") if local.startswith("{") else ("", local)
+        walks.append((f"{at}Q{{{uri}}}{local}", select, applied))
+    for match, children, applied in walks:
         walk = etree.SubElement(root, f"{{{XSL}}}template", match=match, mode=_WALK_MODE)
-        for mode in modes:
+        for mode in applied:
             etree.SubElement(walk, f"{{{XSL}}}apply-templates", select=".", mode=mode)
         etree.SubElement(walk, f"{{{XSL}}}apply-templates", select=children, mode=_WALK_MODE)
+
+
+def _names_by_mode(
+    root: etree._Element, templates: list[tuple[etree._Element, str]], modes: list[str]
+) -> dict[str, set[str] | None]:
+    """Per pattern's mode, the node names its rules match (None: it may match any). A
+    rule for the document node alone adds none: the walk applies every mode there."""
+    names: dict[str, set[str] | None] = {mode: set() for mode in modes}
+    default_namespace = any(
+        "xpath-default-namespace" in element.attrib
+        for element in root.iter()
+        if isinstance(element.tag, str)
+    )
+    for template, mode in templates:
+        match = (template.get("match") or "").strip()
+        if match == "/" or (match == "@*|node()" and len(template) == 0):
+            continue  # the document node; the skeleton's default, now empty
+        found = None if default_namespace else last_step_names(match, template.nsmap)
+        current = names[mode]
+        names[mode] = None if found is None or current is None else current | found
+    return names
 
 
 def _recursion(template: etree._Element, mode: str) -> etree._Element | None:
