@@ -3,6 +3,7 @@ code lists loaded once) report exactly what the stylesheets as published report.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from lxml import etree
 
 from payables.einvoice.tests.corpus import SAMPLES_DIR
 from payables.einvoice.tests.validation_support import RULES_DIR, needs_corpus, root_of
-from payables.einvoice.validation import run_stylesheet
+from payables.einvoice.validation import check_rules, identify, run_stylesheet
 from payables.einvoice.validation.artefacts import bundled_dir
 from payables.einvoice.validation.patterns import last_step_names
 from payables.einvoice.validation.saxon import LOCK, processor
@@ -114,3 +115,27 @@ def test_a_rule_is_applied_only_to_the_names_its_pattern_can_match(pattern, name
     namespaces = {"ram": "r", "ubl": "u", "cac": "c", "cbc": "b"}
 
     assert last_step_names(pattern, namespaces) == names
+
+
+@needs_factur_x
+def test_threads_checking_at_once_get_what_one_thread_gets():
+    roots = [
+        _broken(CII),
+        _broken(FACTUR_X),
+        _broken(UBL),
+        root_of((SAMPLES_DIR / UBL).read_bytes()),
+    ]
+    alone = [check_rules(root, identify(root)) for root in roots]
+    together: dict[int, tuple] = {}
+
+    def check(index: int) -> None:
+        for _ in range(3):
+            together[index] = check_rules(roots[index], identify(roots[index]))
+
+    threads = [threading.Thread(target=check, args=(index,)) for index in range(len(roots))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [together[index] for index in range(len(roots))] == alone

@@ -4,9 +4,10 @@ Which rule sets apply follows from what the document declares (``artefacts.rules
 CEN EN 16931 for UBL and CII, plus XRechnung or Peppol BIS 3 when it declares that CIUS;
 a Factur-X / ZUGFeRD document its own version's profile rules. The stylesheets are
 XSLT 2.0, so they run on Saxon (``saxonche``, no Java) rather than on lxml; each is
-compiled once per process and reused. The SVRL output's ``failed-assert`` elements
-become findings: rules flagged ``fatal`` (or not flagged, as in the Factur-X
-stylesheets) are errors, the others warnings.
+compiled once per process and reused (``saxon``), a plain schematron skeleton as
+``skeleton`` rewrites it to check the same rules faster. The SVRL output's
+``failed-assert`` elements become findings: rules flagged ``fatal`` (or not flagged, as
+in the Factur-X stylesheets) are errors, the others warnings.
 """
 
 from __future__ import annotations
