@@ -10,7 +10,7 @@ from lxml import etree
 
 from payables.einvoice import parse
 from payables.einvoice.model import Finding
-from payables.einvoice.tests.corpus import CORPUS_DIR
+from payables.einvoice.tests.corpus import CORPUS_DIR, SAMPLES_DIR
 from payables.einvoice.tests.validation_support import (
     CII_SAMPLE,
     RULES_DIR,
@@ -239,3 +239,17 @@ def test_zugferd_1_guideline_that_is_no_invoice_profile_is_an_error(guideline):
 
     assert finding.severity == "error"
     assert "urn:ferd:CrossIndustryDocument:invoice:1p0:comfort" in finding.message
+
+
+def test_factur_x_code_lists_are_still_looked_up_once_preloaded():
+    """The Factur-X rules read their code lists with document(); these are loaded once
+    per process and handed to the stylesheet, and a code outside the list still fails."""
+    data = (SAMPLES_DIR / "cii-factur-x-basic-wl-document-allowance.xml").read_bytes()
+    wrong = root_of(data.replace(b"CurrencyCode>EUR<", b"CurrencyCode>ZZZ<", 1))
+    right = root_of(data)
+
+    refused = [f.message for f in check_rules(wrong, identify(wrong))]
+    accepted = [f.message for f in check_rules(right, identify(right))]
+
+    assert "Value of 'ram:InvoiceCurrencyCode' is not allowed." in refused
+    assert not any("InvoiceCurrencyCode" in message for message in accepted)

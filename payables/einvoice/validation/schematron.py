@@ -4,9 +4,10 @@ Which rule sets apply follows from what the document declares (``artefacts.rules
 CEN EN 16931 for UBL and CII, plus XRechnung or Peppol BIS 3 when it declares that CIUS;
 a Factur-X / ZUGFeRD document its own version's profile rules. The stylesheets are
 XSLT 2.0, so they run on Saxon (``saxonche``, no Java) rather than on lxml; each is
-compiled once per process and reused. The SVRL output's ``failed-assert`` elements
-become findings: rules flagged ``fatal`` (or not flagged, as in the Factur-X
-stylesheets) are errors, the others warnings.
+compiled once per process and reused (``saxon``), a plain schematron skeleton as
+``skeleton`` rewrites it to check the same rules faster. The SVRL output's
+``failed-assert`` elements become findings: rules flagged ``fatal`` (or not flagged, as
+in the Factur-X stylesheets) are errors, the others warnings.
 """
 
 from __future__ import annotations
@@ -14,10 +15,8 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-import threading
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -30,25 +29,21 @@ from payables.einvoice.validation.artefacts import (
     rules_for,
 )
 from payables.einvoice.validation.documents import PREFIXES, Document
+from payables.einvoice.validation.saxon import (
+    LOCK,
+    PySaxonApiError,
+    PySaxonProcessor,
+    compile_rules,
+    processor,
+)
+from payables.einvoice.validation.skeleton import PATTERN_ATTRIBUTE
 from payables.einvoice.validation.versions import ZUGFERD1_PROFILES
-
-try:
-    from saxonche import PySaxonApiError, PySaxonProcessor
-except ImportError:  # the rules are then reported as not run, never as passed
-    PySaxonProcessor = None
-    PySaxonApiError = RuntimeError
 
 RULE_GUIDELINE = "PAY-GUIDELINE"
 RULE_RULES_FAILED = "PAY-RULES-FAILED"
 RULE_RULES_MORE = "PAY-RULES-MORE"
 MAX_RULE_FINDINGS = 200
 SVRL = "http://purl.oclc.org/dsdl/svrl"
-
-# One Saxon processor per process; Saxon calls are serialised, which also keeps the
-# compiled-stylesheet cache consistent across threads.
-_LOCK = threading.Lock()
-_state: dict[str, Any] = {"processor": None, "compiler": None}
-_compiled: dict[Path, Any] = {}
 
 # The SVRL report is parsed like any XML: no DTD, entities or network.
 _SVRL_PARSER_OPTIONS = {
@@ -166,14 +161,14 @@ def run_stylesheet(
         return (Finding(RULE_RULES_SKIPPED, "info", message),)
     # lxml already refused DTDs and entities; Saxon gets the re-serialised, clean tree.
     text = _serialised_for_rules(root)
-    with _LOCK:
+    with LOCK:
         try:
-            executable = _compile(stylesheet)
+            executable = compile_rules(stylesheet)
         except PySaxonApiError as exc:
             message = f"The rules stylesheet {stylesheet.name} does not compile: {_first_line(exc)}"
             return (Finding(RULE_RULES_SKIPPED, "info", message),)
         try:
-            node = _state["processor"].parse_xml(xml_text=text)
+            node = processor().parse_xml(xml_text=text)
             svrl = executable.transform_to_string(xdm_node=node)
         except PySaxonApiError as exc:
             message = f"The rules {stylesheet.name} stopped on this document: {_first_line(exc)}"
@@ -205,8 +200,8 @@ def _serialised_for_rules(root: etree._Element) -> str:
 
 def compiled_stylesheet(stylesheet: Path) -> Any:
     """The compiled stylesheet, compiled on first use and kept for the process."""
-    with _LOCK:
-        return _compile(stylesheet)
+    with LOCK:
+        return compile_rules(stylesheet)
 
 
 def svrl_findings(svrl: bytes, *, default_rule_id: str = "EN16931") -> tuple[Finding, ...]:
@@ -217,19 +212,22 @@ def svrl_findings(svrl: bytes, *, default_rule_id: str = "EN16931") -> tuple[Fin
     ``fired-rule`` per rule context, a ``failed-assert`` per failure), so it is read as a
     stream that keeps only the findings.
     """
-    findings: list[Finding] = []
+    findings: list[tuple[int, Finding]] = []
     try:
         for _event, failed in etree.iterparse(
             io.BytesIO(svrl), tag=f"{{{SVRL}}}failed-assert", **_SVRL_PARSER_OPTIONS
         ):
-            findings.append(_finding(failed, default_rule_id))
+            pattern = int(failed.get(PATTERN_ATTRIBUTE) or 0)
+            findings.append((pattern, _finding(failed, default_rule_id)))
             failed.clear()
             while failed.getprevious() is not None:  # the fired rules before it
                 del failed.getparent()[0]
     except etree.XMLSyntaxError as exc:
         message = f"Unreadable rules report: {' '.join(str(exc).split())}"
         return (Finding(RULE_RULES_FAILED, "error", message),)
-    return tuple(findings)
+    # A stylesheet walked once (``skeleton``) reports pattern by pattern, as the
+    # skeleton's own does, once its findings are in pattern order (a stable sort).
+    return tuple(finding for _pattern, finding in sorted(findings, key=lambda f: f[0]))
 
 
 def _capped(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
@@ -280,32 +278,6 @@ def readable_location(location: str) -> str:
         return f"{prefix}:{match.group(1)}" if prefix else match.group(0)
 
     return _LOCATION_STEP.sub(step, location)
-
-
-# The schematron skeleton writes each failure's location by counting, in XSLT, the
-# preceding siblings of every ancestor: a failure in the 1,000th line counts 999 lines.
-# The stylesheet is compiled under one that imports it and writes the same location
-# from XPath's path(), which counts them natively (2-3 times faster on a document
-# where every line fails a rule). Its output is the skeleton's, character for character.
-_FAST_LOCATION = """<xsl:stylesheet version="2.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
-  <xsl:import href="{href}"/>
-  <xsl:template match="*" mode="schematron-get-full-path">
-    <xsl:value-of select="replace(replace(path(.), 'Q\\{{\\}}', ''),
-      'Q\\{{([^}}]*)\\}}([^\\[/]+)', '*:$2[namespace-uri()=''$1'']')"/>
-  </xsl:template>
-</xsl:stylesheet>"""
-
-
-def _compile(stylesheet: Path) -> Any:
-    """Compile under ``_LOCK``."""
-    if _state["processor"] is None:
-        _state["processor"] = PySaxonProcessor(license=False)
-        _state["compiler"] = _state["processor"].new_xslt30_processor()
-    key = stylesheet.resolve()
-    if key not in _compiled:
-        wrapper = _FAST_LOCATION.format(href=escape(key.as_uri(), {'"': "&quot;"}))
-        _compiled[key] = _state["compiler"].compile_stylesheet(stylesheet_text=wrapper)
-    return _compiled[key]
 
 
 def _first_line(exc: Exception) -> str:
