@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "payables.events",
     "payables.documents",
     "payables.coding",
+    "payables.orders",
     "payables.approvals",
     "payables.handoff",
     "payables.web",

@@ -13,6 +13,12 @@ from payables.events.coding_event_types import CODING_EVENT_TYPES
 from payables.events.coding_event_types import INVOICE_CODING_CHANGED as INVOICE_CODING_CHANGED
 from payables.events.contract import INVOICE_SUMMARY as _INVOICE
 from payables.events.contract import EventType
+from payables.events.order_event_types import ORDER_EVENT_TYPES
+from payables.events.order_event_types import PURCHASE_ORDER_CANCELLED as PURCHASE_ORDER_CANCELLED
+from payables.events.order_event_types import PURCHASE_ORDER_CLOSED as PURCHASE_ORDER_CLOSED
+from payables.events.order_event_types import PURCHASE_ORDER_IMPORTED as PURCHASE_ORDER_IMPORTED
+from payables.events.order_event_types import PURCHASE_ORDER_RECEIVED as PURCHASE_ORDER_RECEIVED
+from payables.events.order_event_types import PURCHASE_ORDER_UPDATED as PURCHASE_ORDER_UPDATED
 
 SUPPLIER_CREATED = "supplier.created"
 SUPPLIER_UPDATED = "supplier.updated"
@@ -415,6 +421,7 @@ _DECLARED = [
         },
     ),
     *CODING_EVENT_TYPES,
+    *ORDER_EVENT_TYPES,
     EventType(ROUTING_RULE_CREATED, "routing_rule", "A routing rule was created.", _ROUTING_RULE),
     EventType(ROUTING_RULE_UPDATED, "routing_rule", "A routing rule was changed.", _ROUTING_RULE),
     EventType(ROUTING_RULE_DELETED, "routing_rule", "A routing rule was deleted.", _ROUTING_RULE),

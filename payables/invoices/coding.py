@@ -124,15 +124,23 @@ def judge_account(company: Company, code: str, *, on: date, loc: Loc) -> FieldEr
 
 
 def judge_row_codes(
-    company: Company, rows: list[InvoiceRowIn], *, on: date, where: str = "rows"
+    company: Company,
+    rows: list[InvoiceRowIn],
+    *,
+    on: date,
+    where: str = "rows",
+    items: bool = False,
 ) -> list[FieldError]:
     """Say what is wrong with the rows' accounts, VAT codes and dimension values, judged as
     an invoice's rows are (no products recognised); each problem at ``[where, i, field]``.
 
     Posting lines and prebooking splits are checked with it, so they refuse exactly what
-    invoice rows refuse.
+    invoice rows refuse. With ``items`` the rows' ``product_code`` (the company's product
+    item) is judged too, as on an invoice: purchase order lines name items.
     """
     book = _Book(company, on)
+    if items:
+        book.load_items(rows, None)
     book.load_codes(rows, ())
     problems: list[FieldError] = []
     for i, row in enumerate(rows):

@@ -87,6 +87,18 @@ class Company(models.Model):
         default=50,
         help_text="Retrain the company's coding model after this many new bookings.",
     )
+    po_matching = models.CharField(
+        max_length=20,
+        choices=[
+            ("two_way", "Two-way: order and invoice"),
+            ("three_way", "Three-way: order, goods receipt and invoice"),
+        ],
+        default="two_way",
+        help_text=(
+            "How invoices are checked against purchase orders: against what was ordered "
+            "(two-way), or against what was ordered and received (three-way)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -27,6 +27,10 @@ class Action(models.TextChoices):
     VIEW_ALL_INVOICES = "view_all_invoices", "see every invoice of the company"
     EDIT_INVOICES = "edit_invoices", "create, change, code and cancel invoices"
     EXPORT = "export", "export invoices, confirm bookings and report sync errors"
+    MANAGE_ORDERS = (
+        "manage_orders",
+        "create, change, close and cancel purchase orders and record goods receipts",
+    )
     READ_EVENTS = "read_events", "read the event feed"
     READ_MASTERDATA = "read_masterdata", "read suppliers and other master data"
     EDIT_MASTERDATA = "edit_masterdata", "change suppliers and other master data"
@@ -41,6 +45,7 @@ _ACCOUNTANT = frozenset(
         Action.VIEW_ALL_INVOICES,
         Action.EDIT_INVOICES,
         Action.EXPORT,
+        Action.MANAGE_ORDERS,
         Action.READ_EVENTS,
         Action.READ_MASTERDATA,
     }
@@ -71,6 +76,7 @@ SCOPES_BY_ACTION: dict[Action, frozenset[str]] = {
         }
     ),
     Action.EXPORT: frozenset({"export:read", "export:write"}),
+    Action.MANAGE_ORDERS: frozenset({"orders:read", "orders:write"}),
     Action.READ_EVENTS: frozenset({"events:read"}),
     Action.READ_MASTERDATA: frozenset({"masterdata:read"}),
     Action.EDIT_MASTERDATA: frozenset({"masterdata:read", "masterdata:write"}),

@@ -17,6 +17,8 @@ SCOPES: dict[str, str] = {
     "approvals:write": "Approve, reject, append approvers, re-route; edit routing rules",
     "coding:read": "Read posting lines, prebooking splits, coding rules and suggestions",
     "coding:write": "Change posting lines and prebooking splits; edit coding rules",
+    "orders:read": "Read purchase orders and their goods receipts",
+    "orders:write": "Create, update, close and cancel purchase orders; record goods receipts",
     "export:read": "Pull the feeds of exported invoices and sync errors",
     "export:write": "Export invoices, confirm bookings, report sync errors",
     "webhooks:read": "Read webhook subscriptions and their deliveries",

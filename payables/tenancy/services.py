@@ -50,7 +50,12 @@ def create_company(
 
 # What ``update_company`` changes; the first four are checked together, as on creation.
 _IDENTITY = ("country", "registry_code", "vat_number", "home_currency")
-_POLICIES = ("einvoice_invalid_policy", "einvoice_other_buyer_policy", "digitized_invoice_policy")
+_POLICIES = (
+    "einvoice_invalid_policy",
+    "einvoice_other_buyer_policy",
+    "digitized_invoice_policy",
+    "po_matching",
+)
 # The coding settings take effect on the next coding change or suggestion they concern.
 _CODING_SETTINGS = (
     "coding_change_restarts_chain",

@@ -1,0 +1,1 @@
+"""Purchase orders: what the company ordered, what arrived, and (later) what was invoiced."""
