@@ -84,6 +84,13 @@ FLOWS = {
         event_types.WEBHOOK_SUBSCRIPTION_DISABLED,
         event_types.WEBHOOK_SUBSCRIPTION_DELETED,
     },
+    "purchase orders": {
+        event_types.PURCHASE_ORDER_IMPORTED,
+        event_types.PURCHASE_ORDER_UPDATED,
+        event_types.PURCHASE_ORDER_RECEIVED,
+        event_types.PURCHASE_ORDER_CLOSED,
+        event_types.PURCHASE_ORDER_CANCELLED,
+    },
     "coding rules": {
         event_types.CODING_RULE_CREATED,
         event_types.CODING_RULE_UPDATED,
@@ -294,3 +301,23 @@ def test_coding_rule_events_carry_their_declared_fields(api: ApiClient):
     _ok(api.delete(f"/coding-rules/{rule['id']}"), 204)
 
     assert_recorded_as_declared(FLOWS["coding rules"])
+
+
+def test_purchase_order_events_carry_their_declared_fields(api: ApiClient, supplier):
+    line = {"line_id": "1", "description": "Paper", "quantity": "10", "unit_price": "12.50"}
+    order = {
+        "number": "PO-1",
+        "supplier_id": str(supplier.id),
+        "order_date": "2026-11-02",
+        "currency": "EUR",
+        "lines": [line],
+    }
+    created = _ok(api.post("/purchase-orders", order), 201)
+    path = f"/purchase-orders/{created['id']}"
+    _ok(api.patch(path, {"notes": "Call before delivery"}))
+    _ok(api.post(f"{path}/receipts", {"lines": [{"line_id": "1", "quantity": "4"}]}), 201)
+    _ok(api.post(f"{path}/close", {"reason": "The rest is not coming"}))
+    other = _ok(api.put("/purchase-orders/by-number/PO-2", order | {"number": "PO-2"}), 201)
+    _ok(api.post(f"/purchase-orders/{other['id']}/cancel", {}))
+
+    assert_recorded_as_declared(FLOWS["purchase orders"])

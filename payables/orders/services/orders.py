@@ -93,8 +93,8 @@ def close_purchase_order(order: PurchaseOrder, *, actor: Actor, reason: str = ""
     with transaction.atomic():
         lock_company_writes(actor.company)
         order = _lock(order)
-        order.status = PurchaseOrder.Status.CLOSED
-        order.save(update_fields=["status", "modified_at"])
+        order.status = PurchaseOrder.Status.CLOSED  # not-invoice-status
+        order.save(update_fields=["status", "modified_at"])  # not-invoice-status
         details = {"reason": reason}
         record_order_event(event_types.PURCHASE_ORDER_CLOSED, order, actor=actor, details=details)
     return order
@@ -109,8 +109,8 @@ def cancel_purchase_order(order: PurchaseOrder, *, actor: Actor, reason: str = "
             raise OrderInvoiced(
                 f"Invoices were matched against order {order.number}: close it instead."
             )
-        order.status = PurchaseOrder.Status.CANCELLED
-        order.save(update_fields=["status", "modified_at"])
+        order.status = PurchaseOrder.Status.CANCELLED  # not-invoice-status
+        order.save(update_fields=["status", "modified_at"])  # not-invoice-status
         details = {"reason": reason}
         record_order_event(
             event_types.PURCHASE_ORDER_CANCELLED, order, actor=actor, details=details
@@ -213,8 +213,8 @@ def _store_lines(order: PurchaseOrder, lines: list[dict], *, is_new: bool = Fals
         line.save()
     status = derive_status(order, kept)
     if status != order.status:
-        order.status = status
-        order.save(update_fields=["status", "modified_at"])
+        order.status = status  # not-invoice-status
+        order.save(update_fields=["status", "modified_at"])  # not-invoice-status
 
 
 def _refuse_duplicate_number(company: object, number: str, *, exclude: object) -> None:

@@ -63,8 +63,8 @@ def record_goods_receipt(
             line.received_quantity += quantity
             line.save(update_fields=["received_quantity"])
             GoodsReceiptLine.objects.create(receipt=receipt, order_line=line, quantity=quantity)
-        order.status = derive_status(order, lines.values())
-        order.save(update_fields=["status", "modified_at"])
+        order.status = derive_status(order, lines.values())  # not-invoice-status
+        order.save(update_fields=["status", "modified_at"])  # not-invoice-status
         details = {
             "receipt_id": str(receipt.id),
             "received_at": receipt.received_at.isoformat(),
