@@ -71,7 +71,8 @@ def update_company(company: Company, changes: Mapping[str, object]) -> Company:
 
     Changed identifiers are checked as ``create_company`` checks them; the settings
     (``einvoice_invalid_policy``, ``einvoice_other_buyer_policy``,
-    ``auto_export_on_approval``) take effect on the next invoice they concern.
+    ``auto_export_on_approval``, ``po_matching``) take effect on the next invoice they
+    concern.
     """
     problems = [
         FieldError("Not a field of a company", loc=[n]) for n in changes if n not in COMPANY_FIELDS
