@@ -13,6 +13,7 @@ from payables.events.coding_event_types import CODING_EVENT_TYPES
 from payables.events.coding_event_types import INVOICE_CODING_CHANGED as INVOICE_CODING_CHANGED
 from payables.events.contract import INVOICE_SUMMARY as _INVOICE
 from payables.events.contract import EventType
+from payables.events.masterdata_event_types import master_data_event_types
 from payables.events.order_event_types import ORDER_EVENT_TYPES
 from payables.events.order_event_types import PURCHASE_ORDER_CANCELLED as PURCHASE_ORDER_CANCELLED
 from payables.events.order_event_types import PURCHASE_ORDER_CLOSED as PURCHASE_ORDER_CLOSED
@@ -87,24 +88,6 @@ WEBHOOK_MESSAGE_REDELIVERED = "webhook_message.redelivered"
 
 # --- payload parts that several types share ----------------------------------------------
 
-_TIMESTAMPS = {
-    "created_at": "When the record was created: ISO 8601, UTC, to the microsecond.",
-    "modified_at": "When the record last changed: ISO 8601, UTC, to the microsecond.",
-}
-_ACTIVE = {"is_active": "False once deactivated."}
-
-
-def _record(what: str, /, **fields: str) -> dict[str, str]:
-    """A coded master data record: its id and code, ``fields``, its active flag and times."""
-    return {
-        "id": f"The {what}'s UUID.",
-        "code": "The company's own code.",
-        **fields,
-        **_ACTIVE,
-        **_TIMESTAMPS,
-    }
-
-
 _STEP = {
     "step_id": "The approval step's UUID.",
     "level": "3 pre-verification, 2 verification, 1 approval.",
@@ -152,97 +135,11 @@ _DOCUMENT = {
     "failure_message": "The failure explained; empty unless failed.",
     "digitized_at": "When digitizing ended: ISO 8601, UTC, to the microsecond.",
 }
-_VALIDITY = {
-    "valid_from": "First valid day (ISO 8601 date); null: always.",
-    "valid_to": "Last valid day (ISO 8601 date); null: no end.",
-}
-
-_MASTER_DATA = {
-    "account": ("an account", _record(
-        "account",
-        name="Its name.",
-        type="`expense`, `asset`, `liability`, `equity`, `revenue` or `other`.",
-        default_vat_code="Code of its default VAT code, or null.",
-    )),
-    "vat_code": ("a VAT code", _record(
-        "VAT code",
-        rate="Percent, a decimal string.",
-        kind="`purchases` or `sales`.",
-        is_reverse_charge="Whether the buyer accounts for the VAT.",
-        non_deductible_share="Percent of the VAT that cannot be deducted, a decimal string.",
-        description="Free text.",
-        **_VALIDITY,
-    )),
-    "dimension_type": ("a dimension type", _record("dimension type", name="Its name.")),
-    "dimension_value": ("a dimension value", {
-        "id": "The value's UUID.",
-        "type": "Code of its dimension type.",
-        "code": "The company's own code, unique within the type.",
-        "name": "Its name.",
-        **_VALIDITY,
-        **_ACTIVE,
-        **_TIMESTAMPS,
-    }),
-    "payment_method": ("a payment method", _record(
-        "payment method",
-        name="Its name.",
-        bank_account="IBAN, compact; empty if none.",
-    )),
-    "user": ("a user", _record(
-        "user",
-        name="Their name.",
-        email="Lower case; empty if none.",
-        roles="List of `approver`, `accountant`, `admin`.",
-        can_be_last_approver="Whether they may give the final approval.",
-        approval_limit_amount=(
-            "In the company's home currency, a string at its scale; null: no limit."
-        ),
-    )),
-    "item": ("a product item", _record(
-        "item",
-        description="What it is.",
-        type="`stock`, `service` or `item`.",
-        unit="Unit of measure; empty if none.",
-        default_account="Code of its default account, or null.",
-        default_vat_code="Code of its default VAT code, or null.",
-        default_dimensions="Object: dimension type code → dimension value code.",
-        seller_mappings=(
-            "List of {`supplier_id`, `supplier_code` (the supplier's ERP code or null), "
-            "`seller_code`}: a supplier's product code meaning this item."
-        ),
-    )),
-    "custom_field": ("a custom invoice header field", _record(
-        "field",
-        name="Its name.",
-        type="`text`, `number`, `date` or `list`.",
-        is_required="Whether invoices must fill it.",
-        values=(
-            "List of {`code`, `description`, `valid_from`, `valid_to`}: a `list` field's "
-            "values; empty for other types."
-        ),
-    )),
-}  # fmt: skip
-
-
-def _master_data() -> list[EventType]:
-    """Each kind's ``.created``, ``.updated`` and ``.deactivated``: the record after the write."""
-    verbs = {
-        "created": "{what} was created.",
-        "updated": "{what} was changed (or reactivated).",
-        "deactivated": "{what} was deactivated.",
-    }
-    return [
-        EventType(f"{kind}.{verb}", kind, text.format(what=what[0].upper() + what[1:]), payload)
-        for kind, (what, payload) in _MASTER_DATA.items()
-        for verb, text in verbs.items()
-    ]
-
-
 _DECLARED = [
     EventType(SUPPLIER_CREATED, "supplier", "A supplier was created.", _SUPPLIER),
     EventType(SUPPLIER_UPDATED, "supplier", "A supplier was changed (or reactivated).", _SUPPLIER),
     EventType(SUPPLIER_DEACTIVATED, "supplier", "A supplier was deactivated.", _SUPPLIER),
-    *_master_data(),
+    *master_data_event_types(),
     EventType(
         USER_PASSWORD_SET,
         "user",
