@@ -73,13 +73,15 @@ def parse_xml(data: bytes, *, limits: ParseLimits) -> etree._Element:
     return root
 
 
-# Elements that repeat once per invoice line (UBL, CII, Finvoice, Estonian), or once per
-# invoice in an Estonian batch file. Every other element repeats a handful of times in a
-# real invoice: the largest corpus invoice repeats one under the same parent at most
-# 10 times within a line or the header, and gives one element at most 48 children.
+# Elements that repeat once per invoice line (UBL, CII, Finvoice, Estonian) or order line
+# (UBL Order), or once per invoice in an Estonian batch file. Every other element repeats
+# a handful of times in a real invoice: the largest corpus invoice repeats one under the
+# same parent at most 10 times within a line or the header, and gives one element at
+# most 48 children.
 LINE_ELEMENTS = frozenset(
     {
         "InvoiceLine",
+        "OrderLine",
         "CreditNoteLine",
         "SubInvoiceLine",
         "SubCreditNoteLine",
