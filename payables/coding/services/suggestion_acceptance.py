@@ -63,7 +63,7 @@ def accept_suggestions(
             before,
             lines,
             actor=actor,
-            how="suggestion",
+            how="posting_lines",  # the event's documented kinds; the lines say "suggestion"
             comment="suggestions accepted for line(s) "
             + ", ".join(str(position) for position in sorted(accepted)),
         )
