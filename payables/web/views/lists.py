@@ -21,7 +21,6 @@ from payables.web.views.access import (
     member_required,
 )
 
-
 # The accountant's worklists, as tabs of the list: (label, the flags they set).
 WORKLISTS: list[tuple[str, dict[str, bool]]] = [
     ("All", {}),
