@@ -144,6 +144,18 @@ class InvoiceFilterForm(DescribedErrorsForm):
         label="Invoice date to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sync_failed = forms.BooleanField(label="Failed to sync", required=False)
+    # The worklists' flags (``?booked=false``): the tabs set them, as the API's filters.
+    booked = forms.NullBooleanField(required=False, widget=forms.HiddenInput)
+    prebooked = forms.NullBooleanField(required=False, widget=forms.HiddenInput)
+    approved = forms.NullBooleanField(required=False, widget=forms.HiddenInput)
+    needs_review = forms.NullBooleanField(required=False, widget=forms.HiddenInput)
+    coded = forms.NullBooleanField(required=False, widget=forms.HiddenInput)
+    FLAGS = ("booked", "prebooked", "approved", "needs_review", "coded")
+
+    def flags(self) -> dict[str, bool]:
+        """The worklist flags that are set (valid ones only)."""
+        data = getattr(self, "cleaned_data", {})
+        return {name: data[name] for name in self.FLAGS if data.get(name) is not None}
 
     def filters(self) -> InvoiceFilters:
         """The API's list filters from the valid fields (an invalid field filters nothing)."""
@@ -154,6 +166,7 @@ class InvoiceFilterForm(DescribedErrorsForm):
             "invoice_date_to": data.get("date_to"),
             "sync_failed": True if data.get("sync_failed") else None,
             "supplier_name": (data.get("supplier") or "").strip() or None,
+            **self.flags(),
         }
         return InvoiceFilters(**{k: v for k, v in values.items() if v is not None})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from payables.web import views
-from payables.web.views import documents
+from payables.web.views import coding, documents
 
 app_name = "web"
 
@@ -43,6 +43,17 @@ urlpatterns = [
     path("invoices/<uuid:invoice_id>/approvers/", views.add_approver, name="add_approver"),
     path("invoices/<uuid:invoice_id>/reroute/", views.reroute, name="reroute"),
     path("invoices/<uuid:invoice_id>/clear-review/", views.clear_review, name="clear_review"),
+    path("invoices/<uuid:invoice_id>/coding/lines/", coding.posting_lines, name="coding_lines"),
+    path(
+        "invoices/<uuid:invoice_id>/coding/prebooking/",
+        coding.prebooking,
+        name="coding_prebooking",
+    ),
+    path(
+        "invoices/<uuid:invoice_id>/coding/suggestions/accept/",
+        coding.accept,
+        name="accept_suggestions",
+    ),
     path(
         "invoices/<uuid:invoice_id>/attachments/<uuid:attachment_id>/",
         views.attachment_content,

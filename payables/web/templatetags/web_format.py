@@ -28,6 +28,14 @@ def number(value: Decimal | None) -> str:
 
 
 @register.filter
+def percent(probability: Decimal | None) -> str:
+    """A probability from 0 to 1 in whole percent: ``Decimal("0.9312")`` → ``93 %``."""
+    if probability is None:
+        return ""
+    return f"{(probability * 100).quantize(Decimal(1))} %"
+
+
+@register.filter
 def dimension_pairs(dimensions: dict | None) -> list[tuple[str, str]]:
     """A row's dimensions (type code → value code) as sorted pairs."""
     if not dimensions:

@@ -32,6 +32,7 @@ from payables.invoices.services.attachments import read_attachment
 from payables.invoices.services.review import clear_review as clear_review_service
 from payables.tenancy.permissions import Action, may
 from payables.web import einvoice_content, previews
+from payables.web.coding_card import CodingCard, coding_card
 from payables.web.forms import (
     AddApproverForm,
     ApproveForm,
@@ -67,7 +68,7 @@ SKIP_REASONS = {
 @member_required
 def invoice_detail(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     invoice = invoice_or_404(request, invoice_id)
-    return render(request, "web/invoice.html", _invoice_context(request, invoice))
+    return render(request, "web/invoice.html", invoice_context(request, invoice))
 
 
 @require_POST
@@ -203,7 +204,7 @@ def clear_review(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
             return back_to_invoice(request, invoice)
     else:
         status = 422
-    context = _invoice_context(request, invoice, clear_review_form=form)
+    context = invoice_context(request, invoice, clear_review_form=form)
     return render(request, "web/invoice.html", context, status=status)
 
 
@@ -276,19 +277,21 @@ def _decision_again(
     reject_form: RejectForm | None = None,
 ) -> HttpResponse:
     """The decision forms with their errors: the fragment for htmx, else the whole page."""
-    context = _invoice_context(request, invoice, approve_form=approve_form, reject_form=reject_form)
+    context = invoice_context(request, invoice, approve_form=approve_form, reject_form=reject_form)
     template = "web/partials/decision.html" if is_htmx(request) else "web/invoice.html"
     return render(request, template, context, status=status)
 
 
-def _invoice_context(
+def invoice_context(
     request: HttpRequest,
     invoice: Invoice,
     *,
     approve_form: ApproveForm | None = None,
     reject_form: RejectForm | None = None,
     clear_review_form: ClearReviewForm | None = None,
+    coding: CodingCard | None = None,
 ) -> dict[str, Any]:
+    """Everything the invoice page shows; forms and the coding card as given (with errors)."""
     member, actor = request.member, request.actor
     steps = approvals.chain_of(invoice)
     current = next((s for s in steps if s.is_current), None)
@@ -337,6 +340,7 @@ def _invoice_context(
         "review_findings": invoice.review_findings or [],
         "may_clear_review": invoice.needs_review and may(actor, Action.EDIT_INVOICES),
         "clear_review_form": clear_review_form or ClearReviewForm(),
+        "coding": coding or coding_card(invoice, actor),
         "counts": counts(actor),
     }
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from payables.approvals import queries as approvals
@@ -17,6 +20,17 @@ from payables.web.views.access import (
     counts,
     member_required,
 )
+
+# The accountant's worklists, as tabs of the list: (label, the flags they set).
+WORKLISTS: list[tuple[str, dict[str, bool]]] = [
+    ("All", {}),
+    ("Unbooked", {"booked": False}),
+    ("Prebooked", {"prebooked": True}),
+    ("Waiting approval", {"approved": False}),
+    ("Approved", {"approved": True, "booked": False}),
+    ("Needs review", {"needs_review": True}),
+    ("Uncoded", {"coded": False}),
+]
 
 
 @require_safe
@@ -43,10 +57,31 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @member_required
 @allowed_to(Action.VIEW_ALL_INVOICES)
 def invoice_list(request: HttpRequest) -> HttpResponse:
-    """Every invoice of the company, filtered; for accountants and admins."""
+    """Every invoice of the company, filtered; its worklists are tabs (accountants, admins)."""
     form = InvoiceFilterForm(request.GET or None)
     form.is_valid()
     invoices = filter_invoices(request.member.company, form.filters())
     page = Paginator(invoices.prefetch_related(None), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"nav": "invoices", "form": form, "page": page, "counts": counts(request.actor)}
+    context = {
+        "nav": "invoices",
+        "form": form,
+        "page": page,
+        "counts": counts(request.actor),
+        "tabs": _tabs(form.flags()),
+    }
     return render(request, "web/invoices.html", context)
+
+
+def _tabs(flags: dict[str, bool]) -> list[tuple[str, str, bool]]:
+    """Each worklist's label, address and whether it is the one shown."""
+    base = reverse("web:invoices")
+    return [
+        (
+            label,
+            f"{base}?{urlencode({k: str(v).lower() for k, v in wanted.items()})}"
+            if wanted
+            else base,
+            wanted == flags,
+        )
+        for label, wanted in WORKLISTS
+    ]
