@@ -334,13 +334,24 @@ class PaymentMethodAdmin(MasterDataAdmin):
 
 
 class UserForm(MasterDataForm):
-    """Roles are ticked, not typed; the password is the user's own (see ``invite_user``)."""
+    """Roles are ticked, not typed; the password is the user's own (see ``invite_user``).
+
+    What the person may code to is typed as JSON; left empty it allows anything.
+    """
 
     roles = forms.MultipleChoiceField(
         choices=[(role, role) for role in ROLES],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def clean_coding_accounts(self) -> object:
+        value = self.cleaned_data.get("coding_accounts")
+        return [] if value is None else value
+
+    def clean_coding_dimensions(self) -> object:
+        value = self.cleaned_data.get("coding_dimensions")
+        return {} if value is None else value
 
 
 class UserAddForm(UserForm):
