@@ -65,6 +65,7 @@ def dry_run_unsaved(request: HttpRequest, payload: UnsavedDryRunIn) -> DryRunOut
 
 @router.get("/{rule_id}", response=CodingRuleOut, auth=read)
 def get_rule(request: HttpRequest, rule_id: UUID) -> CodingRuleOut:
+    """A rule of the company: its position, conditions and actions."""
     return CodingRuleOut.from_rule(rules.get_rule(request.actor.company, rule_id))
 
 
@@ -78,6 +79,7 @@ def update_rule(request: HttpRequest, rule_id: UUID, payload: CodingRulePatch) -
 
 @router.delete("/{rule_id}", response={204: None}, auth=write)
 def delete_rule(request: HttpRequest, rule_id: UUID) -> Status[None]:
+    """Remove a rule; the lines it coded keep their coding and their `rule:<id>` source."""
     rule_services.delete_rule(rules.get_rule(request.actor.company, rule_id), actor=request.actor)
     return Status(204, None)
 
