@@ -32,6 +32,7 @@ SLOW = {
     *(
         f"payables/tests/test_benches.py::test_the_bench_runs_and_prints_its_figures[{name}]"
         for name in (
+            "coding_accuracy.py",
             "digitize_accuracy.py",
             "einvoice_bench.py",
             "hostile_bench.py",
