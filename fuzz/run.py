@@ -9,8 +9,9 @@ declare, any answer that does not match its declared schema, and when the run ex
 its time budget.
 
 Path parameters are drawn, most of the time, from the objects that exist (the demo's
-invoices, master data, routing and coding rules, steps, attachments, and a webhook subscription, a sync
-error and a bulk job made through the API first), so operations get past their 404.
+invoices, master data, routing and coding rules, steps, attachments, and a webhook
+subscription, a sync error and a bulk job made through the API first), so operations get
+past their 404.
 
 Only loopback traffic: no task worker runs (queued webhook messages and bulk jobs stay
 queued) and webhook targets are not resolved (``PAYABLES_WEBHOOK_ALLOW_PRIVATE``), so a

@@ -346,12 +346,10 @@ class UserForm(MasterDataForm):
     )
 
     def clean_coding_accounts(self) -> object:
-        value = self.cleaned_data.get("coding_accounts")
-        return [] if value is None else value
+        return self.cleaned_data.get("coding_accounts") or []
 
     def clean_coding_dimensions(self) -> object:
-        value = self.cleaned_data.get("coding_dimensions")
-        return {} if value is None else value
+        return self.cleaned_data.get("coding_dimensions") or {}
 
 
 class UserAddForm(UserForm):
