@@ -9,8 +9,9 @@ declare, any answer that does not match its declared schema, and when the run ex
 its time budget.
 
 Path parameters are drawn, most of the time, from the objects that exist (the demo's
-invoices, master data, rules, steps, attachments, and a webhook subscription, a sync
-error and a bulk job made through the API first), so operations get past their 404.
+invoices, master data, routing and coding rules, steps, attachments, and a webhook
+subscription, a sync error and a bulk job made through the API first), so operations get
+past their 404.
 
 Only loopback traffic: no task worker runs (queued webhook messages and bulk jobs stay
 queued) and webhook targets are not resolved (``PAYABLES_WEBHOOK_ALLOW_PRIVATE``), so a
@@ -246,7 +247,6 @@ CODED_KINDS = [
 # Path parameters that name one kind of object wherever they appear.
 UNAMBIGUOUS_IDS = (
     "supplier_id",
-    "rule_id",
     "policy_id",
     "step_id",
     "attachment_id",
@@ -295,7 +295,8 @@ def collect_ids(base: str, key: str) -> dict[str, list[str]]:
     for code in ids["dimension-types-code"]:
         values = listed(f"/dimension-types/{code}/values")
         ids["dimension-value-ref"] += [v["id"] for v in values] + [v["code"] for v in values]
-    ids["rule_id"] = [r["id"] for r in listed("/routing-rules")]
+    ids["routing_rule_id"] = [r["id"] for r in listed("/routing-rules")]
+    ids["coding_rule_id"] = [r["id"] for r in listed("/coding-rules")]
     ids["policy_id"] = [p["id"] for p in listed("/numbering-policies", paged=False)]
     ids["attachment_id"], ids["step_id"] = [], []
     for invoice in invoices[:8]:
@@ -358,6 +359,9 @@ def fuzz_config(ids: dict[str, list[str]]) -> str:
         )
 
     operations(r"^/api/v1/invoices/\{ref\}", ref="invoice")
+    # `rule_id` names a routing rule or a coding rule, by the path.
+    operations(r"^/api/v1/routing-rules/\{rule_id\}", rule_id="routing_rule_id")
+    operations(r"^/api/v1/coding-rules/\{rule_id\}", rule_id="coding_rule_id")
     operations(r"^/api/v1/suppliers/by-code/", code="supplier_code")
     operations(r"^/api/v1/dimension-types/\{type_ref\}/values/\{ref\}", ref="dimension-value-ref")
     for kind in CODED_KINDS:

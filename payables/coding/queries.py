@@ -12,6 +12,7 @@ from uuid import UUID
 from payables.coding.derivation import derive_drafts, lines_from_drafts
 from payables.coding.models import PostingLine, PrebookingSplit
 from payables.errors import FieldError
+from payables.invoices.errors import InvoiceNotFound
 from payables.invoices.models import Invoice
 from payables.invoices.queries import get_invoice
 from payables.money import format_amount
@@ -69,7 +70,7 @@ def find_named_invoice(
                 loc=["body", "invoice_id"],
                 code="invoice_mismatch",
             )
-        invoice = get_invoice(company, str(invoice_id))
+        invoice = invoice_in_body(company, str(invoice_id), loc=["body", "invoice_id"])
         return invoice, (
             f"The path names invoice {ref} (internal id) and the body invoice_id {invoice.id}; "
             f"the UUID wins: this is invoice {invoice.id} (internal id {invoice.internal_id})."
@@ -86,6 +87,20 @@ def find_named_invoice(
         loc=["body", "internal_id"],
         code="invoice_mismatch",
     )
+
+
+def invoice_in_body(company: Company, ref: str, *, loc: list) -> Invoice:
+    """The invoice a request body names (UUID or internal id).
+
+    One it does not find (or another company's) is a 422 at ``loc``, as for other
+    references in a body: the path was found, the input names nothing.
+    """
+    try:
+        return get_invoice(company, ref)
+    except InvoiceNotFound:
+        raise FieldError(
+            "No invoice with this id in the company.", loc=loc, code="unknown_invoice"
+        ) from None
 
 
 def _is_uuid(ref: str) -> bool:

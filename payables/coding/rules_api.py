@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from payables.coding import rules
+from payables.coding.queries import invoice_in_body
 from payables.coding.rule_checks import unsaved_rule
 from payables.coding.rules_schemas import (
     CodingRuleIn,
@@ -19,7 +20,6 @@ from payables.coding.rules_schemas import (
     UnsavedDryRunIn,
 )
 from payables.coding.services import rules as rule_services
-from payables.invoices.queries import get_invoice
 from payables.schema_types import Page, PageParams, paginate
 from payables.tenancy.auth import scoped
 
@@ -53,9 +53,11 @@ def reorder_rules(request: HttpRequest, payload: RuleOrderIn) -> list[CodingRule
 
 @router.post("/dry-run", response=DryRunOut, auth=read)
 def dry_run_unsaved(request: HttpRequest, payload: UnsavedDryRunIn) -> DryRunOut:
-    """What a rule not stored would do to each row of an invoice; stores nothing."""
+    """What a rule not stored would do to each row of an invoice; stores nothing.
+
+    An unknown invoice is a 422 at `["body", "invoice"]`."""
     company = request.actor.company
-    invoice = get_invoice(company, str(payload.invoice))
+    invoice = invoice_in_body(company, str(payload.invoice), loc=["body", "invoice"])
     sent = payload.model_dump(exclude_unset=True, exclude_none=True)["rule"]
     try_out = unsaved_rule(company, sent, at=["rule"])
     return DryRunOut.of(None, invoice, rules.dry_run(try_out, invoice))
@@ -63,6 +65,7 @@ def dry_run_unsaved(request: HttpRequest, payload: UnsavedDryRunIn) -> DryRunOut
 
 @router.get("/{rule_id}", response=CodingRuleOut, auth=read)
 def get_rule(request: HttpRequest, rule_id: UUID) -> CodingRuleOut:
+    """A rule of the company: its position, conditions and actions."""
     return CodingRuleOut.from_rule(rules.get_rule(request.actor.company, rule_id))
 
 
@@ -76,14 +79,17 @@ def update_rule(request: HttpRequest, rule_id: UUID, payload: CodingRulePatch) -
 
 @router.delete("/{rule_id}", response={204: None}, auth=write)
 def delete_rule(request: HttpRequest, rule_id: UUID) -> Status[None]:
+    """Remove a rule; the lines it coded keep their coding and their `rule:<id>` source."""
     rule_services.delete_rule(rules.get_rule(request.actor.company, rule_id), actor=request.actor)
     return Status(204, None)
 
 
 @router.post("/{rule_id}/dry-run", response=DryRunOut, auth=read)
 def dry_run(request: HttpRequest, rule_id: UUID, payload: DryRunIn) -> DryRunOut:
-    """What the rule would do to each row of an invoice (inactive or not); stores nothing."""
+    """What the rule would do to each row of an invoice (inactive or not); stores nothing.
+
+    An unknown rule is a 404; an unknown invoice a 422 at `["body", "invoice"]`."""
     company = request.actor.company
     rule = rules.get_rule(company, rule_id)
-    invoice = get_invoice(company, str(payload.invoice))
+    invoice = invoice_in_body(company, str(payload.invoice), loc=["body", "invoice"])
     return DryRunOut.of(rule.id, invoice, rules.dry_run(rule, invoice))

@@ -128,11 +128,13 @@ def _lines(invoice: Invoice) -> list[_Source]:
     rows = {row.position: row for row in invoice.rows.all()}
     posting_lines = list(invoice.posting_lines.all())
     if posting_lines:
+        # As in training: a line without a description or a row reads as the invoice's rows.
+        texts = " ".join(row.description for row in rows.values() if row.description)
         return [
             _Source(
                 line.position,
                 line.row_position,
-                line.description,
+                line.description or _text(rows.get(line.row_position)) or texts,
                 item_code=_item(rows.get(line.row_position)),
                 amount=line.net_amount,
             )
@@ -144,6 +146,10 @@ def _lines(invoice: Invoice) -> list[_Source]:
         )
         for row in rows.values()
     ]
+
+
+def _text(row: object) -> str:
+    return row.description if row is not None else ""  # type: ignore[attr-defined]
 
 
 def _item(row: object) -> str:

@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from payables.coding.services.training import queue_retraining_if_due
 from payables.coding.suggestions import InvoiceSuggestions, LineSuggestions, Suggestion
 from payables.coding.suggestions import suggest_for_invoice as suggest
 from payables.invoices.queries import get_invoice
@@ -86,5 +85,4 @@ def suggestions(request: HttpRequest, ref: str) -> SuggestionsOut:
     `ref` is the invoice's UUID or internal id.
     """
     invoice = get_invoice(request.actor.company, ref)
-    queue_retraining_if_due(invoice.company)  # cheap: two counts; trains in the worker
     return SuggestionsOut.of(suggest(invoice))

@@ -1,4 +1,5 @@
-"""Demo data: a company, a key, master data, users, suppliers and ~20 invoices, via services."""
+"""Demo data: a company, a key, master data, users, suppliers, ~20 invoices waiting and
+a booked history with coding rules and a trained coding model, all via services."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from django.utils import timezone
 
 from payables.approvals.models import ApprovalStep
 from payables.approvals.services import approve_step, create_rule, reject_step
+from payables.demo.coding import load_demo_coding
 from payables.demo.masterdata import USERS as DEMO_USERS
 from payables.demo.masterdata import give_new_password, load_demo_masterdata
 from payables.demo.pdf import PdfRow, invoice_pdf
 from payables.invoices.inputs import InvoiceIn
+from payables.invoices.models import Invoice
 from payables.invoices.services import add_attachment, create_invoice, record_payment
+from payables.masterdata.models import Supplier
 from payables.masterdata.services import create_supplier
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company, CompanyUser, Integrator
@@ -26,6 +30,7 @@ from payables.tenancy.services import (
     create_company,
     create_integrator,
     create_personal_api_key,
+    update_company,
 )
 
 DEMO_COMPANY = "Demo Ostud OÜ"
@@ -93,7 +98,15 @@ def load_demo(
         load_demo_masterdata(actor=actor, out=out)
         for rule in ROUTING_RULES:
             create_rule(rule, actor=actor)
+        company = update_company(company, {"approvers_may_code": True})
+        actor = Actor(company=company, label="demo loader", integrator=integrator)
         today = timezone.localdate()
+
+        def attach(invoice: Invoice, data: InvoiceIn, supplier: Supplier) -> None:
+            pdf = _invoice_pdf(data, supplier, company)
+            add_attachment(invoice, actor=actor, content=pdf, filename=f"{data.invoice_number}.pdf")
+
+        coded = load_demo_coding(actor=actor, today=today, rng=random.Random(seed), attach=attach)
         for n in range(1, invoice_count + 1):
             supplier = suppliers[n % len(suppliers)]
             data = _demo_invoice(n, supplier.id, today, rng)
@@ -119,7 +132,9 @@ def load_demo(
                     description="Partial payment",
                 )
     out.write(
-        f"Created {DEMO_COMPANY} with {len(suppliers)} suppliers and {invoice_count} invoices.\n"
+        f"Created {DEMO_COMPANY} with {len(suppliers)} suppliers and {invoice_count} invoices "
+        f"waiting, and {coded} more for coding: a booked history its coding model learned "
+        "from, and uncoded ones.\n"
     )
     out.write(f"API key: {raw}\n")
     mari = CompanyUser.objects.get(company=company, code="E001")

@@ -38,6 +38,8 @@ VAT_CODES = [
     ("EE9", "9", None, None, False, "Estonia reduced rate (books, accommodation)"),
     ("EE0", "0", None, None, False, "Estonia zero rate / exempt"),
     ("EE-RC", "24", date(2025, 7, 1), None, True, "Estonia reverse charge on EU services"),
+    ("EE24-CAR", "24", date(2025, 7, 1), None, False,
+     "Estonia standard rate, passenger car costs: half the VAT deductible"),
     ("FI25.5", "25.5", date(2024, 9, 1), None, False, "Finland standard rate"),
     ("FI14", "14", None, None, False, "Finland reduced rate (food, restaurants)"),
     ("FI10", "10", None, None, False, "Finland reduced rate (books, transport)"),
@@ -54,6 +56,7 @@ ACCOUNTS = [
     ("4030", "Transport and logistics", "expense", "EE24"),
     ("4040", "Consulting services", "expense", "EE24"),
     ("4050", "Books and training", "expense", "EE9"),
+    ("4060", "Car expenses", "expense", "EE24-CAR"),
     ("1510", "IT equipment", "asset", "EE24"),
     ("2310", "Accounts payable", "liability", None),
 ]  # fmt: skip
@@ -64,12 +67,18 @@ DIMENSION_VALUES = {
     "cost_centre": [("CC100", "Head office"), ("CC200", "Warehouse"), ("CC300", "Field sales")],
 }
 
+# Half the VAT of passenger car costs is not deductible in Estonia.
+NON_DEDUCTIBLE_SHARES = {"EE24-CAR": "50"}
+
 # code, name, email, roles, last approver, approval limit
 USERS = [
     ("E001", "Mari Maasikas", "mari@demo.example", ["approver", "admin"], True, "50000"),
     ("E002", "Jaan Tamm", "jaan@demo.example", ["approver"], False, "1000"),
     ("E003", "Liis Kask", "liis@demo.example", ["accountant"], False, None),
 ]  # fmt: skip
+
+# What an approver may code to (the company lets approvers code): Jaan, the warehouse's.
+CODING_ALLOWANCES = {"E002": (["4030", "4060"], {"cost_centre": ["CC200", "CC300"]})}
 
 # code, description, type, unit, account, VAT code, cost centre, (seller name, seller code)
 ITEMS = [
@@ -94,6 +103,7 @@ def load_demo_masterdata(*, actor: Actor, out: TextIO) -> None:
             VatCodeFields(
                 rate=Decimal(rate), valid_from=valid_from, valid_to=valid_to,
                 is_reverse_charge=reverse, description=description,
+                non_deductible_share=Decimal(NON_DEDUCTIBLE_SHARES.get(code, "0")),
             ).model_dump(),
             actor=actor,
         )  # fmt: skip
@@ -107,11 +117,13 @@ def load_demo_masterdata(*, actor: Actor, out: TextIO) -> None:
             value = DimensionValueFields(name=name).model_dump()
             upsert_dimension_value(dimension_type, code, value, actor=actor)
     for code, name, email, roles, last, limit in USERS:
+        accounts, dimensions = CODING_ALLOWANCES.get(code, ([], {}))
         user = upsert_user(
             code,
             UserFields(
                 name=name, email=email, roles=roles, can_be_last_approver=last,
                 approval_limit_amount=Decimal(limit) if limit else None,
+                coding_accounts=accounts, coding_dimensions=dimensions,
             ).model_dump(),
             actor=actor,
         ).record  # fmt: skip

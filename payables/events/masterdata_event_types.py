@@ -70,6 +70,11 @@ _MASTER_DATA = {
         approval_limit_amount=(
             "In the company's home currency, a string at its scale; null: no limit."
         ),
+        coding_accounts="List of the account codes they may code to; empty: any.",
+        coding_dimensions=(
+            "Object: dimension type code → list of the value codes they may code to; a "
+            "type not named: any."
+        ),
     )),
     "item": ("a product item", _record(
         "item",

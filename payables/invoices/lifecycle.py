@@ -13,10 +13,10 @@ transaction; the caller holds the company's write lock and the invoice's row loc
 
 Apps above invoices react to a transition through hooks they install at start-up
 (``on``): approvals gives new invoices their chain and closes the chain of a cancelled
-one; the hand-off exports on approval where the company wants it. invoices never
-imports them. Hooks of one moment run in the order their apps are installed
-(``INSTALLED_APPS``): an app whose hook must run before routing (coding, say) is listed
-before approvals.
+one; the hand-off exports on approval where the company wants it; coding retrains its
+model when enough invoices were exported. invoices never imports them. Hooks of one
+moment run in the order their apps are installed (``INSTALLED_APPS``): an app whose hook
+must run before routing (coding, say) is listed before approvals.
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ class Moment(StrEnum):
     CANCELLED = "cancelled"
     # The invoice was finally approved: it may be handed to accounting at once.
     APPROVED = "approved"
+    # The invoice was handed to accounting: the booked history coding learns from grew.
+    EXPORTED = "exported"
 
 
 Hook = Callable[..., object]  # called as hook(invoice, actor=actor)
@@ -212,6 +214,7 @@ def export(invoice: Invoice, *, actor: Actor, comment: str, details: dict) -> In
     invoice.save()
     add_audit_entry(invoice, actor, "exported", comment=comment)
     record_invoice_event(event_types.INVOICE_EXPORTED, invoice, actor=actor, details=details)
+    _tell(Moment.EXPORTED, invoice, actor)
     return invoice
 
 

@@ -334,13 +334,22 @@ class PaymentMethodAdmin(MasterDataAdmin):
 
 
 class UserForm(MasterDataForm):
-    """Roles are ticked, not typed; the password is the user's own (see ``invite_user``)."""
+    """Roles are ticked, not typed; the password is the user's own (see ``invite_user``).
+
+    What the person may code to is typed as JSON; left empty it allows anything.
+    """
 
     roles = forms.MultipleChoiceField(
         choices=[(role, role) for role in ROLES],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def clean_coding_accounts(self) -> object:
+        return self.cleaned_data.get("coding_accounts") or []
+
+    def clean_coding_dimensions(self) -> object:
+        return self.cleaned_data.get("coding_dimensions") or {}
 
 
 class UserAddForm(UserForm):

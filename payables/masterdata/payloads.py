@@ -117,6 +117,8 @@ def user_payload(user: CompanyUser) -> dict:
             None if limit is None else format_amount(limit, user.company.home_currency)
         ),
         "is_active": user.is_active,
+        "coding_accounts": list(user.coding_accounts or []),
+        "coding_dimensions": {k: list(v) for k, v in (user.coding_dimensions or {}).items()},
         **_timestamps(user),
     }
 

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -31,6 +32,9 @@ from payables.tenancy.scopes import SCOPES
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "pay_"
+ZERO = Decimal(0)
+FOUR_PLACES = Decimal("0.0001")
+MAX_RETRAIN = 1_000_000
 # Updating last_used_at on every request would turn each read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -71,8 +75,8 @@ def update_company(company: Company, changes: Mapping[str, object]) -> Company:
 
     Changed identifiers are checked as ``create_company`` checks them; the settings
     (``einvoice_invalid_policy``, ``einvoice_other_buyer_policy``,
-    ``auto_export_on_approval``, ``po_matching``) take effect on the next invoice they
-    concern.
+    ``auto_export_on_approval``, ``po_matching``, the coding settings) are checked and take
+    effect on the next invoice they concern.
     """
     problems = [
         FieldError("Not a field of a company", loc=[n]) for n in changes if n not in COMPANY_FIELDS
@@ -83,11 +87,12 @@ def update_company(company: Company, changes: Mapping[str, object]) -> Company:
         choices = dict(Company._meta.get_field(policy).choices or [])
         if policy in changes and changes[policy] not in choices:
             problems.append(FieldError(f"Choose one of: {', '.join(choices)}", loc=[policy]))
+    values = dict(changes)
+    problems += _checked_coding_settings(values)
     if problems:
         raise ValidationFailed(problems)
     with transaction.atomic():
         stored = Company.objects.select_for_update().get(pk=company.pk)
-        values = dict(changes)
         if any(name in changes for name in _IDENTITY):
             current = {name: changes.get(name, getattr(stored, name)) for name in _IDENTITY}
             values |= _checked_identity(**current)
@@ -95,6 +100,35 @@ def update_company(company: Company, changes: Mapping[str, object]) -> Company:
             setattr(stored, name, value)
         stored.save(update_fields=list(values))
     return stored
+
+
+def _checked_coding_settings(values: dict[str, object]) -> list[FieldError]:
+    """Check the coding settings given, normalising ``values`` in place: flags are
+    booleans, the threshold a probability (0-1, four decimals at most) or None, and
+    retraining waits for at least one new booking."""
+    problems = []
+    for name in ("coding_change_restarts_chain", "approvers_may_code", "auto_export_on_approval"):
+        if name in values and not isinstance(values[name], bool):
+            problems.append(FieldError("Must be true or false", loc=[name]))
+    name = "suggestion_auto_apply_threshold"
+    if values.get(name) is not None:
+        threshold = values[name]
+        try:
+            threshold = Decimal(str(threshold)) if not isinstance(threshold, bool) else None
+        except InvalidOperation:
+            threshold = None
+        if threshold is None or not threshold.is_finite() or not ZERO <= threshold <= 1:
+            problems.append(FieldError("A probability from 0 to 1, or empty for never", loc=[name]))
+        elif threshold != threshold.quantize(FOUR_PLACES):
+            problems.append(FieldError("At most four decimals", loc=[name]))
+        else:
+            values[name] = threshold
+    name = "coding_retrain_after"
+    if name in values:
+        count = values[name]
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_RETRAIN:
+            problems.append(FieldError(f"A whole number from 1 to {MAX_RETRAIN}", loc=[name]))
+    return problems
 
 
 def _checked_identity(

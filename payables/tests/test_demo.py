@@ -6,12 +6,17 @@ import io
 import re
 
 from payables.approvals.models import ApprovalStep
+from payables.coding.models import CodingModel, CodingRule, PostingLine
 from payables.conftest import ApiClient
 from payables.demo import DEMO_COMPANY, load_demo
+from payables.demo.coding import HISTORY, UNCODED
 from payables.events.models import Event
 from payables.invoices.models import Invoice
 from payables.masterdata.models import Account, DimensionValue, ProductItem, VatCode
 from payables.tenancy.models import CompanyUser
+
+# The 20 invoices waiting, and the booked history and uncoded invoices of the coding demo.
+ALL_INVOICES = 20 + HISTORY + len(UNCODED)
 
 
 def run_demo(**options: bool) -> str:
@@ -28,14 +33,14 @@ def test_demo_prints_a_working_key_and_loads_data(db):
     output = run_demo()
     [key] = re.findall(r"^API key: (\S+)$", output, flags=re.MULTILINE)
     body = ApiClient(key).get("/invoices", {"page_size": 5}).json()
-    assert body["count"] == 20
-    assert Invoice.objects.filter(company__name=DEMO_COMPANY).count() == 20
+    assert body["count"] == ALL_INVOICES
+    assert Invoice.objects.filter(company__name=DEMO_COMPANY).count() == ALL_INVOICES
     assert ApiClient(key).get("/suppliers").json()["count"] == 5
     assert Account.objects.count() >= 5
     assert {"EE24", "FI25.5", "LT21"} <= set(VatCode.objects.values_list("code", flat=True))
     assert DimensionValue.objects.filter(type__code="cost_centre").count() == 3
     assert ProductItem.objects.filter(seller_mappings__isnull=False).distinct().count() == 5
-    assert Event.objects.filter(type="invoice.created").count() == 20
+    assert Event.objects.filter(type="invoice.created").count() == ALL_INVOICES
 
 
 def test_demo_users_can_sign_in_with_the_printed_passwords(db):
@@ -52,7 +57,7 @@ def test_running_the_demo_again_only_issues_a_new_key(db):
     assert "exists already" in second
     assert re.search(r"^API key: \S+$", second, flags=re.MULTILINE)
     assert first != second
-    assert Invoice.objects.count() == 20
+    assert Invoice.objects.count() == ALL_INVOICES
 
 
 def test_running_the_demo_again_says_how_to_get_new_passwords(db):
@@ -73,7 +78,7 @@ def test_reset_passwords_prints_new_ones_that_work_and_the_old_ones_stop(db):
         assert user.login.check_password(again[user.email])
         assert not user.login.check_password(first[user.email])
     assert "API key" not in output  # only the passwords change
-    assert Invoice.objects.count() == 20
+    assert Invoice.objects.count() == ALL_INVOICES
 
 
 def test_reset_passwords_on_a_fresh_database_loads_the_demo(db):
@@ -117,3 +122,20 @@ def test_every_demo_invoice_has_a_pdf_that_renders_and_reads_back(db):
     png = previews.render_page(data, 0)
     assert png.data.startswith(b"\x89PNG")
     assert Attachment.objects.count() == Invoice.objects.count()
+
+
+def test_the_demo_codes_by_rules_and_suggests_from_its_booked_history(db):
+    output = run_demo()
+    [key] = re.findall(r"^API key: (\S+)$", output, flags=re.MULTILINE)
+    api = ApiClient(key)
+    assert CodingModel.objects.get().booked_count == HISTORY
+    fuel_rule = CodingRule.objects.get(name__startswith="Car fuel")
+
+    fuel = PostingLine.objects.get(invoice__invoice_number="U-001")
+    assert (fuel.account_code, fuel.vat_code) == ("4060", "EE24-CAR")
+    assert fuel.source == f"rule:{fuel_rule.id}"
+    assert fuel.non_deductible_vat_amount == fuel.vat_amount / 2
+    cleaning = Invoice.objects.get(invoice_number="U-002")
+    (line,) = api.get(f"/invoices/{cleaning.id}/suggestions").json()["lines"]
+    assert line["account"][0]["value"] == "4010"
+    assert line["dimensions"]["cost_centre"][0]["value"] == "CC100"

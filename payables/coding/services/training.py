@@ -67,11 +67,14 @@ def _lines_of(invoice: Invoice) -> list[_BookedLine]:
     rows = {row.position: row for row in invoice.rows.all()}
     posting_lines = list(invoice.posting_lines.all())
     if posting_lines:
+        # A line a person or a split set names no row; without its own description it is
+        # learned from what the invoice's rows say.
+        texts = " ".join(row.description for row in rows.values() if row.description)
         return [
             _BookedLine(
                 Line(
                     supplier,
-                    line.description or _row_text(rows, line.row_position),
+                    line.description or _row_text(rows, line.row_position) or texts,
                     line.net_amount,
                     currency,
                     _row_item(rows, line.row_position),
@@ -173,5 +176,6 @@ def queue_retraining_if_due(company: Company) -> bool:
 
 
 def queue_retraining_for(invoice: Invoice, *, actor: object = None) -> None:
-    """The lifecycle hook (``Moment.ROUTABLE``): a new invoice checks whether to retrain."""
+    """The lifecycle hook (``Moment.EXPORTED``): each invoice handed to accounting checks
+    whether enough were booked since the last training."""
     queue_retraining_if_due(invoice.company)

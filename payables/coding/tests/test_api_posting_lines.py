@@ -81,6 +81,17 @@ def test_the_body_uuid_wins_over_an_internal_id_that_names_another_invoice(api, 
     assert not PostingLine.objects.filter(invoice=first, source="manual").exists()
 
 
+def test_a_body_uuid_naming_no_invoice_is_422_at_it(api, make_invoice):
+    invoice = make_invoice()
+    theirs = "0a7e0c36-4c9b-4c83-9a6e-0b7d7c3f1a2e"
+
+    response = api.put(
+        f"/invoices/{invoice.internal_id}/posting-lines", {"invoice_id": theirs, "lines": TWO_LINES}
+    )
+
+    assert locs(response) == [["body", "invoice_id"]]
+
+
 def test_an_internal_id_in_the_body_naming_another_invoice_loses_to_the_path_uuid(
     api, make_invoice
 ):

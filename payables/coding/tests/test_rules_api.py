@@ -348,10 +348,13 @@ def test_an_unsaved_rule_can_be_tried(api, master_data, make_invoice):
     ]
 
 
-def test_dry_run_of_an_unknown_invoice_is_not_found(api, make_rule):
+def test_dry_run_of_an_unknown_invoice_is_422_at_the_invoice(api, make_rule):
     rule = make_rule("Paper")
-    response = api.post(f"/coding-rules/{rule.id}/dry-run", {"invoice": "99"})
-    assert response.status_code == 404
+    unsaved = {"rule": {"actions": {"account_code": "4000"}}, "invoice": "99"}
+    assert locs(api.post(f"/coding-rules/{rule.id}/dry-run", {"invoice": "99"})) == [
+        ["body", "invoice"]
+    ]
+    assert locs(api.post("/coding-rules/dry-run", unsaved)) == [["body", "invoice"]]
 
 
 @pytest.mark.postgres

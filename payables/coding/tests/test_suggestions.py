@@ -133,18 +133,16 @@ def test_suggestions_improve_as_more_invoices_are_booked(api, company, book, new
 
 
 def test_retraining_is_queued_once_enough_invoices_were_booked(
-    company, book, make_invoice, django_capture_on_commit_callbacks
+    company, book, django_capture_on_commit_callbacks
 ):
     company.coding_retrain_after = 3
     company.save()
-    book(SUBSCRIPTION, 2)
     with django_capture_on_commit_callbacks(execute=True):
-        make_invoice()
+        book(SUBSCRIPTION, 2)
     assert not CodingModel.objects.filter(company=company).exists()
 
-    book(SUBSCRIPTION, 1, start=3)
     with django_capture_on_commit_callbacks(execute=True):
-        make_invoice()  # a new invoice checks; the (immediate) worker trains
+        book(SUBSCRIPTION, 1, start=3)  # the third export queues it; the (immediate) worker trains
     model = CodingModel.objects.get(company=company)
     assert (model.booked_count, model.sample_count) == (3, 3)
 

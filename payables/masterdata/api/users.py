@@ -66,6 +66,9 @@ def get(request: HttpRequest, ref: str) -> object:
 
 @router.patch("/{ref}", response=UserOut, auth=write)
 def update(request: HttpRequest, ref: str, payload: UserPatch) -> object:
+    """Change the fields sent. `coding_accounts` and `coding_dimensions` (what the person
+    may code to as an approver) replace the stored ones whole; every code must exist (422
+    at e.g. `["body", "coding_dimensions", "department", 0]`)."""
     user = get_user(request.actor.company, ref)
     return update_user(user, payload.model_dump(exclude_unset=True), actor=request.actor)
 

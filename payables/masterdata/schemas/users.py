@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Schema
@@ -15,6 +15,23 @@ from payables.schema_types import Flag, InSchema, Money
 from payables.tenancy.models import CompanyUser
 
 Role = Literal["approver", "accountant", "admin"]
+CodingAccounts = Annotated[
+    list[Code],
+    Field(
+        max_length=1000,
+        description=("Account codes this person may code to when approvers may code; empty: any."),
+    ),
+]
+CodingDimensions = Annotated[
+    dict[Code, Annotated[list[Code], Field(max_length=1000)]],
+    Field(
+        max_length=100,
+        description=(
+            "Per dimension type code, the value codes this person may code to; a type "
+            "not named: any value."
+        ),
+    ),
+]
 
 
 class UserFields(InSchema):
@@ -28,6 +45,8 @@ class UserFields(InSchema):
         None, description="In the company's home currency; null: no limit."
     )
     is_active: Flag = True
+    coding_accounts: CodingAccounts = Field(default_factory=list)
+    coding_dimensions: CodingDimensions = Field(default_factory=dict)
 
 
 class UserIn(UserFields):
@@ -50,6 +69,8 @@ class UserPatch(InSchema):
     can_be_last_approver: Flag = None
     approval_limit_amount: Money | None = None
     is_active: Flag = None
+    coding_accounts: CodingAccounts = None
+    coding_dimensions: CodingDimensions = None
 
 
 class UserOut(Schema):
@@ -61,6 +82,8 @@ class UserOut(Schema):
     can_be_last_approver: bool
     approval_limit_amount: str | None
     is_active: bool
+    coding_accounts: list[str]
+    coding_dimensions: dict[str, list[str]]
     created_at: datetime
     modified_at: datetime
 

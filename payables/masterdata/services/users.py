@@ -30,6 +30,7 @@ from payables.events import event_types
 from payables.events.services import lock_company_writes, record_event
 from payables.masterdata import queries
 from payables.masterdata.errors import DuplicateEmail, NoEmailAddress, UserInactive
+from payables.masterdata.models import Account, DimensionType, DimensionValue
 from payables.masterdata.payloads import user_payload
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
@@ -61,7 +62,7 @@ USER = Kind(
 MAX_PASSWORD_LENGTH = 1000
 _FIELDS = (
     "code", "name", "email", "roles", "can_be_last_approver", "approval_limit_amount",
-    "is_active",
+    "is_active", "coding_accounts", "coding_dimensions",
 )  # fmt: skip
 
 
@@ -299,8 +300,50 @@ def _clean(values: Data, *, company: Company) -> dict:
             loc=["approval_limit_amount"],
             code="invalid_scale",
         )
+    _clean_coding_allowance(fields, company, problems)
     problems.raise_any()
     return fields
+
+
+def _clean_coding_allowance(fields: dict, company: Company, problems: Problems) -> None:
+    """What the person may code to: existing accounts and dimension values, each once and
+    sorted (so an upsert of the same allowance in another order changes nothing)."""
+    accounts = list(fields.get("coding_accounts") or [])
+    known = set(
+        Account.objects.filter(company=company, code__in=accounts).values_list("code", flat=True)
+    )
+    for index, code in enumerate(accounts):
+        if code not in known:
+            problems.add(
+                f"There is no account with code {code!r}.",
+                loc=["coding_accounts", index],
+                code="unknown_code",
+            )
+    fields["coding_accounts"] = sorted(set(accounts))
+    dimensions = dict(fields.get("coding_dimensions") or {})
+    values = DimensionValue.objects.filter(company=company, type__code__in=list(dimensions))
+    found = set(values.values_list("type__code", "code"))
+    types = set(
+        DimensionType.objects.filter(company=company, code__in=list(dimensions)).values_list(
+            "code", flat=True
+        )
+    )
+    for type_code, codes in dimensions.items():
+        if type_code not in types:
+            problems.add(
+                f"There is no dimension type with code {type_code!r}.",
+                loc=["coding_dimensions", type_code],
+                code="unknown_code",
+            )
+            continue
+        for index, code in enumerate(codes):
+            if (type_code, code) not in found:
+                problems.add(
+                    f"Dimension {type_code!r} has no value with code {code!r}.",
+                    loc=["coding_dimensions", type_code, index],
+                    code="unknown_code",
+                )
+    fields["coding_dimensions"] = {t: sorted(set(c)) for t, c in sorted(dimensions.items())}
 
 
 def _refuse_taken_email(company: Company, email: str, *, code: str) -> None:

@@ -128,7 +128,8 @@ def test_answers_and_events_carry_no_password_data(api, mari, actor):
     set_user_password(_member(mari), PASSWORD, actor=actor)
     assert set(api.get("/users/E-42").json()) == {
         "id", "code", "name", "email", "roles", "can_be_last_approver",
-        "approval_limit_amount", "is_active", "created_at", "modified_at",
+        "approval_limit_amount", "is_active", "coding_accounts", "coding_dimensions",
+        "created_at", "modified_at",
     }  # fmt: skip
     login = _member(mari).login
     for event in Event.objects.all():
