@@ -25,7 +25,7 @@ from payables.einvoice.ee_einvoice.parties import party
 from payables.einvoice.ee_einvoice.reader import Reader
 from payables.einvoice.ee_einvoice.rows import lines
 from payables.einvoice.model import Line, ParseLimits
-from payables.einvoice.orders.common import order_party
+from payables.einvoice.orders.amounts_and_parties import order_party
 from payables.einvoice.orders.errors import InvalidOrder, NotAnOrder
 from payables.einvoice.orders.model import OrderLine, OrderTotals, ParsedOrder, Requester
 from payables.einvoice.sniff import root_name

@@ -14,7 +14,7 @@ from __future__ import annotations
 from lxml import etree
 
 from payables.einvoice.model import ParseLimits
-from payables.einvoice.orders.common import net_amount, order_party, unit_price
+from payables.einvoice.orders.amounts_and_parties import net_amount, order_party, unit_price
 from payables.einvoice.orders.errors import InvalidOrder, NotAnOrder
 from payables.einvoice.orders.model import (
     OrderLine,
