@@ -56,6 +56,11 @@ class PostingLine(models.Model):
     deductible_vat_amount = models.DecimalField(**MONEY, default=Decimal(0))
     non_deductible_vat_amount = models.DecimalField(**MONEY, default=Decimal(0))
     expense_amount = models.DecimalField(**MONEY, default=Decimal(0))
+    set_by_person = models.BooleanField(
+        default=False,
+        help_text="Set or accepted by a person or an integrator (posting lines, prebooking, an "
+        "accepted suggestion): kept while it still adds up to the invoice's totals.",
+    )
     confidence = models.DecimalField(
         max_digits=5,
         decimal_places=4,

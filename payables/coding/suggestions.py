@@ -215,7 +215,9 @@ def apply_confident_suggestions(invoice: Invoice, drafts: list[LineDraft]) -> li
         draft.account_code = account.value
         draft.source = "suggestion"
         draft.confidence = account.probability
-        vat = _confident(line.vat_code, threshold, allowed.vat_code)
+        vat = _confident(
+            line.vat_code, threshold, lambda code, d=draft: allowed.vat_code(code, d.vat_amount)
+        )
         if vat is not None and not draft.vat_code:
             draft.vat_code = vat.value
         for type_code, ranked in line.dimensions.items():
@@ -262,9 +264,15 @@ class _Allowed:
         found = self._kind("account", Account.objects.filter(company=self.company))
         return found is None or self._usable(found.get(code))
 
-    def vat_code(self, code: str) -> bool:
+    def vat_code(self, code: str, vat_amount: Decimal) -> bool:
+        """A usable purchase code; a reverse-charge one only where the line charges no VAT."""
         found = self._kind("vat", VatCode.objects.filter(company=self.company))
-        return found is None or self._usable(found.get(code))
+        if found is None:
+            return True
+        record = found.get(code)
+        if not self._usable(record) or record.kind == VatCode.Kind.SALES:
+            return False
+        return not (record.is_reverse_charge and vat_amount)
 
     def dimension(self, type_code: str, code: str) -> bool:
         values = DimensionValue.objects.filter(company=self.company, type__code=type_code)

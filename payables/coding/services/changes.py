@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from payables.coding.hooks import CodingChange, tell_coding_changed
 from payables.coding.models import PostingLine
 from payables.coding.queries import posting_lines_payload
-from payables.coding.services.derivation import store_lines
 from payables.events import event_types
 from payables.invoices.models import Invoice
 from payables.invoices.trail import add_audit_entry, record_invoice_event
@@ -25,22 +24,46 @@ def record_coding_change(
 ) -> list[PostingLine]:
     """Store the new lines; add the audit entry and the event; tell approvals (which may
     restart the chain). Inside the caller's transaction, under its locks."""
+    for line in lines:
+        line.set_by_person = True  # every change recorded here is a person's or a system's
     stored = store_lines(invoice, lines)
-    change = _what_changed(how, before, stored)
     add_audit_entry(invoice, actor, "coding_changed", comment=comment)
-    record_invoice_event(
-        event_types.INVOICE_CODING_CHANGED,
-        invoice,
-        actor=actor,
-        details={
-            "how": how,
-            "changed_dimension_types": sorted(change.dimension_types),
-            "changed_accounts": sorted(change.accounts),
-            "posting_lines": posting_lines_payload(invoice, stored),
-        },
-    )
-    tell_coding_changed(invoice, change, actor=actor)
+    details = change_details(invoice, how, before, stored)
+    record_invoice_event(event_types.INVOICE_CODING_CHANGED, invoice, actor=actor, details=details)
+    tell_coding_changed(invoice, _what_changed(how, before, stored), actor=actor)
     return stored
+
+
+def change_details(
+    invoice: Invoice, how: str, before: Sequence[PostingLine], after: Sequence[PostingLine]
+) -> dict:
+    """The ``invoice.coding_changed`` payload's own fields: how, what changed, the lines."""
+    change = _what_changed(how, before, after)
+    return {
+        "how": how,
+        "changed_dimension_types": sorted(change.dimension_types),
+        "changed_accounts": sorted(change.accounts),
+        "posting_lines": posting_lines_payload(invoice, after),
+    }
+
+
+def store_lines(invoice: Invoice, lines: Sequence[PostingLine]) -> list[PostingLine]:
+    """Replace the invoice's posting lines and keep its ``prebooked`` and ``coded`` flags.
+
+    Inside the caller's transaction, under the invoice's row lock.
+    """
+    PostingLine.objects.filter(invoice=invoice).delete()
+    stored = PostingLine.objects.bulk_create(lines)
+    prebooked = any(_set_by_person_or_rule(line) for line in stored)
+    coded = bool(stored) and all(line.account_code and line.vat_code for line in stored)
+    if (invoice.prebooked, invoice.coded) != (prebooked, coded):
+        invoice.prebooked, invoice.coded = prebooked, coded
+        invoice.save(update_fields=["prebooked", "coded", "modified_at"])
+    return stored
+
+
+def _set_by_person_or_rule(line: PostingLine) -> bool:
+    return line.set_by_person or line.source.startswith(f"{PostingLine.Source.RULE}:")
 
 
 def _what_changed(

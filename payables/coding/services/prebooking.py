@@ -98,6 +98,15 @@ def _check(
         found = codes.get(split.vat_code)
         if found is not None and found.kind == VatCode.Kind.SALES:
             problems.append(sales_code_refused(split.vat_code, ["splits", i, "vat_code"]))
+        if found is not None and found.is_reverse_charge and invoice.vat_amount:
+            problems.append(
+                FieldError(
+                    f"VAT code {split.vat_code!r} is reverse charge, but the invoice charges "
+                    "VAT: code its share with the VAT code it was charged with.",
+                    loc=["splits", i, "vat_code"],
+                    code="reverse_charge_vat",
+                )
+            )
         if split.sum is not None and not fits_scale(split.sum, cur):
             problems.append(
                 FieldError(

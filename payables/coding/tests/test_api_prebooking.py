@@ -151,6 +151,19 @@ def test_refuses_a_sales_vat_code(api, make_invoice):
     assert response.json()["detail"][0]["type"] == "sales_vat_code"
 
 
+def test_refuses_a_reverse_charge_code_where_the_invoice_charges_vat(api, make_invoice):
+    invoice = make_invoice()  # 150.00 net and 26.50 VAT charged
+
+    response = api.put(
+        f"/invoices/{invoice.id}/prebooking",
+        {"splits": [split("4000", percent="100", vat_code="RC24")]},
+    )
+
+    assert locs(response) == [["body", "splits", 0, "vat_code"]]
+    assert response.json()["detail"][0]["type"] == "reverse_charge_vat"
+    assert not invoice.prebooking_splits.exists()
+
+
 @pytest.mark.parametrize(
     ("body", "loc"),
     [

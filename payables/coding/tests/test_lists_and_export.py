@@ -87,6 +87,9 @@ def test_an_invoice_changed_to_other_totals_gets_its_lines_derived_again(api, ma
     lines = api.get(f"/invoices/{invoice.id}/posting-lines").json()["posting_lines"]
     assert [(p["source"], p["vat_amount"]) for p in lines] == [("row", "0.00")]
     assert invoice.audit_entries.filter(action="posting_lines_rederived").exists()
+    derived = Event.objects.filter(type="invoice.coding_changed", subject_id=invoice.id).last()
+    assert derived.payload["how"] == "derived"
+    assert [p["source"] for p in derived.payload["posting_lines"]] == ["row"]
 
 
 def test_manual_lines_that_still_add_up_survive_a_change(api, make_invoice):

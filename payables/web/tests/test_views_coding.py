@@ -10,7 +10,7 @@ from django.test import Client
 
 from payables.coding.inputs import PostingLineIn
 from payables.coding.models import PostingLine, PrebookingSplit
-from payables.coding.services import replace_posting_lines
+from payables.coding.services import derive_posting_lines, replace_posting_lines
 from payables.coding.services.training import train_coding_model
 from payables.coding.tests.test_suggestions import DEVICE, SUBSCRIPTION, book, rows_payload  # noqa: F401
 from payables.conftest import invoice_data
@@ -319,6 +319,7 @@ def uncoded(actor, supplier) -> Invoice:
 
 def test_suggestions_are_shown_beside_each_line_and_accepted_one_by_one(
     book,  # noqa: F811 (the imported fixture)
+    actor,
     company,
     uncoded,
     acc,
@@ -356,7 +357,15 @@ def test_suggestions_are_shown_beside_each_line_and_accepted_one_by_one(
         {"department": "IT"},
     )
     uncoded.refresh_from_db()
-    assert uncoded.coded
+    assert uncoded.coded and uncoded.prebooked  # a person accepted them
+
+    # Accepted suggestions are a person's coding: routing the invoice again keeps them.
+    derive_posting_lines(uncoded, actor=actor)
+    kept = PostingLine.objects.filter(invoice=uncoded)
+    assert [(p.source, p.account_code) for p in kept] == [
+        ("suggestion", "6010"),
+        ("suggestion", "1210"),
+    ]
 
 
 def test_without_a_model_there_is_nothing_to_accept(uncoded, acc):
