@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from payables.errors import PayablesError, ValidationFailed
+from payables.errors import FieldError, PayablesError, ValidationFailed
 from payables.money import format_amount
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
@@ -232,6 +232,42 @@ def _message(exc: PayablesError | pydantic.ValidationError) -> str:
     return "; ".join(
         f"{field}: {message}" if field else message for field, message in _located(exc)
     )
+
+
+class RuleForm(forms.ModelForm):
+    """A company rule's form: shows the service's refusals beside the fields; writes nothing.
+
+    A subclass names ``rule_fields`` and ``check_rule(company, values, rule=)``, the
+    service's read-only check; ``RuleAdmin.save_model`` writes ``rule_values()``.
+    """
+
+    rule_fields: ClassVar[tuple[str, ...]]
+    check_rule: ClassVar[Callable[..., object]]
+
+    def rule_values(self) -> dict:
+        """What the rule services take: every field of a new rule, the changed ones of a rule."""
+        adding = self.instance._state.adding
+        names = [n for n in self.rule_fields if adding or n in self.changed_data]
+        return {name: self.cleaned_data[name] for name in names}
+
+    def clean(self) -> dict:
+        """The service's own checks, read-only, so a refusal is shown before any write."""
+        data = super().clean()
+        adding = self.instance._state.adding
+        if self.errors or (adding and data.get("company") is None):
+            return data
+        company = data["company"] if adding else self.instance.company
+        try:
+            self.check_rule(company, self.rule_values(), rule=None if adding else self.instance)
+        except ValidationFailed as exc:
+            for error in exc.errors:
+                field = str(error.loc[0]) if error.loc else None
+                self.add_error(field if field in self.fields else None, self.message(error))
+        return data
+
+    def message(self, error: FieldError) -> str:
+        """How a refusal reads beside its field."""
+        return error.message
 
 
 class RuleAdmin(ServiceAdmin):

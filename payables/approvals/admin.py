@@ -2,54 +2,38 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
 
-from payables.admin_site import ReadOnlyAdmin, RuleAdmin
+from payables.admin_site import ReadOnlyAdmin, RuleAdmin, RuleForm
 from payables.approvals.models import ApprovalStep, RoutingRule
 from payables.approvals.routing import RULE_FIELDS, check_rule
 from payables.approvals.services import create_rule, delete_rule, update_rule
-from payables.errors import ValidationFailed
 
 
-class RoutingRuleForm(forms.ModelForm):
+class RoutingRuleForm(RuleForm):
     """Shows the service's refusals beside the fields; writes nothing (``save_model`` does).
 
     Approvers are typed as ``[{"user": code, email or UUID, "level": 1|2|3}]``; the
     stored ``user_id`` form is taken too, and a missing level is 1.
     """
 
+    rule_fields = RULE_FIELDS
+    check_rule = staticmethod(check_rule)
+
     class Meta:
         model = RoutingRule
         fields = ["company", *RULE_FIELDS]
 
     def rule_values(self) -> dict:
-        """What the rule services take: every field of a new rule, the changed ones of a rule.
+        """The changed fields, approvers in the shape the services take.
 
         The JSON fields compare with the values the page was loaded with (Django sends them
         back hidden), so a change saved meanwhile by someone else to another field stays.
         """
-        adding = self.instance._state.adding
-        names = [n for n in RULE_FIELDS if adding or n in self.changed_data]
-        values = {name: self.cleaned_data[name] for name in names}
+        values = super().rule_values()
         if isinstance(values.get("approvers"), list):
             values["approvers"] = [_approver(entry) for entry in values["approvers"]]
         return values
-
-    def clean(self) -> dict:
-        """The service's own checks, read-only, so a refusal is shown before any write."""
-        data = super().clean()
-        adding = self.instance._state.adding
-        if self.errors or (adding and data.get("company") is None):
-            return data
-        company = data["company"] if adding else self.instance.company
-        try:
-            check_rule(company, self.rule_values(), rule=None if adding else self.instance)
-        except ValidationFailed as exc:
-            for error in exc.errors:
-                field = str(error.loc[0]) if error.loc else None
-                self.add_error(field if field in self.fields else None, error.message)
-        return data
 
     def _get_validation_exclusions(self) -> set[str]:
         # The model's constraints are the service's: ``clean`` checks the name as it does,

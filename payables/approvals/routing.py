@@ -12,6 +12,7 @@ from payables.coding.models import PostingLine
 from payables.errors import FieldError, ValidationFailed, check_fields
 from payables.invoices.models import Invoice
 from payables.masterdata.models import Supplier
+from payables.rule_fields import check_name, check_position, comparable, duplicate_name
 from payables.tenancy.models import Company, CompanyUser
 from payables.tenancy.permissions import Action, actions_of
 
@@ -35,7 +36,7 @@ class _Facts:
         self.supplier_id = str(invoice.supplier_id)
         self.amount = abs(invoice.home_gross_amount)
         self.currency = invoice.currency
-        self.custom = {k: _comparable(v) for k, v in (invoice.custom_fields or {}).items()}
+        self.custom = {k: comparable(v) for k, v in (invoice.custom_fields or {}).items()}
         self.dimensions: dict[str, set[str]] = {}
         # The posting lines are the invoice's coding (derived from its rows, or changed by
         # a person since); an invoice without stored lines is read by its rows.
@@ -57,22 +58,11 @@ class _Facts:
             if not self.dimensions.get(dim_type, set()) & set(values):
                 return False
         for code, values in rule.custom_field_values.items():
-            if self.custom.get(code) not in {_comparable(v) for v in values}:
+            if self.custom.get(code) not in {comparable(v) for v in values}:
                 return False
         return True
 
 
-def _comparable(value: object) -> str:
-    """A custom field value as rules compare it: numbers by value (``100.00`` is ``100``)."""
-    text = str(value).strip()
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return text
-    return format(number.normalize(), "f") if number.is_finite() else text
-
-
-MAX_POSITION = 1_000_000
 MAX_SUPPLIERS = 1000
 MAX_CURRENCIES = 50
 MAX_APPROVERS = 20
@@ -102,36 +92,12 @@ def check_rule(
     amounts_fine = all(n in checked for n in ("min_amount", "max_amount") if n in values)
     if amounts_fine and low is not None and high is not None and low >= high:
         problems.append(FieldError("max_amount must be above min_amount", loc=["max_amount"]))
-    if "name" in checked and _name_taken(company, checked["name"], rule):
-        problems.append(
-            FieldError(
-                f"The company has a routing rule named {checked['name']!r} already",
-                loc=["name"],
-                code="duplicate_name",
-            )
-        )
+    if "name" in checked:
+        taken = duplicate_name(RoutingRule, company, checked["name"], rule, what="routing rule")
+        problems += [taken] if taken else []
     if problems:
         raise ValidationFailed(problems)
     return checked
-
-
-def _name_taken(company: Company, name: str, rule: RoutingRule | None) -> bool:
-    others = RoutingRule.objects.filter(company=company, name=name)
-    return (others.exclude(pk=rule.pk) if rule else others).exists()
-
-
-def _name(company: Company, value: object, problems: list[FieldError]) -> str | None:
-    if not isinstance(value, str) or not 1 <= len(value.strip()) <= 200:
-        problems.append(FieldError("Give a name of 1 to 200 characters", loc=["name"]))
-        return None
-    return value.strip()
-
-
-def _position(company: Company, value: object, problems: list[FieldError]) -> int | None:
-    if not _is_int(value) or not 0 <= value <= MAX_POSITION:
-        problems.append(FieldError(f"Give a whole number 0 to {MAX_POSITION}", loc=["position"]))
-        return None
-    return value
 
 
 def _flag(name: str) -> Callable[[Company, object, list[FieldError]], bool | None]:
@@ -275,8 +241,8 @@ def _is_int(value: object) -> bool:
 
 
 _CHECKS: dict[str, Callable[[Company, object, list[FieldError]], object]] = {
-    "name": _name,
-    "position": _position,
+    "name": check_name,
+    "position": check_position,
     "is_active": _flag("is_active"),
     "is_default": _flag("is_default"),
     "supplier_ids": _supplier_ids,

@@ -2,49 +2,33 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
 
-from payables.admin_site import RuleAdmin
+from payables.admin_site import RuleAdmin, RuleForm
 from payables.coding.models import CodingRule
 from payables.coding.rule_checks import RULE_FIELDS, check_rule
 from payables.coding.services.rules import create_rule, delete_rule, update_rule
-from payables.errors import ValidationFailed
+from payables.errors import FieldError
 
 
-class CodingRuleForm(forms.ModelForm):
+class CodingRuleForm(RuleForm):
     """Shows the service's refusals beside the fields; writes nothing (``save_model`` does).
 
     Conditions and actions are typed as JSON, in the shapes the API takes (README,
     "Coding rules"); the supplier may be named by VAT number or registry code.
     """
 
+    rule_fields = RULE_FIELDS
+    check_rule = staticmethod(check_rule)
+
     class Meta:
         model = CodingRule
         fields = ["company", *RULE_FIELDS]
 
-    def rule_values(self) -> dict:
-        """What the rule services take: every field of a new rule, the changed ones of a rule."""
-        adding = self.instance._state.adding
-        names = [n for n in RULE_FIELDS if adding or n in self.changed_data]
-        return {name: self.cleaned_data[name] for name in names}
-
-    def clean(self) -> dict:
-        """The service's own checks, read-only, so a refusal is shown before any write."""
-        data = super().clean()
-        adding = self.instance._state.adding
-        if self.errors or (adding and data.get("company") is None):
-            return data
-        company = data["company"] if adding else self.instance.company
-        try:
-            check_rule(company, self.rule_values(), rule=None if adding else self.instance)
-        except ValidationFailed as exc:
-            for error in exc.errors:
-                field = str(error.loc[0]) if error.loc else None
-                where = ".".join(str(part) for part in (error.loc or ())[1:])
-                message = f"{where}: {error.message}" if where else error.message
-                self.add_error(field if field in self.fields else None, message)
-        return data
+    def message(self, error: FieldError) -> str:
+        """A refusal inside a JSON field says where in it: ``split.1.vat_code: …``."""
+        where = ".".join(str(part) for part in (error.loc or ())[1:])
+        return f"{where}: {error.message}" if where else error.message
 
     def _get_validation_exclusions(self) -> set[str]:
         # The name's uniqueness is the service's check (``clean`` runs it as it does).

@@ -32,13 +32,14 @@ from payables.coding.rules import HUNDRED, CodeBook
 from payables.errors import FieldError, ValidationFailed, check_fields
 from payables.masterdata.models import CustomField, Supplier
 from payables.money import format_decimal
+from payables.rule_fields import MAX_POSITION as MAX_POSITION
+from payables.rule_fields import check_name, check_position, duplicate_name
 from payables.schema_types import CurrencyCode, InSchema, Money, decimal_input
 from payables.tenancy.models import Company
 
 MAX_PATTERN_LENGTH = 200
 MAX_OPEN_REPEATS = 2  # three overlapping ones take seconds even on 200 characters
 SMALL_REPEAT = 10
-MAX_POSITION = 1_000_000
 MAX_SPLITS = 20
 Percent = decimal_input(7, 4, ge=0, le=100)
 
@@ -112,14 +113,9 @@ def check_rule(
     checked, problems = check_fields(
         company, values, _CHECKS, what="a coding rule", required=required
     )
-    if "name" in checked and _name_taken(company, checked["name"], rule):
-        problems.append(
-            FieldError(
-                f"The company has a coding rule named {checked['name']!r} already",
-                loc=["name"],
-                code="duplicate_name",
-            )
-        )
+    if "name" in checked:
+        taken = duplicate_name(CodingRule, company, checked["name"], rule, what="coding rule")
+        problems += [taken] if taken else []
     if problems:
         raise ValidationFailed(problems)
     return checked
@@ -146,25 +142,6 @@ def unsaved_rule(
             [FieldError(p.message, loc=[*at, *(p.loc or ())], code=p.code) for p in problems]
         )
     return CodingRule(company=company, name="", position=0, **checked)
-
-
-def _name_taken(company: Company, name: str, rule: CodingRule | None) -> bool:
-    others = CodingRule.objects.filter(company=company, name=name)
-    return (others.exclude(pk=rule.pk) if rule else others).exists()
-
-
-def _name(company: Company, value: object, problems: list[FieldError]) -> str | None:
-    if not isinstance(value, str) or not 1 <= len(value.strip()) <= 200:
-        problems.append(FieldError("Give a name of 1 to 200 characters", loc=["name"]))
-        return None
-    return value.strip()
-
-
-def _position(company: Company, value: object, problems: list[FieldError]) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_POSITION:
-        problems.append(FieldError(f"Give a whole number 0 to {MAX_POSITION}", loc=["position"]))
-        return None
-    return value
 
 
 def _is_active(company: Company, value: object, problems: list[FieldError]) -> bool | None:
@@ -370,8 +347,8 @@ def _check_codes(company: Company, parts: list[tuple[list, dict]], problems: lis
 
 
 _CHECKS = {
-    "name": _name,
-    "position": _position,
+    "name": check_name,
+    "position": check_position,
     "is_active": _is_active,
     "conditions": _conditions,
     "actions": _actions,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -23,6 +23,7 @@ from payables.errors import NotFound
 from payables.invoices.models import Invoice
 from payables.masterdata.models import Account, DimensionValue, VatCode
 from payables.money import quantize
+from payables.rule_fields import comparable as comparable
 from payables.tenancy.models import Company
 
 HUNDRED = Decimal(100)
@@ -114,20 +115,6 @@ def failing_conditions(conditions: dict, facts: InvoiceFacts, draft: LineDraft) 
         "custom_field": lambda v: facts.custom_fields.get(v["code"]) == comparable(v["value"]),
     }
     return [name for name, value in conditions.items() if not checks[name](value)]
-
-
-def comparable(value: object) -> str:
-    """A custom field value as conditions compare it: numbers by value (``100.00`` is ``100``).
-
-    >>> comparable("100.00"), comparable(" IT "), comparable(Decimal("1E+2"))
-    ('100', 'IT', '100')
-    """
-    text = str(value).strip()
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return text
-    return format(number.normalize(), "f") if number.is_finite() else text
 
 
 # --- actions -------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ Every problem is collected and answered together as one located 422.
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +17,7 @@ from payables.masterdata.models import VatCode
 from payables.money import ZERO, fits_scale, fits_storage, format_amount, quantize
 from payables.orders.inputs import OrderLineIn, PurchaseOrderIn
 from payables.tenancy.models import Company, CompanyUser
+from payables.tenancy.queries import find_user
 
 MONEY_WHOLE_DIGITS = 15
 _HUNDRED = Decimal(100)
@@ -78,15 +78,7 @@ def check_order(data: PurchaseOrderIn, *, company: Company) -> CheckedOrder:
 
 def find_requester(company: Company, ref: str) -> CompanyUser:
     """A company user by UUID, email (any case) or code; an unknown one is a located 422."""
-    users = CompanyUser.objects.filter(company=company)
-    ref = ref.strip()
-    try:
-        found = users.filter(pk=uuid.UUID(ref)).first()
-    except ValueError:
-        found = None
-    if found is None and "@" in ref:
-        found = users.filter(email=ref.lower()).first()
-    found = found or users.filter(code=ref).first()
+    found = find_user(company, ref)
     if found is None:
         raise FieldError(f"There is no user {ref!r}.", loc=["requester"], code="unknown_user")
     return found

@@ -1,10 +1,13 @@
-"""Reads of the tenancy app: the API key a request presents, the companies it serves."""
+"""Reads of the tenancy app: the API key a request presents, the companies it serves, the
+company users named by reference."""
 
 from __future__ import annotations
 
+import uuid
+
 from payables.errors import FieldError, Loc
 from payables.tenancy.actors import Actor
-from payables.tenancy.models import ApiKey, Company
+from payables.tenancy.models import ApiKey, Company, CompanyUser
 from payables.tenancy.services import hash_key
 
 
@@ -39,3 +42,16 @@ def company_by_code(actor: Actor, code: str | None, *, loc: Loc) -> Company:
         loc=loc,
         code="company_code_mismatch",
     )
+
+
+def find_user(company: Company, ref: str) -> CompanyUser | None:
+    """A company user by UUID, email (any case) or external code."""
+    users = CompanyUser.objects.filter(company=company)
+    ref = ref.strip()
+    try:
+        found = users.filter(pk=uuid.UUID(ref)).first()
+    except ValueError:
+        found = None
+    if found is None and "@" in ref:
+        found = users.filter(email=ref.lower()).first()
+    return found or users.filter(code=ref).first()

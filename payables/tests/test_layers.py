@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "identifiers": BASE,
     "json_encoding": BASE,
     "schema_types": BASE,
+    "rule_fields": BASE,
     "einvoice": BASE,
     "digitize": BASE,  # the pure extraction engine; the documents app drives it
     # the domain, bottom up

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from payables.invoices.models import Invoice
 from payables.tenancy.actors import Actor
-from payables.tenancy.models import Company, CompanyUser
+from payables.tenancy.models import CompanyUser
 from payables.tenancy.permissions import Action, require, user_may
-
-
-def find_user(company: Company, ref: str) -> CompanyUser | None:
-    """A company user by UUID, email (any case) or external code."""
-    users = CompanyUser.objects.filter(company=company)
-    ref = ref.strip()
-    try:
-        found = users.filter(pk=uuid.UUID(ref)).first()
-    except ValueError:
-        found = None
-    if found is None and "@" in ref:
-        found = users.filter(email=ref.lower()).first()
-    return found or users.filter(code=ref).first()
+from payables.tenancy.queries import find_user as find_user
 
 
 def invoice_amount(invoice: Invoice) -> Decimal:

@@ -57,18 +57,8 @@ def replace_posting_lines(
 def _checked_lines(invoice: Invoice, lines: Sequence[PostingLineIn]) -> list[PostingLine]:
     """Unsaved lines with their amounts, or a 422 naming every problem."""
     cur = invoice.currency
-    rows = [
-        InvoiceRowIn(
-            net_amount=line.net_amount,
-            account_code=line.account_code,
-            vat_code=line.vat_code,
-            dimensions=line.dimensions,
-        )
-        for line in lines
-    ]
-    problems = judge_row_codes(invoice.company, rows, on=invoice.invoice_date, where="lines")
-    codes = vat_codes_by_code(invoice.company, (line.vat_code for line in lines))
-    problems += list(_refused_codes_and_amounts(lines, codes, cur))
+    problems, codes = line_code_problems(invoice, lines)
+    problems += list(_refused_amounts(lines, cur))
     if problems:
         raise ValidationFailed(problems)
     vats = [
@@ -95,9 +85,42 @@ def _checked_lines(invoice: Invoice, lines: Sequence[PostingLineIn]) -> list[Pos
     ]
 
 
-def _refused_codes_and_amounts(
-    lines: Sequence[PostingLineIn], codes: dict[str, VatCode], currency: str
-) -> Iterator[FieldError]:
+def line_code_problems(
+    invoice: Invoice, lines: Sequence[PostingLineIn | PostingLine]
+) -> tuple[list[FieldError], dict[str, VatCode]]:
+    """What is wrong with the lines' codes, at ``["lines", i, …]``, and their VAT codes.
+
+    The codes are checked as invoice rows' are (known, active, valid on the invoice date);
+    a sales VAT code is refused, and a reverse-charge one on a line that charges VAT.
+    """
+    rows = [
+        InvoiceRowIn(
+            net_amount=line.net_amount,
+            account_code=line.account_code,
+            vat_code=line.vat_code,
+            dimensions=line.dimensions,
+        )
+        for line in lines
+    ]
+    problems = judge_row_codes(invoice.company, rows, on=invoice.invoice_date, where="lines")
+    codes = vat_codes_by_code(invoice.company, (line.vat_code for line in lines))
+    for i, line in enumerate(lines):
+        found = codes.get(line.vat_code)
+        if found is not None and found.kind == VatCode.Kind.SALES:
+            problems.append(sales_code_refused(line.vat_code, ["lines", i, "vat_code"]))
+        if found is not None and found.is_reverse_charge and line.vat_amount:
+            problems.append(
+                FieldError(
+                    f"VAT code {line.vat_code!r} is reverse charge: the invoice charges no "
+                    "VAT on the line (the self-assessed VAT is computed).",
+                    loc=["lines", i, "vat_amount"],
+                    code="reverse_charge_vat",
+                )
+            )
+    return problems, codes
+
+
+def _refused_amounts(lines: Sequence[PostingLineIn], currency: str) -> Iterator[FieldError]:
     for i, line in enumerate(lines):
         for name in ("net_amount", "vat_amount"):
             value = getattr(line, name)
@@ -107,16 +130,6 @@ def _refused_codes_and_amounts(
                     loc=["lines", i, name],
                     code="amount_scale",
                 )
-        found = codes.get(line.vat_code)
-        if found is not None and found.kind == VatCode.Kind.SALES:
-            yield sales_code_refused(line.vat_code, ["lines", i, "vat_code"])
-        if found is not None and found.is_reverse_charge and line.vat_amount:
-            yield FieldError(
-                f"VAT code {line.vat_code!r} is reverse charge: the invoice charges no VAT on "
-                "the line (the self-assessed VAT is computed).",
-                loc=["lines", i, "vat_amount"],
-                code="reverse_charge_vat",
-            )
 
 
 def sales_code_refused(code: str, loc: list) -> FieldError:

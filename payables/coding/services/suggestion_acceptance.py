@@ -17,16 +17,13 @@ from payables.coding.models import PostingLine
 from payables.coding.queries import posting_lines_of
 from payables.coding.services.access import require_codable, require_coder
 from payables.coding.services.changes import record_coding_change
-from payables.coding.services.posting_lines import sales_code_refused
+from payables.coding.services.posting_lines import line_code_problems
 from payables.coding.suggestions import LineSuggestions, suggest_for_invoice
 from payables.coding.vat import line_amounts, vat_codes_by_code
 from payables.errors import FieldError, ValidationFailed
 from payables.events.services import lock_company_writes
-from payables.invoices.coding import judge_row_codes
-from payables.invoices.inputs import InvoiceRowIn
 from payables.invoices.lifecycle import lock_invoice
 from payables.invoices.models import Invoice
-from payables.masterdata.models import VatCode
 from payables.tenancy.actors import Actor
 
 
@@ -159,33 +156,11 @@ def _copy(line: PostingLine) -> PostingLine:
 def _check_codes(invoice: Invoice, lines: list[PostingLine], indices: list[int]) -> None:
     """Refuse suggested codes the master data does not allow now, at ``[lines, i, …]``
     (``i`` the line's index among all the invoice's lines)."""
-    rows = [
-        InvoiceRowIn(
-            net_amount=line.net_amount,
-            account_code=line.account_code,
-            vat_code=line.vat_code,
-            dimensions=line.dimensions,
-        )
-        for line in lines
-    ]
+    found, _ = line_code_problems(invoice, lines)
     problems = [
         FieldError(p.message, loc=["lines", indices[p.loc[1]], *p.loc[2:]], code=p.code)
-        for p in judge_row_codes(invoice.company, rows, on=invoice.invoice_date, where="lines")
+        for p in found
     ]
-    codes = vat_codes_by_code(invoice.company, (line.vat_code for line in lines))
-    for i, line in zip(indices, lines, strict=True):
-        found = codes.get(line.vat_code)
-        if found is not None and found.kind == VatCode.Kind.SALES:
-            problems.append(sales_code_refused(line.vat_code, ["lines", i, "vat_code"]))
-        if found is not None and found.is_reverse_charge and line.vat_amount:
-            problems.append(
-                FieldError(
-                    f"VAT code {line.vat_code!r} is reverse charge, but the invoice charges VAT "
-                    "on the line: code it by hand.",
-                    loc=["lines", i, "vat_code"],
-                    code="reverse_charge_vat",
-                )
-            )
     if problems:
         raise ValidationFailed(problems)
 

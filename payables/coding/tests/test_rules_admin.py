@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from django.contrib.auth.models import User
-from django.test import Client
-
 from payables.coding.models import CodingRule
 from payables.coding.tests import rules_support
 from payables.events.models import Event
 
 master_data = rules_support.master_data
-
-
-@pytest.fixture
-def admin_client(db) -> Client:
-    client = Client()
-    client.force_login(User.objects.create_superuser("root", "root@example.com", "pw"))
-    return client
 
 
 def _form(company, **overrides):
@@ -40,7 +29,7 @@ def test_admin_adds_and_changes_a_rule_through_the_service(
     assert response.status_code == 302, response.context["adminform"].form.errors
     rule = CodingRule.objects.get()
     assert rule.conditions == {"text_contains": "paper", "supplier": str(supplier.id)}
-    assert Event.objects.get(type="coding_rule.created").actor == "admin:root"
+    assert Event.objects.get(type="coding_rule.created").actor == "admin:admin"
     page = admin_client.get(f"/admin/coding/codingrule/{rule.pk}/change/")
     assert page.status_code == 200
     changed = admin_client.post(

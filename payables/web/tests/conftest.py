@@ -103,3 +103,9 @@ def corpus_pdf() -> bytes | None:
     """A one-page PDF invoice of the shared corpus (ZUGFeRD / Factur-X), or None without it."""
     rows = [r for r in manifest() if r["path"].endswith(".pdf") and "pages=1;" in r["notes"]]
     return (CORPUS_DIR / rows[0]["path"]).read_bytes() if rows else None
+
+
+@pytest.fixture
+def accountant(make_member: Callable[..., CompanyUser]) -> CompanyUser:
+    """An accountant who signs in as acc@example.com."""
+    return make_member("ACC", roles=("accountant",), email="acc@example.com")

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from payables.coding.models import PostingLine
 from payables.invoices.tests.master_data import MasterData
 from payables.web.tests.test_browser import (  # noqa: F401 (fixtures)
@@ -23,11 +21,6 @@ try:
     from playwright.sync_api import expect
 except ImportError:  # skipped by the marks above
     expect = None
-
-
-@pytest.fixture
-def accountant(make_member):
-    return make_member("ACC", roles=("accountant",), email="acc@example.com")
 
 
 def test_an_accountant_recodes_a_line_in_place_and_sees_a_wrong_total_refused(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from payables.documents.models import Document
 from payables.documents.tests.test_review import GOOD, read
 from payables.invoices.models import Invoice
@@ -18,11 +16,6 @@ from payables.web.tests.test_browser import (  # noqa: F401 (fixtures)
 from payables.web.tests.test_review_support import waiting_document
 
 pytestmark = pytestmark  # browser marks: Chromium and playwright, else skipped
-
-
-@pytest.fixture
-def accountant(make_member):
-    return make_member("ACC", roles=("accountant",), email="acc@example.com")
 
 
 def test_an_accountant_reviews_a_document_beside_its_page(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -45,11 +44,6 @@ def master_data(api) -> MasterData:
     for code in ("IT", "HR"):
         data.dimension("department", code)
     return data
-
-
-@pytest.fixture
-def accountant(make_member: Callable[..., CompanyUser]) -> CompanyUser:
-    return make_member("ACC", roles=("accountant",))
 
 
 @pytest.fixture
