@@ -45,6 +45,8 @@ from payables.masterdata.api import (
 )
 from payables.masterdata.api import router as suppliers_router
 from payables.orders.api import router as orders_router
+from payables.orders.match_api import invoice_router as order_match_router
+from payables.orders.match_api import tolerance_router as match_tolerances_router
 from payables.schema_types import ErrorOut, ValidationErrorOut
 from payables.tenancy.idempotency import IdempotentReplay
 
@@ -221,9 +223,11 @@ api.add_router("/invoices", handoff_router)  # first: `/invoices/export` is not 
 api.add_router("/invoices", coding_router)  # /invoices/{ref}/posting-lines, …/prebooking
 api.add_router("/invoices", invoices_router)
 api.add_router("/invoices", suggestions_router)  # /invoices/{ref}/suggestions
+api.add_router("/invoices", order_match_router)  # /invoices/{ref}/purchase-order-match
 api.add_router("/numbering-policies", numbering_policies_router)
 api.add_router("/coding-rules", coding_rules_router)
 api.add_router("/purchase-orders", orders_router)
+api.add_router("/match-tolerances", match_tolerances_router)
 api.add_router("/events", events_router)
 api.add_router("/webhooks", webhooks_router)
 api.add_router("/feeds", feeds_router)

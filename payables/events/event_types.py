@@ -14,6 +14,8 @@ from payables.events.coding_event_types import INVOICE_CODING_CHANGED as INVOICE
 from payables.events.contract import INVOICE_SUMMARY as _INVOICE
 from payables.events.contract import EventType
 from payables.events.masterdata_event_types import master_data_event_types
+from payables.events.order_event_types import INVOICE_MATCH_DISCREPANCY as INVOICE_MATCH_DISCREPANCY
+from payables.events.order_event_types import INVOICE_MATCHED as INVOICE_MATCHED
 from payables.events.order_event_types import ORDER_EVENT_TYPES
 from payables.events.order_event_types import PURCHASE_ORDER_CANCELLED as PURCHASE_ORDER_CANCELLED
 from payables.events.order_event_types import PURCHASE_ORDER_CLOSED as PURCHASE_ORDER_CLOSED

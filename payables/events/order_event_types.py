@@ -3,13 +3,15 @@ each module to one topic; ``event_types`` lists them with the others."""
 
 from __future__ import annotations
 
-from payables.events.contract import EventType
+from payables.events.contract import INVOICE_SUMMARY, EventType
 
 PURCHASE_ORDER_IMPORTED = "purchase_order.imported"
 PURCHASE_ORDER_UPDATED = "purchase_order.updated"
 PURCHASE_ORDER_CLOSED = "purchase_order.closed"
 PURCHASE_ORDER_CANCELLED = "purchase_order.cancelled"
 PURCHASE_ORDER_RECEIVED = "purchase_order.received"
+INVOICE_MATCHED = "invoice.matched"
+INVOICE_MATCH_DISCREPANCY = "invoice.match_discrepancy"
 
 ORDER_SUMMARY = {
     "id": "The purchase order's UUID.",
@@ -19,6 +21,21 @@ ORDER_SUMMARY = {
     "currency": "ISO 4217 code.",
     "gross_amount": "Total with VAT: a string at the currency's scale.",
     "source": "`json`, `xml` or `peppol`: how the order came.",
+}
+
+MATCH_DETAILS = {
+    "purchase_order_id": "The matched order's UUID.",
+    "purchase_order_number": "The matched order's number.",
+    "match_status": "`matched`, `within_tolerance` or `discrepancy`.",
+    "found_by": (
+        "How the order was found: `order_number`, `order_id`, `supplier` (its only open "
+        "order) or `manual`."
+    ),
+    "expected_net_amount": "The order's price of what the invoice bills, at the currency's scale.",
+    "reasons": (
+        "List of {`code`, `message`, `row` (the invoice row's position, or null)}: why the "
+        "invoice is not simply matched (empty when it is)."
+    ),
 }
 
 ORDER_EVENT_TYPES = [
@@ -60,5 +77,18 @@ ORDER_EVENT_TYPES = [
                 "`received_quantity` (the line's total now)}, quantities as strings."
             ),
         },
+    ),
+    EventType(
+        INVOICE_MATCHED,
+        "invoice",
+        "An invoice was matched to its purchase order, exactly or within the tolerances.",
+        INVOICE_SUMMARY | MATCH_DETAILS,
+    ),
+    EventType(
+        INVOICE_MATCH_DISCREPANCY,
+        "invoice",
+        "An invoice differs from its purchase order beyond the tolerances (or bills lines the "
+        "order does not have): it goes to the order's requester.",
+        INVOICE_SUMMARY | MATCH_DETAILS,
     ),
 ]

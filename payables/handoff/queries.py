@@ -16,6 +16,7 @@ from payables.approvals.models import ApprovalStep
 from payables.events.feeds import Feed, FeedPage, decode_time_and_id, encode_time_and_id, read_feed
 from payables.handoff.models import SyncError
 from payables.invoices.models import Attachment, Invoice
+from payables.orders.queries import match_prefetches
 from payables.tenancy.models import Company
 
 # Ordered by (exported_at, id): a batch exported in one transaction shares one timestamp.
@@ -39,6 +40,7 @@ def exported_documents(companies: Sequence[Company]) -> QuerySet[Invoice]:
             "rows",
             "vat_lines",
             "posting_lines",
+            *match_prefetches("po_match"),
             Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id")),
             Prefetch(
                 "approval_steps",

@@ -17,6 +17,8 @@ from payables.errors import PayablesError
 from payables.handoff.models import SyncError
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.schemas import InvoiceOut
+from payables.orders.match_schemas import MatchOut
+from payables.orders.queries import prefetched_match
 from payables.schema_types import InSchema, IsoDate, PageParams, Timestamp
 from payables.tenancy.queries import company_code
 
@@ -216,6 +218,10 @@ class ExportedDocumentOut(Schema):
     )
     attachments: list[AttachmentLinkOut]
     approval_chain: list[ApprovalStepOut] = Field(description="Every round, oldest first.")
+    purchase_order_match: MatchOut = Field(
+        description="How the invoice compares with its purchase order, line by line (`no_po` "
+        "with no lines when it bills none)."
+    )
 
     @classmethod
     def from_invoice(cls, inv: Invoice, *, cursor: str, base_url: str) -> ExportedDocumentOut:
@@ -248,6 +254,7 @@ class ExportedDocumentOut(Schema):
                 for a in inv.attachments.all()
             ],
             approval_chain=[ApprovalStepOut.from_step(s) for s in inv.approval_steps.all()],
+            purchase_order_match=MatchOut.build(inv, prefetched_match(inv)),
         )
 
 

@@ -240,6 +240,8 @@ def _row(line: ein.Line, sign: Decimal, dimension_types: frozenset[str]) -> dict
         description = f"{line.name}\n{line.description}" if line.name else line.description
     return {
         "item_code": (line.seller_item_id or line.standard_item_id)[:100],
+        "gtin": _gtin(line),
+        "order_line_reference": line.order_line_reference[:100],
         "description": description[:MAX_DESCRIPTION],
         "quantity": line.quantity,
         "unit": line.unit_code[:20],
@@ -255,6 +257,14 @@ def _row(line: ein.Line, sign: Decimal, dimension_types: frozenset[str]) -> dict
             if name not in LEDGER_CODES or name in dimension_types
         },
     }
+
+
+def _gtin(line: ein.Line) -> str:
+    """The line's standard item id when it is a GTIN (scheme 0160, or bare 8/12-14 digits)."""
+    code = line.standard_item_id.strip()
+    if line.standard_item_scheme not in ("", "0160") or not code.isdigit():
+        return ""
+    return code if len(code) in (8, 12, 13, 14) else ""
 
 
 def _is_kept(attachment: ein.Attachment) -> bool:

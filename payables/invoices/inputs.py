@@ -55,6 +55,14 @@ class InvoiceRowIn(InSchema):
         max_length=50,
         description="The company's product item; recognised from `item_code` when empty.",
     )
+    gtin: str = Field(
+        "", max_length=14, pattern=r"^(\d{8}|\d{12,14})?$", description="The item's GTIN."
+    )
+    order_line_reference: str = Field(
+        "",
+        max_length=100,
+        description="The purchase order line this row bills (its `line_id`; BT-132).",
+    )
     description: str = Field("", max_length=1000)
     quantity: Quantity | None = None
     unit: str = Field("", max_length=20)

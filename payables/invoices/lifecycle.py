@@ -1,6 +1,7 @@
 """The invoice lifecycle: the only code that changes an invoice's status.
 
     (received ─► digitizing ─►) new ─► assigned ─► approved ─► exported ─► booked
+    new ─► approved: matched its purchase order within tolerance, where the company wants
                                  ▲         │
                                  └─ rejected ◄┘   (re-routed back to new)
     assigned ─► new: the chain restarts when coding changed what routing depends on
@@ -137,6 +138,19 @@ def approve(invoice: Invoice, *, actor: Actor) -> Invoice:
     _require_reviewed(invoice, "finally approved")
     _move(invoice, Status.APPROVED)
     add_audit_entry(invoice, actor, "invoice_approved")
+    record_invoice_event(event_types.INVOICE_APPROVED, invoice, actor=actor)
+    _tell(Moment.APPROVED, invoice, actor)
+    return invoice
+
+
+def approve_without_chain(invoice: Invoice, *, actor: Actor, comment: str) -> Invoice:
+    """A ``new`` invoice is approved with no approver: the company lets invoices that match
+    their purchase order within tolerance pass (approvals decides; ``comment`` says why)."""
+    _in_transaction()
+    _require(invoice, {Status.NEW}, "be approved automatically")
+    _require_reviewed(invoice, "approved automatically")
+    _move(invoice, Status.APPROVED)
+    add_audit_entry(invoice, actor, "invoice_approved", comment=comment)
     record_invoice_event(event_types.INVOICE_APPROVED, invoice, actor=actor)
     _tell(Moment.APPROVED, invoice, actor)
     return invoice

@@ -130,6 +130,18 @@ class Invoice(models.Model):
     # (posting lines or prebooking), and every posting line has an account and a VAT code.
     prebooked = models.BooleanField(default=False)
     coded = models.BooleanField(default=False)
+    # Kept by the orders app: how the invoice compares with its purchase order (the list
+    # filters on it; the per-line result is the orders app's).
+    po_match_status = models.CharField(
+        max_length=20,
+        choices=[
+            ("matched", "Matched"),
+            ("within_tolerance", "Within tolerance"),
+            ("discrepancy", "Discrepancy"),
+            ("no_po", "No purchase order"),
+        ],
+        default="no_po",
+    )
 
     cancel_reason = models.CharField(max_length=500, blank=True)
 
@@ -237,6 +249,10 @@ class InvoiceRow(models.Model):
     item_code = models.CharField(max_length=100, blank=True, help_text="The seller's code.")
     product_code = models.CharField(
         max_length=50, blank=True, help_text="The company's product item code."
+    )
+    gtin = models.CharField(max_length=14, blank=True, help_text="The item's GTIN (BT-157).")
+    order_line_reference = models.CharField(
+        max_length=100, blank=True, help_text="The purchase order line it bills (BT-132)."
     )
     description = models.CharField(max_length=1000, blank=True)
     quantity = models.DecimalField(max_digits=22, decimal_places=6, null=True, blank=True)

@@ -85,6 +85,7 @@ def filter_invoices(company: Company, filters: InvoiceFilters) -> QuerySet[Invoi
         "modified_at__gt": filters.modified_after,
         "modified_at__lt": filters.modified_before,
         "sync_failed": filters.sync_failed,
+        "po_match_status": filters.po_match_status,
         "supplier__name__icontains": (filters.supplier_name or "").strip() or None,
     }
     flags = {

@@ -28,3 +28,9 @@ class OrderInvoiced(Conflict):
     """Invoices were matched against the order: it can be closed, not cancelled."""
 
     code = "order_invoiced"
+
+
+class MatchNotChangeable(Conflict):
+    """The invoice was finally approved (or cancelled): its order match is settled."""
+
+    code = "match_not_changeable"

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
 
+from payables.invoices.models import Invoice
 from payables.orders.errors import PurchaseOrderNotFound
-from payables.orders.models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder
-from payables.tenancy.models import Company
+from payables.orders.models import (
+    GoodsReceipt,
+    GoodsReceiptLine,
+    InvoiceLineMatch,
+    InvoiceMatch,
+    MatchAllocation,
+    PurchaseOrder,
+)
+from payables.tenancy.models import Company, CompanyUser
 
 
 def orders_with_lines(company: Company) -> QuerySet[PurchaseOrder]:
@@ -53,3 +62,64 @@ def filter_orders(company: Company, filters: object) -> QuerySet[PurchaseOrder]:
 def order_receipts(order: PurchaseOrder) -> QuerySet[GoodsReceipt]:
     lines = GoodsReceiptLine.objects.select_related("order_line").order_by("pk")
     return order.receipts.prefetch_related(Prefetch("lines", queryset=lines))
+
+
+@dataclass(frozen=True)
+class OrderMatchFacts:
+    """What routing needs to know of an invoice's match with its purchase order."""
+
+    status: str
+    order_number: str
+    requester: CompanyUser | None
+    reasons: list[str]
+
+    @property
+    def within_tolerance(self) -> bool:
+        return self.status in (InvoiceMatch.Status.MATCHED, InvoiceMatch.Status.WITHIN_TOLERANCE)
+
+    @property
+    def discrepancy(self) -> bool:
+        return self.status == InvoiceMatch.Status.DISCREPANCY
+
+
+def match_facts(invoice: Invoice) -> OrderMatchFacts | None:
+    """The invoice's match with an order, or None when it bills none."""
+    match = (
+        InvoiceMatch.objects.filter(invoice=invoice, order__isnull=False)
+        .select_related("order__requester")
+        .first()
+    )
+    if match is None:
+        return None
+    reasons = [r["message"] for r in match.reasons]
+    reasons += [r["message"] for line in match.lines.all() for r in line.reasons]
+    return OrderMatchFacts(match.status, match.order.number, match.order.requester, reasons)
+
+
+def match_of(invoice: Invoice) -> InvoiceMatch | None:
+    """The invoice's match with its lines and their allocations, for answers."""
+    return (
+        InvoiceMatch.objects.filter(invoice=invoice)
+        .select_related("order")
+        .prefetch_related(*match_prefetches(""))
+        .first()
+    )
+
+
+def match_prefetches(path: str) -> list[str | Prefetch]:
+    """What answers show of a match, prefetched from ``path`` (a match, or "" for one)."""
+    prefix = f"{path}__" if path else ""
+    allocations = MatchAllocation.objects.select_related("order_line").order_by("pk")
+    return [
+        *([f"{prefix}order"] if prefix else []),
+        Prefetch(f"{prefix}lines", queryset=InvoiceLineMatch.objects.order_by("row_position")),
+        Prefetch(f"{prefix}lines__allocations", queryset=allocations),
+    ]
+
+
+def prefetched_match(invoice: Invoice) -> InvoiceMatch | None:
+    """The invoice's match as prefetched with ``match_prefetches``, or None."""
+    try:
+        return invoice.po_match
+    except InvoiceMatch.DoesNotExist:
+        return None

@@ -99,6 +99,13 @@ class Company(models.Model):
             "(two-way), or against what was ordered and received (three-way)."
         ),
     )
+    auto_approve_matched = models.BooleanField(
+        default=False,
+        help_text=(
+            "Approve an invoice without a chain when it matches its purchase order within "
+            "the tolerances (and needs no review)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

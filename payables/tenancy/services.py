@@ -67,7 +67,8 @@ _CODING_SETTINGS = (
     "suggestion_auto_apply_threshold",
     "coding_retrain_after",
 )
-COMPANY_FIELDS = ("name", *_IDENTITY, *_POLICIES, "auto_export_on_approval", *_CODING_SETTINGS)
+_FLAGS = ("auto_export_on_approval", "auto_approve_matched")
+COMPANY_FIELDS = ("name", *_IDENTITY, *_POLICIES, *_FLAGS, *_CODING_SETTINGS)
 
 
 def update_company(company: Company, changes: Mapping[str, object]) -> Company:
@@ -75,7 +76,8 @@ def update_company(company: Company, changes: Mapping[str, object]) -> Company:
 
     Changed identifiers are checked as ``create_company`` checks them; the settings
     (``einvoice_invalid_policy``, ``einvoice_other_buyer_policy``,
-    ``auto_export_on_approval``, ``po_matching``, the coding settings) are checked and take
+    ``auto_export_on_approval``, ``po_matching``, ``auto_approve_matched``, the coding
+    settings) are checked and take
     effect on the next invoice they concern.
     """
     problems = [
@@ -107,7 +109,7 @@ def _checked_coding_settings(values: dict[str, object]) -> list[FieldError]:
     booleans, the threshold a probability (0-1, four decimals at most) or None, and
     retraining waits for at least one new booking."""
     problems = []
-    for name in ("coding_change_restarts_chain", "approvers_may_code", "auto_export_on_approval"):
+    for name in ("coding_change_restarts_chain", "approvers_may_code", *_FLAGS):
         if name in values and not isinstance(values[name], bool):
             problems.append(FieldError("Must be true or false", loc=[name]))
     name = "suggestion_auto_apply_threshold"

@@ -19,7 +19,7 @@ from payables.approvals.errors import (
     PersonRequired,
     StepNotCurrent,
 )
-from payables.approvals.models import ApprovalStep, RoutingRule
+from payables.approvals.models import ApprovalStep, Level, RoutingRule
 from payables.approvals.routing import matching_rule
 from payables.approvals.services.people import (
     find_user,
@@ -37,6 +37,7 @@ from payables.invoices.errors import WrongInvoiceState
 from payables.invoices.lifecycle import lock_invoice
 from payables.invoices.models import Invoice
 from payables.invoices.trail import add_audit_entry, record_invoice_event
+from payables.orders.queries import match_facts
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import CompanyUser
 
@@ -238,32 +239,50 @@ def _skip(steps: QuerySet[ApprovalStep], comment: str) -> None:
 
 
 def _route(invoice: Invoice, *, actor: Actor, round_: int) -> bool:
+    """Build the chain from the first matching rule; an invoice that differs from its
+    purchase order goes to the order's requester first, and one that matches it within
+    tolerance is approved at once where the company wants that."""
+    po = match_facts(invoice)
+    if po is not None and po.within_tolerance and _auto_approves(invoice):
+        comment = f"matched PO {po.order_number} within tolerance"
+        lifecycle.approve_without_chain(invoice, actor=actor, comment=comment)
+        return False
     rule = matching_rule(invoice)
-    if rule is None:
+    requester = po.requester if po is not None and po.discrepancy else None
+    if rule is None and requester is None:
         if RoutingRule.objects.filter(company=invoice.company, is_active=True).exists():
             add_audit_entry(invoice, actor, "not_routed", comment="no routing rule matches")
         return False
+    approvers = rule.approvers if rule is not None else []
     users = {
         str(u.pk): u
         for u in CompanyUser.objects.filter(
-            company=invoice.company, pk__in=[a["user_id"] for a in rule.approvers]
+            company=invoice.company, pk__in=[a["user_id"] for a in approvers]
         )
     }
     # Levels run from pre-verification (3) down to approval (1); ties keep the rule's order.
-    wanted = sorted(rule.approvers, key=lambda a: -a["level"])
+    wanted = sorted(approvers, key=lambda a: -a["level"])
     requests = [(users.get(a["user_id"]), a["level"]) for a in wanted]
+    if requester is not None:  # checks the discrepancy before anyone approves
+        requests.insert(0, (requester, Level.PRE_VERIFICATION))
     outcomes = _plan_steps(invoice, requests, set())
     outcomes = _create_steps(invoice, outcomes, round_=round_)
     skipped = [o for o in outcomes if not o.added]
+    why = [f"rule {rule.name}"] if rule is not None else []
+    if requester is not None:
+        why.insert(0, f"PO {po.order_number} discrepancy to its requester: {'; '.join(po.reasons)}")
     if not any(o.added for o in outcomes):
-        add_audit_entry(
-            invoice, actor, "not_routed", comment=f"rule {rule.name}: {_describe(skipped)}"
-        )
+        why.append(_describe(skipped))
+        add_audit_entry(invoice, actor, "not_routed", comment="; ".join(why))
         return False
-    note = f"rule {rule.name}" + (f"; {_describe(skipped)}" if skipped else "")
+    note = "; ".join(why) + (f"; {_describe(skipped)}" if skipped else "")
     add_audit_entry(invoice, actor, "routed", comment=note)
     _advance(invoice, actor=actor, rule=rule)
     return True
+
+
+def _auto_approves(invoice: Invoice) -> bool:
+    return invoice.company.auto_approve_matched and not invoice.needs_review
 
 
 def _plan_steps(

@@ -90,6 +90,8 @@ FLOWS = {
         event_types.PURCHASE_ORDER_RECEIVED,
         event_types.PURCHASE_ORDER_CLOSED,
         event_types.PURCHASE_ORDER_CANCELLED,
+        event_types.INVOICE_MATCHED,
+        event_types.INVOICE_MATCH_DISCREPANCY,
     },
     "coding rules": {
         event_types.CODING_RULE_CREATED,
@@ -303,19 +305,27 @@ def test_coding_rule_events_carry_their_declared_fields(api: ApiClient):
     assert_recorded_as_declared(FLOWS["coding rules"])
 
 
-def test_purchase_order_events_carry_their_declared_fields(api: ApiClient, supplier):
-    line = {"line_id": "1", "description": "Paper", "quantity": "10", "unit_price": "12.50"}
+def test_purchase_order_events_carry_their_declared_fields(
+    api: ApiClient, supplier, invoice_payload: Callable[..., dict]
+):
+    lines = [
+        {"line_id": "1", "description": "Paper", "quantity": "10", "unit_price": "10.00"},
+        {"line_id": "2", "description": "Books", "quantity": "1", "unit_price": "50"},
+    ]
     order = {
         "number": "PO-1",
         "supplier_id": str(supplier.id),
         "order_date": "2026-11-02",
         "currency": "EUR",
-        "lines": [line],
+        "lines": lines,
     }
     created = _ok(api.post("/purchase-orders", order), 201)
     path = f"/purchase-orders/{created['id']}"
     _ok(api.patch(path, {"notes": "Call before delivery"}))
     _ok(api.post(f"{path}/receipts", {"lines": [{"line_id": "1", "quantity": "4"}]}), 201)
+    _ok(api.post("/invoices", invoice_payload(order_number="PO-1")), 201)  # matched
+    again = invoice_payload(order_number="PO-1", invoice_number="INV-1002")
+    _ok(api.post("/invoices", again), 201)  # nothing left open: a discrepancy
     _ok(api.post(f"{path}/close", {"reason": "The rest is not coming"}))
     other = _ok(api.put("/purchase-orders/by-number/PO-2", order | {"number": "PO-2"}), 201)
     _ok(api.post(f"/purchase-orders/{other['id']}/cancel", {}))

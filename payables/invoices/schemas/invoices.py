@@ -99,6 +99,9 @@ class InvoiceFilters(PageParams):
     supplier_name: str | None = Field(
         None, max_length=200, description="Part of the supplier's name, any case."
     )
+    po_match_status: Literal["matched", "within_tolerance", "discrepancy", "no_po"] | None = Field(
+        None, description="How the invoice compares with its purchase order."
+    )
 
 
 class SupplierSummaryOut(Schema):
@@ -113,6 +116,8 @@ class InvoiceRowOut(Schema):
     position: int
     item_code: str
     product_code: str
+    gtin: str
+    order_line_reference: str
     description: str
     quantity: str | None
     unit: str
@@ -256,6 +261,12 @@ class InvoiceOut(Schema):
     review_findings: list[ReviewFindingOut] = Field(
         description="The error-level findings the invoice was imported with; kept once cleared."
     )
+    po_match_status: str = Field(
+        description=(
+            "How it compares with its purchase order: `matched`, `within_tolerance`, "
+            "`discrepancy` or `no_po`; per line at `GET /invoices/{ref}/purchase-order-match`."
+        )
+    )
     created_at: datetime
     modified_at: datetime
 
@@ -314,6 +325,8 @@ class InvoiceOut(Schema):
                     position=r.position,
                     item_code=r.item_code,
                     product_code=r.product_code,
+                    gtin=r.gtin,
+                    order_line_reference=r.order_line_reference,
                     description=r.description,
                     quantity=opt(r.quantity),
                     unit=r.unit,
@@ -347,6 +360,7 @@ class InvoiceOut(Schema):
             sync_error_message=inv.sync_error_message,
             needs_review=inv.needs_review,
             review_findings=[ReviewFindingOut.from_stored(f) for f in inv.review_findings or []],
+            po_match_status=inv.po_match_status,
             created_at=inv.created_at,
             modified_at=inv.modified_at,
         )

@@ -169,6 +169,8 @@ def invoice_as_input(invoice: Invoice) -> dict:
         {
             "item_code": r.item_code,
             "product_code": r.product_code,
+            "gtin": r.gtin,
+            "order_line_reference": r.order_line_reference,
             "description": r.description,
             "quantity": r.quantity,
             "unit": r.unit,

@@ -52,7 +52,10 @@ Outcome = Literal["imported", "updated", "skipped", "conflict", "error"]
 _NOT_CONTENT = {"source_document_version", "request_id"}
 # Line fields added after content hashes were first stored: left out of the hash while
 # empty, so an item sent before they existed is still recognised as unchanged.
-_ADDED_LATER = {"rows": ("product_code", "vat_code"), "vat_breakdown": ("vat_category",)}
+_ADDED_LATER = {
+    "rows": ("product_code", "vat_code", "gtin", "order_line_reference"),
+    "vat_breakdown": ("vat_category",),
+}
 
 
 @dataclass

@@ -12,6 +12,7 @@ from payables.money import format_decimal
 from payables.orders.errors import OrderNotEditable
 from payables.orders.inputs import GoodsReceiptIn
 from payables.orders.models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder
+from payables.orders.services.matching import rematch_after_receipt
 from payables.orders.services.status import FINAL, derive_status, record_order_event
 from payables.tenancy.actors import Actor
 
@@ -24,6 +25,7 @@ def record_goods_receipt(
     A line's received quantity never goes below zero nor above what was ordered (more
     arriving is a change of the order: raise its quantity first). Every problem is
     located at ``["lines", i, …]``; a closed or cancelled order receives nothing (409).
+    Under three-way matching, invoices that waited for the goods are matched again.
     """
     with transaction.atomic():
         lock_company_writes(actor.company)
@@ -79,6 +81,8 @@ def record_goods_receipt(
             ],
         }
         record_order_event(event_types.PURCHASE_ORDER_RECEIVED, order, actor=actor, details=details)
+        if order.company.po_matching == "three_way":
+            rematch_after_receipt(order, actor=actor)
     return receipt
 
 

@@ -1,0 +1,1 @@
+"""Matching invoices to purchase orders: the pure engine and its tolerances."""
