@@ -136,10 +136,18 @@ def match_lines(
     billed = [line for line in lines if line.net_amount or line.quantity]
     if not billed:
         return _whole_order(lines, order_lines, tolerance, credit=credit, three_way=three_way)
-    results = tuple(matcher.match(line) for line in billed)
+    results = []
+    for line in billed:
+        result = matcher.match(line)
+        # A row without a quantity that no order line fits (a document-level allowance or
+        # charge, say) adjusts the total: it is judged with it, not as a line of the order.
+        if result.status != UNMATCHED or line.quantity is not None:
+            results.append(result)
+    if not results:  # nothing but adjustments: the invoice bills the order as a whole
+        return _whole_order(lines, order_lines, tolerance, credit=credit, three_way=three_way)
     invoice_net = sum((line.net_amount for line in billed), ZERO)
     expected = sum((r.expected_net for r in results), ZERO)
-    return _judge(results, invoice_net, expected, tolerance)
+    return _judge(tuple(results), invoice_net, expected, tolerance)
 
 
 def _judge(
@@ -148,14 +156,17 @@ def _judge(
     reasons: list[Reason] = []
     difference = invoice_net - expected
     all_found = all(r.status != UNMATCHED for r in results)
-    if all_found and beyond(
-        abs(difference), abs(expected), tolerance.total_percent, tolerance.total_amount
+    # Only more than the order's price is a discrepancy: less is the buyer's gain.
+    if (
+        all_found
+        and difference > 0
+        and beyond(difference, expected, tolerance.total_percent, tolerance.total_amount)
     ):
         reasons.append(
             Reason(
                 "total_variance",
-                f"The invoice's net {_fmt(invoice_net)} differs from the order's price of what "
-                f"it bills, {_fmt(expected)}, by {_fmt(difference)}: beyond the tolerance.",
+                f"The invoice's net {_fmt(invoice_net)} is above the order's price of what it "
+                f"bills, {_fmt(expected)}, by {_fmt(difference)}: beyond the tolerance.",
             )
         )
     if reasons or any(r.status != MATCHED for r in results):
