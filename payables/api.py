@@ -45,6 +45,7 @@ from payables.masterdata.api import (
 )
 from payables.masterdata.api import router as suppliers_router
 from payables.orders.api import router as orders_router
+from payables.orders.import_api import router as orders_import_router
 from payables.schema_types import ErrorOut, ValidationErrorOut
 from payables.tenancy.idempotency import IdempotentReplay
 
@@ -223,6 +224,7 @@ api.add_router("/invoices", invoices_router)
 api.add_router("/invoices", suggestions_router)  # /invoices/{ref}/suggestions
 api.add_router("/numbering-policies", numbering_policies_router)
 api.add_router("/coding-rules", coding_rules_router)
+api.add_router("/purchase-orders", orders_import_router)  # first: `/import` is not `/{ref}`
 api.add_router("/purchase-orders", orders_router)
 api.add_router("/events", events_router)
 api.add_router("/webhooks", webhooks_router)
