@@ -45,6 +45,7 @@ from payables.masterdata.api import (
 )
 from payables.masterdata.api import router as suppliers_router
 from payables.orders.api import router as orders_router
+from payables.orders.import_api import router as orders_import_router
 from payables.orders.match_api import invoice_router as order_match_router
 from payables.orders.match_api import tolerance_router as match_tolerances_router
 from payables.schema_types import ErrorOut, ValidationErrorOut
@@ -226,6 +227,7 @@ api.add_router("/invoices", suggestions_router)  # /invoices/{ref}/suggestions
 api.add_router("/invoices", order_match_router)  # /invoices/{ref}/purchase-order-match
 api.add_router("/numbering-policies", numbering_policies_router)
 api.add_router("/coding-rules", coding_rules_router)
+api.add_router("/purchase-orders", orders_import_router)  # first: `/import` is not `/{ref}`
 api.add_router("/purchase-orders", orders_router)
 api.add_router("/match-tolerances", match_tolerances_router)
 api.add_router("/events", events_router)
