@@ -1,0 +1,1 @@
+"""The digitization-compatible API (see README: "Moving from …")."""

@@ -1,0 +1,1 @@
+"""The fennoa-compatible API (see README: "Moving from …")."""

@@ -1,0 +1,1 @@
+"""The fitek-compatible API (see README: "Moving from …")."""

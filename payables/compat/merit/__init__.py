@@ -1,0 +1,1 @@
+"""The merit-compatible API (see README: "Moving from …")."""

@@ -1,0 +1,1 @@
+"""The external invoice upsert at its literal path (see README: "Moving from …")."""
