@@ -115,7 +115,7 @@ def unmatch_invoice(invoice: Invoice, *, actor: Actor) -> None:
         lock_company_writes(actor.company)
         invoice = _lock_matchable(invoice)
         InvoiceMatch.objects.filter(invoice=invoice).delete()
-        InvoiceMatch.objects.create(
+        InvoiceMatch.objects.create(  # not-invoice-status
             invoice=invoice,
             company=invoice.company,
             status=Status.NO_PO,
@@ -238,7 +238,7 @@ def _match(
     header = reasons + _header_reasons(invoice, order)
     status = Status.DISCREPANCY if header else result.status
     reasons = header + [r.as_dict() for r in result.reasons]
-    match = InvoiceMatch.objects.create(
+    match = InvoiceMatch.objects.create(  # not-invoice-status
         invoice=invoice,
         company=invoice.company,
         order=order,
