@@ -1,5 +1,6 @@
-"""Demo data: a company, a key, master data, users, suppliers, ~20 invoices waiting and
-a booked history with coding rules and a trained coding model, all via services."""
+"""Demo data: a company, a key, master data, users, suppliers, ~20 invoices waiting, a
+booked history with coding rules and a trained coding model, and purchase orders with
+invoices that bill them, all via services."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from payables.approvals.services import approve_step, create_rule, reject_step
 from payables.demo.coding import load_demo_coding
 from payables.demo.masterdata import USERS as DEMO_USERS
 from payables.demo.masterdata import give_new_password, load_demo_masterdata
+from payables.demo.orders import load_demo_orders
 from payables.demo.pdf import PdfRow, invoice_pdf
 from payables.invoices.inputs import InvoiceIn
 from payables.invoices.models import Invoice
@@ -98,7 +100,8 @@ def load_demo(
         load_demo_masterdata(actor=actor, out=out)
         for rule in ROUTING_RULES:
             create_rule(rule, actor=actor)
-        company = update_company(company, {"approvers_may_code": True})
+        # Invoices that bill a purchase order are checked against what arrived (demo/orders.py).
+        company = update_company(company, {"approvers_may_code": True, "po_matching": "three_way"})
         actor = Actor(company=company, label="demo loader", integrator=integrator)
         today = timezone.localdate()
 
@@ -131,10 +134,12 @@ def load_demo(
                     payment_date=today,
                     description="Partial payment",
                 )
+        billed = load_demo_orders(actor=actor, today=today, attach=attach)
     out.write(
         f"Created {DEMO_COMPANY} with {len(suppliers)} suppliers and {invoice_count} invoices "
         f"waiting, and {coded} more for coding: a booked history its coding model learned "
-        "from, and uncoded ones.\n"
+        f"from, and uncoded ones; and {len(billed)} that bill purchase orders, one matched "
+        "and one with a discrepancy.\n"
     )
     out.write(f"API key: {raw}\n")
     mari = CompanyUser.objects.get(company=company, code="E001")

@@ -10,13 +10,15 @@ from payables.coding.models import CodingModel, CodingRule, PostingLine
 from payables.conftest import ApiClient
 from payables.demo import DEMO_COMPANY, load_demo
 from payables.demo.coding import HISTORY, UNCODED
+from payables.demo.orders import ORDER_INVOICES
 from payables.events.models import Event
 from payables.invoices.models import Invoice
 from payables.masterdata.models import Account, DimensionValue, ProductItem, VatCode
 from payables.tenancy.models import CompanyUser
 
-# The 20 invoices waiting, and the booked history and uncoded invoices of the coding demo.
-ALL_INVOICES = 20 + HISTORY + len(UNCODED)
+# The 20 invoices waiting, the booked history and uncoded invoices of the coding demo, and
+# the invoices that bill purchase orders.
+ALL_INVOICES = 20 + HISTORY + len(UNCODED) + len(ORDER_INVOICES)
 
 
 def run_demo(**options: bool) -> str:
@@ -139,3 +141,25 @@ def test_the_demo_codes_by_rules_and_suggests_from_its_booked_history(db):
     (line,) = api.get(f"/invoices/{cleaning.id}/suggestions").json()["lines"]
     assert line["account"][0]["value"] == "4010"
     assert line["dimensions"]["cost_centre"][0]["value"] == "CC100"
+
+
+def test_the_demo_has_an_invoice_matching_its_order_and_one_routed_for_a_discrepancy(db):
+    output = run_demo()
+    [key] = re.findall(r"^API key: (\S+)$", output, flags=re.MULTILINE)
+    api = ApiClient(key)
+    orders = api.get("/purchase-orders").json()
+    assert orders["count"] == 3
+    assert {o["status"] for o in orders["items"]} == {"received", "partially_received"}
+
+    matched = Invoice.objects.get(invoice_number="TK-5501")
+    answer = api.get(f"/invoices/{matched.id}/purchase-order-match").json()
+    assert (answer["status"], answer["purchase_order_number"]) == ("matched", "PO-2026-0001")
+    assert answer["mode"] == "three_way"
+
+    off = Invoice.objects.get(invoice_number="RL-0907")
+    answer = api.get(f"/invoices/{off.id}/purchase-order-match").json()
+    assert (answer["status"], answer["purchase_order_number"]) == ("discrepancy", "PO-2026-0002")
+    assert [line["status"] for line in answer["lines"]] == ["price_variance"]
+    first = ApprovalStep.objects.filter(invoice=off).order_by("position").first()
+    assert (first.approver.code, first.is_current) == ("E002", True)  # the order's requester
+    assert Invoice.objects.filter(po_match_status="discrepancy").count() == 1

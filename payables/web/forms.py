@@ -150,12 +150,21 @@ class InvoiceFilterForm(DescribedErrorsForm):
     approved = forms.NullBooleanField(required=False, widget=forms.HiddenInput)
     needs_review = forms.NullBooleanField(required=False, widget=forms.HiddenInput)
     coded = forms.NullBooleanField(required=False, widget=forms.HiddenInput)
-    FLAGS = ("booked", "prebooked", "approved", "needs_review", "coded")
+    po_match_status = forms.ChoiceField(
+        choices=[("", ""), *Invoice._meta.get_field("po_match_status").choices],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    FLAGS = ("booked", "prebooked", "approved", "needs_review", "coded", "po_match_status")
 
-    def flags(self) -> dict[str, bool]:
+    def flags(self) -> dict[str, bool | str]:
         """The worklist flags that are set (valid ones only)."""
         data = getattr(self, "cleaned_data", {})
-        return {name: data[name] for name in self.FLAGS if data.get(name) is not None}
+        return {name: data[name] for name in self.FLAGS if data.get(name) not in (None, "")}
+
+    def query_flags(self) -> dict[str, str]:
+        """The flags as the query string carries them (``true``/``false``, or the value)."""
+        return query_values(self.flags())
 
     def filters(self) -> InvoiceFilters:
         """The API's list filters from the valid fields (an invalid field filters nothing)."""
@@ -169,6 +178,11 @@ class InvoiceFilterForm(DescribedErrorsForm):
             **self.flags(),
         }
         return InvoiceFilters(**{k: v for k, v in values.items() if v is not None})
+
+
+def query_values(flags: dict[str, bool | str]) -> dict[str, str]:
+    """``{"booked": False, "po_match_status": "discrepancy"}`` → ``booked=false`` and so on."""
+    return {k: str(v).lower() if isinstance(v, bool) else v for k, v in flags.items()}
 
 
 class AddApproverForm(DescribedErrorsForm):

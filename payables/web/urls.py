@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from payables.web import views
-from payables.web.views import coding, documents
+from payables.web.views import coding, documents, orders
 
 app_name = "web"
 
@@ -54,6 +54,13 @@ urlpatterns = [
         coding.accept,
         name="accept_suggestions",
     ),
+    path("invoices/<uuid:invoice_id>/purchase-order/match/", orders.match, name="po_match"),
+    path(
+        "invoices/<uuid:invoice_id>/purchase-order/find-again/",
+        orders.find_again,
+        name="po_find_again",
+    ),
+    path("invoices/<uuid:invoice_id>/purchase-order/none/", orders.unmatch, name="po_unmatch"),
     path(
         "invoices/<uuid:invoice_id>/attachments/<uuid:attachment_id>/",
         views.attachment_content,

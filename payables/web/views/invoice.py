@@ -40,6 +40,7 @@ from payables.web.forms import (
     RejectForm,
     RerouteForm,
 )
+from payables.web.order_card import OrderMatchCard, order_card
 from payables.web.views.access import (
     allowed_to,
     back_to_invoice,
@@ -290,8 +291,9 @@ def invoice_context(
     reject_form: RejectForm | None = None,
     clear_review_form: ClearReviewForm | None = None,
     coding: CodingCard | None = None,
+    po_match: OrderMatchCard | None = None,
 ) -> dict[str, Any]:
-    """Everything the invoice page shows; forms and the coding card as given (with errors)."""
+    """Everything the invoice page shows; forms and the cards as given (with errors)."""
     member, actor = request.member, request.actor
     steps = approvals.chain_of(invoice)
     current = next((s for s in steps if s.is_current), None)
@@ -341,6 +343,7 @@ def invoice_context(
         "may_clear_review": invoice.needs_review and may(actor, Action.EDIT_INVOICES),
         "clear_review_form": clear_review_form or ClearReviewForm(),
         "coding": coding or coding_card(invoice, actor),
+        "po": po_match or order_card(invoice, actor),
         "counts": counts(actor),
     }
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from payables.approvals import queries as approvals
 from payables.invoices.queries import filter_invoices
 from payables.tenancy.permissions import Action
-from payables.web.forms import InvoiceFilterForm
+from payables.web.forms import InvoiceFilterForm, query_values
 from payables.web.views.access import (
     PAGE_SIZE,
     allowed_to,
@@ -22,7 +22,7 @@ from payables.web.views.access import (
 )
 
 # The accountant's worklists, as tabs of the list: (label, the flags they set).
-WORKLISTS: list[tuple[str, dict[str, bool]]] = [
+WORKLISTS: list[tuple[str, dict[str, bool | str]]] = [
     ("All", {}),
     ("Unbooked", {"booked": False}),
     ("Prebooked", {"prebooked": True}),
@@ -30,6 +30,7 @@ WORKLISTS: list[tuple[str, dict[str, bool]]] = [
     ("Approved", {"approved": True, "booked": False}),
     ("Needs review", {"needs_review": True}),
     ("Uncoded", {"coded": False}),
+    ("PO discrepancy", {"po_match_status": "discrepancy"}),
 ]
 
 
@@ -72,15 +73,13 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/invoices.html", context)
 
 
-def _tabs(flags: dict[str, bool]) -> list[tuple[str, str, bool]]:
+def _tabs(flags: dict[str, bool | str]) -> list[tuple[str, str, bool]]:
     """Each worklist's label, address and whether it is the one shown."""
     base = reverse("web:invoices")
     return [
         (
             label,
-            f"{base}?{urlencode({k: str(v).lower() for k, v in wanted.items()})}"
-            if wanted
-            else base,
+            f"{base}?{urlencode(query_values(wanted))}" if wanted else base,
             wanted == flags,
         )
         for label, wanted in WORKLISTS
