@@ -242,8 +242,9 @@ class InvoiceLineMatch(models.Model):
         UNMATCHED = "unmatched"
 
     match = models.ForeignKey(InvoiceMatch, on_delete=models.CASCADE, related_name="lines")
+    # Emptied when the invoice's rows are replaced: a person's match then no longer holds.
     row = models.ForeignKey(
-        "invoices.InvoiceRow", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "invoices.InvoiceRow", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     row_position = models.PositiveIntegerField(help_text="0: the invoice as a whole (no rows).")
     status = models.CharField(max_length=20, choices=Status.choices)

@@ -16,7 +16,8 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.utils import timezone
 
 from payables.errors import FieldError, ValidationFailed
 from payables.events import event_types
@@ -191,13 +192,10 @@ def find_order(invoice: Invoice) -> tuple[PurchaseOrder | None, str, list[dict]]
 
 def tolerance_for(invoice: Invoice) -> Tolerance:
     """The supplier's tolerances, else the company's, else exact matching."""
-    stored = {
-        t.supplier_id: t
-        for t in MatchTolerance.objects.filter(company=invoice.company).filter(
-            supplier_id__in=[invoice.supplier_id]
-        )
-        | MatchTolerance.objects.filter(company=invoice.company, supplier__isnull=True)
-    }
+    rows = MatchTolerance.objects.filter(company=invoice.company).filter(
+        Q(supplier_id=invoice.supplier_id) | Q(supplier__isnull=True)
+    )
+    stored = {row.supplier_id: row for row in rows}
     row = stored.get(invoice.supplier_id) or stored.get(None)
     if row is None:
         return Tolerance()
@@ -415,16 +413,20 @@ def _move_invoiced(invoice: Invoice, *, counted: bool) -> None:
 
 
 def _set_invoice_status(invoice: Invoice, status: str) -> None:
+    """Keep the invoice's summary of its match (lists filter on it); a change is a change
+    of the invoice for ``modified_after`` readers."""
     if invoice.po_match_status != status:
         invoice.po_match_status = status
-        Invoice.objects.filter(pk=invoice.pk).update(po_match_status=status)
+        invoice.modified_at = timezone.now()
+        Invoice.objects.filter(pk=invoice.pk).update(
+            po_match_status=status, modified_at=invoice.modified_at
+        )
 
 
 def _rows_intact(match: InvoiceMatch) -> bool:
-    named = [line.row_id for line in match.lines.all() if line.row_position]
-    return len(named) == InvoiceRow.objects.filter(pk__in=named).count() and all(
-        row_id is not None for row_id in named
-    )
+    """Whether every row the match judged is still the invoice's (rows replaced by a change
+    are new rows: the old ones' links were emptied)."""
+    return all(line.row_id is not None for line in match.lines.all() if line.row_position)
 
 
 def _lock_matchable(invoice: Invoice) -> Invoice:

@@ -262,3 +262,21 @@ def test_tolerance_bad_input_is_located(api: ApiClient, supplier):
     assert api.get("/match-tolerances").json() == []
     unknown = "/match-tolerances/suppliers/7b0c2b4e-4a55-4f4e-9d51-0d0f6d0a5d11"
     assert api.put(unknown, {}).status_code == 404
+
+
+def test_a_person_s_match_holds_until_the_rows_change(api: ApiClient, make_order, supplier):
+    make_order()
+    make_order(number="PO-2026-002")
+    body = invoice_body(supplier, "INV-19", [row("Misc", "2", "12.50")])
+    invoice = post_invoice(api, body)
+    path = f"/invoices/{invoice['id']}/purchase-order-match"
+    api.put(path, {"order": "PO-2026-002", "lines": [{"row": 1, "line_id": "1"}]})
+    unchanged = api.patch(f"/invoices/{invoice['id']}", {"due_date": "2026-12-31"})
+    assert unchanged.status_code == 200, unchanged.content
+    assert api.get(path).json()["manual"] is True  # routed again, the choice stays
+
+    new_rows = invoice_body(supplier, "INV-19", [row("Misc", "3", "12.50")])
+    changed = api.patch(f"/invoices/{invoice['id']}", new_rows)
+    assert changed.status_code == 200, changed.content
+    again = api.get(path).json()
+    assert (again["manual"], again["status"]) == (False, "no_po")  # two open orders
