@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from typing import Literal
 from uuid import UUID
 
@@ -19,10 +20,10 @@ from payables.invoices.einvoice_mapping import to_canonical
 from payables.invoices.errors import AttachmentNotFound
 from payables.invoices.models import Attachment
 from payables.invoices.queries import (
-    filter_invoices,
     get_attachment,
     get_invoice,
     get_served_invoice,
+    list_page,
 )
 from payables.invoices.schemas import (
     AttachmentContentOut,
@@ -44,6 +45,7 @@ from payables.invoices.schemas import (
     UpsertIn,
     UpsertOut,
 )
+from payables.invoices.schemas.summaries import InvoiceListOut, summaries
 from payables.invoices.services import (
     add_attachment,
     cancel_invoice,
@@ -60,7 +62,7 @@ from payables.invoices.services import (
 from payables.invoices.services.einvoice_import import DocumentRefused, import_einvoice
 from payables.invoices.services.numbering import find_numbering_policy
 from payables.invoices.services.review import clear_review as clear_review_service
-from payables.schema_types import Page, paginate
+from payables.json_encoding import PreciseJSONEncoder
 from payables.tenancy.auth import scoped
 
 router = Router(tags=["invoices"])
@@ -209,10 +211,20 @@ def create(request: HttpRequest, payload: InvoiceIn) -> Status[InvoiceOut]:
     return Status(201, _detail(request, str(invoice.id)))
 
 
-@router.get("", response=Page[InvoiceOut], auth=read)
-def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> dict:
-    items, count = paginate(filter_invoices(request.actor.company, filters), filters)
-    return {"items": [InvoiceOut.from_invoice(i) for i in items], "count": count}
+@router.get("", response=InvoiceListOut, auth=read)
+def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> HttpResponse:
+    """The company's invoices, newest first: summaries (the header, supplier, amounts,
+    status and dates); `expand=rows,vat_breakdown` adds those. Page by `page` and
+    `page_size` (with `count`), or by keyset: pass each answer's `next` as `after`
+    (no `count`), which stays as fast on the thousandth page as on the first.
+    `GET /invoices/{ref}` answers the whole invoice."""
+    values, count, after = list_page(request.actor.company, filters)
+    expand = frozenset((filters.expand or "").split(",")) - {""}
+    body = {"items": summaries(values, expand), "count": count, "next": after}
+    # Built from plain values and written as is: validating it again would double the cost.
+    return HttpResponse(
+        json.dumps(body, cls=PreciseJSONEncoder), content_type="application/json; charset=utf-8"
+    )
 
 
 @router.get("/{ref}", response=InvoiceOut, auth=read)

@@ -186,7 +186,11 @@ class Invoice(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["company", "status"], name="invoice_company_status_idx"),
+            # The list's filters walk their company's invoices newest first.
+            models.Index(
+                fields=["company", "status", "-internal_id"], name="invoice_company_status_idx"
+            ),
+            models.Index(fields=["company", "modified_at"], name="invoice_company_modified_idx"),
             # The exported feed walks (exported_at, id) from a cursor.
             models.Index(fields=["company", "exported_at", "id"], name="invoice_exported_feed_idx"),
         ]

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from payables.invoices.errors import AttachmentNotFound, InvoiceNotFound
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.schemas import InvoiceFilters
+from payables.invoices.schemas.summaries import HEADER, SUPPLIER
 from payables.tenancy.models import Company
 
 MAX_INTERNAL_ID_DIGITS = 18
@@ -68,9 +69,30 @@ def get_attachment(invoice: Invoice, attachment_id: UUID) -> Attachment:
     return attachment
 
 
-def filter_invoices(company: Company, filters: InvoiceFilters) -> QuerySet[Invoice]:
+def list_page(
+    company: Company, filters: InvoiceFilters
+) -> tuple[list[dict], int | None, str | None]:
+    """One page of the list as plain values (see ``schemas.summaries``): by ``after``
+    (keyset: no count) or by ``page``; with the cursor of the page that follows, if any."""
+    qs = filter_invoices(company, filters, details=False)
+    count = None
+    if filters.after:
+        qs = qs.filter(internal_id__lt=int(filters.after[1:]))
+        start = 0
+    else:
+        count = qs.count()
+        start = (filters.page - 1) * filters.page_size
+    found = list(qs.values(*HEADER, *SUPPLIER)[start : start + filters.page_size + 1])
+    page = found[: filters.page_size]
+    more = len(found) > filters.page_size
+    return page, count, f"i{page[-1]['internal_id']}" if more else None
+
+
+def filter_invoices(
+    company: Company, filters: InvoiceFilters, *, details: bool = True
+) -> QuerySet[Invoice]:
     """Apply list filters; newest first by internal id, so pages are stable."""
-    qs = invoices_with_details(company)
+    qs = invoices_with_details(company) if details else Invoice.objects.for_company(company)
     exact = {
         "status": filters.status,
         "type": filters.type,

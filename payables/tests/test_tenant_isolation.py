@@ -115,7 +115,7 @@ def test_other_company_finds_none_of_as_suppliers_by_search(other_api, supplier)
 
 
 def test_other_company_lists_none_of_as_invoices(other_api, invoice_of_a):
-    assert other_api.get("/invoices").json() == {"items": [], "count": 0}
+    assert other_api.get("/invoices").json() == {"items": [], "count": 0, "next": None}
 
 
 def test_other_company_cannot_filter_invoices_by_as_supplier(other_api, invoice_of_a, supplier):

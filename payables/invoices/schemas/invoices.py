@@ -102,6 +102,17 @@ class InvoiceFilters(PageParams):
     po_match_status: Literal["matched", "within_tolerance", "discrepancy", "no_po"] | None = Field(
         None, description="How the invoice compares with its purchase order."
     )
+    after: str | None = Field(
+        None,
+        pattern=r"^i[0-9]{1,18}$",
+        description="Keyset paging: the `next` of the previous page (then `page` is not "
+        "used and `count` is null), for deep pages at the cost of one index range.",
+    )
+    expand: str | None = Field(
+        None,
+        pattern=r"^(rows|vat_breakdown)(,(rows|vat_breakdown))?$",
+        description="Add `rows` and/or `vat_breakdown` to each summary (comma-separated).",
+    )
 
 
 class SupplierSummaryOut(Schema):

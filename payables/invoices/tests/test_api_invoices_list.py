@@ -63,3 +63,35 @@ def test_timestamp_without_offset_is_read_as_utc(api, make_invoice):
     naive = invoice.created_at.replace(tzinfo=None) - timezone.timedelta(seconds=1)
     body = api.get("/invoices", {"created_after": naive.isoformat()}).json()
     assert [i["id"] for i in body["items"]] == [str(invoice.id)]
+
+
+def test_summaries_leave_rows_out_unless_expanded(api, make_invoice):
+    make_invoice()
+    [item] = api.get("/invoices").json()["items"]
+    assert (item["rows"], item["vat_breakdown"]) == (None, None)
+    assert item["amount_due"] == item["gross_amount"]
+    assert item["supplier"]["name"]
+    [full] = api.get("/invoices", {"expand": "rows,vat_breakdown"}).json()["items"]
+    detail = api.get(f"/invoices/{full['id']}").json()
+    assert (full["rows"], full["vat_breakdown"]) == (detail["rows"], detail["vat_breakdown"])
+    assert {k: v for k, v in full.items() if k in detail} == {
+        k: v for k, v in detail.items() if k in full
+    }
+    assert api.get("/invoices", {"expand": "payments"}).status_code == 422
+
+
+def test_keyset_pages_follow_next_without_a_count(api, make_invoice):
+    for _ in range(5):
+        make_invoice()
+    first = api.get("/invoices", {"page_size": 2}).json()
+    assert (first["count"], first["next"]) == (5, "i4")
+    seen = [i["internal_id"] for i in first["items"]]
+    after = first["next"]
+    while after:
+        page = api.get("/invoices", {"page_size": 2, "after": after}).json()
+        assert page["count"] is None
+        seen += [i["internal_id"] for i in page["items"]]
+        after = page["next"]
+    assert seen == [5, 4, 3, 2, 1]
+    bad = api.get("/invoices", {"after": "5; drop"})
+    assert (bad.status_code, bad.json()["detail"][0]["loc"]) == (422, ["query", "after"])
