@@ -75,7 +75,7 @@ class ExternalInvoicePayload(InSchema):
     )
     line_extension_amount: Money
     tax_amount_total: Money | None = Field(
-        None, description="When left out: `payable_amount` − `line_extension_amount`."
+        None, description="When left out: `payable_amount` minus `line_extension_amount`."
     )
     payable_amount: Money
     note: str | None = Field(None, max_length=5000)
