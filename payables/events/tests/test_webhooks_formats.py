@@ -92,3 +92,20 @@ def test_a_vendor_format_s_messages_retry_on_the_subscription_s_schedule(
 def test_an_unknown_format_is_refused(actor, receiver):
     with pytest.raises(ValueError, match="not installed"):
         _subscribe(actor, receiver, "nobody's")
+
+
+def test_a_failing_vendor_body_never_undoes_the_change(actor, receiver, monkeypatch, make_invoice):
+    def broken(event, subscription, message_id):
+        raise KeyError("a bug in the vendor's renderer")
+
+    monkeypatch.setitem(
+        formats._INSTALLED, "broken", MessageFormat("broken", broken, _confirmation)
+    )
+    _subscribe(actor, receiver, "broken")
+    Client().get(urlsplit(json.loads(receiver.received[0].body)["Url"]).path)
+
+    invoice = make_invoice()
+
+    body = json.loads(receiver.received[-1].body)
+    assert body["type"] == "invoice.created"
+    assert body["data"]["subject_id"] == str(invoice.pk)

@@ -16,7 +16,7 @@ from uuid import UUID, uuid4
 from django.db import transaction
 
 from payables.events.models import Event, WebhookMessage, WebhookSubscription
-from payables.events.webhooks.formats import STANDARD, installed_format
+from payables.events.webhooks.formats import STANDARD, MessageFormat, installed_format
 
 logger = logging.getLogger(__name__)
 
@@ -81,15 +81,35 @@ def fan_out_event(event: Event) -> list[WebhookMessage]:
                 subscription=subscription,
                 event=event,
                 type=event.type,
-                payload=body
-                if vendor is None
-                else vendor.notification(event, subscription, message_id),
+                payload=(
+                    body
+                    if vendor is None
+                    else _vendor_body(vendor, event, subscription, message_id, body)
+                ),
                 next_attempt_at=event.created_at,
             )
         )
     messages = WebhookMessage.objects.bulk_create(messages)
     queue_deliveries_after_commit([message.pk for message in messages])
     return messages
+
+
+def _vendor_body(
+    vendor: MessageFormat,
+    event: Event,
+    subscription: WebhookSubscription,
+    message_id: UUID,
+    standard: dict,
+) -> dict:
+    """The vendor's body; should its renderer fail, the standard one (logged): a webhook
+    body must never undo the change that the event records."""
+    try:
+        return vendor.notification(event, subscription, message_id)
+    except Exception:
+        logger.exception(
+            "Webhook format %r failed on event %s; sending the standard body", vendor.name, event.pk
+        )
+        return standard
 
 
 def queue_deliveries_after_commit(message_ids: list[UUID]) -> None:
