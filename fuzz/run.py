@@ -255,6 +255,8 @@ UNAMBIGUOUS_IDS = (
     "error_id",
     "job_id",
     "document_id",
+    "tenant_id",
+    "workspace_id",
 )
 # The share of test cases whose path parameters name an existing object.
 EXISTING = 0.75
@@ -322,6 +324,9 @@ def collect_ids(base: str, key: str) -> dict[str, list[str]]:
     ids["job_id"] = [job["id"]]
     where = call("GET", "/documents/upload-location?filename=fuzz.pdf&userdata=fuzz")
     ids["document_id"] = [where["document_id"]]
+    # The external upsert's tenant and workspace: the key's company, by its code.
+    own = call("GET", f"/documents/{where['document_id']}")["company_code"]
+    ids["tenant_id"] = ids["workspace_id"] = [own]
     return {name: values for name, values in ids.items() if values}
 
 

@@ -19,6 +19,7 @@ from payables.approvals.api import router as approvals_router
 from payables.coding.api import router as coding_router
 from payables.coding.rules_api import router as coding_rules_router
 from payables.coding.suggestions_api import router as suggestions_router
+from payables.compat.upsert.api import router as compat_upsert_router
 from payables.documents.api import feeds_router as documents_feeds_router
 from payables.documents.api import router as documents_router
 from payables.errors import Loc, PayablesError, PayloadTooLarge, error_body
@@ -237,6 +238,7 @@ api.add_router("/feeds", handoff_feeds_router)
 api.add_router("/feeds", documents_feeds_router)
 api.add_router("/documents", documents_router)
 api.add_router("/sync-errors", sync_errors_router)
+api.add_router("", compat_upsert_router)  # /tenants/{tenant_id}/workspaces/{workspace_id}/…
 api.add_decorator(refuse_unknown_query_parameters)  # every operation; urls.py: 404, 405
 
 

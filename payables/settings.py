@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "payables.approvals",
     "payables.handoff",
     "payables.web",
+    "payables.compat.digitization",  # installs its webhook body (no models)
 ]
 
 MIDDLEWARE = [

@@ -59,6 +59,14 @@ class WebhookSubscription(models.Model):
     secret = models.CharField(max_length=100)
     confirm_token_hash = models.CharField(max_length=64, unique=True)
     retry_schedule = models.JSONField(null=True, blank=True)
+    message_format = models.CharField(
+        max_length=50,
+        default="standard",
+        help_text=(
+            "The body of its messages: `standard` (payables' own), or a vendor's format "
+            "installed by its compatible API (payables.events.webhooks.formats)."
+        ),
+    )
     failing_since = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     disabled_at = models.DateTimeField(null=True, blank=True)

@@ -39,6 +39,25 @@ def confirm_url(token: str) -> str:
 
 
 def with_confirm_url(payload: dict, message_id: UUID) -> dict:
-    """The confirmation message as its target gets it: with the real confirm URL."""
-    data = payload["data"] | {"confirm_url": confirm_url(confirmation_token(message_id))}
-    return payload | {"data": data}
+    """The confirmation message as its target gets it: with the real confirm URL.
+
+    The token goes wherever the stored body has the elided marker, so a vendor's format
+    (``formats``) may put the URL (or the token) under its own names.
+
+    >>> body = {"data": {"confirm_url": "https://x/confirm/" + ELIDED}, "n": [ELIDED, 1]}
+    >>> token = confirmation_token(UUID(int=1))
+    >>> with_confirm_url(body, UUID(int=1)) == {
+    ...     "data": {"confirm_url": "https://x/confirm/" + token}, "n": [token, 1]}
+    True
+    """
+    return _with_token(payload, confirmation_token(message_id))
+
+
+def _with_token(value: object, token: str) -> object:
+    if isinstance(value, str):
+        return value.replace(ELIDED, token)
+    if isinstance(value, dict):
+        return {key: _with_token(item, token) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_token(item, token) for item in value]
+    return value

@@ -1,5 +1,6 @@
 """Fan-out: an event becomes one message per subscription that wants it, in the event's
-transaction, and their delivery is queued when that transaction commits.
+transaction, and their delivery is queued when that transaction commits. Its body is the
+standard one, or the subscription's vendor format (``formats``).
 
 It owns the message body (``message_body``, ``encode_body``) and the queuing of delivery
 tasks (``enqueue_deliveries``, also used for retries); ``delivery`` makes the attempts.
@@ -8,12 +9,16 @@ tasks (``enqueue_deliveries``, also used for retries); ``delivery`` makes the at
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.db import transaction
 
 from payables.events.models import Event, WebhookMessage, WebhookSubscription
+from payables.events.webhooks.formats import STANDARD, MessageFormat, installed_format
+
+logger = logging.getLogger(__name__)
 
 ALL_TYPES = "*"
 Active = WebhookSubscription.State.ACTIVE
@@ -47,7 +52,7 @@ def fan_out_event(event: Event) -> list[WebhookMessage]:
         subscription
         for subscription in WebhookSubscription.objects.filter(
             company_id=event.company_id, state=Active
-        ).only("id", "event_types")
+        ).only("id", "company_id", "name", "event_types", "message_format")
         if wants(subscription, event.type)
     ]
     if not subscriptions:
@@ -60,18 +65,51 @@ def fan_out_event(event: Event) -> list[WebhookMessage]:
         "payload": event.payload,
     }
     body = message_body(event.type, event.created_at, data)
-    messages = WebhookMessage.objects.bulk_create(
-        WebhookMessage(
-            subscription=subscription,
-            event=event,
-            type=event.type,
-            payload=body,
-            next_attempt_at=event.created_at,
+    messages = []
+    for subscription in subscriptions:
+        message_id = uuid4()
+        vendor = installed_format(subscription.message_format)
+        if vendor is None and subscription.message_format != STANDARD:
+            logger.warning(
+                "Webhook format %r is not installed; subscription %s gets the standard body",
+                subscription.message_format,
+                subscription.pk,
+            )
+        messages.append(
+            WebhookMessage(
+                id=message_id,
+                subscription=subscription,
+                event=event,
+                type=event.type,
+                payload=(
+                    body
+                    if vendor is None
+                    else _vendor_body(vendor, event, subscription, message_id, body)
+                ),
+                next_attempt_at=event.created_at,
+            )
         )
-        for subscription in subscriptions
-    )
+    messages = WebhookMessage.objects.bulk_create(messages)
     queue_deliveries_after_commit([message.pk for message in messages])
     return messages
+
+
+def _vendor_body(
+    vendor: MessageFormat,
+    event: Event,
+    subscription: WebhookSubscription,
+    message_id: UUID,
+    standard: dict,
+) -> dict:
+    """The vendor's body; should its renderer fail, the standard one (logged): a webhook
+    body must never undo the change that the event records."""
+    try:
+        return vendor.notification(event, subscription, message_id)
+    except Exception:
+        logger.exception(
+            "Webhook format %r failed on event %s; sending the standard body", vendor.name, event.pk
+        )
+        return standard
 
 
 def queue_deliveries_after_commit(message_ids: list[UUID]) -> None:

@@ -58,6 +58,9 @@ class WebhookOut(Schema):
     event_types: list[str]
     state: str
     retry_schedule: list[int] | None
+    message_format: str = Field(
+        description="`standard`, or the vendor format of a subscription a compatible API made."
+    )
     failing_since: datetime | None
     confirmed_at: datetime | None
     disabled_at: datetime | None

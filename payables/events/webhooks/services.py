@@ -44,6 +44,7 @@ from payables.events.webhooks.errors import (
     StateChangeRefused,
 )
 from payables.events.webhooks.fanout import ALL_TYPES, message_body, queue_deliveries_after_commit
+from payables.events.webhooks.formats import STANDARD, installed_format
 from payables.events.webhooks.signing import generate_secret
 from payables.events.webhooks.targets import TargetRefused, check_target
 from payables.tenancy.actors import Actor
@@ -57,10 +58,13 @@ def create_subscription(data: Mapping[str, Any], *, actor: Actor) -> WebhookSubs
     """Create a pending subscription and send its target the confirmation request.
 
     ``data`` has ``name``, ``event_types``, ``target`` and (None or left out: the server's)
-    ``retry_schedule``. The returned subscription carries its new ``secret``; the API
-    shows it this once.
+    ``retry_schedule``; a vendor's compatible API also names its ``message_format``. The
+    returned subscription carries its new ``secret``; the API shows it this once.
     """
     event_types = _checked_event_types(data["event_types"])
+    message_format = data.get("message_format") or STANDARD
+    if message_format != STANDARD and installed_format(message_format) is None:
+        raise ValueError(f"The webhook message format {message_format!r} is not installed.")
     _check_target(data["target"])  # may resolve DNS: before the transaction, not inside it
     with transaction.atomic():
         lock_company_writes(actor.company)
@@ -73,6 +77,7 @@ def create_subscription(data: Mapping[str, Any], *, actor: Actor) -> WebhookSubs
             secret=generate_secret(),
             confirm_token_hash=token_hash(confirmation_token(confirmation_id)),
             retry_schedule=data.get("retry_schedule"),
+            message_format=message_format,
         )
         _request_confirmation(subscription, confirmation_id)
         _record(WEBHOOK_SUBSCRIPTION_CREATED, subscription, actor)
@@ -295,18 +300,23 @@ def _request_confirmation(subscription: WebhookSubscription, message_id: UUID) -
         type=WebhookMessage.CONFIRMATION,
         state=WebhookMessage.State.PENDING,
     ).update(state=WebhookMessage.State.DEAD, dead_at=now, next_attempt_at=None)
-    data = {
-        "subscription_id": str(subscription.pk),
-        "name": subscription.name,
-        "event_types": subscription.event_types,
-        "confirm_url": confirm_url(ELIDED),
-        "message": "Open confirm_url (GET) to start receiving these events.",
-    }
+    vendor = installed_format(subscription.message_format)
+    if vendor is not None:
+        payload = vendor.confirmation(subscription, message_id, now, confirm_url(ELIDED))
+    else:
+        data = {
+            "subscription_id": str(subscription.pk),
+            "name": subscription.name,
+            "event_types": subscription.event_types,
+            "confirm_url": confirm_url(ELIDED),
+            "message": "Open confirm_url (GET) to start receiving these events.",
+        }
+        payload = message_body(WebhookMessage.CONFIRMATION, now, data)
     message = WebhookMessage.objects.create(
         id=message_id,
         subscription=subscription,
         type=WebhookMessage.CONFIRMATION,
-        payload=message_body(WebhookMessage.CONFIRMATION, now, data),
+        payload=payload,
         next_attempt_at=now,
     )
     queue_deliveries_after_commit([message.pk])

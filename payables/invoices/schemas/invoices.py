@@ -278,6 +278,14 @@ class InvoiceOut(Schema):
             "`discrepancy` or `no_po`; per line at `GET /invoices/{ref}/purchase-order-match`."
         )
     )
+    source_system: str = Field(description="The sending system of a batch upsert; else empty.")
+    source_invoice_id: str = Field(description="Its immutable id there; else empty.")
+    source_document_version: str = Field(description="The version last applied; else empty.")
+    external_number: str = Field(
+        description="The sender's number when the invoice got a local one; else empty."
+    )
+    external_reference: str = Field(description="A reference kept as sent (a tax authority's).")
+    metadata: dict = Field(description="The sender's metadata, as sent with the upsert.")
     created_at: datetime
     modified_at: datetime
 
@@ -372,6 +380,12 @@ class InvoiceOut(Schema):
             needs_review=inv.needs_review,
             review_findings=[ReviewFindingOut.from_stored(f) for f in inv.review_findings or []],
             po_match_status=inv.po_match_status,
+            source_system=inv.source_system,
+            source_invoice_id=inv.source_invoice_id,
+            source_document_version=inv.source_document_version,
+            external_number=inv.external_number,
+            external_reference=inv.external_reference,
+            metadata=inv.metadata or {},
             created_at=inv.created_at,
             modified_at=inv.modified_at,
         )
