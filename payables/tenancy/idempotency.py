@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from payables.errors import FieldError
+from payables.errors import FieldError, Loc
 from payables.tenancy.models import ApiKey, IdempotencyKey
 from payables.tenancy.services import (
     claim_idempotency_key,
@@ -42,17 +42,26 @@ class IdempotentReplay(Exception):
         return response
 
 
-def claim_request(request: HttpRequest, api_key: ApiKey) -> None:
+def claim_request(
+    request: HttpRequest, api_key: ApiKey, *, key: str | None = None, source: Loc = ()
+) -> None:
     """Claim the request's idempotency key for an authenticated, authorised POST.
 
     The key comes from the ``Idempotency-Key`` header or, for integrators that send one,
-    a top-level ``request_id`` in a JSON body. Raises ``IdempotentReplay`` when the
+    a top-level ``request_id`` in a JSON body. A vendor's API that carries its own request
+    id (Fitek's ``RequestId``, in a JSON or an XML body) reads it itself and passes it as
+    ``key``, with ``source`` naming where it was. Raises ``IdempotentReplay`` when the
     request was answered before, and the refusals of ``claim_idempotency_key`` (located
     at where the key came from) when the key cannot be used.
     """
     body = request.body  # too large: the API answers 413
-    key = request.headers.get("Idempotency-Key")
-    source = ["header", "Idempotency-Key"]
+    name = "Idempotency-Key"
+    if key is not None:
+        source = list(source)
+        name = str(source[-1]) if source else name
+    else:
+        key = request.headers.get("Idempotency-Key")
+        source = ["header", "Idempotency-Key"]
     if key is None:
         key, source = _request_id(request, body), ["body", "request_id"]
     if key is None:
@@ -61,7 +70,8 @@ def claim_request(request: HttpRequest, api_key: ApiKey) -> None:
     try:
         claim = claim_idempotency_key(api_key, key=key, fingerprint=fingerprint)
     except FieldError as exc:
-        raise type(exc)(exc.message, code=exc.code, loc=source) from None
+        message = exc.message.replace("Idempotency-Key", name)
+        raise type(exc)(message, code=exc.code, loc=source) from None
     if claim.is_replay:
         raise IdempotentReplay(claim.record)
     setattr(request, _CLAIM_ATTR, claim.record)

@@ -1,1 +1,2 @@
-"""The fitek-compatible API (see README: "Moving from …")."""
+"""Fitek's import APIs v3 at /compat/fitek/v3 (README: "Moving from Fitek"): credentials and
+RequestId in the body, one answer envelope, each API over the native service it mirrors."""

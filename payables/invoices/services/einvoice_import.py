@@ -108,9 +108,18 @@ class ImportedDocument:
 
 
 def import_einvoice(
-    data: bytes, *, actor: Actor, filename: str = "", content_type: str = ""
+    data: bytes,
+    *,
+    actor: Actor,
+    filename: str = "",
+    content_type: str = "",
+    origin: str = "e-invoice",
 ) -> ImportedDocument:
-    """Import every invoice of an e-invoice document (UBL, CII, Factur-X PDF, Finvoice, EE)."""
+    """Import every invoice of an e-invoice document (UBL, CII, Factur-X PDF, Finvoice, EE).
+
+    ``origin`` tags the invoices it creates: a sender may say that the structured data came
+    from digitizing a scan (``digitized``) rather than from the seller (``e-invoice``).
+    """
     company = actor.company
     limit = settings.PAYABLES_EINVOICE_MAX_BYTES
     if len(data) > limit:  # before any work: hashing, parsing, validating
@@ -168,6 +177,7 @@ def import_einvoice(
             supplier=supplier,
             dimension_types=dimension_types,
         )
+        item["origin"] = origin
         own = findings + buyer
         item.setdefault("metadata", {})["findings"] = [_finding_dict(f) for f in own][:200]
         if needs_review or any(f.is_blocking for f in buyer):

@@ -234,6 +234,15 @@ def test_embedded_attachments_become_attachments(actor, settings_with_schemas):
     assert {a.sha256 for a in stored} == {hashlib.sha256(a.content).hexdigest() for a in embedded}
 
 
+def test_invoices_are_from_e_invoices_unless_the_sender_says_they_were_digitized(actor):
+    data = UBL_WITH_ATTACHMENT.read_bytes()
+    [tagged] = import_einvoice(data, actor=actor, origin="digitized").results
+    assert Invoice.objects.get(pk=tagged.invoice_id).origin == "digitized"
+    other = data.replace(b"<cbc:ID>", b"<cbc:ID>X", 1)
+    [default] = import_einvoice(other, actor=actor).results
+    assert Invoice.objects.get(pk=default.invoice_id).origin == "e-invoice"
+
+
 def test_invoice_without_original_has_none(api, make_invoice):
     invoice = make_invoice()
     assert api.get(f"/invoices/{invoice.id}/original").status_code == 404

@@ -18,6 +18,7 @@ from payables.masterdata.services.custom_fields import (
     deactivate_custom_field,
     update_custom_field,
     upsert_custom_field,
+    upsert_list_values,
 )
 from payables.masterdata.services.dimensions import (
     create_dimension_type,
@@ -107,6 +108,7 @@ __all__ = [
     "upsert_dimension_type",
     "upsert_dimension_value",
     "upsert_item",
+    "upsert_list_values",
     "upsert_payment_method",
     "upsert_supplier",
     "upsert_user",

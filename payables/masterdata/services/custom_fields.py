@@ -89,6 +89,30 @@ def update_custom_field(field: CustomField, patch: Changes, *, actor: Actor) -> 
     )
 
 
+def upsert_list_values(
+    field: CustomField, values: Sequence[Mapping[str, Any]], *, actor: Actor
+) -> CustomField:
+    """Add or change these values of a list field by code; its other values stay.
+
+    For senders that sync one value (or some) at a time. Each given value is checked as on
+    create, located at its place in ``values``; what it leaves out takes its default. A
+    field that is not a ``list`` is refused at ``values``.
+    """
+    given = [dict(value) for value in values]
+    named = {value.get("code") for value in given}
+
+    def build(fresh: CustomField) -> tuple[dict, _ListValues | None]:
+        kept = [
+            {"code": v.code, **{name: getattr(v, name) for name in _VALUE_FIELDS}}
+            for v in CustomFieldValue.objects.filter(field=fresh).order_by("code")
+            if v.code not in named
+        ]
+        # The given values first, so a problem's index is its place in ``values``.
+        return _clean({n: getattr(fresh, n) for n in _FIELDS} | {"values": given + kept})
+
+    return update_record(CUSTOM_FIELD, field, build, actor=actor)
+
+
 def upsert_custom_field(code: str, data: Data, *, actor: Actor) -> Upserted[CustomField]:
     return upsert_record(CUSTOM_FIELD, plan_custom_field(code, data), actor=actor)
 
