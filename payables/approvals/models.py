@@ -37,6 +37,13 @@ class ApprovalStep(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="approval_steps")
+    internal_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Sequential number within the company, for APIs that name approvals by "
+        "an integer (the Fennoa-compatible API).",
+    )
     round = models.PositiveIntegerField(default=1)
     position = models.PositiveIntegerField()
     level = models.PositiveSmallIntegerField(choices=Level.choices)
@@ -58,6 +65,9 @@ class ApprovalStep(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["invoice"], condition=Q(is_current=True), name="one_current_step"
+            ),
+            models.UniqueConstraint(
+                fields=["company", "internal_id"], name="approval_step_internal_id_unique"
             ),
         ]
         indexes = [

@@ -31,6 +31,18 @@ def get_step(company: Company, step_id: UUID) -> ApprovalStep:
     return step
 
 
+def get_step_by_internal_id(company: Company, internal_id: int) -> ApprovalStep:
+    """The company's step with this sequential number (the approval id of integer-keyed APIs)."""
+    step = (
+        ApprovalStep.objects.select_related("invoice__company", "invoice__supplier", "approver")
+        .filter(company=company, internal_id=internal_id)
+        .first()
+    )
+    if step is None:
+        raise StepNotFound()
+    return step
+
+
 def queue_of(user: CompanyUser, *, modified_after: datetime | None = None) -> QuerySet:
     """Steps waiting for this user now, oldest invoice first."""
     steps = ApprovalStep.objects.filter(

@@ -311,6 +311,13 @@ class Attachment(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="attachments")
+    internal_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Sequential number within the company, for APIs that name attachments by "
+        "an integer (the Fennoa-compatible API).",
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     filename = models.CharField(max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
@@ -325,6 +332,12 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            # Numbered from a company-wide counter; looked up within their invoice.
+            models.UniqueConstraint(
+                fields=["invoice", "internal_id"], name="attachment_internal_id_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.filename or self.url

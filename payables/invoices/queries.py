@@ -69,6 +69,14 @@ def get_attachment(invoice: Invoice, attachment_id: UUID) -> Attachment:
     return attachment
 
 
+def get_attachment_by_internal_id(invoice: Invoice, internal_id: int) -> Attachment:
+    """The invoice's attachment with this sequential number (integer-keyed APIs)."""
+    attachment = invoice.attachments.filter(internal_id=internal_id).first()
+    if attachment is None:
+        raise AttachmentNotFound()
+    return attachment
+
+
 def list_page(
     company: Company, filters: InvoiceFilters
 ) -> tuple[list[dict], int | None, str | None]:

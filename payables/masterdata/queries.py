@@ -44,6 +44,14 @@ def get_supplier(company: Company, supplier_id: UUID) -> Supplier:
     return supplier
 
 
+def get_supplier_by_internal_id(company: Company, internal_id: int) -> Supplier:
+    """Return the company's supplier with this sequential number (integer-keyed APIs)."""
+    supplier = Supplier.objects.for_company(company).filter(internal_id=internal_id).first()
+    if supplier is None:
+        raise NotFound("Supplier not found.", code="supplier_not_found")
+    return supplier
+
+
 def filter_suppliers(company: Company, filters: SupplierFilters) -> QuerySet[Supplier]:
     """Apply list filters; ordered by name, then id, so pages are stable."""
     qs = Supplier.objects.for_company(company).prefetch_related("bank_accounts")

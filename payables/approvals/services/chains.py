@@ -40,9 +40,12 @@ from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.orders.queries import match_facts
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import CompanyUser
+from payables.tenancy.services import take_next_value
 
 APPENDABLE = {Invoice.Status.NEW, Invoice.Status.ASSIGNED}
 MAX_COMMENT = 200
+# The counter of the steps' ``internal_id``s (the approval ids of integer-keyed APIs).
+STEP_COUNTER = "approval_step"
 
 
 @dataclass(frozen=True)
@@ -336,6 +339,7 @@ def _create_steps(
             position += 1
             step = ApprovalStep.objects.create(
                 company=invoice.company,
+                internal_id=take_next_value(invoice.company, STEP_COUNTER),
                 invoice=invoice,
                 round=round_,
                 position=position,

@@ -18,8 +18,11 @@ from payables.events.services import lock_company_writes, record_event
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.trail import add_audit_entry
 from payables.tenancy.actors import Actor
+from payables.tenancy.services import take_next_value
 
 URL_IGNORED = "A file and a URL were both given; the file was stored and the URL ignored."
+# The counter of the attachments' ``internal_id``s, per company.
+ATTACHMENT_COUNTER = "attachment"
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ def add_attachment(
         )
     with transaction.atomic():
         lock_company_writes(actor.company)
+        attachment.internal_id = take_next_value(invoice.company, ATTACHMENT_COUNTER)
         if content is not None:
             # Written before the row commits: a rollback can leave an orphan file, never
             # a row without its file.

@@ -20,6 +20,13 @@ class Supplier(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="suppliers")
+    internal_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Sequential number within the company, for APIs that name suppliers by "
+        "an integer (the Fennoa-compatible API).",
+    )
     name = models.CharField(max_length=200)
     registry_code = models.CharField(max_length=50, blank=True)
     vat_number = models.CharField(max_length=50, blank=True)
@@ -38,6 +45,9 @@ class Supplier(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["company", "internal_id"], name="supplier_internal_id_unique_per_company"
+            ),
             models.UniqueConstraint(
                 fields=["company", "country", "registry_code"],
                 condition=~Q(registry_code=""),

@@ -36,6 +36,10 @@ from payables.masterdata.payloads import supplier_payload
 from payables.masterdata.services.records import Changes, Data, Upserted
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
+from payables.tenancy.services import take_next_value
+
+# The counter of the suppliers' ``internal_id``s, per company.
+SUPPLIER_COUNTER = "supplier"
 
 _FIELDS = (
     "name", "country", "registry_code", "vat_number", "street", "postal_code", "city",
@@ -54,7 +58,7 @@ def create_supplier(data: Data, *, actor: Actor, loc: Loc = ()) -> Supplier:
         _Known.load(actor.company, [fields]).refuse_duplicate(fields, exclude=None)
         try:
             with transaction.atomic():
-                supplier = Supplier.objects.create(company=actor.company, **fields)
+                supplier = _create(actor.company, fields)
         except IntegrityError:  # a concurrent request created it first
             _Known.load(actor.company, [fields]).refuse_duplicate(fields, exclude=None)
             raise DuplicateSupplier(
@@ -188,7 +192,7 @@ def _write(plan: SupplierPlan, known: _Known, actor: Actor) -> Upserted[Supplier
             fields = _effective(plan, supplier)
             known.refuse_duplicate(fields, exclude=supplier)
             if supplier is None:
-                supplier = Supplier.objects.create(company=actor.company, **fields)
+                supplier = _create(actor.company, fields)
                 _add_accounts(supplier, plan.accounts)
                 event, outcome = event_types.SUPPLIER_CREATED, "created"
             elif not _differs(supplier, fields, plan):
@@ -215,6 +219,13 @@ def _write(plan: SupplierPlan, known: _Known, actor: Actor) -> Upserted[Supplier
         return DuplicateSupplier("A supplier with the same identity was created concurrently.")
     known.add(supplier)
     return Upserted(supplier, outcome)
+
+
+def _create(company: Company, fields: dict) -> Supplier:
+    """Store a new supplier with the company's next ``internal_id`` (inside a savepoint:
+    a refused supplier gives its number back)."""
+    internal_id = take_next_value(company, SUPPLIER_COUNTER)
+    return Supplier.objects.create(company=company, internal_id=internal_id, **fields)
 
 
 def _effective(plan: SupplierPlan, supplier: Supplier | None) -> dict:

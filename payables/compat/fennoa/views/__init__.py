@@ -1,0 +1,1 @@
+"""The Fennoa-compatible endpoints, one module per topic."""
