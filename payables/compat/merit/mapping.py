@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
 from typing import Any
+from uuid import UUID
 
 from pydantic import ValidationError
 
@@ -40,6 +41,7 @@ from payables.errors import FieldError, ValidationFailed
 from payables.invoices.inputs import InvoiceIn, SupplierRefIn
 from payables.invoices.services import decode_base64_content
 from payables.invoices.totals import MONEY_WHOLE_DIGITS
+from payables.masterdata.models import VatCode
 from payables.money import ZERO, fits_storage, quantize
 from payables.tenancy.models import Company
 
@@ -199,7 +201,7 @@ def _row(
     index: int,
     row: RowV1,
     coding: dict[str, tuple[str, tuple]],
-    codes: dict,
+    codes: dict[UUID, VatCode],
     currency: str,
     origins: dict[tuple, tuple],
     problems: list[FieldError],
@@ -245,7 +247,7 @@ def _row(
     }
 
 
-def _charged_rate(code: Any) -> Decimal:
+def _charged_rate(code: VatCode) -> Decimal:
     """The rate the invoice charges under the code: none for reverse charge (the buyer
     self-assesses it; the posting lines add it from the code)."""
     return ZERO if code.is_reverse_charge else code.rate
