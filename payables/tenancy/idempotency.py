@@ -64,9 +64,18 @@ def claim_request(
         source = ["header", "Idempotency-Key"]
     if key is None:
         key, source = _request_id(request, body), ["body", "request_id"]
-    if key is None:
-        return
-    fingerprint = request_fingerprint(request.method or "", request.get_full_path(), body)
+    if key is not None:
+        claim_key(request, api_key, key=key, source=source, path=request.get_full_path())
+
+
+def claim_key(request: HttpRequest, api_key: ApiKey, *, key: str, source: list, path: str) -> None:
+    """Claim ``key`` for the request, which is identified by its method, ``path`` and body.
+
+    For transports whose key comes from elsewhere (a vendor's signed request) or whose
+    query changes between retries (a fresh timestamp and signature): they give the path
+    without it. Refusals are located at ``source``.
+    """
+    fingerprint = request_fingerprint(request.method or "", path, request.body)
     try:
         claim = claim_idempotency_key(api_key, key=key, fingerprint=fingerprint)
     except FieldError as exc:

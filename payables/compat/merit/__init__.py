@@ -1,1 +1,1 @@
-"""The merit-compatible API (see README: "Moving from …")."""
+"""Merit Aktiva's purchase invoice API, served by payables (README: "Moving from Merit Aktiva")."""

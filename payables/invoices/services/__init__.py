@@ -11,6 +11,7 @@ from payables.invoices.services.attachments import (
 from payables.invoices.services.invoices import (
     cancel_invoice,
     create_invoice,
+    find_or_create_supplier,
     update_invoice,
 )
 from payables.invoices.services.numbering import (
@@ -30,6 +31,7 @@ __all__ = [
     "create_numbering_policy",
     "decode_base64_content",
     "delete_numbering_policy",
+    "find_or_create_supplier",
     "read_attachment",
     "record_payment",
     "update_invoice",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -322,23 +323,36 @@ def resolve_supplier(data: InvoiceIn, *, actor: Actor) -> Supplier:
         if supplier is None:
             raise UnknownSupplier("No supplier with this id.", loc=["supplier_id"])
         return supplier
-    ref = data.supplier
-    if ref is None:
+    if data.supplier is None:
         raise UnknownSupplier("Give supplier_id or a supplier object.", loc=["supplier"])
-    if ref.id is not None:
-        supplier = suppliers.filter(pk=ref.id).first()
-        if supplier is None:
-            raise UnknownSupplier("No supplier with this id.", loc=["supplier", "id"])
-        return supplier
-    supplier = _find_by_identity(suppliers, ref)
-    if supplier is not None:
-        return supplier
-    if ref.name and ref.country:
-        fields = ref.model_dump(exclude={"id"}, exclude_none=True)
-        return create_supplier(fields, actor=actor, loc=("supplier",))
+    return find_or_create_supplier(data.supplier, actor=actor)
+
+
+def find_or_create_supplier(
+    ref: SupplierRefIn, *, actor: Actor, loc: Sequence[str] = ("supplier",)
+) -> Supplier:
+    """Find the supplier a reference names (id, registry code or VAT number), or create it
+    from name + country; errors are located under ``loc``.
+
+    Also for parties an invoice names besides its supplier, such as a payee.
+    """
+    with transaction.atomic():
+        lock_company_writes(actor.company)  # so two requests cannot both create it
+        suppliers = Supplier.objects.for_company(actor.company)
+        if ref.id is not None:
+            supplier = suppliers.filter(pk=ref.id).first()
+            if supplier is None:
+                raise UnknownSupplier("No supplier with this id.", loc=[*loc, "id"])
+            return supplier
+        supplier = _find_by_identity(suppliers, ref)
+        if supplier is not None:
+            return supplier
+        if ref.name and ref.country:
+            fields = ref.model_dump(exclude={"id"}, exclude_none=True)
+            return create_supplier(fields, actor=actor, loc=tuple(loc))
     raise UnknownSupplier(
         "No supplier matches this registry code or VAT number; give name and country to create it.",
-        loc=["supplier"],
+        loc=list(loc),
     )
 
 
