@@ -29,6 +29,8 @@ COMMANDS = {
     "setpassword": "Set a user's web sign-in password, by email address (--company NAME).",
     "load-rates": "Load a company's exchange rates from an ECB-format CSV or zip file.",
     "train-coding": "Train the companies' coding suggestions on their booked invoices (nightly).",
+    "backup": "Back up the database and the stored files into a folder (safe while running).",
+    "restore": "Restore a backup folder: check it, replace the database and files, migrate.",
 }
 
 
@@ -47,6 +49,10 @@ def main(argv: list[str] | None = None) -> None:
         worker(argv[1:])
     elif command == "demo":
         demo(argv[1:])
+    elif command in {"backup", "restore"}:
+        from payables.backup.commands import run
+
+        run(command, argv[1:])
     else:
         from django.core.management import execute_from_command_line
 

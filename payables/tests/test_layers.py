@@ -55,6 +55,7 @@ EDGE_APPS = {
     "demo",
     "web",
     "compat",
+    "backup",
 }
 # Inside an app, these modules are transport too.
 EDGE_MODULE_NAMES = {"api", "admin"}
