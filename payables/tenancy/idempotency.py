@@ -65,15 +65,23 @@ def claim_request(
     if key is None:
         key, source = _request_id(request, body), ["body", "request_id"]
     if key is not None:
-        claim_key(request, api_key, key=key, source=source, path=request.get_full_path())
+        claim_key(request, api_key, key=key, source=source, path=request.get_full_path(), name=name)
 
 
-def claim_key(request: HttpRequest, api_key: ApiKey, *, key: str, source: list, path: str) -> None:
+def claim_key(
+    request: HttpRequest,
+    api_key: ApiKey,
+    *,
+    key: str,
+    source: list,
+    path: str,
+    name: str = "Idempotency-Key",
+) -> None:
     """Claim ``key`` for the request, which is identified by its method, ``path`` and body.
 
     For transports whose key comes from elsewhere (a vendor's signed request) or whose
     query changes between retries (a fresh timestamp and signature): they give the path
-    without it. Refusals are located at ``source``.
+    without it. Refusals are located at ``source`` and name the key as ``name``.
     """
     fingerprint = request_fingerprint(request.method or "", path, request.body)
     try:
