@@ -124,6 +124,8 @@ def gunicorn_command(host: str, port: int, workers: int, threads: int) -> list[s
 
     No proxy header changes the scheme here: Django decides that
     (``PAYABLES_TRUST_FORWARDED_PROTO``). No control socket: several may run on one machine.
+    Request lines as long as the API's filters make them (gunicorn's 4 KB default would
+    answer a long ``?q=…`` with a bare 414; 0 lets gunicorn 27 take up to 1 MB).
     """
     return python_command(
         "-m",
@@ -135,6 +137,7 @@ def gunicorn_command(host: str, port: int, workers: int, threads: int) -> list[s
         "--worker-class=gthread",
         "--forwarded-allow-ips=",
         "--no-control-socket",
+        "--limit-request-line=0",
     )
 
 
