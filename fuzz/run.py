@@ -226,11 +226,14 @@ def prepare(env: dict[str, str]) -> str:
 
 
 def serve(port: int) -> int:
-    """In the server process: serve the app on loopback, without a task worker."""
+    """In the server process: serve the app on loopback, without a task worker.
+
+    Gunicorn as in production, two processes: Schemathesis sends one request at a time.
+    """
     sys.path.insert(0, str(ROOT))
     from payables.cli import serve as payables_serve
 
-    payables_serve(["--host", "127.0.0.1", "--port", str(port), "--no-worker"])
+    payables_serve(["--host", "127.0.0.1", "--port", str(port), "--no-worker", "--workers", "2"])
     return 0
 
 
@@ -382,7 +385,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 60) -> bool:
+def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 180) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:

@@ -52,7 +52,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _isolated_files(settings: Any, tmp_path: Path) -> None:
-    """Keep attachment files of each test in its own temporary folder."""
+    """Keep attachment and collected static files of each test in its own temporary folder."""
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -61,6 +61,10 @@ def _isolated_files(settings: Any, tmp_path: Path) -> None:
         },
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Static files as in a checkout never served: the manifest `payables serve` leaves in
+    # ./var/static would have pages name hashed copies (and stale ones, after an edit).
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STATIC_ROOT.mkdir(exist_ok=True)
 
 
 class ApiClient:

@@ -216,12 +216,28 @@ else:
     }
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # `payables serve` collects hashed, compressed copies into STATIC_ROOT: pages name
+    # those, cached for ever. Without that step (tests, workers) the plain names.
+    "staticfiles": {"BACKEND": "payables.web.static_files.StaticFilesStorage"},
 }
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it to exist
 WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
+
+# The web server `payables serve` runs: gunicorn, with processes x threads (0 processes:
+# 2 x CPUs + 1, at most 8), or waitress (one process; Windows, or gunicorn missing).
+PAYABLES_WEB_SERVER = env_str("PAYABLES_WEB_SERVER", "auto")
+PAYABLES_WEB_WORKERS = env_int("PAYABLES_WEB_WORKERS", 0)
+PAYABLES_WEB_THREADS = env_int("PAYABLES_WEB_THREADS", 4)
+if PAYABLES_WEB_SERVER not in {"auto", "gunicorn", "waitress"}:
+    raise ImproperlyConfigured(
+        f"PAYABLES_WEB_SERVER must be auto, gunicorn or waitress, got {PAYABLES_WEB_SERVER!r}"
+    )
+if PAYABLES_WEB_WORKERS < 0 or PAYABLES_WEB_THREADS < 1:
+    raise ImproperlyConfigured(
+        "PAYABLES_WEB_WORKERS must be 0 (from the CPUs) or more, PAYABLES_WEB_THREADS at least 1"
+    )
 
 # Tasks: the database backend; `payables serve` runs a worker beside the web server.
 _tasks_backend = env_str("PAYABLES_TASKS_BACKEND", "database")

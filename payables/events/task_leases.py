@@ -3,10 +3,12 @@
 django-tasks-db claims a task by marking its row RUNNING (``SELECT … FOR UPDATE SKIP
 LOCKED``) and never looks at it again: a worker killed mid-task (``kill -9``, out of
 memory, a lost machine) would leave it RUNNING for ever. So ``payables worker`` holds a
-lease on the task it runs (a ``TaskLease`` row), renewed by a keeper thread every quarter
-of ``PAYABLES_TASK_LEASE_SECONDS``, and every worker reaps, at start and every half lease:
-a RUNNING task whose lease expired (or that got none and started more than a lease ago:
-its worker died between claim and start) is set back to READY. It stays the same task
+lease on the task it runs (a ``TaskLease`` row), taken and renewed by a keeper thread
+every quarter of ``PAYABLES_TASK_LEASE_SECONDS``, and every worker reaps, at start and
+every half lease: a RUNNING task whose lease expired (or that has none and started more
+than a lease ago: its worker died before its keeper wrote one) is set back to READY. A
+task counts as leased from its start (``started_at``) until then, so the many tasks that
+end within a quarter lease never write a lease row: two commits fewer each. It stays the same task
 result, so django-tasks-db's ``worker_ids`` (one entry per claim) counts the attempts;
 after ``PAYABLES_TASK_MAX_ATTEMPTS`` of them the task is marked FAILED with the reason
 instead, and the app that owns the task fails its job (``when_abandoned``).
@@ -92,6 +94,28 @@ def take_lease(task_id: str, worker_id: str, *, now: datetime | None = None) -> 
         TaskLease.objects.create(task_id=task_id, worker_id=worker_id, expires_at=expires_at)
 
 
+def hold_lease(task_id: str, worker_id: str) -> str:
+    """Take or renew the lease of a task this worker runs: ``held``, ``ended`` or ``lost``.
+
+    The task's row is locked first, as the reaper locks it: ``lost`` means the reaper
+    queued the task again (this worker seemed dead) and it may run elsewhere. A lease
+    written by this worker's task in a transaction still open is waited for, not lost.
+    """
+    with transaction.atomic():
+        task = (
+            DBTaskResult.objects.select_for_update()
+            .filter(pk=task_id)
+            .only("status", "worker_ids")
+            .first()
+        )
+        if task is None or task.status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED):
+            return "ended"  # its result was recorded just now
+        if task.status != TaskResultStatus.RUNNING or task.worker_ids[-1:] != [worker_id]:
+            return "lost"
+        take_lease(task_id, worker_id)
+        return "held"
+
+
 def renew_leases(held: dict[str, str], *, now: datetime | None = None) -> list[str]:
     """Extend the leases ``{task id: worker id}`` a worker holds; return the ids it lost.
 
@@ -113,13 +137,15 @@ def release_lease(task_id: str) -> None:
     TaskLease.objects.filter(task_id=task_id).delete()
 
 
-# The leases this process holds (task id → worker id), kept by its ``LeaseKeeper``.
+# The tasks this process runs (task id → worker id), kept by its ``LeaseKeeper``, and
+# those of them whose lease row it wrote.
 _held: dict[str, str] = {}
+_leased: set[str] = set()
 _held_lock = threading.Lock()
 
 
 def renew_held_leases() -> None:
-    """Renew the leases of the tasks this process runs; nothing where it runs none.
+    """Take or renew the leases of the tasks this process runs; nothing where it runs none.
 
     The keeper thread calls it; a task that writes its progress in a loop calls it too,
     in its own transaction: on SQLite that loop can keep the keeper's renewal waiting
@@ -127,15 +153,39 @@ def renew_held_leases() -> None:
     """
     with _held_lock:
         held = dict(_held)
+        leased = {task_id: held[task_id] for task_id in _leased if task_id in held}
     if not held:
         return
-    for task_id in renew_leases(held):
+    # A plain renewal first (one statement); a task without a lease, or whose renewal
+    # found none, is checked against its task row: ended, lost, or (say, its first lease
+    # written by the task itself, not yet committed) still this worker's.
+    unsure = set(renew_leases(leased)) | (held.keys() - leased.keys())
+    taken, lost = [], []
+    for task_id in unsure:
+        outcome = hold_lease(task_id, held[task_id])
+        if outcome == "held":
+            taken.append(task_id)
+        elif outcome == "lost":
+            lost.append(task_id)
+    ended = []
+    with _held_lock:
+        for task_id in taken:
+            if task_id in _held:
+                _leased.add(task_id)
+            else:
+                ended.append(task_id)  # it ended while its lease was written
+        # A task that ended meanwhile released its lease itself: that is no loss.
+        lost = [task_id for task_id in lost if task_id in _held]
+        for task_id in lost:
+            _held.pop(task_id, None)
+            _leased.discard(task_id)
+    for task_id in ended:
+        release_lease(task_id)
+    for task_id in lost:
         logger.warning(
             "Task %s lost its lease (reaped as if its worker had died): it may run twice",
             task_id,
         )
-        with _held_lock:
-            _held.pop(task_id, None)
 
 
 def reap_expired_tasks(*, now: datetime | None = None, alive: Iterable[str] = ()) -> Reaped:
@@ -218,10 +268,11 @@ class LeaseKeeper:
     """The worker process's keeper: leases for the tasks it runs, and the periodic reaper.
 
     The worker loop runs a task in the main thread and announces it with django-tasks'
-    ``task_started`` / ``task_finished`` signals: the lease is taken and released there.
-    A daemon thread renews it every quarter lease (a busy task does not block it) and
-    reaps every half lease, never this process's own tasks. The thread uses its own
-    database connection and closes it after each round.
+    ``task_started`` / ``task_finished`` signals: the task is noted as held there, and
+    its lease released at the end if one was written. A daemon thread takes and renews
+    the leases every quarter lease (a busy task does not block it) and reaps every half
+    lease, never this process's own tasks. The thread uses its own database connection
+    and closes it after each round.
     """
 
     def __init__(self) -> None:
@@ -242,18 +293,19 @@ class LeaseKeeper:
         self._thread.join(timeout=10)
 
     def _started(self, sender: object, task_result: Any, **kwargs: object) -> None:
+        # No lease row yet: its start (started_at) covers the task for a lease, and the
+        # keeper writes one within a quarter lease should the task still run then.
         worker_id = task_result.worker_ids[-1] if task_result.worker_ids else ""
-        try:
-            take_lease(task_result.id, worker_id)
-        except Exception:  # the reaper's fallback (started_at) still covers the task
-            logger.exception("No lease taken for task %s", task_result.id)
-            return
         with _held_lock:
             _held[task_result.id] = worker_id
 
     def _finished(self, sender: object, task_result: Any, **kwargs: object) -> None:
         with _held_lock:
             _held.pop(task_result.id, None)
+            leased = task_result.id in _leased
+            _leased.discard(task_result.id)
+        if not leased:
+            return
         try:
             release_lease(task_result.id)
         except Exception:  # harmless: a lease of an ended task is never reaped

@@ -90,11 +90,15 @@ class WorkerProcesses:
         self.env = os.environ | {"PAYABLES_TASKS_BACKEND": "database"} | env
         self.started: list[subprocess.Popen] = []
 
-    def start(self, **env: str) -> subprocess.Popen:
-        """Start a worker (``env``: more variables); its output goes to ``worker-N.log``."""
+    def start(self, processes: int = 1, **env: str) -> subprocess.Popen:
+        """Start a worker (``env``: more variables); its output goes to ``worker-N.log``.
+
+        ``processes``: a pool of that many (``payables worker --processes N``).
+        """
         log = (self.data_dir / f"worker-{len(self.started)}.log").open("wb")
+        pool = ["--processes", str(processes)] if processes > 1 else []
         process = subprocess.Popen(
-            [sys.executable, "-m", "payables.cli", "worker", *WORKER_OPTIONS],
+            [sys.executable, "-m", "payables.cli", "worker", *pool, *WORKER_OPTIONS],
             cwd=REPO_DIR,
             env=self.env | env,
             stdout=log,

@@ -39,7 +39,7 @@ TRANSPORT_GLOBS = (
     "**/management/commands/*.py",
     "**/admin.py",
     "admin_site.py",
-    "cli.py",
+    "cli/*.py",
     "demo/*.py",
     "web/**/*.py",
     "**/queries.py",

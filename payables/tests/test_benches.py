@@ -25,6 +25,7 @@ SMALL = {
     "upsert_bench.py": ["--count", "3", "--rows", "2"],
     "masterdata_bench.py": ["--count", "20"],
     "webhook_bench.py": ["--count", "8"],
+    "worker_bench.py": ["--count", "20", "--processes", "2"],
     "einvoice_bench.py": ["--rounds", "1"],
     "hostile_bench.py": ["--case", "billion-laughs", "--case", "pdf-zip-bomb"],
     "digitize_accuracy.py": ["--limit", "2", "--sets", "text,pdftext"],

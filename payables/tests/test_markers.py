@@ -29,6 +29,14 @@ SLOW = {
     "test_a_job_whose_worker_is_killed_resumes_from_its_last_committed_chunk",
     "payables/masterdata/tests/test_bulk_job_crashes.py::"
     "test_a_job_whose_worker_dies_every_time_fails_with_the_reason",
+    "payables/tests/test_serve.py::"
+    "test_serve_runs_gunicorn_processes_and_a_worker_until_one_sigterm",
+    "payables/tests/test_serve.py::"
+    "test_waitress_serves_where_gunicorn_does_not_and_no_worker_runs_when_asked",
+    "payables/tests/test_worker_pool.py::"
+    "test_two_worker_processes_both_run_tasks_and_stop_together_on_sigterm",
+    "payables/events/tests/test_workers_at_scale.py::"
+    "test_four_worker_processes_drain_a_queue_running_each_task_exactly_once",
     *(
         f"payables/tests/test_benches.py::test_the_bench_runs_and_prints_its_figures[{name}]"
         for name in (
@@ -40,6 +48,7 @@ SLOW = {
             "masterdata_bench.py",
             "upsert_bench.py",
             "webhook_bench.py",
+            "worker_bench.py",
         )
     ),
 }

@@ -10,14 +10,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks.signals import task_finished, task_started
+from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from payables.events.models import TaskLease
 from payables.events.task_leases import (
+    LeaseKeeper,
     Reaped,
+    hold_lease,
     reap_expired_tasks,
     release_lease,
+    renew_held_leases,
     renew_leases,
     take_lease,
 )
@@ -143,3 +150,53 @@ def test_a_task_whose_worker_dies_every_time_is_failed_after_the_last_attempt(se
     assert task.exception_class_path == "payables.events.task_leases.WorkerLost"
     assert "died 2 times" in task.traceback
     assert reap_expired_tasks(now=now + LEASE * 8) == Reaped()
+
+
+def test_a_short_task_writes_no_lease_row():
+    queued_task()
+    keeper = LeaseKeeper()
+    keeper.start()
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            run_worker()
+    finally:
+        keeper.stop()
+
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert not [q["sql"] for q in queries if "tasklease" in q["sql"].lower()]
+
+
+def test_a_task_still_running_at_the_keepers_beat_gets_its_lease_until_it_ends():
+    task = queued_task()
+    task.claim("busy")
+    keeper = LeaseKeeper()
+    keeper.start()
+    try:
+        task_started.send(sender=DatabaseBackend, task_result=task.task_result)
+        assert not TaskLease.objects.exists()  # its start covers it for now
+
+        renew_held_leases()  # what the keeper's thread does every quarter lease
+        lease = TaskLease.objects.get()
+        assert (str(lease.task_id), lease.worker_id) == (str(task.pk), "busy")
+        renew_held_leases()
+        assert TaskLease.objects.get().expires_at >= lease.expires_at
+
+        task.set_successful(0)
+        task_finished.send(sender=DatabaseBackend, task_result=task.task_result)
+        assert not TaskLease.objects.exists()
+    finally:
+        keeper.stop()
+
+
+def test_no_first_lease_for_a_task_taken_up_by_another_worker_meanwhile():
+    task = queued_task()
+    task.claim("slow")  # its keeper wrote no lease in time: it seems dead
+    assert reap_expired_tasks(now=timezone.now() + LEASE * 2) == Reaped(requeued=1)
+    task.refresh_from_db()
+    task.claim("next")
+
+    assert hold_lease(str(task.pk), "slow") == "lost"
+    assert hold_lease(str(task.pk), "next") == "held"
+    assert TaskLease.objects.get().worker_id == "next"
+    task.set_successful(0)
+    assert hold_lease(str(task.pk), "next") == "ended"

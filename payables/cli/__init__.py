@@ -1,26 +1,30 @@
 """The ``payables`` console script: serve, worker, import, demo, and every Django command.
 
 ``payables serve`` is the one command a newcomer needs: it migrates, starts a task
-worker beside the web server and serves http://127.0.0.1:8000.
+worker beside the web server and serves http://127.0.0.1:8000 (``serve.py``);
+``payables worker`` runs task workers (``workers.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
 import django
+
+from payables.cli.serve import serve
+from payables.cli.workers import worker
+
+__all__ = ["COMMANDS", "main", "serve", "worker"]
 
 # payables' own commands, as `payables --help` lists them. The ones not handled here are
 # management commands of payables' apps (`import` is payables.invoices'), and a test
 # checks that every such command is listed.
 COMMANDS = {
     "serve": "Migrate, then serve the web inbox and API with a task worker beside it.",
-    "worker": "Run a background task worker (any number may run against PostgreSQL).",
+    "worker": "Run background task workers (--processes N; any number against PostgreSQL).",
     "import": "Import e-invoices, PDFs and scans (files, folders, globs); scans are digitized.",
     "demo": "Load a demo company with data and users (--reset-passwords: new passwords).",
     "createkey": "Issue an API key for an integrator (created if missing) or a user.",
@@ -108,71 +112,3 @@ def demo(args: list[str]) -> None:
 
     call_command("migrate", interactive=False, verbosity=0)  # a fresh ./var has no tables
     load_demo(out=sys.stdout, reset_passwords=options.reset_passwords)
-
-
-def serve(args: list[str]) -> None:
-    """Migrate, start a worker process, and serve the web app with waitress."""
-    parser = argparse.ArgumentParser(prog="payables serve", description=serve.__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument(
-        "--no-worker", action="store_true", help="Run no worker here (workers run elsewhere)."
-    )
-    options = parser.parse_args(args)
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=1)
-    worker_process = None
-    if not options.no_worker:
-        worker_process = subprocess.Popen([sys.executable, "-m", "payables.cli", "worker"])
-
-    def stop(signum: int, frame: object) -> None:
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        from waitress import serve as waitress_serve
-
-        from payables.wsgi import application
-
-        print(f"payables is running at http://{options.host}:{options.port}/ (Ctrl-C stops it)")
-        print(f"API docs: http://{options.host}:{options.port}/api/v1/docs")
-        waitress_serve(application, host=options.host, port=options.port, threads=options.threads)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if worker_process is not None:
-            worker_process.terminate()
-            worker_process.wait(timeout=30)
-
-
-def worker(args: list[str]) -> None:
-    """Run the database task worker; any number may run against PostgreSQL.
-
-    Each worker holds a lease on the task it runs and takes up the tasks of workers that
-    died (``payables.events.task_leases``), at start and then every half lease.
-    """
-    django.setup()
-    from django.core.management import call_command
-
-    from payables.documents.services import queue_upload_check
-    from payables.events.task_leases import LeaseKeeper, reap_expired_tasks
-    from payables.events.webhooks.delivery import queue_sweep
-    from payables.tenancy.services import prune_idempotency_keys
-
-    prune_idempotency_keys()
-    reap_expired_tasks()
-    queue_sweep()  # webhook deliveries whose task a crash lost are found by the sweep
-    queue_upload_check()  # with S3 storage: uploads PUT to S3 directly are noticed
-    keeper = LeaseKeeper()
-    keeper.start()
-    try:
-        call_command("db_worker", *args)
-    finally:
-        keeper.stop()
-
-
-if __name__ == "__main__":
-    main()
