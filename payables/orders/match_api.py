@@ -20,6 +20,7 @@ from payables.orders.services import (
     set_tolerance,
     unmatch_invoice,
 )
+from payables.schema_types import ErrorOut
 from payables.tenancy.auth import scoped
 
 invoice_router = Router(tags=["purchase orders"])
@@ -64,7 +65,9 @@ def put_match(request: HttpRequest, ref: str, payload: MatchIn) -> MatchOut:
     return _answer(request, ref)
 
 
-@invoice_router.delete("/{ref}/purchase-order-match", response=MatchOut, auth=write)
+@invoice_router.delete(
+    "/{ref}/purchase-order-match", response={200: MatchOut, 409: ErrorOut}, auth=write
+)
 def delete_match(request: HttpRequest, ref: str) -> MatchOut:
     """Say the invoice bills no purchase order: `no_po`, kept when it is routed again; what
     it held of an order is open again."""
