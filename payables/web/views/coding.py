@@ -12,10 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
 from payables.coding.services import replace_posting_lines, set_prebooking
@@ -24,8 +21,8 @@ from payables.errors import PayablesError, ValidationFailed
 from payables.invoices.models import Invoice
 from payables.web.coding_card import coding_card, coding_refusal, dimension_types_for
 from payables.web.coding_forms import CodingRowForm, CodingRows, PostingLineForm, SplitForm
-from payables.web.views.access import invoice_or_404, is_htmx, member_required, refused
-from payables.web.views.invoice import invoice_context
+from payables.web.views.access import invoice_or_404, member_required
+from payables.web.views.cards import Card
 
 Save = Callable[[Invoice, list], object]
 
@@ -64,17 +61,19 @@ def accept(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     """Give one line (``position``) or every line (``position=all``) its top suggestion."""
     invoice = invoice_or_404(request, invoice_id)
     if (refusal := coding_refusal(invoice, request.actor)) is not None:
-        return _refused(request, invoice, refusal)
+        return CARD.refused(request, invoice, refusal)
     raw = request.POST.get("position", "")
     if raw != "all" and not (raw.isdigit() and len(raw) < 7):
-        return _card(request, invoice, 422, errors=["Choose a line whose suggestion to accept."])
+        return CARD.answer(
+            request, invoice, 422, errors=["Choose a line whose suggestion to accept."]
+        )
     positions = None if raw == "all" else [int(raw)]
     try:
         accept_suggestions(invoice, positions, actor=request.actor)
     except PayablesError as exc:
-        return _card(request, invoice, exc.status, errors=_messages(exc))
+        return CARD.answer(request, invoice, exc.status, errors=_messages(exc))
     done = "The suggestions are accepted." if positions is None else "The suggestion is accepted."
-    return _done(request, invoice, done)
+    return CARD.done(request, invoice, done)
 
 
 def _edit(
@@ -88,14 +87,14 @@ def _edit(
 ) -> HttpResponse:
     invoice = invoice_or_404(request, invoice_id)
     if (refusal := coding_refusal(invoice, request.actor)) is not None:
-        return _refused(request, invoice, refusal)
+        return CARD.refused(request, invoice, refusal)
     rows = CodingRows(form_class, prefix, dimension_types_for(invoice), data=request.POST)
     which = "editor" if prefix == "line" else "splitter"
     if rows.apply(request.POST.get("action", "")):
-        return _card(request, invoice, 200, **{which: rows})
+        return CARD.answer(request, invoice, 200, **{which: rows})
     inputs = rows.inputs()
     if inputs is None:
-        return _card(request, invoice, 422, **{which: rows})
+        return CARD.answer(request, invoice, 422, **{which: rows})
     try:
         save(invoice, inputs)
     except PayablesError as exc:
@@ -105,8 +104,8 @@ def _edit(
                 rows.place_error(loc, problem.message)
             else:
                 rows.errors.append(problem.message)
-        return _card(request, invoice, exc.status, **{which: rows})
-    return _done(request, invoice, done)
+        return CARD.answer(request, invoice, exc.status, **{which: rows})
+    return CARD.done(request, invoice, done)
 
 
 def _problems(exc: PayablesError) -> list[PayablesError]:
@@ -125,28 +124,10 @@ def _messages(exc: PayablesError) -> list[str]:
     return found
 
 
-def _card(request: HttpRequest, invoice: Invoice, status: int, **kwargs: object) -> HttpResponse:
-    """The card (htmx) or the whole page (plain post) with what was typed and its errors."""
-    card = coding_card(invoice, request.actor, **kwargs)
-    if is_htmx(request):
-        context = {"coding": card, "invoice": invoice}
-        return render(request, "web/partials/coding.html", context, status=status)
-    context = invoice_context(request, invoice, coding=card)
-    return render(request, "web/invoice.html", context, status=status)
-
-
-def _refused(request: HttpRequest, invoice: Invoice, refusal: PayablesError) -> HttpResponse:
-    if is_htmx(request):
-        return _card(request, invoice, refusal.status, errors=[refusal.message])
-    return refused(request, refusal.message, refusal.status)
-
-
-def _done(request: HttpRequest, invoice: Invoice, message: str) -> HttpResponse:
-    """After a saved change: the fresh card (htmx), or back to the invoice (303)."""
-    invoice = invoice_or_404(request, invoice.id)
-    if is_htmx(request):
-        return _card(request, invoice, 200, done=message)
-    messages.success(request, message)
-    response = HttpResponseRedirect(reverse("web:invoice", args=[invoice.id]) + "#coding")
-    response.status_code = 303
-    return response
+CARD = Card(
+    build=coding_card,
+    partial="web/partials/coding.html",
+    partial_name="coding",
+    page_name="coding",
+    anchor="coding",
+)

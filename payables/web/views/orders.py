@@ -12,10 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
 from payables.errors import PayablesError, PermissionDenied, ValidationFailed
@@ -26,8 +23,8 @@ from payables.orders.services import set_invoice_match, unmatch_invoice
 from payables.tenancy.permissions import Action, require
 from payables.web.order_card import STATUS_WORDS, match_form, order_card
 from payables.web.order_forms import MatchForm
-from payables.web.views.access import invoice_or_404, is_htmx, member_required, refused
-from payables.web.views.invoice import invoice_context
+from payables.web.views.access import invoice_or_404, member_required
+from payables.web.views.cards import Card
 
 
 @require_POST
@@ -36,10 +33,10 @@ def match(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     """Match the invoice to the chosen (or typed) order; rows' lines as chosen, else found."""
     invoice = invoice_or_404(request, invoice_id)
     if (refusal := _refusal(request)) is not None:
-        return _refused(request, invoice, refusal)
+        return CARD.refused(request, invoice, refusal)
     form = match_form(invoice, match_of(invoice), data=request.POST)
     if not form.is_valid():
-        return _card(request, invoice, 422, form=form)
+        return CARD.answer(request, invoice, 422, form=form)
     return _act(
         request,
         invoice,
@@ -57,7 +54,7 @@ def find_again(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     else the supplier's only open order)."""
     invoice = invoice_or_404(request, invoice_id)
     if (refusal := _refusal(request)) is not None:
-        return _refused(request, invoice, refusal)
+        return CARD.refused(request, invoice, refusal)
     return _act(
         request, invoice, lambda: set_invoice_match(invoice, order_ref=None, actor=request.actor)
     )
@@ -69,7 +66,7 @@ def unmatch(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
     """Say the invoice bills no purchase order; it stays so when it is routed again."""
     invoice = invoice_or_404(request, invoice_id)
     if (refusal := _refusal(request)) is not None:
-        return _refused(request, invoice, refusal)
+        return CARD.refused(request, invoice, refusal)
     return _act(
         request,
         invoice,
@@ -95,8 +92,8 @@ def _act(
             loc = problem.loc or problem.extra.get("loc")
             if not (form is not None and loc and form.place_error(loc, problem.message)):
                 errors.append(problem.message)
-        return _card(request, invoice, exc.status, form=form, errors=errors)
-    return _done(request, invoice, (outcome or _outcome)(result))
+        return CARD.answer(request, invoice, exc.status, form=form, errors=errors)
+    return CARD.done(request, invoice, (outcome or _outcome)(result))
 
 
 def _outcome(result: InvoiceMatch | None) -> str:
@@ -119,28 +116,10 @@ def _problems(exc: PayablesError) -> list[PayablesError]:
     return list(exc.errors) if isinstance(exc, ValidationFailed) else [exc]
 
 
-def _card(request: HttpRequest, invoice: Invoice, status: int, **kwargs: object) -> HttpResponse:
-    """The card (htmx) or the whole page (plain post) with what was posted and its errors."""
-    card = order_card(invoice, request.actor, **kwargs)
-    if is_htmx(request):
-        context = {"po": card, "invoice": invoice}
-        return render(request, "web/partials/po_match.html", context, status=status)
-    context = invoice_context(request, invoice, po_match=card)
-    return render(request, "web/invoice.html", context, status=status)
-
-
-def _refused(request: HttpRequest, invoice: Invoice, refusal: PayablesError) -> HttpResponse:
-    if is_htmx(request):
-        return _card(request, invoice, refusal.status, errors=[refusal.message])
-    return refused(request, refusal.message, refusal.status)
-
-
-def _done(request: HttpRequest, invoice: Invoice, message: str) -> HttpResponse:
-    """After a change: the fresh card (htmx), or back to the invoice (303)."""
-    invoice = invoice_or_404(request, invoice.id)
-    if is_htmx(request):
-        return _card(request, invoice, 200, done=message)
-    messages.success(request, message)
-    response = HttpResponseRedirect(reverse("web:invoice", args=[invoice.id]) + "#po-match")
-    response.status_code = 303
-    return response
+CARD = Card(
+    build=order_card,
+    partial="web/partials/po_match.html",
+    partial_name="po",
+    page_name="po_match",
+    anchor="po-match",
+)
