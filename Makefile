@@ -23,7 +23,7 @@ LINTED := payables bench fuzz
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
-venv: $(STAMP)  ## Create .venv and install payables with its dev tools.
+venv: $(STAMP)  ## Create .venv and install payables with its dev and bench tools.
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -32,7 +32,7 @@ $(BIN)/python:
 
 # Re-install only when pyproject.toml changed since the last install.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	@touch $@
 
 run: venv  ## Migrate, start a worker and serve http://127.0.0.1:8000 (PORT=, HOST=; SQLite + files in ./var).
