@@ -37,6 +37,8 @@ SLOW = {
     "test_two_worker_processes_both_run_tasks_and_stop_together_on_sigterm",
     "payables/events/tests/test_workers_at_scale.py::"
     "test_four_worker_processes_drain_a_queue_running_each_task_exactly_once",
+    "payables/tests/test_scale_bench.py::"
+    "test_a_tiny_scale_database_serves_a_short_load_run_without_errors",
     *(
         f"payables/tests/test_benches.py::test_the_bench_runs_and_prints_its_figures[{name}]"
         for name in (
