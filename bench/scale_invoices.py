@@ -38,7 +38,6 @@ STATUS_EVENT = {
     "cancelled": ("invoice.cancelled", "cancelled"),
 }
 EVENT_TYPES_USED = ("invoice.created", *(event for event, _ in STATUS_EVENT.values()))
-APPROVED_BEFORE = {"approved", "exported", "booked"}
 EXPORTED = {"exported", "booked"}
 
 INVOICE_COLUMNS = (
@@ -314,7 +313,7 @@ class CompanyInvoices:
             # The bench approver's turn is always the last step: approving finishes the chain.
             last = waiting is approvers[0] or self.rng.random() < 0.5
             first = (
-                (other, "approved", False, at(created + 3600))
+                (other, "approved", False, at(min(created + 3600, self.end)))
                 if last
                 else (waiting, "waiting", True, None)
             )
