@@ -2,8 +2,9 @@
 
 ``load.py --explain`` replays each read of the load mix in this process through Django's
 test client (no HTTP server, one request at a time), a few times each after a warm-up,
-and sums the time of the SQL statements Django sent for it. Then it shows
-``EXPLAIN (ANALYZE, BUFFERS)`` of each request's slowest statement.
+and sums the time the app waited for the SQL statements Django sent for it, and their
+time on the server (``EXPLAIN ANALYZE`` of each). Then it shows ``EXPLAIN (ANALYZE,
+BUFFERS)`` of each request's slowest statement.
 """
 
 from __future__ import annotations
@@ -40,13 +41,13 @@ def explain_reads(marker: dict) -> int:
         ("GET /feeds/digitized (100)", "/feeds/digitized", "digitized_cursors", integrator),
     ]
     client = Client()
-    slowest: dict[str, tuple[float, str]] = {}
     failed = 0
-    print(f"\nin-process replay, median of {ROUNDS} after a warm-up (ms):")
-    print(f"  {'request':<30} {'SQL':>4} {'SQL ms':>8} {'total ms':>9} {'Python':>7}")
+    print(f"\nin-process replay, one request at a time, median of {ROUNDS} after a warm-up (ms):")
+    print(f"  {'request':<30} {'stmts':>5} {'server':>7} {'SQL':>6} {'total':>7} {'not SQL':>8}")
+    plans = []
     try:
         for name, path, params, headers in reads:
-            totals, sqls = [], []
+            totals, sqls, statements = [], [], []
             for round_ in range(ROUNDS + 1):
                 url, query = _request(path, params, plan, rng)
                 with CaptureQueriesContext(connection) as captured:
@@ -57,23 +58,23 @@ def explain_reads(marker: dict) -> int:
                     print(f"  {name}: {answer.status_code} {answer.content[:200]!r}")
                     failed += 1
                     break
-                timed = [(float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries]
-                if round_ == 0:
-                    continue  # the warm-up
-                totals.append(total)
-                sqls.append(sum(t for t, _ in timed))
-                top = max(timed, default=(0.0, ""))
-                if top[0] >= slowest.get(name, (-1.0, ""))[0]:
-                    slowest[name] = top
+                statements = [q["sql"] for q in captured.captured_queries]
+                if round_:  # the first is the warm-up
+                    totals.append(total)
+                    sqls.append(sum(float(q["time"]) * 1000 for q in captured.captured_queries))
             else:
+                server = [(_server_ms(sql), sql) for sql in statements if _is_select(sql)]
                 sql, whole = median(sqls), median(totals)
                 print(
-                    f"  {name:<30} {len(timed):>4} {sql:>8.1f} {whole:>9.1f}"
-                    f" {100 * (1 - sql / whole):>6.0f}%"
+                    f"  {name:<30} {len(statements):>5} {sum(ms for ms, _ in server):>7.1f}"
+                    f" {sql:>6.1f} {whole:>7.1f} {100 * (1 - sql / whole):>7.0f}%"
                 )
-        for name, (ms, sql) in slowest.items():
-            if sql.lstrip().upper().startswith("SELECT"):
-                print(f"\n{name}: slowest statement {ms:.1f} ms\n  {sql[:300]}")
+                plans.append((name, max(server, default=(0.0, ""))))
+        print("  (server: planning and execution of its SELECTs, by EXPLAIN ANALYZE of the last;")
+        print("   SQL: as the app waited for them, rows included; not SQL: Python, ORM, JSON)")
+        for name, (ms, sql) in plans:
+            if sql:
+                print(f"\n{name}: slowest statement {ms:.1f} ms on the server\n  {sql[:300]}")
                 with connection.cursor() as cursor:
                     cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
                     for (line,) in cursor.fetchall()[:PLAN_LINES]:
@@ -81,6 +82,21 @@ def explain_reads(marker: dict) -> int:
     finally:
         revoke_keys(keys)
     return failed
+
+
+def _is_select(sql: str) -> bool:
+    return sql.lstrip().upper().startswith("SELECT")
+
+
+def _server_ms(sql: str) -> float:
+    """The statement's planning and execution time on the server (EXPLAIN ANALYZE)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+        found = cursor.fetchone()[0]
+    found = found[0] if isinstance(found, list) else found
+    return found["Planning Time"] + found["Execution Time"]
 
 
 def _request(path: str | None, params: object, plan: dict, rng: random.Random) -> tuple:
