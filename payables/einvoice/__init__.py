@@ -7,7 +7,7 @@ module has the same function set:
 - ``FORMAT``: its name;
 - ``detect(data: bytes) -> bool``: a cheap look at the bytes;
 - ``parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument``;
-- ``render(invoice) -> bytes`` where the format is written (UBL).
+- ``render(invoice) -> bytes`` where the format is written (UBL, Finvoice 3.0).
 """
 
 from __future__ import annotations
@@ -72,6 +72,11 @@ def render_ubl(invoice: Invoice) -> bytes:
     return import_module("payables.einvoice.ubl").render(invoice)
 
 
+def render_finvoice(invoice: Invoice) -> bytes:
+    """Write the invoice as Finvoice 3.0."""
+    return import_module("payables.einvoice.finvoice").render(invoice)
+
+
 __all__ = [
     "EInvoiceError",
     "Finding",
@@ -85,5 +90,6 @@ __all__ = [
     "detect",
     "format_modules",
     "parse",
+    "render_finvoice",
     "render_ubl",
 ]

@@ -108,9 +108,11 @@ class Line:
     accounting_cost: str = ""  # BT-133 buyer accounting reference
     note: str = ""  # BT-127
     order_line_reference: str = ""  # BT-132
-    # Extensions outside EN 16931 (Estonian Accounting/JournalEntry): not rendered to UBL.
+    # Extensions outside EN 16931 (Estonian Accounting/JournalEntry, Finvoice rows): not
+    # rendered to UBL.
     account_code: str = ""
     dimensions: tuple[tuple[str, str], ...] = ()  # (dimension type, value) pairs
+    vat_amount: Decimal | None = None  # the line's VAT as stated (Finvoice RowVatAmount)
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,9 @@ class Invoice:
 
     def without_extensions(self) -> Invoice:
         """The invoice as UBL can carry it: line extensions outside EN 16931 dropped."""
-        lines = tuple(replace(line, account_code="", dimensions=()) for line in self.lines)
+        lines = tuple(
+            replace(line, account_code="", dimensions=(), vat_amount=None) for line in self.lines
+        )
         return replace(self, lines=lines)
 
 

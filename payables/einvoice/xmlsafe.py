@@ -20,6 +20,7 @@ from payables.einvoice.errors import (
 from payables.einvoice.model import ParseLimits
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_NOT_XML_CHARS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 # libxml2 options: no DTD, entities or network; its own bounds stay on (huge_tree off:
 # text nodes up to 10 MB, names up to 50,000 characters, nesting up to 256 levels).
@@ -292,6 +293,15 @@ def text(element: etree._Element | None) -> str:
     if element is None or element.text is None:
         return ""
     return element.text.strip()
+
+
+def xml_text(value: str) -> str:
+    r"""Drop characters XML 1.0 cannot hold (lxml refuses them) from text the writers write.
+
+    >>> xml_text("a\x00b\x1bc")
+    'abc'
+    """
+    return _NOT_XML_CHARS.sub("", value)
 
 
 def to_decimal(value: str, *, where: str = "") -> Decimal:

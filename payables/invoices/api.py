@@ -10,10 +10,11 @@ from uuid import UUID
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.text import get_valid_filename
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from payables.einvoice import render_ubl
+from payables.einvoice import render_finvoice, render_ubl
 from payables.einvoice.model import Finding
 from payables.errors import FieldError, PayloadTooLarge
 from payables.invoices.einvoice_mapping import to_canonical
@@ -434,8 +435,30 @@ def original(
 def ubl(request: HttpRequest, ref: str) -> HttpResponse:
     """The invoice rendered as Peppol BIS Billing 3.0 UBL."""
     invoice = get_invoice(request.actor.company, ref)
-    response = HttpResponse(render_ubl(to_canonical(invoice)), content_type="application/xml")
+    return _xml_download(render_ubl(to_canonical(invoice)), f"{invoice.invoice_number}.xml")
+
+
+@router.get(
+    "/{ref}/finvoice",
+    auth=read,
+    response={200: None},
+    openapi_extra={"responses": {200: {"content": {"application/xml": {}}}}},
+)
+def finvoice(request: HttpRequest, ref: str) -> HttpResponse:
+    """The invoice rendered as Finvoice 3.0 (a credit note as INV02, with negative amounts).
+
+    Rendered from the stored invoice whatever it came as; `GET /{ref}/original` gives a
+    document it was imported from, byte-exact."""
+    invoice = get_invoice(request.actor.company, ref)
+    document = render_finvoice(to_canonical(invoice))
+    return _xml_download(document, f"finvoice-{invoice.invoice_number}.xml")
+
+
+def _xml_download(document: bytes, filename: str) -> HttpResponse:
+    """An XML file to save; the name without what a path or a header would misread
+    (invoice numbers often hold a slash)."""
+    response = HttpResponse(document, content_type="application/xml")
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{invoice.invoice_number}.xml"
+        as_attachment=True, filename=get_valid_filename(filename)
     )
     return response

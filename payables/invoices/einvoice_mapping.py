@@ -1,7 +1,7 @@
 """Map between the e-invoice engine's canonical model and payables invoices.
 
 Inbound: a canonical invoice becomes an external-invoice item for the upsert machinery.
-Outbound: a stored invoice becomes a canonical invoice that renders as UBL.
+Outbound: a stored invoice becomes a canonical invoice that renders as UBL or Finvoice.
 """
 
 from __future__ import annotations
@@ -310,9 +310,10 @@ def _first(*values: Decimal | None) -> Decimal:
 
 
 def to_canonical(invoice: Invoice) -> ein.Invoice:
-    """Describe a stored invoice in the canonical model (for rendering UBL).
+    """Describe a stored invoice in the canonical model (for rendering UBL or Finvoice).
 
-    payables keeps credit notes negative; UBL credit notes state positive amounts.
+    payables keeps credit notes negative; the model states them positive, as UBL does
+    (the Finvoice writer negates them again).
     """
     sign = Decimal(-1) if invoice.type == Invoice.Type.CREDIT_NOTE else Decimal(1)
     company, supplier = invoice.company, invoice.supplier
@@ -326,7 +327,8 @@ def to_canonical(invoice: Invoice) -> ein.Invoice:
         ein.Line(
             id=str(row.position),
             line_net=money(row.net_amount),
-            quantity=row.quantity.normalize() * sign if row.quantity is not None else sign,
+            # A row without a quantity is one unit, stated positive like its amount.
+            quantity=row.quantity.normalize() * sign if row.quantity is not None else Decimal(1),
             unit_code=row.unit or "C62",
             net_price=(row.unit_price.normalize() if row.unit_price is not None else None),
             name=(row.description.split("\n", 1)[0] or row.item_code or f"Row {row.position}"),
@@ -334,6 +336,7 @@ def to_canonical(invoice: Invoice) -> ein.Invoice:
             vat_category=_category(row.vat_rate),
             vat_rate=row.vat_rate.normalize() if row.vat_rate is not None else None,
             accounting_cost=row.account_code,
+            vat_amount=money(row.vat_amount) if row.vat_amount is not None else None,
         )
         for row in invoice.rows.all()
     )

@@ -114,7 +114,7 @@ def invoice_input(form: FennoaAddIn, *, supplier_id: UUID | None) -> tuple[Invoi
     return native_input(InvoiceIn, data, ADD_LOCS), {"fennoa": kept} if kept else {}
 
 
-def tag_splits(raw: str | list) -> list[PrebookingSplitIn]:
+def tag_splits(raw: object) -> list[PrebookingSplitIn]:
     """The prebooking splits the ``json`` field's tags describe, every problem located."""
     rows = _json_array(raw)
     problems: list[FieldError] = []
@@ -175,7 +175,7 @@ def tag_loc(loc: Sequence) -> list:
     return parts
 
 
-def _json_array(raw: str | list) -> list:
+def _json_array(raw: object) -> list:
     if isinstance(raw, str):
         try:
             raw = json.loads(raw, parse_float=Decimal)

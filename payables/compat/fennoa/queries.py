@@ -16,21 +16,17 @@ def with_fennoa_facts(invoices: QuerySet[Invoice]) -> QuerySet[Invoice]:
     """Add what Fennoa's invoice states besides the invoice's own fields, in one query.
 
     ``fennoa_has_earlier``: the supplier sent an earlier invoice (not cancelled), so this is
-    not their first; ``fennoa_has_original``: the document it was read from is kept;
-    ``fennoa_files``: its stored files, in the order they came.
+    not their first; ``fennoa_files``: its stored files, in the order they came.
     """
     earlier = Invoice.objects.filter(
         company=OuterRef("company"),
         supplier=OuterRef("supplier"),
         internal_id__lt=OuterRef("internal_id"),
     ).exclude(status=Invoice.Status.CANCELLED)
-    original = Attachment.objects.filter(
-        invoice=OuterRef("pk"), is_original=True, kind=Attachment.Kind.FILE
-    )
     files = Attachment.objects.filter(kind=Attachment.Kind.FILE).order_by("internal_id", "pk")
-    return invoices.annotate(
-        fennoa_has_earlier=Exists(earlier), fennoa_has_original=Exists(original)
-    ).prefetch_related(Prefetch("attachments", queryset=files, to_attr="fennoa_files"))
+    return invoices.annotate(fennoa_has_earlier=Exists(earlier)).prefetch_related(
+        Prefetch("attachments", queryset=files, to_attr="fennoa_files")
+    )
 
 
 def fennoa_invoice(company: Company, internal_id: int) -> Invoice:

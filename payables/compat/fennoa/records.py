@@ -59,8 +59,8 @@ def invoice_detail(invoice: Invoice, steps: list[ApprovalStep] | None) -> dict:
 
 
 def invoice_record(invoice: Invoice) -> dict:
-    """The ``PurchaseInvoice`` fields (``is_first_invoice`` and ``finvoice_available`` come
-    from the annotations of ``queries.with_fennoa_facts``)."""
+    """The ``PurchaseInvoice`` fields (``is_first_invoice`` comes from the annotations of
+    ``queries.with_fennoa_facts``)."""
     cur, home = invoice.currency, invoice.company.home_currency
     supplier = invoice.supplier
     message = invoice.metadata.get("fennoa", {}).get("bank_message", "")
@@ -93,18 +93,17 @@ def invoice_record(invoice: Invoice) -> dict:
         "terms_of_payment": invoice.payment_terms,
         "is_receipt": 0,
         "is_first_invoice": 0 if getattr(invoice, "fennoa_has_earlier", False) else 1,
-        "finvoice_available": 1 if finvoice_available(invoice) else 0,
+        # get/finvoice answers for every invoice: the Finvoice it came as, else rendered.
+        "finvoice_available": 1,
         "is_prebooked": 1 if invoice.prebooked else 0,
         "created": fennoa_moment(invoice.created_at),
         "modified": fennoa_moment(invoice.modified_at),
     }
 
 
-def finvoice_available(invoice: Invoice) -> bool:
-    """Read from a Finvoice whose original is kept (``with_fennoa_facts`` annotates it)."""
-    return invoice.source_system == FINVOICE_SOURCE and getattr(
-        invoice, "fennoa_has_original", False
-    )
+def came_as_finvoice(invoice: Invoice) -> bool:
+    """Whether the invoice was read from a Finvoice (its originals are Finvoice files)."""
+    return invoice.source_system == FINVOICE_SOURCE
 
 
 def type_id(invoice: Invoice) -> int:

@@ -11,13 +11,23 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from payables.coding.inputs import Percent
 from payables.compat.fennoa.params import Moment
 from payables.schema_types import CountryCode, CurrencyCode, InSchema, IsoDate, Money
 
-Id = Annotated[int, Field(ge=1, le=10**18)]
-Page = Annotated[int, Field(ge=1, le=1_000_000)]
+
+def _not_a_bool(value: object) -> object:
+    """A JSON ``true`` is no number: pydantic would read it as 1 (invoice 1, type 1)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "Input should be a whole number, not true or false")
+    return value
+
+
+Whole = BeforeValidator(_not_a_bool)
+Id = Annotated[int, Whole, Field(ge=1, le=10**18)]
+Page = Annotated[int, Whole, Field(ge=1, le=1_000_000)]
 Switch = Literal[0, 1]
 
 
@@ -40,8 +50,9 @@ def _small_int(value: object) -> object:
     return int(value) if isinstance(value, str) and value.strip() in {"0", "1", "2"} else value
 
 
-FlagParam = Annotated[Switch, BeforeValidator(_small_int)]
-InvoiceType = Annotated[Literal[1, 2], BeforeValidator(_small_int)]
+# Validators run from the last: the text read first, then a boolean refused.
+FlagParam = Annotated[Switch, Whole, BeforeValidator(_small_int)]
+InvoiceType = Annotated[Literal[1, 2], Whole, BeforeValidator(_small_int)]
 
 
 class FennoaIn(InSchema):
@@ -103,7 +114,8 @@ class FennoaRejectIn(FennoaIn):
 class FennoaSetTagsIn(FennoaIn):
     """``do/set_tags``: the tags as JSON text in the form field ``json`` (or a JSON body)."""
 
-    json_: str | list = Field(alias="json")
+    # Text or (in a JSON body) an array; ``mapping.tag_splits`` refuses anything else at json.
+    json_: object = Field(alias="json")
     purchase_invoice_id: Id | None = None
     invoice_id: Id | None = None
 

@@ -175,7 +175,7 @@ def read_purchase(payload: PurchaseInvoiceV1, *, company: Company, version: str)
         "vat_breakdown": breakdown,
     }
     data |= _vendor(payload.Vendor, company, problems, origins)
-    receiver = _receiver(getattr(payload, "Receiver", None), company, origins)
+    receiver = _receiver(getattr(payload, "Receiver", None), company, problems, origins)
     payment = _payment(payload, company, problems)
     file = _file(payload, problems)
     try:
@@ -260,13 +260,14 @@ def _vendor(vendor: VendorIn, company: Company, problems: list[FieldError], orig
         origins[("supplier", name)] = ("Vendor", merit)
     if vendor.Id is not None and queries.has_supplier(company, vendor.Id):
         return {"supplier_id": vendor.Id}
-    if vendor.Id is not None and not (vendor.Name or vendor.RegNo or vendor.VatRegNo):
-        message = "No vendor has this Id; give Name and CountryCode to add it."
-        problems.append(FieldError(message, loc=("Vendor", "Id"), code="unknown_supplier"))
+    _check_unknown_id(vendor, "Vendor", problems)
     return {"supplier": _party(vendor)}
 
 
-def _receiver(receiver: VendorIn | None, company: Company, origins: dict) -> SupplierRefIn | None:
+def _receiver(
+    receiver: VendorIn | None, company: Company, problems: list[FieldError], origins: dict
+) -> SupplierRefIn | None:
+    """The v2 ReceiverObject: found or added as the VendorObject is."""
     if receiver is None:
         return None
     origins[("receiver",)] = ("Receiver",)
@@ -274,7 +275,15 @@ def _receiver(receiver: VendorIn | None, company: Company, origins: dict) -> Sup
         origins[("receiver", name)] = ("Receiver", merit)
     if receiver.Id is not None and queries.has_supplier(company, receiver.Id):
         return SupplierRefIn(id=receiver.Id)
+    _check_unknown_id(receiver, "Receiver", problems)
     return SupplierRefIn.model_validate(_party(receiver))
+
+
+def _check_unknown_id(party: VendorIn, where: str, problems: list[FieldError]) -> None:
+    """An Id no supplier has, with nothing to find or add one by, is refused at the Id."""
+    if party.Id is not None and not (party.Name or party.RegNo or party.VatRegNo):
+        message = f"No {where.lower()} has this Id; give Name and CountryCode to add it."
+        problems.append(FieldError(message, loc=(where, "Id"), code="unknown_supplier"))
 
 
 def _party(vendor: VendorIn) -> dict:

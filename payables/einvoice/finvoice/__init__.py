@@ -8,10 +8,12 @@ and encoding (ISO-8859-15 by tradition), so the file is cut into documents befor
 
 The file: ``frame`` (detect, parse, documents) and ``encoding``. The mapping: ``invoice``
 (header, parties, payment), ``rows``, ``totals``, and ``codes`` for the code lists.
+Writing: ``writer`` (Finvoice 3.0, the reader's mapping reversed) on ``builder``.
 """
 
 from __future__ import annotations
 
 from payables.einvoice.finvoice.frame import FORMAT, detect, parse
+from payables.einvoice.finvoice.writer import render
 
-__all__ = ["FORMAT", "detect", "parse"]
+__all__ = ["FORMAT", "detect", "parse", "render"]

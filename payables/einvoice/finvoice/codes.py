@@ -6,12 +6,12 @@ from decimal import Decimal
 
 from lxml import etree
 
-from payables.einvoice.model import Finding
+from payables.einvoice.model import CREDIT_NOTE_TYPE_CODES, Finding
 from payables.einvoice.values import text_at
 from payables.einvoice.xmlsafe import path_of
 
-# BT-3: INV02 is the credit note (hyvityslasku, 381) whatever InvoiceTypeCodeUN says; other
-# types take InvoiceTypeCodeUN (3.0), else this UNCL1001 code, else 380.
+# BT-3: INV02 is a credit note (hyvityslasku): InvoiceTypeCodeUN where that names a credit
+# note (3.0), else 381; other types take InvoiceTypeCodeUN, else this UNCL1001 code, else 380.
 _TYPE_CODES = {"INV06": "325"}
 # BT-118 / BT-151: Finvoice 2.x VatCode values outside UNCL5305 (intra-EU goods/services).
 _VAT_CODES = {"ZEG": "K", "ZES": "K"}
@@ -29,9 +29,10 @@ def type_code(details: etree._Element, findings: list[Finding]) -> str:
                 path_of(details) + "/InvoiceTypeCode",
             )
         )
+    stated = text_at(details, "InvoiceTypeCodeUN")
     if code == "INV02":
-        return "381"
-    return text_at(details, "InvoiceTypeCodeUN") or _TYPE_CODES.get(code, "380")
+        return stated if stated in CREDIT_NOTE_TYPE_CODES else "381"
+    return stated or _TYPE_CODES.get(code, "380")
 
 
 def vat_category(code: str, rate: Decimal | None) -> str:

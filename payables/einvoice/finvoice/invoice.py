@@ -112,13 +112,21 @@ def _party(root: etree._Element, role: str, *, address_path: str) -> Party:
     registry = details.find(f"{role}PartyIdentifier") if details is not None else None
     communication = root.find(f"{role}CommunicationDetails")
     unit_number = text_at(root, f"{role}OrganisationUnitNumber")
+    codes = details.findall(f"{role}Code") if details is not None else []
     return Party(
         name=" ".join(texts_at(details, f"{role}OrganisationName")),  # BT-27 / BT-44
         trading_name=text_at(details, f"{role}OrganisationTradingName"),  # BT-28 / BT-45
         registry_id=text(registry),  # BT-30 / BT-47 (Finnish Y-tunnus)
         registry_scheme=(registry.get("SchemeID", "").strip() if registry is not None else ""),
         vat_id=text_at(details, f"{role}OrganisationTaxCode"),  # BT-31 / BT-48
-        identifiers=((unit_number, ""),) if unit_number else (),  # BT-29 / BT-46 (OVT)
+        # BT-29 / BT-46: the OVT code, then the party's codes (3.0), each with its scheme:
+        # an ISO 6523 ICD, else the IdentifierType (SEPA for a creditor id).
+        identifiers=(((unit_number, ""),) if unit_number else ())
+        + tuple(
+            (text(c), (c.get("SchemeID") or c.get("IdentifierType") or "").strip())
+            for c in codes
+            if text(c)
+        ),
         electronic_address=text(electronic),  # BT-34 / BT-49
         electronic_address_scheme=(
             electronic.get("SchemeID", "").strip() if electronic is not None else ""
@@ -156,8 +164,10 @@ def _payment_means(
     reference = text_at(instruction, "EpiRemittanceInfoIdentifier")  # BT-83
     means = []
     iban = text_at(beneficiary, "EpiAccountID")  # BT-84
+    if not any(character.isalnum() for character in iban):
+        iban = ""  # Finvoice requires an account: "-" is how a writer says there is none
     bic = text_at(parties, "EpiBfiPartyDetails/EpiBfiIdentifier")  # BT-86
-    if iban or bic or reference:
+    if iban or bic or reference or code:  # a code alone: a card or direct debit (3.0)
         means.append(
             PaymentMeans(
                 code=code,

@@ -95,11 +95,13 @@ def _line(row: etree._Element, net: Decimal, *, position: int) -> Line:
         accounting_cost=text_at(row, "RowAccountDimensionText"),  # BT-133
         note="\n".join(texts_at(row, "RowFreeText")),  # BT-127
         order_line_reference=text_at(row, "RowOrderPositionIdentifier"),  # BT-132
-        # Extension: the seller's proposed ledger account for the buyer's bookkeeping.
+        # Extensions: the seller's proposed ledger account for the buyer's bookkeeping,
+        # and the row's VAT as stated.
         account_code=(
             text_at(row, "RowNormalProposedAccountIdentifier")
             or text_at(row, "RowShortProposedAccountIdentifier")
         ),
+        vat_amount=decimal_at(row, "RowVatAmount"),
     )
 
 

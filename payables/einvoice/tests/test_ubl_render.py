@@ -243,7 +243,7 @@ def every_field_set() -> Invoice:
     )
 
 
-EXTENSIONS = {"Line.account_code", "Line.dimensions"}
+EXTENSIONS = {"Line.account_code", "Line.dimensions", "Line.vat_amount"}
 
 
 def fields_set(value: object) -> set[str]:

@@ -3,15 +3,13 @@ currency, fixed-point decimals, and only text that XML 1.0 can hold."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 
 from lxml import etree
 
 from payables.einvoice.ubl.syntax import NS
-
-_NOT_XML_CHARS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+from payables.einvoice.xmlsafe import xml_text
 
 
 class Builder:
@@ -69,8 +67,3 @@ def xsd_decimal(value: Decimal) -> str:
     '-0.001'
     """
     return format(value, "f")
-
-
-def xml_text(value: str) -> str:
-    """Drop characters XML 1.0 cannot hold (lxml refuses them) from model strings."""
-    return _NOT_XML_CHARS.sub("", value)

@@ -194,6 +194,18 @@ def test_an_unknown_field_is_refused_not_ignored(fennoa):
     assert errors_of(response) == {"total_gros": "extra_forbidden"}
 
 
+def test_json_booleans_are_no_type_or_supplier_id(fennoa, add_invoice):
+    add_invoice()  # supplier 1, which true would name
+    sent = ADD_FORM | {"purchase_invoice_type_id": True, "purchase_supplier_id": True}
+    response = fennoa.post_json("purchases_api/add", sent)
+    assert response.status_code == 400
+    assert errors_of(response) == {
+        "purchase_invoice_type_id": "int_type",
+        "purchase_supplier_id": "int_type",
+    }
+    assert Invoice.objects.count() == 1
+
+
 def test_a_field_given_twice_is_refused(fennoa):
     body = "&".join(f"{k}={v}" for k, v in ADD_FORM.items()) + "&invoice_date=2023-09-02"
     response = fennoa.post_urlencoded("purchases_api/add", body)

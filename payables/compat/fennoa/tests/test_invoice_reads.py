@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import base64
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from payables.approvals.services import ApproverRequest, append_approvers
 from payables.compat.fennoa.tests.conftest import ADD_FORM, data_of, errors_of
+from payables.einvoice import finvoice
+from payables.einvoice.model import ParseLimits
 from payables.einvoice.tests.corpus import SAMPLES_DIR
+from payables.einvoice.tests.finvoice_render_support import schema_errors
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.services.einvoice_import import import_einvoice
 
@@ -49,7 +54,7 @@ def test_get_gives_the_added_invoice_back_in_fennoas_shape(fennoa, add_invoice):
     assert (invoice["is_receipt"], invoice["is_first_invoice"], invoice["finvoice_available"]) == (
         0,
         1,
-        0,
+        1,
     )
     assert data["Currency"] == {"code": "EUR", "name": "Euro"}
     assert data["PurchaseInvoiceType"] == {"id": 1, "name": "Debit invoice"}
@@ -213,11 +218,52 @@ def test_the_finvoice_an_invoice_came_as_is_given_byte_exact(fennoa, from_finvoi
     assert data_of(fennoa.get(f"purchases_api/get/finvoice/{invoice.internal_id}")) == got
 
 
-def test_an_invoice_that_came_otherwise_has_no_finvoice(fennoa, add_invoice):
-    made = add_invoice()
-    response = fennoa.get("purchases_api/get/finvoice", {"id": made["id"]})
+def test_an_invoice_that_came_otherwise_gets_a_rendered_finvoice(fennoa, add_invoice):
+    made = add_invoice(invoice_number="1001/A")
+    record = data_of(fennoa.get(f"purchases_api/{made['id']}"))["PurchaseInvoice"]
+    assert record["finvoice_available"] == 1
+    got = data_of(fennoa.get("purchases_api/get/finvoice", {"id": made["id"]}))
+    assert (got["encoding"], got["mimetype"], got["file"]) == (
+        "base64",
+        "application/xml",
+        "finvoice-1001A.xml",
+    )
+    content = base64.b64decode(got["content"])
+    assert schema_errors(content) == []
+    (rendered,) = finvoice.parse(content, limits=ParseLimits()).invoices
+    assert (rendered.number, rendered.issue_date, rendered.due_date) == (
+        "1001/A",
+        date(2023, 9, 1),
+        date(2023, 9, 15),
+    )
+    assert (rendered.totals.tax_exclusive, rendered.totals.tax_inclusive) == (
+        Decimal("100.00"),
+        Decimal("124.00"),
+    )
+    assert (rendered.seller.name, rendered.seller.registry_id) == ("Fennoa Oy", "2593931-3")
+    means = rendered.payment_means[0]
+    assert (means.iban, means.bic, means.payment_reference) == (
+        "FI4250001510000023",
+        "NDEAFIHH",
+        "13",
+    )
+    assert data_of(fennoa.get(f"purchases_api/get/finvoice/{made['id']}")) == got
+
+
+def test_a_credit_invoice_gets_a_rendered_credit_note(fennoa, add_invoice):
+    made = add_invoice(purchase_invoice_type_id="2")
+    got = data_of(fennoa.get("purchases_api/get/finvoice", {"id": made["id"]}))
+    content = base64.b64decode(got["content"])
+    assert b"<InvoiceTypeCode>INV02</InvoiceTypeCode>" in content
+    (rendered,) = finvoice.parse(content, limits=ParseLimits()).invoices
+    assert rendered.is_credit_note
+    assert rendered.totals.tax_inclusive == Decimal("-124.00")
+
+
+def test_an_unknown_invoice_has_no_finvoice(fennoa):
+    response = fennoa.get("purchases_api/get/finvoice", {"id": "999"})
     assert response.status_code == 404
-    assert errors_of(response) == {None: "attachment_not_found"}
+    assert errors_of(response) == {None: "invoice_not_found"}
 
 
 def test_another_companys_finvoice_is_not_found(other_fennoa, from_finvoice):

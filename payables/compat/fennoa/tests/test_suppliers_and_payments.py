@@ -185,3 +185,16 @@ def test_a_json_body_that_is_not_json_is_refused(fennoa):
     )
     assert response.status_code == 400
     assert errors_of(response) == {None: "json_invalid"}
+
+
+def test_a_json_true_is_no_invoice_id(fennoa, make_invoice):
+    """pydantic would read true as 1: the payment would land on invoice 1."""
+    invoice = make_invoice()
+    assert invoice.internal_id == 1
+    response = fennoa.post_json(
+        "purchases_api/do/add_payment",
+        {"purchase_invoice_id": True, "sum": "5.00", "payment_date": "2023-09-10"},
+    )
+    assert response.status_code == 400
+    assert errors_of(response) == {"purchase_invoice_id": "int_type"}
+    assert not Payment.objects.exists()

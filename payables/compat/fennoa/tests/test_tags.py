@@ -169,3 +169,22 @@ def test_another_companys_invoice_cannot_be_tagged_or_read(other_fennoa, make_in
     assert response.status_code == 404
     invoice.refresh_from_db()
     assert not invoice.prebooked
+
+
+def test_the_json_field_as_a_json_object_is_refused_at_json(fennoa, make_invoice):
+    invoice = make_invoice()
+    response = fennoa.post_json(
+        f"purchases_api/do/set_tags/{invoice.internal_id}", {"json": {"percent": 100}}
+    )
+    assert response.status_code == 400
+    assert errors_of(response) == {"json": "invalid"}
+
+
+def test_a_json_true_is_no_invoice_to_tag(fennoa, make_invoice):
+    invoice = make_invoice()
+    assert invoice.internal_id == 1
+    response = fennoa.post_json(
+        "purchases_api/do/set_tags",
+        {"purchase_invoice_id": True, "json": [{"percent": 100, "account_code": 4000}]},
+    )
+    assert errors_of(response) == {"purchase_invoice_id": "int_type"}

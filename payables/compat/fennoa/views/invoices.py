@@ -6,6 +6,7 @@ import base64
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.text import get_valid_filename
 
 from payables.compat.fennoa import records
 from payables.compat.fennoa.endpoint import endpoint, one_id
@@ -26,7 +27,9 @@ from payables.compat.fennoa.schemas import (
     FennoaPaymentIn,
     FennoaUnbookedParams,
 )
+from payables.einvoice import render_finvoice
 from payables.errors import FieldError, NotFound, PayloadTooLarge
+from payables.invoices.einvoice_mapping import to_canonical
 from payables.invoices.errors import AttachmentNotFound, UnknownSupplier
 from payables.invoices.queries import filter_invoices, get_attachment_by_internal_id
 from payables.invoices.schemas import InvoiceFilters
@@ -52,22 +55,30 @@ def purchase_invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
 @endpoint("GET", "invoices:read", not_found=404)
 def finvoice(request: HttpRequest, invoice_id: int | None = None) -> HttpResponse:
-    """``get/finvoice``: the Finvoice the invoice was read from, byte-exact, as base64.
+    """``get/finvoice``: the invoice's Finvoice as base64: the one it was read from,
+    byte-exact, else the stored invoice rendered as Finvoice 3.0.
 
-    payables keeps every original it reads; it writes no Finvoice of its own, so an invoice
-    that did not come as a Finvoice has none (404), as Fennoa answers past 12 months.
+    payables keeps every original without Fennoa's 12-month limit and writes Finvoice for
+    the others, so every invoice has one (``finvoice_available`` is always 1).
     """
     params = FennoaInvoiceParams.model_validate(one_id(invoice_id, query_values(request), "id"))
     invoice = fennoa_invoice(request.actor.company, params.id)
-    original = original_document(invoice) if records.finvoice_available(invoice) else None
-    if original is None:
-        raise AttachmentNotFound("This invoice did not come as a Finvoice: there is none to give.")
+    original = original_document(invoice) if records.came_as_finvoice(invoice) else None
+    if original is not None:
+        content = read_attachment(original)
+        mimetype, filename = original.content_type, original.filename
+    else:
+        content = render_finvoice(to_canonical(invoice))
+        mimetype, filename = (
+            "application/xml",
+            get_valid_filename(f"finvoice-{invoice.invoice_number}.xml"),
+        )
     return ok(
         {
             "encoding": "base64",
-            "mimetype": original.content_type,
-            "file": original.filename,
-            "content": base64.b64encode(read_attachment(original)).decode(),
+            "mimetype": mimetype,
+            "file": filename,
+            "content": base64.b64encode(content).decode(),
         }
     )
 

@@ -171,6 +171,15 @@ def test_an_unknown_vendor_id_without_fields(merit, books):
     assert refused(merit.post("api/v1/sendpurchinvoice", payload)) == ["Vendor.Id"]
 
 
+def test_an_unknown_receiver_id_without_fields(merit, books):
+    payload = example(EXAMPLE_CREATE, Receiver={"Id": UNKNOWN_ID})
+
+    response = merit.post("api/v2/sendpurchinvoice", payload)
+
+    assert refused(response) == ["Receiver.Id"]
+    assert response.json()["Errors"][0]["Type"] == "unknown_supplier"
+
+
 def test_a_vendor_that_cannot_be_added(merit, books):
     payload = example(EXAMPLE_CREATE, Vendor={"Name": "Nameless land"})
 
