@@ -81,14 +81,15 @@ def list_page(
     company: Company, filters: InvoiceFilters
 ) -> tuple[list[dict], int | None, str | None]:
     """One page of the list as plain values (see ``schemas.summaries``): by ``after``
-    (keyset: no count) or by ``page``; with the cursor of the page that follows, if any."""
+    (keyset: no count) or by ``page`` (counted unless ``count=false``); with the cursor of
+    the page that follows, if any."""
     qs = filter_invoices(company, filters, details=False)
     count = None
     if filters.after:
         qs = qs.filter(internal_id__lt=int(filters.after[1:]))
         start = 0
     else:
-        count = qs.count()
+        count = qs.count() if filters.count else None
         start = (filters.page - 1) * filters.page_size
     found = list(qs.values(*HEADER, *SUPPLIER)[start : start + filters.page_size + 1])
     page = found[: filters.page_size]

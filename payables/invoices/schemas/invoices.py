@@ -108,6 +108,11 @@ class InvoiceFilters(PageParams):
         description="Keyset paging: the `next` of the previous page (then `page` is not "
         "used and `count` is null), for deep pages at the cost of one index range.",
     )
+    count: bool = Field(
+        default=True,
+        description="false: leave out counting all that match (`count` is null): on a "
+        "ledger of a hundred thousand invoices the count costs more than the page.",
+    )
     expand: str | None = Field(
         None,
         pattern=r"^(rows|vat_breakdown)(,(rows|vat_breakdown))?$",

@@ -67,7 +67,9 @@ class InvoiceListItemOut(Schema):
 
 class InvoiceListOut(Schema):
     items: list[InvoiceListItemOut]
-    count: int | None = Field(description="All that match; null when paging with `after`.")
+    count: int | None = Field(
+        description="All that match; null when paging with `after` or with `count=false`."
+    )
     next: str | None = Field(
         description="Pass as `after` for the next page (keyset paging); null at the end."
     )

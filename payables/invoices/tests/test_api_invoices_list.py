@@ -95,3 +95,15 @@ def test_keyset_pages_follow_next_without_a_count(api, make_invoice):
     assert seen == [5, 4, 3, 2, 1]
     bad = api.get("/invoices", {"after": "5; drop"})
     assert (bad.status_code, bad.json()["detail"][0]["loc"]) == (422, ["query", "after"])
+
+
+def test_count_false_leaves_the_count_out_and_pages_alike(api, make_invoice):
+    for _ in range(3):
+        make_invoice()
+    counted = api.get("/invoices", {"page_size": 2}).json()
+    uncounted = api.get("/invoices", {"page_size": 2, "count": "false"}).json()
+    assert (counted["count"], uncounted["count"]) == (3, None)
+    assert uncounted["items"] == counted["items"]
+    assert uncounted["next"] == counted["next"] == "i2"
+    bad = api.get("/invoices", {"count": "maybe"})
+    assert (bad.status_code, bad.json()["detail"][0]["loc"]) == (422, ["query", "count"])
