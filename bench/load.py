@@ -41,14 +41,16 @@ sys.path.insert(0, str(BENCH_DIR))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/payables_scale"
 # What the clients ask (load_locustfile.py), to tell which finished nothing within a run.
 REQUESTS = (
-    "GET /invoices", "GET /invoices?status=booked", "GET /invoices/{id}", "GET /approvals/queue",
-    "GET /feeds/events", "GET /feeds/exported (100)", "GET /feeds/digitized (100)",
+    "GET /invoices", "GET /invoices?count=false", "GET /invoices?status=booked",
+    "GET /invoices/{id}", "GET /approvals/queue", "GET /feeds/events",
+    "GET /feeds/exported (100)", "GET /feeds/digitized (100)",
     "POST /invoices/import/upsert ({batch})", "POST /approvals/{id}/approve",
     "POST /invoices/{id}/export",
 )  # fmt: skip
 # Issue 18's targets on the 2-core machine at 1M invoices: p99 in milliseconds.
 TARGETS = {
     "GET /invoices": 50,
+    "GET /invoices?count=false": 50,
     "GET /invoices?status=booked": 50,
     "GET /invoices/{id}": 50,
     "GET /approvals/queue": 50,

@@ -33,6 +33,7 @@ def explain_reads(marker: dict) -> int:
     approver = {"X-API-Key": plan["approver_key"]}
     reads = [
         ("GET /invoices", "/invoices", {}, integrator),
+        ("GET /invoices?count=false", "/invoices", {"count": "false"}, integrator),
         ("GET /invoices?status=booked", "/invoices", {"status": "booked"}, integrator),
         ("GET /invoices/{id}", None, {}, integrator),
         ("GET /approvals/queue", "/approvals/queue", {}, approver),

@@ -56,6 +56,10 @@ class Client(FastHttpUser):
     def invoice_list(self) -> None:
         self._get("/invoices", "GET /invoices", self.as_integrator)
 
+    @task(2)
+    def invoice_list_uncounted(self) -> None:
+        self._get("/invoices", "GET /invoices?count=false", self.as_integrator, count="false")
+
     @task(3)
     def invoice_list_booked(self) -> None:
         self._get("/invoices", "GET /invoices?status=booked", self.as_integrator, status="booked")
