@@ -1,7 +1,11 @@
-"""How payables writes JSON: Decimals as strings, timestamps to the microsecond."""
+"""How payables writes JSON: Decimals as strings, timestamps to the microsecond, and answers
+that hold JSON texts stored earlier."""
 
 from __future__ import annotations
 
+import json
+import re
+import secrets
 from datetime import datetime
 
 from ninja.responses import NinjaJSONEncoder
@@ -19,3 +23,30 @@ class PreciseJSONEncoder(NinjaJSONEncoder):
             text = o.isoformat()
             return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
         return super().default(o)
+
+
+class StoredJson:
+    """Put JSON texts stored earlier into an answer written with ``PreciseJSONEncoder``.
+
+    ``mark(text)`` gives a stand-in to place in the answer where the text belongs;
+    ``dumps(answer)`` writes the answer and puts each text in its stand-in's place, without
+    reading it again. A stand-in is a string that no data can hold (NUL characters, which
+    the API refuses and PostgreSQL cannot store, around a random tag).
+
+    >>> stored = StoredJson()
+    >>> stored.dumps({"a": stored.mark('[{"b": 1}]'), "c": "d"})
+    '{"a": [{"b": 1}], "c": "d"}'
+    """
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+        self._tag = secrets.token_hex(8)
+        self._marks = re.compile(rf'"\\u0000{self._tag}:([0-9]+)\\u0000"')
+
+    def mark(self, text: str) -> str:
+        self._texts.append(text)
+        return f"\x00{self._tag}:{len(self._texts) - 1}\x00"
+
+    def dumps(self, answer: object) -> str:
+        text = json.dumps(answer, cls=PreciseJSONEncoder)
+        return self._marks.sub(lambda found: self._texts[int(found[1])], text)

@@ -24,8 +24,11 @@ class ApprovalStep(models.Model):
     """One person's turn on an invoice. Steps are acted on in ``position`` order.
 
     A re-route starts a new ``round``; the steps of earlier rounds stay as history.
-    ``is_current`` marks the one step per invoice waiting for its approver now, so the
-    approver's queue is one indexed lookup.
+    ``is_current`` marks the one step per invoice waiting for its approver now: only an
+    ``assigned`` invoice has one (every transition out of ``assigned`` ends it). The step
+    that becomes current takes a copy of the invoice's queue sort keys (due date, internal
+    id), which cannot change while it is assigned, so the approver's queue and its count
+    are one range of one index, without reading an invoice.
     """
 
     class Status(models.TextChoices):
@@ -56,6 +59,9 @@ class ApprovalStep(models.Model):
     acted_at = models.DateTimeField(null=True, blank=True)
     acted_by = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The queue's sort keys, copied from the invoice when the step becomes current.
+    invoice_due_date = models.DateField(null=True, blank=True, editable=False)
+    invoice_internal_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["round", "position"]
@@ -71,10 +77,11 @@ class ApprovalStep(models.Model):
             ),
         ]
         indexes = [
+            # The approver's queue in its order: oldest due date first.
             models.Index(
-                fields=["approver", "is_current"],
+                fields=["approver", "invoice_due_date", "invoice_internal_id"],
                 condition=Q(is_current=True),
-                name="approval_step_queue_idx",
+                name="approval_step_queue_order_idx",
             )
         ]
 

@@ -43,16 +43,35 @@ def get_step_by_internal_id(company: Company, internal_id: int) -> ApprovalStep:
     return step
 
 
-def queue_of(user: CompanyUser, *, modified_after: datetime | None = None) -> QuerySet:
-    """Steps waiting for this user now, oldest invoice first."""
-    steps = ApprovalStep.objects.filter(
-        approver=user, is_current=True, invoice__status=Invoice.Status.ASSIGNED
-    )
+class Queue:
+    """An approver's queue as paginators read it: ``count()`` and slices of steps.
+
+    Sorted and counted by the keys each current step copied from its invoice (only an
+    assigned invoice has a current step), along one index, whatever the number of
+    invoices. A slice finds its steps' ids along that index first and only then reads
+    those steps with their invoices: a deep page joins no invoice of the pages before it.
+    """
+
+    def __init__(self, steps: QuerySet[ApprovalStep]) -> None:
+        self.steps = steps
+
+    def count(self) -> int:
+        return self.steps.count()
+
+    def __getitem__(self, page: slice) -> list[ApprovalStep]:
+        ids = list(self.steps.values_list("pk", flat=True)[page])
+        found = ApprovalStep.objects.select_related(
+            "invoice__supplier", "invoice__company"
+        ).in_bulk(ids)
+        return [found[step_id] for step_id in ids]
+
+
+def queue_of(user: CompanyUser, *, modified_after: datetime | None = None) -> Queue:
+    """Steps waiting for this user now, oldest due date first (then oldest invoice)."""
+    steps = ApprovalStep.objects.filter(approver=user, is_current=True)
     if modified_after is not None:
         steps = steps.filter(invoice__modified_at__gt=modified_after)
-    return steps.select_related("invoice__supplier", "invoice__company").order_by(
-        "invoice__due_date", "invoice__internal_id"
-    )
+    return Queue(steps.order_by("invoice_due_date", "invoice_internal_id"))
 
 
 def is_waiting_for(invoice: Invoice, user: CompanyUser) -> bool:

@@ -6,17 +6,17 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from payables.errors import NotFound
 from payables.events.schemas import FeedParams
+from payables.handoff.feed_page import has_current_parts, page_json
 from payables.handoff.queries import exported_after, find_sync_errors
 from payables.handoff.schemas import (
     BookedIn,
     ExportBatchIn,
     ExportBatchOut,
-    ExportedDocumentOut,
     ExportedPage,
     ExportResultOut,
     SyncErrorFilters,
@@ -27,6 +27,7 @@ from payables.handoff.services import (
     confirm_booking,
     export_invoice,
     export_invoices,
+    keep_exported_documents,
     report_sync_error,
 )
 from payables.invoices.queries import get_invoice
@@ -147,7 +148,7 @@ def get_sync_error(request: HttpRequest, error_id: UUID) -> SyncErrorOut:
 
 
 @feeds_router.get("/exported", response=ExportedPage, auth=read)
-def exported_feed(request: HttpRequest, params: Query[FeedParams]) -> ExportedPage:
+def exported_feed(request: HttpRequest, params: Query[FeedParams]) -> HttpResponse:
     """Exported invoices as complete documents, in the order they were exported.
 
     Each document carries header, rows with their coding, VAT breakdown, attachments
@@ -160,8 +161,11 @@ def exported_feed(request: HttpRequest, params: Query[FeedParams]) -> ExportedPa
     all of them in one order; each document names its company by `company_code`.
     """
     page = exported_after(request.actor.companies, params.from_, limit=params.limit)
-    items = [
-        ExportedDocumentOut.from_invoice(invoice, cursor=cursor, base_url=settings.BASE_URL)
-        for invoice, cursor in zip(page.items, page.cursors, strict=True)
-    ]
-    return ExportedPage(items=items, next=page.next, cursor=page.cursor)
+    stored = {i.id: i.exported_document for i in page.items if has_current_parts(i)}
+    if missing := [i.id for i in page.items if i.id not in stored]:
+        # Exported before the parts were kept, or their order changed: kept from now on.
+        stored |= keep_exported_documents(missing)
+    return HttpResponse(
+        page_json(page, stored, base_url=settings.BASE_URL),
+        content_type="application/json; charset=utf-8",
+    )

@@ -46,3 +46,33 @@ class SyncError(models.Model):
     @property
     def document_id(self) -> str:
         return f"{self.invoice_id}/{self.export_count}"
+
+
+class ExportedDocument(models.Model):
+    """The parts of an exported invoice's feed document that no longer change, as JSON text.
+
+    Written at export (a re-export writes them again), or by the first feed read of an
+    invoice exported before they were kept. Rows, VAT breakdown and posting lines are fixed
+    from export on (edits and coding stop), and so is the purchase-order match, but for its
+    order's number and line descriptions: ``order_modified_at`` tells a stale match. What
+    can still change — status, booking, sync failure, payments, the supplier's and the
+    approvers' names, attachments — is read with each page.
+    """
+
+    invoice = models.OneToOneField(
+        Invoice, on_delete=models.CASCADE, primary_key=True, related_name="exported_document"
+    )
+    export_count = models.PositiveIntegerField(help_text="The export the texts are of.")
+    order_modified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the matched order was changed, as the match shows it.",
+    )
+    rows = models.TextField()
+    vat_breakdown = models.TextField()
+    posting_lines = models.TextField()
+    purchase_order_match = models.TextField()
+    written_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}/{self.export_count}"

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from payables.approvals.models import ApprovalStep
 from payables.events.feeds import Feed, FeedPage, decode_time_and_id, encode_time_and_id, read_feed
@@ -26,12 +26,53 @@ EXPORTED = Feed(keys=("exported_at", "id"), encode=encode_time_and_id, decode=de
 def exported_after(
     companies: Sequence[Company], cursor: str | None, *, limit: int
 ) -> FeedPage[Invoice]:
-    """The companies' exported invoices after the cursor, by export time, with their documents."""
-    return read_feed(EXPORTED, exported_documents(companies), cursor, limit=limit)
+    """The companies' exported invoices after the cursor, by export time, with their stored
+    document parts (``feed_page``)."""
+    return read_feed(EXPORTED, exported_invoices(companies), cursor, limit=limit)
+
+
+def exported_invoices(companies: Sequence[Company]) -> QuerySet[Invoice]:
+    """Exported invoices with their supplier, company and stored document parts, and when
+    their matched order last changed (``order_modified_at``: are the stored parts current?)."""
+    return (
+        Invoice.objects.filter(company__in=companies)
+        .filter(exported_at__isnull=False)
+        .select_related("supplier", "company", "exported_document")
+        .annotate(order_modified_at=F("po_match__order__modified_at"))
+    )
+
+
+def invoices_to_keep(invoice_ids: Sequence[UUID]) -> QuerySet[Invoice]:
+    """Invoices with what their stored document parts show besides rows and VAT lines."""
+    return (
+        Invoice.objects.filter(pk__in=invoice_ids)
+        .select_related("company")
+        .prefetch_related("posting_lines", *match_prefetches("po_match"))
+        .order_by("pk")
+    )
+
+
+def attachments_of(invoice_ids: Sequence[UUID]) -> QuerySet:
+    """The invoices' attachments as values, each invoice's oldest first."""
+    return (
+        Attachment.objects.filter(invoice_id__in=invoice_ids)
+        .order_by("invoice_id", "created_at", "id")
+        .values(*_ATTACHMENT_FIELDS)
+    )
+
+
+def chains_of(invoice_ids: Sequence[UUID]) -> QuerySet:
+    """The invoices' approval steps as values with their approvers, every round, in order."""
+    return (
+        ApprovalStep.objects.filter(invoice_id__in=invoice_ids)
+        .order_by("invoice_id", "round", "position")
+        .values(*_STEP_FIELDS)
+    )
 
 
 def exported_documents(companies: Sequence[Company]) -> QuerySet[Invoice]:
-    """Exported invoices with everything a feed document shows, in a fixed number of queries."""
+    """Exported invoices with everything ``ExportedDocumentOut.from_invoice`` shows, in a
+    fixed number of queries."""
     return (
         Invoice.objects.filter(company__in=companies)
         .filter(exported_at__isnull=False)
@@ -75,3 +116,13 @@ def find_sync_errors(
     }
     errors = errors.filter(**{k: v for k, v in bounds.items() if v is not None})
     return errors.order_by("-reported_at", "-id")
+
+
+_ATTACHMENT_FIELDS = (
+    "invoice_id", "id", "kind", "filename", "content_type", "size", "sha256", "is_original", "url",
+)  # fmt: skip
+_STEP_FIELDS = (
+    "invoice_id", "id", "round", "position", "level", "approver_id", "approver__code",
+    "approver__name", "approver__email", "status", "is_current", "comment", "acted_at",
+    "acted_by",
+)  # fmt: skip

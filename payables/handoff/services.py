@@ -25,7 +25,9 @@ from payables.events import event_types
 from payables.events.feeds import next_feed_time
 from payables.events.services import lock_company_writes
 from payables.handoff.errors import AlreadyBooked, UnknownDocument
-from payables.handoff.models import SyncError
+from payables.handoff.feed_page import build_documents
+from payables.handoff.models import ExportedDocument, SyncError
+from payables.handoff.queries import invoices_to_keep
 from payables.invoices import lifecycle
 from payables.invoices.errors import InvoiceNotExportable, InvoiceNotFound
 from payables.invoices.lifecycle import lock_invoice
@@ -39,6 +41,11 @@ from payables.tenancy.queries import company_by_code
 
 MAX_BATCH = 200
 EXPORTED_FEED = "exported"
+# What writing an exported document again replaces.
+_DOCUMENT_FIELDS = (
+    "export_count", "order_modified_at", "rows", "vat_breakdown", "posting_lines",
+    "purchase_order_match", "written_at",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,9 @@ def export_invoice(invoice: Invoice, *, actor: Actor, automatic: bool = False) -
     with transaction.atomic():
         lock_company_writes(actor.company)
         at = _next_export_time(actor.company)
-        return _export(lock_invoice(invoice), actor=actor, at=at, automatic=automatic)
+        invoice = _export(lock_invoice(invoice), actor=actor, at=at, automatic=automatic)
+        keep_exported_documents([invoice.id])
+        return invoice
 
 
 def export_on_approval(invoice: Invoice, *, actor: Actor) -> None:
@@ -99,7 +108,27 @@ def export_invoices(refs: Sequence[str], *, actor: Actor) -> list[ExportResult]:
                 results.append(ExportResult(ref=ref, error=exc))
             else:
                 results.append(ExportResult(ref=ref, invoice=invoice))
+        keep_exported_documents([r.invoice.id for r in results if r.invoice is not None])
     return results
+
+
+def keep_exported_documents(invoice_ids: Sequence[UUID]) -> dict[UUID, ExportedDocument]:
+    """Write the parts of the invoices' feed documents that no longer change (see
+    ``ExportedDocument``), replacing older ones; returns them by invoice.
+
+    Export calls it in its transaction, after the lifecycle's hooks (the purchase-order
+    match is counted then). The feed calls it for invoices exported before the parts were
+    kept, or whose matched order changed since: written in invoice order, so two readers
+    filling the same invoices wait for each other instead of deadlocking.
+    """
+    documents = build_documents(list(invoices_to_keep(invoice_ids)))
+    ExportedDocument.objects.bulk_create(
+        documents,
+        update_conflicts=True,
+        unique_fields=["invoice"],
+        update_fields=_DOCUMENT_FIELDS,
+    )
+    return {document.invoice_id: document for document in documents}
 
 
 def confirm_booking(

@@ -24,6 +24,7 @@ from payables.invoices.queries import (
     get_attachment,
     get_invoice,
     get_served_invoice,
+    invoice_detail,
     list_page,
 )
 from payables.invoices.schemas import (
@@ -221,17 +222,21 @@ def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> HttpR
     `GET /invoices/{ref}` answers the whole invoice."""
     values, count, after = list_page(request.actor.company, filters)
     expand = frozenset((filters.expand or "").split(",")) - {""}
-    body = {"items": summaries(values, expand), "count": count, "next": after}
-    # Built from plain values and written as is: validating it again would double the cost.
+    return _json({"items": summaries(values, expand), "count": count, "next": after})
+
+
+def _json(body: dict) -> HttpResponse:
+    """Write an answer built from plain values as it is: validating it again would double
+    the cost of the request (``schemas.summaries``, ``schemas.details``)."""
     return HttpResponse(
         json.dumps(body, cls=PreciseJSONEncoder), content_type="application/json; charset=utf-8"
     )
 
 
 @router.get("/{ref}", response=InvoiceOut, auth=read)
-def get(request: HttpRequest, ref: str) -> InvoiceOut:
+def get(request: HttpRequest, ref: str) -> HttpResponse:
     """Get an invoice by its UUID or its internal id."""
-    return _detail(request, ref)
+    return _json(invoice_detail(request.actor.company, ref))
 
 
 @router.patch("/{ref}", response=InvoiceOut, auth=write)

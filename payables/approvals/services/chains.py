@@ -366,7 +366,10 @@ def _advance(invoice: Invoice, *, actor: Actor, rule: RoutingRule | None = None)
     )
     if step is not None:
         step.is_current = True
-        step.save(update_fields=["is_current"])
+        # The queue sorts by these; an assigned invoice cannot change them (not editable).
+        step.invoice_due_date = invoice.due_date
+        step.invoice_internal_id = invoice.internal_id
+        step.save(update_fields=["is_current", "invoice_due_date", "invoice_internal_id"])
         if invoice.status == Invoice.Status.NEW:
             lifecycle.assign(invoice, actor=actor, rule=rule.name if rule else None)
         else:

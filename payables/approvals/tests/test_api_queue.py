@@ -71,6 +71,46 @@ def test_queue_pages_by_twenty(two_step_rule, make_invoice, as_user):
     assert api.get("/approvals/queue?page=0").status_code == 422
 
 
+def test_queue_is_oldest_due_date_first_then_oldest_invoice(two_step_rule, make_invoice, as_user):
+    ann, bob = two_step_rule
+    late = make_invoice(due_date="2026-12-31")
+    early = make_invoice(due_date="2026-11-20")
+    tied = make_invoice(due_date="2026-11-20")
+    first = make_invoice(due_date="2026-11-03")
+    ann_api = as_user(ann)
+    queue = ann_api.get("/approvals/queue").json()["items"]
+    expected = [str(i.id) for i in (first, early, tied, late)]
+    assert [e["invoice"]["id"] for e in queue] == expected
+    for entry in reversed(queue):  # the next step takes the keys when it becomes current
+        assert ann_api.post(f"/approvals/{entry['step_id']}/approve").status_code == 200
+    bobs = as_user(bob).get("/approvals/queue").json()
+    assert [e["invoice"]["id"] for e in bobs["items"]] == expected
+    assert bobs["count"] == 4
+
+
+def test_a_changed_due_date_counts_once_the_invoice_is_routed_again(
+    make_user, make_rule, make_invoice, as_user, api
+):
+    ann = make_user("ANN")
+    invoice, other = make_invoice(due_date="2026-11-10"), make_invoice(due_date="2026-11-20")
+    make_rule("everything", [(ann, 1)], is_default=True)
+    # Unassigned (no rule when they came), so editable; a change routes them.
+    for changed, due in ((invoice, "2026-12-01"), (other, "2026-11-30")):
+        assert api.patch(f"/invoices/{changed.id}", {"due_date": due}).status_code == 200
+    queue = as_user(ann).get("/approvals/queue").json()["items"]
+    assert [(e["invoice"]["id"], e["invoice"]["due_date"]) for e in queue] == [
+        (str(other.id), "2026-11-30"),
+        (str(invoice.id), "2026-12-01"),
+    ]
+
+
+def test_cancelled_invoices_leave_the_queue(two_step_rule, make_invoice, as_user, api):
+    ann, _ = two_step_rule
+    invoice = make_invoice()
+    assert api.post(f"/invoices/{invoice.id}/cancel", {"reason": "duplicate"}).status_code == 200
+    assert as_user(ann).get("/approvals/queue").json() == {"items": [], "count": 0}
+
+
 def test_queue_filters_by_modified_after(two_step_rule, make_invoice, as_user):
     ann, _ = two_step_rule
     old, new = make_invoice(), make_invoice()

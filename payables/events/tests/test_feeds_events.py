@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from payables.conftest import ApiClient
+from payables.events.queries import events_after
+from payables.events.schemas import EventOut, EventPage
+from payables.json_encoding import PreciseJSONEncoder
 
 
 def _pages(api: ApiClient, path: str, limit: int) -> list[dict]:
@@ -51,3 +56,25 @@ def test_cursor_zero_is_the_start_on_both_paths(api, make_invoice):
     for path in ("/events", "/feeds/events"):
         page = api.get(path, {"from": "0"}).json()
         assert [e["cursor"] for e in page["items"]] == ["1", "2"]
+
+
+def test_a_page_is_the_schema_built_page(api, make_exported, company):
+    """Written from plain values, the page is what ``EventPage`` builds, byte for byte."""
+    make_exported()
+    make_exported()
+    page = events_after(company, "2", limit=5)
+    items = [
+        EventOut(
+            cursor=cursor,
+            type=e.type,
+            subject_type=e.subject_type,
+            subject_id=e.subject_id,
+            actor=e.actor,
+            created_at=e.created_at,
+            payload=e.payload,
+        )
+        for e, cursor in zip(page.items, page.cursors, strict=True)
+    ]
+    built = EventPage(items=items, next=page.next, cursor=page.cursor).model_dump()
+    expected = json.dumps(built, cls=PreciseJSONEncoder)
+    assert api.get("/feeds/events", {"from": "2", "limit": 5}).content.decode() == expected

@@ -9,7 +9,9 @@ goes on by keyset (``after``) as well as by page number.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from uuid import UUID
 
 from ninja import Schema
@@ -77,9 +79,9 @@ class InvoiceListOut(Schema):
 
 def summaries(values: list[dict], expand: frozenset[str]) -> list[dict]:
     """The answer's items from ``values`` rows (``HEADER`` + ``SUPPLIER``), in order."""
-    ids = [v["id"] for v in values]
-    rows = _rows(ids) if "rows" in expand else None
-    vat = _vat_lines(ids) if "vat_breakdown" in expand else None
+    currencies = {v["id"]: v["currency"] for v in values}
+    rows = row_answers(currencies) if "rows" in expand else None
+    vat = vat_line_answers(currencies) if "vat_breakdown" in expand else None
     items = []
     for v in values:
         cur, home = v["currency"], v["company__home_currency"]
@@ -113,52 +115,63 @@ def _opt(value: object) -> str | None:
     return None if value is None else format_decimal(value)
 
 
-def _rows(ids: list[UUID]) -> dict[UUID, list[dict]]:
+def row_answers(currencies: Mapping[UUID, str]) -> dict[UUID, list[dict]]:
+    """The rows of the invoices (their ids → currencies) as answers show them
+    (``InvoiceRowOut``), by invoice, in order."""
     found: dict[UUID, list[dict]] = defaultdict(list)
-    rows = InvoiceRow.objects.filter(invoice_id__in=ids).select_related("invoice")
-    for r in rows.order_by("invoice_id", "position").only(*_ROW_FIELDS, "invoice__currency"):
-        cur = r.invoice.currency
-        found[r.invoice_id].append(
+    rows = InvoiceRow.objects.filter(invoice_id__in=list(currencies))
+    for r in rows.order_by("invoice_id", "position").values(*_ROW_FIELDS):
+        cur = currencies[r["invoice_id"]]
+        found[r["invoice_id"]].append(
             {
-                "position": r.position,
-                "item_code": r.item_code,
-                "product_code": r.product_code,
-                "gtin": r.gtin,
-                "order_line_reference": r.order_line_reference,
-                "description": r.description,
-                "quantity": _opt(r.quantity),
-                "unit": r.unit,
-                "unit_price": _opt(r.unit_price),
-                "net_amount": format_amount(r.net_amount, cur),
-                "vat_rate": _opt(r.vat_rate),
-                "vat_amount": None if r.vat_amount is None else format_amount(r.vat_amount, cur),
-                "vat_code": r.vat_code,
-                "account_code": r.account_code,
-                "dimensions": r.dimensions,
+                "position": r["position"],
+                "item_code": r["item_code"],
+                "product_code": r["product_code"],
+                "gtin": r["gtin"],
+                "order_line_reference": r["order_line_reference"],
+                "description": r["description"],
+                "quantity": _opt(r["quantity"]),
+                "unit": r["unit"],
+                "unit_price": _opt(r["unit_price"]),
+                "net_amount": format_amount(r["net_amount"], cur),
+                "vat_rate": _opt(r["vat_rate"]),
+                "vat_amount": _amount(r["vat_amount"], cur),
+                "vat_code": r["vat_code"],
+                "account_code": r["account_code"],
+                "dimensions": r["dimensions"],
             }
         )
     return found
 
 
-def _vat_lines(ids: list[UUID]) -> dict[UUID, list[dict]]:
+def vat_line_answers(currencies: Mapping[UUID, str]) -> dict[UUID, list[dict]]:
+    """The VAT breakdowns of the invoices (their ids → currencies) as answers show them
+    (``VatLineOut``), by invoice."""
     found: dict[UUID, list[dict]] = defaultdict(list)
-    lines = VatLine.objects.filter(invoice_id__in=ids).select_related("invoice")
-    for v in lines.order_by("invoice_id", "position"):
-        cur = v.invoice.currency
-        found[v.invoice_id].append(
+    lines = VatLine.objects.filter(invoice_id__in=list(currencies))
+    for v in lines.order_by("invoice_id", "position").values(*_VAT_FIELDS):
+        cur = currencies[v["invoice_id"]]
+        found[v["invoice_id"]].append(
             {
-                "vat_rate": _opt(v.vat_rate),
-                "vat_code": v.vat_code,
-                "vat_category": v.vat_category,
-                "base_amount": format_amount(v.base_amount, cur),
-                "vat_amount": format_amount(v.vat_amount, cur),
+                "vat_rate": _opt(v["vat_rate"]),
+                "vat_code": v["vat_code"],
+                "vat_category": v["vat_category"],
+                "base_amount": format_amount(v["base_amount"], cur),
+                "vat_amount": format_amount(v["vat_amount"], cur),
             }
         )
     return found
+
+
+def _amount(value: Decimal | None, currency: str) -> str | None:
+    return None if value is None else format_amount(value, currency)
 
 
 _ROW_FIELDS = (
     "invoice_id", "position", "item_code", "product_code", "gtin", "order_line_reference",
     "description", "quantity", "unit", "unit_price", "net_amount", "vat_rate", "vat_amount",
     "vat_code", "account_code", "dimensions",
+)  # fmt: skip
+_VAT_FIELDS = (
+    "invoice_id", "position", "vat_rate", "vat_code", "vat_category", "base_amount", "vat_amount",
 )  # fmt: skip

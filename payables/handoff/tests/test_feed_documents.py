@@ -1,0 +1,254 @@
+"""The exported feed written from stored parts answers what the schemas build, byte for byte.
+
+The reference is the page built object by object with ``ExportedDocumentOut.from_invoice``
+(as the feed answered before it kept its documents) and written as Ninja writes it; the
+invoices vary in what a document shows, and change after export where they still can.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from payables.conftest import ApiClient
+from payables.events.feeds import read_feed
+from payables.handoff.models import ExportedDocument
+from payables.handoff.queries import EXPORTED, exported_documents
+from payables.handoff.schemas import ExportedDocumentOut, ExportedPage
+from payables.handoff.services import export_invoice
+from payables.invoices.models import Invoice
+from payables.invoices.queries import get_invoice
+from payables.invoices.schemas import InvoiceOut
+from payables.invoices.tests.master_data import MasterData
+from payables.json_encoding import PreciseJSONEncoder
+from payables.masterdata.models import Supplier
+from payables.tenancy.actors import Actor
+from payables.tenancy.models import Company
+
+PDF = "JVBERi0xLjQK"
+
+
+def _reference(company: Company, cursor: str | None = None, limit: int = 100) -> str:
+    """The page as the schemas build it, written as Ninja writes a validated answer."""
+    page = read_feed(EXPORTED, exported_documents([company]), cursor, limit=limit)
+    items = [
+        ExportedDocumentOut.from_invoice(invoice, cursor=at, base_url=settings.BASE_URL)
+        for invoice, at in zip(page.items, page.cursors, strict=True)
+    ]
+    answer = ExportedPage(items=items, next=page.next, cursor=page.cursor)
+    return json.dumps(answer.model_dump(), cls=PreciseJSONEncoder)
+
+
+def _page(api: ApiClient, cursor: str | None = None, limit: int = 100) -> str:
+    params: dict[str, Any] = {"limit": limit} | ({"from": cursor} if cursor else {})
+    answer = api.get("/feeds/exported", params)
+    assert answer.status_code == 200, answer.content
+    return answer.content.decode()
+
+
+def _rows(*rows: tuple[str, str, str]) -> dict:
+    """Rows (description, net, VAT rate) with their VAT breakdown and totals."""
+    body: list[dict] = []
+    breakdown: dict[str, list[float]] = {}
+    for description, net, rate in rows:
+        vat = round(float(net) * float(rate) / 100, 2)
+        body.append(
+            {
+                "description": description,
+                "net_amount": net,
+                "vat_rate": rate,
+                "vat_amount": f"{vat:.2f}",
+            }
+        )
+        line = breakdown.setdefault(rate, [0.0, 0.0])
+        line[0] += float(net)
+        line[1] += vat
+    net_total = sum(v[0] for v in breakdown.values())
+    vat_total = sum(v[1] for v in breakdown.values())
+    return {
+        "rows": body,
+        "vat_breakdown": [
+            {"vat_rate": rate, "base_amount": f"{v[0]:.2f}", "vat_amount": f"{v[1]:.2f}"}
+            for rate, v in breakdown.items()
+        ],
+        "net_amount": f"{net_total:.2f}",
+        "vat_amount": f"{vat_total:.2f}",
+        "gross_amount": f"{net_total + vat_total:.2f}",
+    }
+
+
+@pytest.fixture
+def books(api: ApiClient) -> MasterData:
+    data = MasterData(api)
+    data.account("4000")
+    data.account("6000")
+    data.vat_code("VAT24", "24")
+    data.vat_code("VAT24HALF", "24", non_deductible_share="50")
+    data.vat_code("VAT9", "9")
+    data.dimension("department", "IT")
+    return data
+
+
+@pytest.fixture
+def varied(
+    api: ApiClient,
+    books: MasterData,
+    make_approved: Callable[..., Invoice],
+    supplier: Supplier,
+    actor: Actor,
+) -> dict[str, Invoice]:
+    """Exported invoices that differ in what their documents show."""
+    order = api.post(
+        "/purchase-orders",
+        {
+            "number": "PO-7",
+            "supplier_id": str(supplier.id),
+            "order_date": "2026-11-01",
+            "currency": "EUR",
+            "lines": [
+                {"line_id": "1", "description": "Paper", "quantity": "10", "unit_price": "10.00"}
+            ],
+        },
+    )
+    assert order.status_code == 201, order.content
+    fuel = _rows(("Fuel", "100.00", "24"))
+    fuel["rows"][0] |= {"account_code": "4000", "vat_code": "VAT24HALF"}
+    fuel["vat_breakdown"][0]["vat_code"] = "VAT24HALF"
+    paper = _rows(("Paper", "100.00", "24"))
+    paper["rows"][0] |= {"quantity": "10", "unit_price": "10.00"}
+    credit = _rows(("Refund", "-40.00", "24"), ("Fee", "-10.00", "9"))
+    made = {
+        "plain": make_approved(),
+        "credit_note": make_approved(type="credit_note", **credit),
+        "proportional_vat": make_approved(**fuel),
+        "po_match": make_approved(order_number="PO-7", **paper),
+        "foreign_currency": make_approved(currency="USD", currency_rate="0.9"),
+        "five_rows": make_approved(
+            **_rows(*((f"Item {n}", f"{10 * n}.00", ("24", "9", "0")[n % 3]) for n in range(1, 6)))
+        ),
+    }
+    prebooked = api.post(
+        "/invoices",
+        {
+            "supplier_id": str(supplier.id),
+            "invoice_number": "PRE-1",
+            **_rows(("Mixed", "200.00", "24")),
+        }
+        | {"invoice_date": "2026-11-02", "currency": "EUR"},
+    )
+    assert prebooked.status_code == 201, prebooked.content
+    split = api.put(
+        f"/invoices/{prebooked.json()['id']}/prebooking",
+        {
+            "splits": [
+                {
+                    "percent": "75",
+                    "account_code": "4000",
+                    "vat_code": "VAT24",
+                    "dimensions": {"department": "IT"},
+                },
+                {"percent": "25", "account_code": "6000", "vat_code": "VAT24"},
+            ]
+        },
+    )
+    assert split.status_code == 200, split.content
+    made["prebooked"] = _approve(Invoice.objects.get(pk=prebooked.json()["id"]), make_approved)
+    plain = made["plain"]
+    api.post(f"/invoices/{plain.id}/attachments", {"filename": "scan.pdf", "content_base64": PDF})
+    api.post(f"/invoices/{plain.id}/attachments", {"url": "https://example.com/a.pdf"})
+    for invoice in made.values():
+        export_invoice(invoice, actor=actor)
+    return made
+
+
+def _approve(invoice: Invoice, make_approved: Callable[..., Invoice]) -> Invoice:
+    """Approve an invoice made elsewhere as ``make_approved`` approves its own."""
+    from payables.approvals.services import ApproverRequest, append_approvers, approve_step
+    from payables.tenancy.models import CompanyUser
+
+    approver = CompanyUser.objects.get(company=invoice.company, code="APPR")
+    append_approvers(
+        invoice, [ApproverRequest(user=str(approver.id))], actor=Actor.system(invoice.company, "t")
+    )
+    approve_step(invoice.approval_steps.get(is_current=True), actor=Actor.for_user(approver))
+    invoice.refresh_from_db()
+    return invoice
+
+
+def test_the_page_is_the_schema_built_page(api, varied, company):
+    assert ExportedDocument.objects.count() == len(varied)
+    page = _page(api)
+    assert page == _reference(company)
+    documents = json.loads(page)["items"]
+    match = next(d for d in documents if d["invoice"]["order_number"] == "PO-7")
+    assert match["purchase_order_match"]["purchase_order_number"] == "PO-7"
+    fuel = next(d for d in documents if d["invoice"]["rows"][0]["description"] == "Fuel")
+    assert fuel["posting_lines"][0]["non_deductible_vat_amount"] == "12.00"
+
+
+def test_pages_from_a_cursor_are_the_schema_built_pages(api, varied, company):
+    first = json.loads(_page(api, limit=3))
+    assert _page(api, first["next"], limit=3) == _reference(company, first["next"], limit=3)
+
+
+def test_what_changes_after_export_shows_as_the_schemas_show_it(api, varied, company, actor):
+    plain, booked, failed = varied["plain"], varied["credit_note"], varied["five_rows"]
+    assert (
+        api.post(
+            f"/invoices/{plain.id}/payments", {"amount": "10.00", "payment_date": "2026-11-20"}
+        ).status_code
+        == 201
+    )
+    api.post(f"/invoices/{plain.id}/attachments", {"filename": "late.pdf", "content_base64": PDF})
+    api.post(f"/invoices/{booked.id}/booked", {"document_id": "GL-1", "booking_date": "2026-11-21"})
+    api.post("/sync-errors", {"document_id": f"{failed.id}/1", "message": "No such account"})
+    supplier = plain.supplier
+    assert api.patch(f"/suppliers/{supplier.id}", {"name": "Renamed AS"}).status_code == 200
+    approver = plain.approval_steps.get().approver
+    assert api.patch(f"/users/{approver.id}", {"name": "Renamed Approver"}).status_code == 200
+    export_invoice(varied["proportional_vat"], actor=actor)  # a re-export, at the end
+    page = _page(api)
+    assert page == _reference(company)
+    assert "Renamed AS" in page and "Renamed Approver" in page and "late.pdf" in page
+
+
+def test_an_order_changed_after_export_shows_in_the_match(api, varied, company):
+    order = api.get("/purchase-orders/by-number/PO-7").json()
+    changed = api.patch(
+        f"/purchase-orders/{order['id']}",
+        {
+            "lines": [
+                {
+                    "line_id": "1",
+                    "description": "Paper, recycled",
+                    "quantity": "30",
+                    "unit_price": "10.00",
+                }
+            ]
+        },
+    )
+    assert changed.status_code == 200, changed.content
+    page = _page(api)
+    assert "Paper, recycled" in page
+    assert page == _reference(company)
+
+
+def test_invoices_exported_before_documents_were_kept_are_kept_at_their_first_read(
+    api, varied, company
+):
+    ExportedDocument.objects.all().delete()
+    assert _page(api) == _reference(company)
+    assert ExportedDocument.objects.count() == len(varied)
+    assert _page(api) == _reference(company)
+
+
+def test_the_invoice_answer_is_the_schema_built_one(api, varied, company):
+    for invoice in varied.values():
+        built = InvoiceOut.from_invoice(get_invoice(company, str(invoice.id)))
+        answer = api.get(f"/invoices/{invoice.internal_id}")
+        assert answer.status_code == 200
+        assert answer.content.decode() == json.dumps(built.model_dump(), cls=PreciseJSONEncoder)
