@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from django.test import Client
 
 from payables.compat.digitization.tests.conftest import VendorClient
@@ -131,6 +132,25 @@ def test_a_from_that_is_no_timestamp_is_located(vendor):
 
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["loc"] == ["query", "from"]
+
+
+@pytest.mark.parametrize(
+    ("start", "read"),
+    [
+        ("9999-12-31T23:59:59.999Z", False),  # its following millisecond is past year 9999
+        ("9999-12-31T23:59:59-05:00", False),  # in UTC, past year 9999
+        ("0001-01-01T00:00:00+05:00", True),  # in UTC, before year 1
+    ],
+)
+def test_a_from_at_the_ends_of_time_reads_nothing_or_everything(
+    vendor, api, tasks_on_commit, start, read
+):
+    ids = read_junk(api, tasks_on_commit, 1)
+
+    answer = vendor.get("/digitized", {"from": start})
+
+    assert answer.status_code == 200, answer.content
+    assert [d["documentid"] for d in answer.json()["documents"]] == (ids if read else [])
 
 
 def test_another_company_s_documents_are_not_in_the_queue(
