@@ -3,7 +3,9 @@
 The description's client remembers the last document's ``digitizedat``/``exportedat`` (to
 the millisecond) and asks for what came after it. Documents can share a millisecond
 (an export of many invoices shares one ``exported_at``), so a timestamp alone would skip
-or repeat those that a page boundary splits. Hence:
+or repeat those that a page boundary splits. (Separate commits never share one: the
+feed's clock, ``events.feeds.next_feed_time``, stamps them a millisecond apart, so a
+document committed after a read is never in the millisecond the reader kept.) Hence:
 
 * ``from=<ISO timestamp>`` gives the documents of the *following* milliseconds;
 * a page never ends inside a millisecond: it takes the rest of that millisecond's

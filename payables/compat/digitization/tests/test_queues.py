@@ -13,7 +13,9 @@ from django.test import Client
 
 from payables.compat.digitization.tests.conftest import VendorClient
 from payables.documents.models import Document
+from payables.documents.services.outcomes import DIGITIZED_FEED
 from payables.documents.tests.conftest import multipart
+from payables.events.models import FeedClock
 from payables.handoff.services import export_invoices
 from payables.invoices.models import Invoice
 
@@ -112,6 +114,25 @@ def test_the_same_timestamp_repeats_nothing_when_asked_again(vendor, api, tasks_
 
     assert page["documents"] == []
     assert sorted(d["documentid"] for d in earlier["documents"]) == sorted(ids)
+
+
+def test_a_document_stamped_in_the_millisecond_last_seen_but_committed_later_comes_next(
+    vendor, api, tasks_on_commit
+):
+    """A reader that saw the feed's latest document keeps its millisecond; a document
+    whose stamp the feed's clock gives out next must fall in a later millisecond, or
+    `from=<that millisecond>` skips it for good."""
+    [seen] = read_junk(api, tasks_on_commit, 1)
+    latest = datetime(2999, 1, 1, 0, 0, 0, 100, tzinfo=UTC)  # the clock ahead of now
+    Document.objects.filter(pk=seen).update(digitized_at=latest)
+    FeedClock.objects.filter(name=DIGITIZED_FEED).update(last_at=latest)
+    [page] = vendor.get("/digitized").json()["documents"][-1:]
+    assert page["documentid"] == seen
+
+    later = read_junk(api, tasks_on_commit, 1)
+
+    pulled = vendor.get("/digitized", {"from": page["digitizedat"]}).json()["documents"]
+    assert [d["documentid"] for d in pulled] == later
 
 
 def test_a_millisecond_fuller_than_two_pages_continues_by_an_opaque_next(
