@@ -29,7 +29,7 @@ Key = tuple[Any, ...]
 
 MAX_PAGE = 500
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-TICK = timedelta(microseconds=1)
+MILLISECOND = timedelta(milliseconds=1)
 
 
 @dataclass(frozen=True)
@@ -96,11 +96,15 @@ def _after(keys: Sequence[str], position: Key) -> Q | TupleGreaterThan:
 
 
 def next_feed_time(name: str, *, after: datetime | None = None) -> datetime:
-    """Now, but later than anything the feed ``name`` gave out (and than ``after``).
+    """Now, but in a later millisecond than anything the feed ``name`` gave out (and than
+    ``after``).
 
     Inside the writer's transaction, as its last lock: the feed's clock row stays locked
     until the commit, so stamps follow commit order across companies, and a reader of
-    several companies' rows never finds a smaller stamp appear behind its cursor.
+    several companies' rows never finds a smaller stamp appear behind its cursor. A
+    millisecond apart, because readers may keep only the millisecond of the last row they
+    saw (JavaScript dates; the digitization service's ``from=<timestamp>``): a row
+    committed after their read must not share it.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_feed_time must run inside the transaction of the change")
@@ -113,8 +117,8 @@ def next_feed_time(name: str, *, after: datetime | None = None) -> datetime:
             clock = FeedClock.objects.select_for_update().get(name=name)
     at = timezone.now()
     for earlier in (clock.last_at, after):
-        if earlier is not None and at <= earlier:
-            at = earlier + TICK
+        if earlier is not None:
+            at = max(at, earlier - timedelta(microseconds=earlier.microsecond % 1000) + MILLISECOND)
     clock.last_at = at
     clock.save(update_fields=["last_at"])
     return at

@@ -3,7 +3,9 @@
 The description's client remembers the last document's ``digitizedat``/``exportedat`` (to
 the millisecond) and asks for what came after it. Documents can share a millisecond
 (an export of many invoices shares one ``exported_at``), so a timestamp alone would skip
-or repeat those that a page boundary splits. Hence:
+or repeat those that a page boundary splits. (Separate commits never share one: the
+feed's clock, ``events.feeds.next_feed_time``, stamps them a millisecond apart, so a
+document committed after a read is never in the millisecond the reader kept.) Hence:
 
 * ``from=<ISO timestamp>`` gives the documents of the *following* milliseconds;
 * a page never ends inside a millisecond: it takes the rest of that millisecond's
@@ -31,6 +33,7 @@ from payables.events.feeds import decode_time_and_id, encode_time_and_id
 M = TypeVar("M", bound=Model)
 MILLISECOND = timedelta(milliseconds=1)
 Position = tuple[datetime, UUID | None]
+START, END = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
 _OFFSET_SPACE = re.compile(r" ([0-9]{2}:?[0-9]{2})$")
 
 
@@ -65,7 +68,7 @@ def read_from(value: str | None) -> Position | None:
     except ValueError:
         pass
     else:
-        return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC), None
+        return _in_utc(at), None
     try:
         return decode_time_and_id(value)
     except ValueError:
@@ -77,12 +80,26 @@ def read_from(value: str | None) -> Position | None:
         ) from None
 
 
+def _in_utc(at: datetime) -> datetime:
+    """``at`` in UTC (naive: UTC already); past either end of the calendar, that end.
+
+    >>> _in_utc(datetime.fromisoformat("0001-01-01T00:00:00+05:00")) == START
+    True
+    """
+    try:
+        return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:  # before year 1 or after year 9999 once in UTC
+        return START if at.year == 1 else END
+
+
 def read_queue(rows: QuerySet[M], stamp: str, value: str | None, *, limit: int) -> QueuePage[M]:
     """The rows after ``from`` by (``stamp``, id), a page of about ``limit`` (see above)."""
     position = read_from(value)
     after = rows
     if position is not None:
         at, row_id = position
+        if row_id is None and at >= millisecond(END):  # no millisecond follows
+            return QueuePage(items=[], next=None)
         if row_id is None:  # a timestamp: its millisecond was read to the end
             after = rows.filter(**{f"{stamp}__gte": millisecond(at) + MILLISECOND})
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 
 from django.http import HttpRequest
 from ninja import Router, Status
@@ -39,6 +40,9 @@ from payables.tenancy.models import Company
 
 router = Router(tags=["invoices"])
 ORIGINS = {"E-invoice": Invoice.Origin.E_INVOICE, "Digitized": Invoice.Origin.DIGITIZED}
+_DECLARED_ENCODING = re.compile(
+    r"""\ufeff?<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']"""
+)
 REFUSED = dict.fromkeys((401, 403, 404, 409, 413, 422), AnswerOut)
 
 InvoiceImportIn = request_schema("InvoiceImportIn", InvoiceImportPayload)
@@ -87,7 +91,7 @@ def _document(invoice: EInvoiceIn) -> tuple[bytes, str]:
             code="missing" if invoice.e_invoice is None else "ambiguous",
         )
     if invoice.e_invoice is not None:
-        return invoice.e_invoice.encode(), "E_Invoice"
+        return _text_bytes(invoice.e_invoice), "E_Invoice"
     try:
         return base64.b64decode(invoice.e_invoice_base64 or "", validate=True), "E_InvoiceBase64"
     except (binascii.Error, ValueError):
@@ -96,6 +100,25 @@ def _document(invoice: EInvoiceIn) -> tuple[bytes, str]:
             loc=["Payload", "Invoice", "E_InvoiceBase64"],
             code="invalid_base64",
         ) from None
+
+
+def _text_bytes(text: str) -> bytes:
+    """The document's bytes again: the text in the encoding its XML declaration names (the
+    parser reads the bytes so), else UTF-8. A character that encoding lacks becomes a
+    character reference, which the parser reads back as the character.
+
+    >>> _text_bytes("<?xml version='1.0' encoding='ISO-8859-15'?><a>Ü€</a>")[-9:]
+    b'<a>\\xdc\\xa4</a>'
+    >>> _text_bytes('<?xml version="1.0" encoding="ISO-8859-1"?><a>€</a>')[-14:]
+    b'<a>&#8364;</a>'
+    """
+    declared = _DECLARED_ENCODING.match(text)
+    if declared is None:
+        return text.encode()
+    try:
+        return text.removeprefix("\ufeff").encode(declared[1], errors="xmlcharrefreplace")
+    except LookupError:  # not an encoding Python knows: the parser says what it makes of it
+        return text.encode()
 
 
 def _imported(company: Company, document: ImportedDocument) -> dict:

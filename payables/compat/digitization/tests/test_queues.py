@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from django.test import Client
 
 from payables.compat.digitization.tests.conftest import VendorClient
 from payables.documents.models import Document
+from payables.documents.services.outcomes import DIGITIZED_FEED
 from payables.documents.tests.conftest import multipart
+from payables.events.models import FeedClock
 from payables.handoff.services import export_invoices
 from payables.invoices.models import Invoice
 
@@ -113,6 +116,25 @@ def test_the_same_timestamp_repeats_nothing_when_asked_again(vendor, api, tasks_
     assert sorted(d["documentid"] for d in earlier["documents"]) == sorted(ids)
 
 
+def test_a_document_stamped_in_the_millisecond_last_seen_but_committed_later_comes_next(
+    vendor, api, tasks_on_commit
+):
+    """A reader that saw the feed's latest document keeps its millisecond; a document
+    whose stamp the feed's clock gives out next must fall in a later millisecond, or
+    `from=<that millisecond>` skips it for good."""
+    [seen] = read_junk(api, tasks_on_commit, 1)
+    latest = datetime(2999, 1, 1, 0, 0, 0, 100, tzinfo=UTC)  # the clock ahead of now
+    Document.objects.filter(pk=seen).update(digitized_at=latest)
+    FeedClock.objects.filter(name=DIGITIZED_FEED).update(last_at=latest)
+    [page] = vendor.get("/digitized").json()["documents"][-1:]
+    assert page["documentid"] == seen
+
+    later = read_junk(api, tasks_on_commit, 1)
+
+    pulled = vendor.get("/digitized", {"from": page["digitizedat"]}).json()["documents"]
+    assert [d["documentid"] for d in pulled] == later
+
+
 def test_a_millisecond_fuller_than_two_pages_continues_by_an_opaque_next(
     vendor, api, tasks_on_commit
 ):
@@ -131,6 +153,25 @@ def test_a_from_that_is_no_timestamp_is_located(vendor):
 
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["loc"] == ["query", "from"]
+
+
+@pytest.mark.parametrize(
+    ("start", "read"),
+    [
+        ("9999-12-31T23:59:59.999Z", False),  # its following millisecond is past year 9999
+        ("9999-12-31T23:59:59-05:00", False),  # in UTC, past year 9999
+        ("0001-01-01T00:00:00+05:00", True),  # in UTC, before year 1
+    ],
+)
+def test_a_from_at_the_ends_of_time_reads_nothing_or_everything(
+    vendor, api, tasks_on_commit, start, read
+):
+    ids = read_junk(api, tasks_on_commit, 1)
+
+    answer = vendor.get("/digitized", {"from": start})
+
+    assert answer.status_code == 200, answer.content
+    assert [d["documentid"] for d in answer.json()["documents"]] == (ids if read else [])
 
 
 def test_another_company_s_documents_are_not_in_the_queue(

@@ -114,6 +114,20 @@ def test_the_document_may_come_as_its_bytes_in_base64(fitek):
     assert original.size == len(INVOICE_SAMPLE.read_bytes())
 
 
+@pytest.mark.parametrize("encoding", ["ISO-8859-15", "windows-1257"])
+def test_a_document_as_text_is_read_in_the_encoding_its_declaration_names(fitek, encoding):
+    """The text is the document decoded; its bytes again are the text in that encoding."""
+    document = DOCUMENT.replace('encoding="UTF-8"', f'encoding="{encoding}"', 1)
+
+    answer = fitek.post("/InvoiceImport", payload(document))
+
+    assert answer.status_code == 200, answer.content
+    invoice = Invoice.objects.get()
+    assert invoice.supplier.name == "Koodikoda OÜ"
+    original = invoice.attachments.get(is_original=True)
+    assert original.size == len(document.encode(encoding))
+
+
 def test_the_same_document_again_is_recognised(fitek):
     first = fitek.post("/InvoiceImport", payload()).json()["Result"]["Invoices"][0]
 
