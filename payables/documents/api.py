@@ -11,10 +11,10 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from payables.documents.errors import DocumentNotFound
+from payables.documents.feed_page import page_json
 from payables.documents.models import MAX_USERDATA_BYTES
-from payables.documents.queries import digitized_after, find_documents, get_document
+from payables.documents.queries import digitized_values_after, find_documents, get_document
 from payables.documents.schemas import (
-    DigitizedDocumentOut,
     DigitizedPage,
     DocumentFilters,
     DocumentOut,
@@ -22,7 +22,6 @@ from payables.documents.schemas import (
     DocumentsOut,
     UploadLocationOut,
     UploadLocationParams,
-    document_fields,
 )
 from payables.documents.services import (
     complete_upload,
@@ -187,7 +186,7 @@ def content(request: HttpRequest, document_id: UUID) -> HttpResponse:
 
 
 @feeds_router.get("/digitized", response=DigitizedPage, auth=read)
-def digitized_feed(request: HttpRequest, params: Query[FeedParams]) -> DigitizedPage:
+def digitized_feed(request: HttpRequest, params: Query[FeedParams]) -> HttpResponse:
     """Documents whose reading ended, in that order: read (`digitized`, `invoice_created`)
     or `failed`, each with its fields, confidences, your `userdata` and its invoice id.
 
@@ -196,9 +195,5 @@ def digitized_feed(request: HttpRequest, params: Query[FeedParams]) -> Digitized
     (an accounting office's) reads the documents of all of them in one order, each naming
     its company by `company_code`.
     """
-    page = digitized_after(request.actor.companies, params.from_, limit=params.limit)
-    items = [
-        DigitizedDocumentOut(**document_fields(document), cursor=cursor)
-        for document, cursor in zip(page.items, page.cursors, strict=True)
-    ]
-    return DigitizedPage(items=items, next=page.next, cursor=page.cursor)
+    page = digitized_values_after(request.actor.companies, params.from_, limit=params.limit)
+    return HttpResponse(page_json(page), content_type="application/json; charset=utf-8")

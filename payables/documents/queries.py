@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -50,3 +51,22 @@ def digitized_after(
     """The companies' documents whose reading ended (read or failed), after the cursor."""
     rows = documents_of(companies).filter(digitized_at__isnull=False)
     return read_feed(DIGITIZED, rows, cursor, limit=limit)
+
+
+# What a page of the digitized feed shows of a document, read as plain values (not its
+# text or file): ``feed_page`` writes the page from them.
+FEED_VALUES = (
+    "id", "company_id", "company__registry_code", "state", "channel", "userdata",
+    "filename", "content_type", "kind", "size", "sha256", "method", "pages", "languages",
+    "fields", "vat_breakdown", "lines", "findings", "failure_reason", "failure_message",
+    "invoice_id", "duplicate_of_id", "upload_expires_at", "uploaded_at", "digitized_at",
+    "created_at", "modified_at",
+)  # fmt: skip
+
+
+def digitized_values_after(
+    companies: Sequence[Company], cursor: str | None, *, limit: int
+) -> FeedPage[dict[str, Any]]:
+    """As ``digitized_after``, each document as a dict of ``FEED_VALUES``: one statement."""
+    rows = Document.objects.filter(company__in=companies, digitized_at__isnull=False)
+    return read_feed(DIGITIZED, rows.values(*FEED_VALUES), cursor, limit=limit)

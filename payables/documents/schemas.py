@@ -160,8 +160,8 @@ def document_fields(document: Document) -> dict:
         "pages": document.pages,
         "languages": document.languages,
         "fields": {name: DocumentFieldOut.from_json(f) for name, f in document.fields.items()},
-        "vat_breakdown": [_text_row(row) for row in document.vat_breakdown],
-        "lines": [_text_row(row) for row in document.lines],
+        "vat_breakdown": [text_row(row) for row in document.vat_breakdown],
+        "lines": [text_row(row) for row in document.lines],
         "findings": [
             DocumentFindingOut(
                 code=str(f.get("code") or f.get("rule_id") or ""),
@@ -182,7 +182,8 @@ def document_fields(document: Document) -> dict:
     }
 
 
-def _text_row(row: dict) -> dict[str, str | None]:
+def text_row(row: dict) -> dict[str, str | None]:
+    """A VAT breakdown or table row as read, every value a string (or null)."""
     return {str(k): None if v is None else str(v) for k, v in row.items()}
 
 
@@ -198,6 +199,12 @@ class DocumentFilters(PageParams):
 
 class DigitizedDocumentOut(DocumentOut):
     cursor: str = Field(description="The feed position right after this document.")
+
+    @classmethod
+    def from_document(cls, document: Document, cursor: str = "") -> DigitizedDocumentOut:
+        """The document as the feed gives it (the feed writes it from plain values; the
+        tests compare the two)."""
+        return cls(**document_fields(document), cursor=cursor)
 
 
 class DigitizedPage(Schema):

@@ -24,7 +24,9 @@ from django.utils import timezone
 from payables.errors import FieldError
 from payables.events.models import FeedClock
 
-M = TypeVar("M", bound=Model)
+# A feed's rows: model instances, or the dicts of a ``.values()`` queryset (pages written
+# from plain values).
+M = TypeVar("M", bound=Model | dict[str, Any])
 Key = tuple[Any, ...]
 
 MAX_PAGE = 500
@@ -68,9 +70,15 @@ def read_feed(feed: Feed, rows: QuerySet[M], cursor: str | None, *, limit: int) 
     if not found and position is not None and not rows.filter(**_at(feed.keys, position)).exists():
         raise invalid_cursor()
     page = found[:limit]
-    cursors = [feed.encode(tuple(getattr(row, k) for k in feed.keys)) for row in page]
+    cursors = [feed.encode(_key(feed.keys, row)) for row in page]
     at = cursors[-1] if cursors else (cursor or None)
     return FeedPage(items=page, cursors=cursors, next=at if len(found) > limit else None, cursor=at)
+
+
+def _key(keys: Sequence[str], row: Model | dict[str, Any]) -> Key:
+    if isinstance(row, dict):
+        return tuple(row[k] for k in keys)
+    return tuple(getattr(row, k) for k in keys)
 
 
 def _decode(feed: Feed, cursor: str | None) -> Key | None:
