@@ -18,34 +18,19 @@ from payables.einvoice.errors import (
     UnsafeDocument,
 )
 from payables.einvoice.model import ParseLimits
+from payables.einvoice.xmlshape import parse_counted, parse_whole
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-
-# libxml2 options: no DTD, entities or network; its own bounds stay on (huge_tree off:
-# text nodes up to 10 MB, names up to 50,000 characters, nesting up to 256 levels).
-_PARSER_OPTIONS = {
-    "resolve_entities": False,
-    "no_network": True,
-    "load_dtd": False,
-    "dtd_validation": False,
-    "huge_tree": False,
-    "remove_comments": True,
-    "remove_pis": True,
-    "collect_ids": False,
-}
-# The parser is fed this much at a time and the counts are checked in between, so a
-# document with millions of elements is refused after the first ones over the limit, at
-# the cost of those, not of building all of them (two million empty elements once took
-# 111 s and 756 MB to refuse after a whole-tree parse).
-_CHUNK_BYTES = 64 * 1024
 
 
 def parse_xml(data: bytes, *, limits: ParseLimits) -> etree._Element:
     """Return the root element, or refuse the document with a located reason.
 
     Work and memory stay proportional to the limits, not to what is sent: bytes, then
-    attributes (counted on the raw bytes, before any parser sees them), then elements
-    and depth (counted while parsing, which stops at the first one over a limit).
+    attributes (counted on the raw bytes, before any parser sees them), then elements,
+    depth, repeats and width (``xmlshape``: checked on the whole tree where the bytes
+    bound the elements, else counted while parsing, which stops at the first one over a
+    limit; either way the same refusal).
 
     >>> parse_xml(b"<a><b>1</b></a>", limits=ParseLimits()).tag
     'a'
@@ -61,7 +46,9 @@ def parse_xml(data: bytes, *, limits: ParseLimits) -> etree._Element:
         raise UnsafeDocument("XML with a DOCTYPE (DTD or entities) is refused")
     _check_attribute_bound(data, limits)
     try:
-        root = _parse_counted(data, limits)
+        root = parse_whole(data, limits)
+        if root is None:
+            root = parse_counted(data, limits)
     except etree.XMLSyntaxError as exc:
         raise _refusal(exc, data) from None
     if root is None:
@@ -71,104 +58,6 @@ def parse_xml(data: bytes, *, limits: ParseLimits) -> etree._Element:
     if next(root.iter(etree.Entity), None) is not None:
         raise UnsafeDocument("XML entities are refused")
     return root
-
-
-# Elements that repeat once per invoice line (UBL, CII, Finvoice, Estonian) or order line
-# (UBL Order), or once per invoice in an Estonian batch file. Every other element repeats
-# a handful of times in a real invoice: the largest corpus invoice repeats one under the
-# same parent at most 10 times within a line or the header, and gives one element at
-# most 48 children.
-LINE_ELEMENTS = frozenset(
-    {
-        "InvoiceLine",
-        "OrderLine",
-        "CreditNoteLine",
-        "SubInvoiceLine",
-        "SubCreditNoteLine",
-        "IncludedSupplyChainTradeLineItem",
-        "InvoiceRow",
-        "SubInvoiceRow",
-        "ItemEntry",
-        "Invoice",
-    }
-)
-
-
-class _Open:
-    """An element being parsed: its name, how many (non-line) children it has so far, and
-    the repeat counts of the line (or of the header) it belongs to."""
-
-    __slots__ = ("children", "name", "repeats")
-
-    def __init__(self, name: str, repeats: dict[tuple[str, str], int]) -> None:
-        self.name = name
-        self.children = 0
-        self.repeats = repeats
-
-
-def _parse_counted(data: bytes, limits: ParseLimits) -> etree._Element | None:
-    """Parse chunk by chunk, checking each element against the limits as it opens.
-
-    Besides the totals, the shape is bounded to what real invoices have, because the
-    EN 16931 rules compare groups with each other: every VAT breakdown with every line,
-    every failed element with its preceding siblings (to write its location). So an
-    element repeats under the same parent element at most ``max_repeats`` times within
-    one line or within the header (counted whatever wraps them), lines at most
-    ``max_lines`` times, and an element has at most ``max_children`` other children.
-    """
-    parser = etree.XMLPullParser(events=("start", "end"), **_PARSER_OPTIONS)
-    stack: list[_Open] = []
-    elements = 0
-    for offset in range(0, len(data), _CHUNK_BYTES):
-        parser.feed(data[offset : offset + _CHUNK_BYTES])
-        for event, element in parser.read_events():
-            if event == "end":
-                stack.pop()
-                continue
-            elements += 1
-            if elements > limits.max_elements:
-                raise LimitExceeded(
-                    f"The document has more than {limits.max_elements} elements; a real "
-                    "invoice has far fewer"
-                )
-            tag = element.tag
-            name = tag[tag.rfind("}") + 1 :]
-            if not stack:
-                stack.append(_Open(name, {}))
-                continue
-            if len(stack) >= limits.max_depth:
-                raise LimitExceeded(
-                    f"The document nests more than {limits.max_depth} levels deep; the limit "
-                    f"is {limits.max_depth}"
-                )
-            parent = stack[-1]
-            is_line = name in LINE_ELEMENTS
-            _count_repeat(parent, name, is_line=is_line, limits=limits)
-            stack.append(_Open(name, {} if is_line else parent.repeats))
-    return parser.close()
-
-
-def _count_repeat(parent: _Open, name: str, *, is_line: bool, limits: ParseLimits) -> None:
-    key = (parent.name, name)
-    count = parent.repeats[key] = parent.repeats.get(key, 0) + 1
-    if is_line and count > limits.max_lines:
-        raise LimitExceeded(
-            f"The document has more than {limits.max_lines} {name} in {parent.name}; the "
-            f"limit is {limits.max_lines}"
-        )
-    if is_line:
-        return
-    if count > limits.max_repeats:
-        raise LimitExceeded(
-            f"The document repeats {name} in {parent.name} more than {limits.max_repeats} "
-            "times; a real invoice repeats it a few times"
-        )
-    parent.children += 1
-    if parent.children > limits.max_children:
-        raise LimitExceeded(
-            f"{parent.name} has more than {limits.max_children} child elements; a real "
-            "invoice has a few dozen"
-        )
 
 
 def _check_attribute_bound(data: bytes, limits: ParseLimits) -> None:
