@@ -183,8 +183,11 @@ def text(element: etree._Element | None) -> str:
     return element.text.strip()
 
 
-def to_decimal(value: str, *, where: str = "") -> Decimal:
+def to_decimal(value: str, *, where: str = "", element: etree._Element | None = None) -> Decimal:
     """Read an amount, accepting a decimal comma and spaces as thousands separators.
+
+    A refused value is located by ``where``, or by the path of ``element``, worked out
+    only then (most amounts read, and a path costs more than the number).
 
     >>> to_decimal("1 234,50"), to_decimal("-0.10")
     (Decimal('1234.50'), Decimal('-0.10'))
@@ -195,10 +198,16 @@ def to_decimal(value: str, *, where: str = "") -> Decimal:
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
-        raise MalformedDocument(f"Not a number: {value!r}", location=where) from None
+        raise MalformedDocument(
+            f"Not a number: {value!r}", location=_where(where, element)
+        ) from None
     if not number.is_finite():
-        raise MalformedDocument(f"Not a finite number: {value!r}", location=where)
+        raise MalformedDocument(f"Not a finite number: {value!r}", location=_where(where, element))
     return number
+
+
+def _where(where: str, element: etree._Element | None) -> str:
+    return path_of(element) if element is not None and not where else where
 
 
 def path_of(element: etree._Element) -> str:

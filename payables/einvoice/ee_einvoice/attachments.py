@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 
 from lxml import etree
 
@@ -31,17 +30,19 @@ def attachments(reader: Reader, element: etree._Element) -> tuple[Attachment, ..
     found = []
     for index, attachment in enumerate(element.findall("AttachmentFile"), start=1):
         payload = attachment.find("FileBase64")
-        encoded = re.sub(r"\s+", "", text(payload))
-        where = path_of(payload if payload is not None else attachment)
+        encoded = "".join(text(payload).split())
+        located = payload if payload is not None else attachment
         if len(encoded) * 3 // 4 > reader.limits.max_attachment_bytes:
             raise LimitExceeded(
                 f"The attachment is larger than {reader.limits.max_attachment_bytes} bytes",
-                location=where,
+                location=path_of(located),
             )
         try:
             content = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError):
-            reader.note("EE-ATTACHMENT", "error", "FileBase64 is not valid base64", where)
+            reader.note(
+                "EE-ATTACHMENT", "error", "FileBase64 is not valid base64", path_of(located)
+            )
             continue
         size = text_at(attachment, "FileSize")
         if size and size != str(len(content)):

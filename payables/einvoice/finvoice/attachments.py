@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
 from dataclasses import dataclass, replace
 
 from lxml import etree
@@ -42,12 +41,12 @@ def read_message(
     found = []
     for index, details in enumerate(root.findall("AttachmentDetails"), start=1):
         payload = details.find("AttachmentContent")
-        encoded = re.sub(r"\s+", "", text(payload))
-        where = path_of(payload if payload is not None else details)
+        encoded = "".join(text(payload).split())
+        located = payload if payload is not None else details
         if len(encoded) // 4 * 3 > limits.max_attachment_bytes:
             raise LimitExceeded(
                 f"The attachment is larger than {limits.max_attachment_bytes} bytes",
-                location=where,
+                location=path_of(located),
             )
         try:
             content = base64.b64decode(encoded, validate=True)
@@ -57,7 +56,7 @@ def read_message(
                     "FINVOICE-ATTACHMENT",
                     "warning",
                     "AttachmentContent is not valid base64; the file was not kept",
-                    where,
+                    path_of(located),
                 )
             )
             continue

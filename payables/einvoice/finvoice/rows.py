@@ -76,7 +76,7 @@ def _line(row: etree._Element, net: Decimal, *, position: int) -> Line:
         id=text_at(row, "RowPositionIdentifier") or str(position),  # BT-126
         line_net=net,  # BT-131
         quantity=(  # BT-129
-            to_decimal(text(quantity), where=path_of(quantity)) if quantity is not None else None
+            to_decimal(text(quantity), element=quantity) if quantity is not None else None
         ),
         unit_code=unit.strip(),  # BT-130 (UN/ECE Rec 20 where stated, else as written)
         # BT-146 net price; UnitPriceAmount is the gross price (BT-148) beside a net price.
