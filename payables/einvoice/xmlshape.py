@@ -101,22 +101,25 @@ def _parser() -> etree.XMLParser:
 def _within_shape(root: etree._Element, limits: ParseLimits) -> bool:
     """Whether a counted parse of this tree would find no limit exceeded.
 
-    Depth by one XPath; width by ``len`` of every element (lines, which do not count,
-    are left out only where the total is over); repeats by how often each name occurs
-    in the whole document, which bounds how often it occurs under one parent name in
-    one line or the header, so the exact count is only taken for names over the limit.
+    Depth by one XPath. Width and repeats from how often each tag occurs: an element
+    has fewer children than the document has elements, and a name occurs under parents
+    of one name within one line (or the header) at most as often as in the whole
+    document, so the exact counts are only taken where those totals are over a limit.
     """
     if _deeper_than(limits.max_depth)(root):
         return False
-    elements = list(root.iter(etree.Element))
-    if max(map(len, elements)) > limits.max_children and any(
+    tags = Counter(map(_TAG, root.iter(etree.Element)))
+    others = sum(tags.values()) - 1  # every element but the root counts
+    if others > limits.max_children and any(
         _width(element) > limits.max_children
-        for element in elements
+        for element in root.iter(etree.Element)
         if len(element) > limits.max_children
     ):
         return False
+    if others <= limits.max_repeats and others <= limits.max_lines:
+        return True
     by_name: dict[str, int] = {}
-    for tag, count in Counter(map(_TAG, elements)).items():
+    for tag, count in tags.items():
         name = tag[tag.rfind("}") + 1 :]
         by_name[name] = by_name.get(name, 0) + count
     for name, count in by_name.items():
