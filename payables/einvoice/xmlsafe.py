@@ -271,7 +271,9 @@ def root_tag(data: bytes, *, sniff: int = 64 * 1024) -> str:
     start = skip_prolog(head)
     if start < 0:
         return ""
-    end = start + 1
-    while end < len(head) and head[end : end + 1] not in b" \t\r\n/>":
-        end += 1
+    end = _NAME_END.match(head, start + 1).end()
     return head[start + 1 : end].decode("utf-8", errors="replace")
+
+
+# The root element's name runs to the first white space, "/" or ">".
+_NAME_END = re.compile(rb"[^ \t\r\n/>]*")
