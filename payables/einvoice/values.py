@@ -36,11 +36,13 @@ def clark_tags(path: str, namespaces: Namespaces | None = None) -> Tags | None:
     """
     key = (path, id(namespaces))
     entry = _COMPILED.get(key)
-    if entry is None or entry[0] is not namespaces:
-        if len(_COMPILED) >= _MAX_COMPILED:
-            _COMPILED.clear()
-        entry = _COMPILED[key] = (namespaces, _compile(path, namespaces or {}))
-    return entry[1]
+    if entry is not None and entry[0] is namespaces:
+        return entry[1]
+    if len(_COMPILED) >= _MAX_COMPILED:
+        _COMPILED.clear()
+    tags = _compile(path, namespaces or {})
+    _COMPILED[key] = (namespaces, tags)
+    return tags
 
 
 def _compile(path: str, namespaces: Namespaces) -> Tags | None:
@@ -88,7 +90,11 @@ def find_at(
     if parent is None:
         return None
     tags = clark_tags(path, namespaces)
-    return parent.find(path, namespaces) if tags is None else first_at(parent, tags)
+    if tags is None:
+        return parent.find(path, namespaces)
+    if len(tags) == 1:
+        return next(parent.iterchildren(tags[0]), None)
+    return first_at(parent, tags)
 
 
 def findall_at(
@@ -103,7 +109,10 @@ def findall_at(
 
 def text_at(parent: etree._Element | None, path: str, namespaces: Namespaces | None = None) -> str:
     """The stripped text of the first element at ``path``; "" when there is none."""
-    return text(find_at(parent, path, namespaces))
+    found = find_at(parent, path, namespaces)
+    if found is None or (value := found.text) is None:
+        return ""
+    return value.strip()
 
 
 def texts_at(

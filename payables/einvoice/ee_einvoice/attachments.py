@@ -10,7 +10,7 @@ from lxml import etree
 from payables.einvoice.ee_einvoice.reader import Reader
 from payables.einvoice.errors import LimitExceeded
 from payables.einvoice.model import Attachment
-from payables.einvoice.values import text_at
+from payables.einvoice.values import find_at, findall_at, text_at
 from payables.einvoice.xmlsafe import path_of, text
 
 _MIME_TYPES = {
@@ -28,8 +28,8 @@ _MIME_TYPES = {
 
 def attachments(reader: Reader, element: etree._Element) -> tuple[Attachment, ...]:
     found = []
-    for index, attachment in enumerate(element.findall("AttachmentFile"), start=1):
-        payload = attachment.find("FileBase64")
+    for index, attachment in enumerate(findall_at(element, "AttachmentFile"), start=1):
+        payload = find_at(attachment, "FileBase64")
         encoded = "".join(text(payload).split())
         located = payload if payload is not None else attachment
         if len(encoded) * 3 // 4 > reader.limits.max_attachment_bytes:
@@ -50,7 +50,7 @@ def attachments(reader: Reader, element: etree._Element) -> tuple[Attachment, ..
                 "EE-ATTACHMENT-SIZE",
                 "warning",
                 f"FileSize says {size} bytes; the file has {len(content)}",
-                path_of(attachment.find("FileSize")),
+                path_of(find_at(attachment, "FileSize")),
             )
         name = text_at(attachment, "FileName")
         extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""

@@ -9,7 +9,7 @@ from lxml import etree
 
 from payables.einvoice.ee_einvoice.reader import Reader, cents, extension_text
 from payables.einvoice.model import AllowanceCharge, Line
-from payables.einvoice.values import decimal_at, text_at
+from payables.einvoice.values import decimal_at, find_at, findall_at, text_at
 from payables.einvoice.xmlsafe import path_of
 
 # BT-130: units as Estonian invoices write them, to UN/ECE Recommendation 20.
@@ -59,14 +59,14 @@ def lines(
     reader: Reader, element: etree._Element, sums: etree._Element | None, notes: list[str]
 ) -> tuple[tuple[Line, ...], list[Decimal | None]]:
     """The rows of every InvoiceItemGroup, and each row's VAT sum."""
-    item = element.find("InvoiceItem")
+    item = find_at(element, "InvoiceItem")
     if item is None:
         reader.note("EE-ROWS", "warning", "The invoice has no InvoiceItem", path_of(element))
         return (), []
     subtotals = (
-        len(item.findall("InvoiceTotalGroup"))
-        + len(item.findall("InvoiceItemGroup/GroupEntry"))
-        + len(item.findall("InvoiceItemTotalGroup"))
+        len(findall_at(item, "InvoiceTotalGroup"))
+        + len(findall_at(item, "InvoiceItemGroup/GroupEntry"))
+        + len(findall_at(item, "InvoiceItemTotalGroup"))
     )
     if subtotals:
         reader.note(
@@ -76,7 +76,7 @@ def lines(
             "InvoiceItemTotalGroup) were not read as rows",
             path_of(item),
         )
-    for group_addition in item.findall("InvoiceItemGroup/GroupEntry/Addition"):
+    for group_addition in findall_at(item, "InvoiceItemGroup/GroupEntry/Addition"):
         reader.note(
             "EE-GROUP-ADDITION",
             "warning",
@@ -86,7 +86,7 @@ def lines(
     single_vat = _single_vat(reader, sums)
     found: list[Line] = []
     row_vat: list[Decimal | None] = []
-    for entry in item.findall("InvoiceItemGroup/ItemEntry"):
+    for entry in findall_at(item, "InvoiceItemGroup/ItemEntry"):
         read = _line(reader, entry, len(found) + 1, single_vat)
         if read is None:
             notes.append(text_at(entry, "Description"))
@@ -104,7 +104,7 @@ def lines(
 
 def _single_vat(reader: Reader, sums: etree._Element | None) -> tuple[str, Decimal | None] | None:
     """The invoice's one VAT category and rate, for rows and discounts that state none."""
-    vats = [] if sums is None else sums.findall("VAT")
+    vats = findall_at(sums, "VAT")
     kinds = {vat_category(reader, v) for v in vats}
     return kinds.pop() if len(kinds) == 1 else None
 
@@ -129,7 +129,7 @@ def _line(
     single_vat: tuple[str, Decimal | None] | None,
 ) -> tuple[Line, Decimal | None] | None:
     """The row and its VAT sum; None for a row that only holds text."""
-    details = entry.findall("ItemDetailInfo")
+    details = findall_at(entry, "ItemDetailInfo")
     if len(details) > 1:
         reader.note(
             "EE-ITEM-DETAILS",
@@ -141,7 +141,7 @@ def _line(
     quantity = decimal_at(detail, "ItemAmount")  # BT-129
     price = decimal_at(detail, "ItemPrice")  # BT-146
     item_sum = decimal_at(entry, "ItemSum")
-    vat = entry.find("VAT")
+    vat = find_at(entry, "VAT")
     base = decimal_at(vat, "SumBeforeVAT")
     vat_sum = decimal_at(vat, "VATSum")
     item_total = decimal_at(entry, "ItemTotal")
@@ -150,7 +150,7 @@ def _line(
     if item_sum is None and quantity is not None and price is not None:
         item_sum = cents(quantity * price)
     additions = tuple(
-        addition(reader, a, base=item_sum, line_level=True) for a in entry.findall("Addition")
+        addition(reader, a, base=item_sum, line_level=True) for a in findall_at(entry, "Addition")
     )
     if base is not None:
         net = base
@@ -169,7 +169,7 @@ def _line(
     unit = text_at(detail, "ItemUnit")
     readings = [text_at(entry, "InitialReading"), text_at(entry, "FinalReading")]
     line_notes = [f"Readings {readings[0]} - {readings[1]}" if any(readings) else ""] + [
-        extension_text(e) for e in entry.findall("ItemReserve")
+        extension_text(e) for e in findall_at(entry, "ItemReserve")
     ]
     line = Line(
         id=text_at(entry, "RowNo") or str(position),  # BT-126
@@ -195,10 +195,10 @@ def _line(
 
 def _journal(reader: Reader, entry: etree._Element) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The buyer's booking of the row: ledger account and the other codes as dimensions."""
-    accounting = entry.find("Accounting")
+    accounting = find_at(entry, "Accounting")
     if accounting is None:
         return "", ()
-    journal = accounting.findall("JournalEntry")
+    journal = findall_at(accounting, "JournalEntry")
     if len(journal) > 1:
         # A row carries one coding: a split across entries cannot be kept on it.
         reader.note(

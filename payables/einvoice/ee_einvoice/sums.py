@@ -11,7 +11,7 @@ from payables.einvoice.ee_einvoice.reader import Reader, cents
 from payables.einvoice.ee_einvoice.rows import addition, vat_category
 from payables.einvoice.errors import MalformedDocument
 from payables.einvoice.model import AllowanceCharge, Invoice, Line, Totals, VatBreakdown
-from payables.einvoice.values import decimal_at, text_at
+from payables.einvoice.values import decimal_at, find_at, findall_at, text_at
 from payables.einvoice.xmlsafe import path_of
 
 
@@ -21,7 +21,7 @@ def document_allowances(
     lines: tuple[Line, ...],
     breakdown: tuple[VatBreakdown, ...],
 ) -> tuple[AllowanceCharge, ...]:
-    additions = [] if sums is None else sums.findall("Addition")
+    additions = findall_at(sums, "Addition")
     if not additions:
         return ()
     rows = decimal_at(sums, "InvoiceSum")
@@ -43,7 +43,7 @@ def document_allowances(
 def vat_breakdown(
     reader: Reader, sums: etree._Element | None, lines: tuple[Line, ...]
 ) -> tuple[VatBreakdown, ...]:
-    vats = [] if sums is None else sums.findall("VAT")
+    vats = findall_at(sums, "VAT")
     breakdown = []
     for vat in vats:
         category, rate = vat_category(reader, vat)
@@ -131,7 +131,7 @@ def totals(
             "EE-INVOICESUM",
             "warning",
             f"InvoiceSum {stated} is not the sum of the rows {line_total}",
-            path_of(sums.find("InvoiceSum")),
+            path_of(find_at(sums, "InvoiceSum")),
         )
     if breakdown:
         tax_exclusive = sum((v.taxable_amount for v in breakdown), Decimal(0))  # BT-109
@@ -171,7 +171,7 @@ def check_footer(
     invoices: tuple[Invoice, ...],
 ) -> None:
     """Check the Footer's control sums: a mismatch means invoices were lost or altered."""
-    footer = root.find("Footer")
+    footer = find_at(root, "Footer")
     if footer is None:
         reader.note("EE-FOOTER-MISSING", "warning", "The file has no Footer", "/E_Invoice")
         return

@@ -18,7 +18,7 @@ from lxml import etree
 
 from payables.einvoice.errors import LimitExceeded
 from payables.einvoice.model import Attachment, Finding, Invoice, ParseLimits
-from payables.einvoice.values import text_at
+from payables.einvoice.values import find_at, findall_at, text_at
 from payables.einvoice.xmlsafe import path_of, text
 
 ROOT = "FinvoiceAttachments"
@@ -39,8 +39,8 @@ def read_message(
 ) -> AttachmentMessage:
     """Decode every file of an attachment message; a broken one is left out, with a warning."""
     found = []
-    for index, details in enumerate(root.findall("AttachmentDetails"), start=1):
-        payload = details.find("AttachmentContent")
+    for index, details in enumerate(findall_at(root, "AttachmentDetails"), start=1):
+        payload = find_at(details, "AttachmentContent")
         encoded = "".join(text(payload).split())
         located = payload if payload is not None else details
         if len(encoded) // 4 * 3 > limits.max_attachment_bytes:
@@ -88,7 +88,7 @@ def _check_hash(
                 "FINVOICE-ATTACHMENT-HASH",
                 "warning",
                 "AttachmentSecureHash does not match the attachment",
-                path_of(details.find("AttachmentSecureHash")),
+                path_of(find_at(details, "AttachmentSecureHash")),
             )
         )
 

@@ -19,13 +19,13 @@ from payables.einvoice.model import (
     Party,
     PaymentMeans,
 )
-from payables.einvoice.values import text_at, texts_at
+from payables.einvoice.values import find_at, findall_at, text_at, texts_at
 from payables.einvoice.xmlsafe import path_of, text
 
 
 def _date(parent: etree._Element | None, path: str, findings: list[Finding]) -> date | None:
     """A ``Format="CCYYMMDD"`` date; a bad one is reported and read as absent."""
-    element = parent.find(path) if parent is not None else None
+    element = find_at(parent, path)
     value = text(element)
     if not value:
         return None
@@ -40,16 +40,16 @@ def _date(parent: etree._Element | None, path: str, findings: list[Finding]) -> 
 
 def read_invoice(root: etree._Element, findings: list[Finding]) -> Invoice:
     """One Finvoice document as an invoice; a missing InvoiceDetails refuses it."""
-    details = root.find("InvoiceDetails")
+    details = find_at(root, "InvoiceDetails")
     if details is None:
         raise MalformedDocument("The Finvoice document has no InvoiceDetails", location="/Finvoice")
-    epi = root.find("EpiDetails")
-    instruction = epi.find("EpiPaymentInstructionDetails") if epi is not None else None
-    terms = details.findall("PaymentTermsDetails")
+    epi = find_at(root, "EpiDetails")
+    instruction = find_at(epi, "EpiPaymentInstructionDetails")
+    terms = findall_at(details, "PaymentTermsDetails")
     due_dates = [d for t in terms if (d := _date(t, "InvoiceDueDate", findings))]
     rows = lines(root, findings)
     allowances = document_allowances(details, findings)
-    accounting_total = details.find("InvoiceTotalVatAccountingAmount")
+    accounting_total = find_at(details, "InvoiceTotalVatAccountingAmount")
     return Invoice(
         number=text_at(details, "InvoiceNumber"),  # BT-1
         issue_date=_date(details, "InvoiceDate", findings),  # BT-2
@@ -96,7 +96,7 @@ def read_invoice(root: etree._Element, findings: list[Finding]) -> Invoice:
 
 def _currency(details: etree._Element) -> str:
     """The currency of the gross total, else of any amount: Finvoice has no currency field."""
-    total = details.find("InvoiceTotalVatIncludedAmount")
+    total = find_at(details, "InvoiceTotalVatIncludedAmount")
     candidates = [total] if total is not None else []
     candidates += details.xpath(".//*[@AmountCurrencyIdentifier]")
     for element in candidates:
@@ -107,10 +107,10 @@ def _currency(details: etree._Element) -> str:
 
 def _party(root: etree._Element, role: str, *, address_path: str) -> Party:
     """Seller (BG-4) or buyer (BG-7): Finvoice names both the same way."""
-    details = root.find(f"{role}PartyDetails")
-    electronic = root.find(f"MessageTransmissionDetails/{address_path}")
-    registry = details.find(f"{role}PartyIdentifier") if details is not None else None
-    communication = root.find(f"{role}CommunicationDetails")
+    details = find_at(root, f"{role}PartyDetails")
+    electronic = find_at(root, f"MessageTransmissionDetails/{address_path}")
+    registry = find_at(details, f"{role}PartyIdentifier")
+    communication = find_at(root, f"{role}CommunicationDetails")
     unit_number = text_at(root, f"{role}OrganisationUnitNumber")
     return Party(
         name=" ".join(texts_at(details, f"{role}OrganisationName")),  # BT-27 / BT-44
@@ -131,7 +131,7 @@ def _party(root: etree._Element, role: str, *, address_path: str) -> Party:
 
 
 def _address(details: etree._Element | None, role: str) -> Address:
-    element = details.find(f"{role}PostalAddressDetails") if details is not None else None
+    element = find_at(details, f"{role}PostalAddressDetails")
     if element is None:
         return Address()
     lines = texts_at(element, f"{role}StreetName") + texts_at(
@@ -150,8 +150,8 @@ def _payment_means(
     root: etree._Element, epi: etree._Element | None, instruction: etree._Element | None
 ) -> tuple[PaymentMeans, ...]:
     """The EPI payment instruction first, then the seller's other accounts (BG-16, BG-17)."""
-    parties = epi.find("EpiPartyDetails") if epi is not None else None
-    beneficiary = parties.find("EpiBeneficiaryPartyDetails") if parties is not None else None
+    parties = find_at(epi, "EpiPartyDetails")
+    beneficiary = find_at(parties, "EpiBeneficiaryPartyDetails")
     code = text_at(instruction, "EpiPaymentMeansCode")  # BT-81 (3.0)
     reference = text_at(instruction, "EpiRemittanceInfoIdentifier")  # BT-83
     means = []
@@ -168,7 +168,7 @@ def _payment_means(
             )
         )
     seen = {(m.iban, m.bic) for m in means}
-    for account in root.findall("SellerInformationDetails/SellerAccountDetails"):
+    for account in findall_at(root, "SellerInformationDetails/SellerAccountDetails"):
         iban, bic = text_at(account, "SellerAccountID"), text_at(account, "SellerBic")
         if iban and (iban, bic) not in seen:
             seen.add((iban, bic))
@@ -186,8 +186,8 @@ def _payment_means(
 
 def _attachments(root: etree._Element) -> tuple[Attachment, ...]:
     """Links to supporting documents (InvoiceUrlNameText / InvoiceUrlText pairs)."""
-    names = [text(e) for e in root.findall("InvoiceUrlNameText")]
-    urls = [text(e) for e in root.findall("InvoiceUrlText")]
+    names = [text(e) for e in findall_at(root, "InvoiceUrlNameText")]
+    urls = [text(e) for e in findall_at(root, "InvoiceUrlText")]
     return tuple(
         Attachment(id=name or url, uri=url)  # BT-122, BT-124
         for name, url in zip_longest(names, urls, fillvalue="")

@@ -8,7 +8,7 @@ from lxml import etree
 
 from payables.einvoice.finvoice.codes import vat_category
 from payables.einvoice.model import AllowanceCharge, Finding, Line
-from payables.einvoice.values import decimal_at, text_at, texts_at
+from payables.einvoice.values import decimal_at, find_at, findall_at, text_at, texts_at
 from payables.einvoice.xmlsafe import path_of, text, to_decimal
 
 _AMOUNTS = frozenset({"RowVatExcludedAmount", "RowAmount", "RowVatAmount", "UnitPriceAmount"})
@@ -63,7 +63,11 @@ def lines(root: etree._Element, findings: list[Finding]) -> tuple[Line, ...]:
 def _line(row: etree._Element, net: Decimal, *, position: int) -> Line:
     # BT-129 is the invoiced quantity; older documents state only the delivered one.
     quantity = next(
-        (q for q in (row.find("InvoicedQuantity"), row.find("DeliveredQuantity")) if text(q)),
+        (
+            q
+            for q in (find_at(row, "InvoicedQuantity"), find_at(row, "DeliveredQuantity"))
+            if text(q)
+        ),
         None,
     )
     unit = ""
@@ -71,7 +75,7 @@ def _line(row: etree._Element, net: Decimal, *, position: int) -> Line:
         unit = quantity.get("QuantityUnitCodeUN") or quantity.get("QuantityUnitCode") or ""
     has_net_price = bool(text_at(row, "UnitPriceNetAmount"))
     rate = decimal_at(row, "RowVatRatePercent")
-    ean = row.find("EanCode")
+    ean = find_at(row, "EanCode")
     return Line(
         id=text_at(row, "RowPositionIdentifier") or str(position),  # BT-126
         line_net=net,  # BT-131
@@ -110,7 +114,7 @@ def _row_allowances(row: etree._Element) -> tuple[AllowanceCharge, ...]:
     amount to carry, so it is left out.
     """
     result = []
-    for discount in [row, *row.findall("RowProgressiveDiscountDetails")]:
+    for discount in [row, *findall_at(row, "RowProgressiveDiscountDetails")]:
         amount = decimal_at(discount, "RowDiscountAmount")  # BT-136
         if amount is not None:
             result.append(
@@ -123,7 +127,7 @@ def _row_allowances(row: etree._Element) -> tuple[AllowanceCharge, ...]:
                     reason_code=text_at(discount, "RowDiscountTypeCode"),  # BT-140
                 )
             )
-    for charge in row.findall("RowChargeDetails"):
+    for charge in findall_at(row, "RowChargeDetails"):
         amount = decimal_at(charge, "Amount")  # BT-141
         if amount is not None:
             result.append(

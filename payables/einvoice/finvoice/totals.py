@@ -8,7 +8,7 @@ from lxml import etree
 
 from payables.einvoice.finvoice.codes import vat_category
 from payables.einvoice.model import AllowanceCharge, Finding, Line, Totals, VatBreakdown
-from payables.einvoice.values import decimal_at, text_at, texts_at
+from payables.einvoice.values import decimal_at, findall_at, text_at, texts_at
 from payables.einvoice.xmlsafe import path_of
 
 
@@ -21,7 +21,7 @@ def document_allowances(
         ("DiscountDetails", "FreeText", False),
         ("ChargeDetails", "ReasonText", True),
     ):
-        for element in details.findall(name):
+        for element in findall_at(details, name):
             amount = decimal_at(element, "Amount")  # BT-92 / BT-99
             if amount is None:
                 findings.append(
@@ -51,7 +51,7 @@ def document_allowances(
 
 def vat_breakdown(details: etree._Element, findings: list[Finding]) -> tuple[VatBreakdown, ...]:
     result = []
-    for spec in details.findall("VatSpecificationDetails"):
+    for spec in findall_at(details, "VatSpecificationDetails"):
         base = decimal_at(spec, "VatBaseAmount")  # BT-116
         tax = decimal_at(spec, "VatRateAmount")  # BT-117
         rate = decimal_at(spec, "VatRatePercent")  # BT-119

@@ -9,6 +9,7 @@ from payables.einvoice.model import AllowanceCharge, Line
 from payables.einvoice.reader import DocumentReader
 from payables.einvoice.ubl.reading import decimal, joined, required_decimal, scheme, string
 from payables.einvoice.ubl.syntax import NS
+from payables.einvoice.values import find_at, findall_at
 from payables.einvoice.xmlsafe import path_of
 
 
@@ -19,9 +20,9 @@ def lines(
     tag = "cac:CreditNoteLine" if is_credit_note else "cac:InvoiceLine"
     quantity_tag = "cbc:CreditedQuantity" if is_credit_note else "cbc:InvoicedQuantity"
     found = []
-    for element in root.findall(tag, NS):
-        sub_lines = element.findall("cac:SubInvoiceLine", NS) + element.findall(
-            "cac:SubCreditNoteLine", NS
+    for element in findall_at(root, tag, NS):
+        sub_lines = findall_at(element, "cac:SubInvoiceLine", NS) + findall_at(
+            element, "cac:SubCreditNoteLine", NS
         )
         if sub_lines:
             # XRechnung extension: the parent line's amount already covers its sub-lines.
@@ -37,11 +38,11 @@ def lines(
 
 
 def _line(element: etree._Element, quantity_tag: str) -> Line:
-    quantity = element.find(quantity_tag, NS)
-    item = element.find("cac:Item", NS)
-    price = element.find("cac:Price", NS)
-    price_discount = None if price is None else price.find("cac:AllowanceCharge", NS)
-    category = None if item is None else item.find("cac:ClassifiedTaxCategory", NS)
+    quantity = find_at(element, quantity_tag, NS)
+    item = find_at(element, "cac:Item", NS)
+    price = find_at(element, "cac:Price", NS)
+    price_discount = find_at(price, "cac:AllowanceCharge", NS)
+    category = find_at(item, "cac:ClassifiedTaxCategory", NS)
     return Line(
         id=string(element, "cbc:ID"),  # BT-126
         line_net=required_decimal(element, "cbc:LineExtensionAmount"),  # BT-131
@@ -59,7 +60,7 @@ def _line(element: etree._Element, quantity_tag: str) -> Line:
         vat_category=string(category, "cbc:ID"),  # BT-151
         vat_rate=decimal(category, "cbc:Percent"),  # BT-152
         allowances_charges=tuple(  # BG-27 / BG-28
-            allowance_charge(e) for e in element.findall("cac:AllowanceCharge", NS)
+            allowance_charge(e) for e in findall_at(element, "cac:AllowanceCharge", NS)
         ),
         accounting_cost=string(element, "cbc:AccountingCost"),  # BT-133
         note=joined(element, "cbc:Note"),  # BT-127
@@ -76,7 +77,7 @@ def allowance_charge(element: etree._Element) -> AllowanceCharge:
             f"ChargeIndicator must be true or false, not {indicator!r}",
             location=f"{path_of(element)}/cbc:ChargeIndicator",
         )
-    category = element.find("cac:TaxCategory", NS)
+    category = find_at(element, "cac:TaxCategory", NS)
     return AllowanceCharge(
         is_charge=indicator in {"true", "1"},
         amount=required_decimal(element, "cbc:Amount"),  # BT-92 / BT-99 / BT-136 / BT-141

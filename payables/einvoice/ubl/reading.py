@@ -10,7 +10,7 @@ from lxml import etree
 from payables.einvoice.dates import iso_date
 from payables.einvoice.errors import MalformedDocument
 from payables.einvoice.ubl.syntax import NS
-from payables.einvoice.values import decimal_at, text_at, texts_at
+from payables.einvoice.values import decimal_at, find_at, text_at, texts_at
 from payables.einvoice.xmlsafe import path_of, text
 
 
@@ -26,7 +26,7 @@ def joined(element: etree._Element | None, path: str) -> str:
 
 def scheme(element: etree._Element | None, path: str) -> str:
     """The ``schemeID`` of the identifier at ``path``."""
-    found = None if element is None else element.find(path, NS)
+    found = find_at(element, path, NS)
     return "" if found is None else (found.get("schemeID") or "").strip()
 
 
@@ -46,7 +46,7 @@ def required_decimal(element: etree._Element, path: str) -> Decimal:
 
 def day(element: etree._Element | None, path: str) -> date | None:
     """An xsd:date at ``path``; a value that is not one is refused with its location."""
-    found = None if element is None else element.find(path, NS)
+    found = find_at(element, path, NS)
     value = text(found)
     if not value:
         return None
