@@ -129,3 +129,50 @@ def decimal_at(
     found = find_at(parent, path, namespaces)
     value = text(found)
     return to_decimal(value, element=found) if value else None
+
+
+class Children:
+    """The children of one element by tag (a Clark tag, or a plain name where there is no
+    namespace): one walk over them, then each read is a dict lookup.
+
+    For a mapping that reads many values of one element (a row, a party, the header): a
+    search per value walks the children again each time. For one or two reads
+    ``text_at`` and its kin are cheaper.
+    """
+
+    __slots__ = ("_first", "element")
+
+    def __init__(self, element: etree._Element | None) -> None:
+        self.element = element
+        first: dict[object, etree._Element] = {}
+        if element is not None:
+            for child in element:
+                first.setdefault(child.tag, child)
+        self._first = first
+
+    def find(self, tag: str) -> etree._Element | None:
+        """The first child with this tag (as ``find``)."""
+        return self._first.get(tag)
+
+    def findall(self, tag: str) -> list[etree._Element]:
+        """Every child with this tag, in document order (as ``findall``)."""
+        if tag not in self._first:
+            return []
+        return list(self.element.iterchildren(tag))
+
+    def text(self, tag: str) -> str:
+        """The stripped text of the first child with this tag; "" when there is none."""
+        found = self._first.get(tag)
+        if found is None or (value := found.text) is None:
+            return ""
+        return value.strip()
+
+    def texts(self, tag: str) -> list[str]:
+        """The non-empty texts of every child with this tag, in document order."""
+        return [value for element in self.findall(tag) if (value := text(element))]
+
+    def decimal(self, tag: str) -> Decimal | None:
+        """The amount of the first child with this tag; None when absent or empty."""
+        found = self._first.get(tag)
+        value = text(found)
+        return to_decimal(value, element=found) if value else None

@@ -97,9 +97,9 @@ def read_invoice(root: etree._Element, findings: list[Finding]) -> Invoice:
 def _currency(details: etree._Element) -> str:
     """The currency of the gross total, else of any amount: Finvoice has no currency field."""
     total = find_at(details, "InvoiceTotalVatIncludedAmount")
-    candidates = [total] if total is not None else []
-    candidates += details.xpath(".//*[@AmountCurrencyIdentifier]")
-    for element in candidates:
+    if total is not None and (currency := total.get("AmountCurrencyIdentifier", "").strip()):
+        return currency.upper()
+    for element in details.xpath(".//*[@AmountCurrencyIdentifier]"):
         if currency := element.get("AmountCurrencyIdentifier", "").strip():
             return currency.upper()
     return ""
