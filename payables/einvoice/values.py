@@ -7,6 +7,10 @@ A path of plain child steps (``"cac:Party/cbc:Name"``, ``"VatPoint/VatPointDate"
 turned into Clark tags once and matched by lxml's ``iterchildren`` in C, which finds what
 ``find``/``findall`` find, in the same order, without ElementPath's work per call; any
 other path goes to ``find``/``findall`` as written.
+
+A parent may also be an element's ``Children``: its children indexed by tag in one walk,
+for a mapping that reads many values of one element (a row, a party, the header), where
+a search per value would walk the children again each time.
 """
 
 from __future__ import annotations
@@ -84,11 +88,13 @@ def every_at(parent: etree._Element, tags: Tags) -> list[etree._Element]:
 
 
 def find_at(
-    parent: etree._Element | None, path: str, namespaces: Namespaces | None = None
+    parent: Parent, path: str, namespaces: Namespaces | None = None
 ) -> etree._Element | None:
     """The first element at ``path``; None when there is none (or no parent)."""
     if parent is None:
         return None
+    if type(parent) is Children:
+        return parent.find(path, namespaces)
     tags = clark_tags(path, namespaces)
     if tags is None:
         return parent.find(path, namespaces)
@@ -98,16 +104,18 @@ def find_at(
 
 
 def findall_at(
-    parent: etree._Element | None, path: str, namespaces: Namespaces | None = None
+    parent: Parent, path: str, namespaces: Namespaces | None = None
 ) -> list[etree._Element]:
     """Every element at ``path``, in document order; [] without a parent."""
     if parent is None:
         return []
+    if type(parent) is Children:
+        return parent.findall(path, namespaces)
     tags = clark_tags(path, namespaces)
     return parent.findall(path, namespaces) if tags is None else every_at(parent, tags)
 
 
-def text_at(parent: etree._Element | None, path: str, namespaces: Namespaces | None = None) -> str:
+def text_at(parent: Parent, path: str, namespaces: Namespaces | None = None) -> str:
     """The stripped text of the first element at ``path``; "" when there is none."""
     found = find_at(parent, path, namespaces)
     if found is None or (value := found.text) is None:
@@ -115,16 +123,12 @@ def text_at(parent: etree._Element | None, path: str, namespaces: Namespaces | N
     return value.strip()
 
 
-def texts_at(
-    parent: etree._Element | None, path: str, namespaces: Namespaces | None = None
-) -> list[str]:
+def texts_at(parent: Parent, path: str, namespaces: Namespaces | None = None) -> list[str]:
     """The non-empty texts of every element at ``path``, in document order."""
     return [value for element in findall_at(parent, path, namespaces) if (value := text(element))]
 
 
-def decimal_at(
-    parent: etree._Element | None, path: str, namespaces: Namespaces | None = None
-) -> Decimal | None:
+def decimal_at(parent: Parent, path: str, namespaces: Namespaces | None = None) -> Decimal | None:
     """The amount at ``path`` (a decimal comma is fine); None when absent or empty."""
     found = find_at(parent, path, namespaces)
     value = text(found)
@@ -132,13 +136,8 @@ def decimal_at(
 
 
 class Children:
-    """The children of one element by tag (a Clark tag, or a plain name where there is no
-    namespace): one walk over them, then each read is a dict lookup.
-
-    For a mapping that reads many values of one element (a row, a party, the header): a
-    search per value walks the children again each time. For one or two reads
-    ``text_at`` and its kin are cheaper.
-    """
+    """An element's children indexed by tag: one walk over them, then each step that names
+    a child is a dict lookup. Read through ``find_at`` and its kin, like the element."""
 
     __slots__ = ("_first", "element")
 
@@ -150,29 +149,29 @@ class Children:
                 first.setdefault(child.tag, child)
         self._first = first
 
-    def find(self, tag: str) -> etree._Element | None:
-        """The first child with this tag (as ``find``)."""
-        return self._first.get(tag)
+    def find(self, path: str, namespaces: Namespaces | None = None) -> etree._Element | None:
+        """The first element at ``path`` (as ``find``)."""
+        tags = clark_tags(path, namespaces)
+        if tags is None:
+            return None if self.element is None else self.element.find(path, namespaces)
+        found = self._first.get(tags[0])
+        if found is None or len(tags) == 1:
+            return found
+        return first_at(self.element, tags)
 
-    def findall(self, tag: str) -> list[etree._Element]:
-        """Every child with this tag, in document order (as ``findall``)."""
-        if tag not in self._first:
+    def findall(self, path: str, namespaces: Namespaces | None = None) -> list[etree._Element]:
+        """Every element at ``path``, in document order (as ``findall``)."""
+        tags = clark_tags(path, namespaces)
+        if tags is None:
+            return [] if self.element is None else self.element.findall(path, namespaces)
+        if tags[0] not in self._first:
             return []
-        return list(self.element.iterchildren(tag))
+        return every_at(self.element, tags)
 
-    def text(self, tag: str) -> str:
-        """The stripped text of the first child with this tag; "" when there is none."""
-        found = self._first.get(tag)
-        if found is None or (value := found.text) is None:
-            return ""
-        return value.strip()
 
-    def texts(self, tag: str) -> list[str]:
-        """The non-empty texts of every child with this tag, in document order."""
-        return [value for element in self.findall(tag) if (value := text(element))]
+Parent = etree._Element | Children | None
 
-    def decimal(self, tag: str) -> Decimal | None:
-        """The amount of the first child with this tag; None when absent or empty."""
-        found = self._first.get(tag)
-        value = text(found)
-        return to_decimal(value, element=found) if value else None
+
+def element_of(parent: Parent) -> etree._Element | None:
+    """The element itself, whether given as the element or as its ``Children``."""
+    return parent.element if type(parent) is Children else parent

@@ -141,11 +141,11 @@ def _line(
     detail = details[0] if details else None
     quantity = decimal_at(detail, "ItemAmount")  # BT-129
     price = decimal_at(detail, "ItemPrice")  # BT-146
-    item_sum = row.decimal("ItemSum")
+    item_sum = decimal_at(row, "ItemSum")
     vat = row.find("VAT")
     base = decimal_at(vat, "SumBeforeVAT")
     vat_sum = decimal_at(vat, "VATSum")
-    item_total = row.decimal("ItemTotal")
+    item_total = decimal_at(row, "ItemTotal")
     if all(v is None for v in (quantity, price, item_sum, base, vat_sum, item_total)):
         return None
     if item_sum is None and quantity is not None and price is not None:
@@ -166,27 +166,27 @@ def _line(
         reader.note("EE-ROW-NET", "warning", "The row states no amount without VAT", path_of(entry))
     category, rate = vat_category(reader, vat) if vat is not None else (single_vat or ("", None))
     account_code, dimensions = _journal(reader, row)
-    ean = row.text("EAN")
+    ean = text_at(row, "EAN")
     unit = text_at(detail, "ItemUnit")
-    readings = [row.text("InitialReading"), row.text("FinalReading")]
+    readings = [text_at(row, "InitialReading"), text_at(row, "FinalReading")]
     line_notes = [f"Readings {readings[0]} - {readings[1]}" if any(readings) else ""] + [
         extension_text(e) for e in row.findall("ItemReserve")
     ]
     line = Line(
-        id=row.text("RowNo") or str(position),  # BT-126
+        id=text_at(row, "RowNo") or str(position),  # BT-126
         line_net=net,  # BT-131
         quantity=quantity,
         unit_code=_UNITS.get(unit.lower(), unit),  # BT-130
         net_price=price,
-        name=row.text("Description"),  # BT-153
-        seller_item_id=row.text("SellerProductId"),  # BT-155
-        buyer_item_id=row.text("BuyerProductId"),  # BT-156
+        name=text_at(row, "Description"),  # BT-153
+        seller_item_id=text_at(row, "SellerProductId"),  # BT-155
+        buyer_item_id=text_at(row, "BuyerProductId"),  # BT-156
         standard_item_id=ean,  # BT-157
         standard_item_scheme="0160" if ean else "",  # GTIN
         vat_category=category,  # BT-151
         vat_rate=rate,  # BT-152
         allowances_charges=additions,  # BG-27 / BG-28
-        accounting_cost=row.text("CustomerRef"),  # BT-133
+        accounting_cost=text_at(row, "CustomerRef"),  # BT-133
         note="; ".join(n for n in line_notes if n),  # BT-127
         account_code=account_code,
         dimensions=dimensions,
@@ -212,13 +212,17 @@ def _journal(reader: Reader, row: Children) -> tuple[str, tuple[tuple[str, str],
         )
     account = next(filter(None, (text_at(j, "GeneralLedger") for j in journal)), "")
     dimensions: list[tuple[str, str]] = []
-    if accounting.text("Description"):
-        dimensions.append(("accounting_description", accounting.text("Description")))
+    if text_at(accounting, "Description"):
+        dimensions.append(("accounting_description", text_at(accounting, "Description")))
     if journal:
         entry = Children(journal[0])
-        dimensions += [(name, entry.text(tag)) for tag, name in _JOURNAL_FIELDS if entry.text(tag)]
+        dimensions += [
+            (name, text_at(entry, tag)) for tag, name in _JOURNAL_FIELDS if text_at(entry, tag)
+        ]
     dimensions += [
-        (name, accounting.text(tag)) for tag, name in _ACCOUNTING_CODES if accounting.text(tag)
+        (name, text_at(accounting, tag))
+        for tag, name in _ACCOUNTING_CODES
+        if text_at(accounting, tag)
     ]
     return account, tuple(dimensions)
 

@@ -8,7 +8,7 @@ from lxml import etree
 
 from payables.einvoice.finvoice.codes import vat_category
 from payables.einvoice.model import AllowanceCharge, Finding, Line
-from payables.einvoice.values import Children
+from payables.einvoice.values import Children, decimal_at, text_at, texts_at
 from payables.einvoice.xmlsafe import path_of, text, to_decimal
 
 _AMOUNTS = frozenset({"RowVatExcludedAmount", "RowAmount", "RowVatAmount", "UnitPriceAmount"})
@@ -32,9 +32,9 @@ def lines(root: etree._Element, findings: list[Finding]) -> tuple[Line, ...]:
             if not has_sub_rows:
                 skipped["text"].append(row)
             continue
-        net = fields.decimal("RowVatExcludedAmount")
+        net = decimal_at(fields, "RowVatExcludedAmount")
         if net is None:
-            gross, vat = fields.decimal("RowAmount"), fields.decimal("RowVatAmount")
+            gross, vat = decimal_at(fields, "RowAmount"), decimal_at(fields, "RowVatAmount")
             if gross is None or vat is None:
                 skipped["no-net"].append(row)
                 continue
@@ -70,36 +70,36 @@ def _line(row: Children, net: Decimal, *, position: int) -> Line:
     unit = ""
     if quantity is not None:
         unit = quantity.get("QuantityUnitCodeUN") or quantity.get("QuantityUnitCode") or ""
-    has_net_price = bool(row.text("UnitPriceNetAmount"))
-    rate = row.decimal("RowVatRatePercent")
+    has_net_price = bool(text_at(row, "UnitPriceNetAmount"))
+    rate = decimal_at(row, "RowVatRatePercent")
     ean = row.find("EanCode")
     return Line(
-        id=row.text("RowPositionIdentifier") or str(position),  # BT-126
+        id=text_at(row, "RowPositionIdentifier") or str(position),  # BT-126
         line_net=net,  # BT-131
         quantity=(  # BT-129
             to_decimal(text(quantity), element=quantity) if quantity is not None else None
         ),
         unit_code=unit.strip(),  # BT-130 (UN/ECE Rec 20 where stated, else as written)
         # BT-146 net price; UnitPriceAmount is the gross price (BT-148) beside a net price.
-        net_price=row.decimal("UnitPriceNetAmount" if has_net_price else "UnitPriceAmount"),
-        price_base_quantity=row.decimal("UnitPriceBaseQuantity"),  # BT-149
-        gross_price=row.decimal("UnitPriceAmount") if has_net_price else None,  # BT-148
-        name=row.text("ArticleName"),  # BT-153
-        description=row.text("ArticleDescription"),  # BT-154
-        seller_item_id=row.text("ArticleIdentifier"),  # BT-155
-        buyer_item_id=row.text("BuyerArticleIdentifier"),  # BT-156
+        net_price=decimal_at(row, "UnitPriceNetAmount" if has_net_price else "UnitPriceAmount"),
+        price_base_quantity=decimal_at(row, "UnitPriceBaseQuantity"),  # BT-149
+        gross_price=decimal_at(row, "UnitPriceAmount") if has_net_price else None,  # BT-148
+        name=text_at(row, "ArticleName"),  # BT-153
+        description=text_at(row, "ArticleDescription"),  # BT-154
+        seller_item_id=text_at(row, "ArticleIdentifier"),  # BT-155
+        buyer_item_id=text_at(row, "BuyerArticleIdentifier"),  # BT-156
         standard_item_id=text(ean),  # BT-157 (EAN/GTIN)
         standard_item_scheme=(ean.get("SchemeID") or "0160").strip() if text(ean) else "",
-        vat_category=vat_category(row.text("RowVatCode"), rate),  # BT-151
+        vat_category=vat_category(text_at(row, "RowVatCode"), rate),  # BT-151
         vat_rate=rate,  # BT-152
         allowances_charges=_row_allowances(row),  # BG-27 / BG-28
-        accounting_cost=row.text("RowAccountDimensionText"),  # BT-133
-        note="\n".join(row.texts("RowFreeText")),  # BT-127
-        order_line_reference=row.text("RowOrderPositionIdentifier"),  # BT-132
+        accounting_cost=text_at(row, "RowAccountDimensionText"),  # BT-133
+        note="\n".join(texts_at(row, "RowFreeText")),  # BT-127
+        order_line_reference=text_at(row, "RowOrderPositionIdentifier"),  # BT-132
         # Extension: the seller's proposed ledger account for the buyer's bookkeeping.
         account_code=(
-            row.text("RowNormalProposedAccountIdentifier")
-            or row.text("RowShortProposedAccountIdentifier")
+            text_at(row, "RowNormalProposedAccountIdentifier")
+            or text_at(row, "RowShortProposedAccountIdentifier")
         ),
     )
 
@@ -112,29 +112,29 @@ def _row_allowances(row: Children) -> tuple[AllowanceCharge, ...]:
     """
     result = []
     for discount in [row, *map(Children, row.findall("RowProgressiveDiscountDetails"))]:
-        amount = discount.decimal("RowDiscountAmount")  # BT-136
+        amount = decimal_at(discount, "RowDiscountAmount")  # BT-136
         if amount is not None:
             result.append(
                 AllowanceCharge(
                     is_charge=False,
                     amount=amount,
-                    base_amount=discount.decimal("RowDiscountBaseAmount"),  # BT-137
-                    percentage=discount.decimal("RowDiscountPercent"),  # BT-138
-                    reason=discount.text("RowDiscountTypeText"),  # BT-139
-                    reason_code=discount.text("RowDiscountTypeCode"),  # BT-140
+                    base_amount=decimal_at(discount, "RowDiscountBaseAmount"),  # BT-137
+                    percentage=decimal_at(discount, "RowDiscountPercent"),  # BT-138
+                    reason=text_at(discount, "RowDiscountTypeText"),  # BT-139
+                    reason_code=text_at(discount, "RowDiscountTypeCode"),  # BT-140
                 )
             )
     for charge in map(Children, row.findall("RowChargeDetails")):
-        amount = charge.decimal("Amount")  # BT-141
+        amount = decimal_at(charge, "Amount")  # BT-141
         if amount is not None:
             result.append(
                 AllowanceCharge(
                     is_charge=True,
                     amount=amount,
-                    base_amount=charge.decimal("BaseAmount"),  # BT-142
-                    percentage=charge.decimal("Percent"),  # BT-143
-                    reason=charge.text("ReasonText"),  # BT-144
-                    reason_code=charge.text("ReasonCode"),  # BT-145
+                    base_amount=decimal_at(charge, "BaseAmount"),  # BT-142
+                    percentage=decimal_at(charge, "Percent"),  # BT-143
+                    reason=text_at(charge, "ReasonText"),  # BT-144
+                    reason_code=text_at(charge, "ReasonCode"),  # BT-145
                 )
             )
     return tuple(result)

@@ -25,7 +25,7 @@ from payables.einvoice.ubl.syntax import (
     PROJECT_DOCUMENT_TYPE,
 )
 from payables.einvoice.ubl.totals import tax_totals, totals
-from payables.einvoice.values import find_at, findall_at, texts_at
+from payables.einvoice.values import Children, Parent, find_at, findall_at, texts_at
 from payables.einvoice.xmlsafe import local_name, parse_xml, path_of, root_tag, text
 
 _UBL_NAMESPACE = re.compile(
@@ -96,7 +96,8 @@ def _profile(customization_id: str) -> str:
     return ""
 
 
-def _invoice(reader: DocumentReader, root: etree._Element, *, is_credit_note: bool) -> Invoice:
+def _invoice(reader: DocumentReader, element: etree._Element, *, is_credit_note: bool) -> Invoice:
+    root = Children(element)  # the header: some 25 values read from the root's children
     type_tag = "cbc:CreditNoteTypeCode" if is_credit_note else "cbc:InvoiceTypeCode"
     type_element = find_at(root, type_tag, NS)  # BT-3
     currency = _currency(reader, root, "cbc:DocumentCurrencyCode")  # BT-5
@@ -161,7 +162,7 @@ def _invoice(reader: DocumentReader, root: etree._Element, *, is_credit_note: bo
     )
 
 
-def _currency(reader: DocumentReader, element: etree._Element, path: str) -> str:
+def _currency(reader: DocumentReader, element: Parent, path: str) -> str:
     value = string(element, path)
     if value != value.upper():
         reader.note(
@@ -174,7 +175,7 @@ def _currency(reader: DocumentReader, element: etree._Element, path: str) -> str
 
 
 def _document_references(
-    reader: DocumentReader, root: etree._Element
+    reader: DocumentReader, root: Parent
 ) -> tuple[str, tuple[Attachment, ...]]:
     """Split AdditionalDocumentReference into the project reference and BG-24."""
     project, attachments = "", []

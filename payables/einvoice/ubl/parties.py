@@ -7,14 +7,15 @@ from lxml import etree
 from payables.einvoice.model import Address, Party, PaymentMeans
 from payables.einvoice.ubl.reading import scheme, string
 from payables.einvoice.ubl.syntax import NS
-from payables.einvoice.values import find_at, findall_at
+from payables.einvoice.values import Children, Parent, find_at, findall_at
 from payables.einvoice.xmlsafe import text
 
 
-def party(element: etree._Element | None) -> Party:
+def party(found: etree._Element | None) -> Party:
     """A ``cac:Party``; its absence reads as an empty Party."""
-    if element is None:
+    if found is None:
         return Party()
+    element = Children(found)
     vat_id = tax_registration_id = ""
     for tax_scheme in findall_at(element, "cac:PartyTaxScheme", NS):
         company_id = string(tax_scheme, "cbc:CompanyID")
@@ -23,7 +24,7 @@ def party(element: etree._Element | None) -> Party:
             vat_id = vat_id or company_id  # BT-31 / BT-48
         else:
             tax_registration_id = tax_registration_id or company_id  # BT-32
-    legal = find_at(element, "cac:PartyLegalEntity", NS)
+    legal = Children(find_at(element, "cac:PartyLegalEntity", NS))
     trading_name = string(element, "cac:PartyName/cbc:Name")  # BT-28 / BT-45
     contact = find_at(element, "cac:Contact", NS)
     return Party(
@@ -48,9 +49,10 @@ def party(element: etree._Element | None) -> Party:
     )
 
 
-def _address(element: etree._Element | None) -> Address:
-    if element is None:
+def _address(found: etree._Element | None) -> Address:
+    if found is None:
         return Address()
+    element = Children(found)
     lines = [
         string(element, "cbc:StreetName"),  # BT-35 / BT-50
         string(element, "cbc:AdditionalStreetName"),  # BT-36 / BT-51
@@ -65,11 +67,12 @@ def _address(element: etree._Element | None) -> Address:
     )
 
 
-def payment_means(root: etree._Element) -> tuple[PaymentMeans, ...]:
+def payment_means(root: Parent) -> tuple[PaymentMeans, ...]:
     """Every ``cac:PaymentMeans`` that carries more than a credit note's due date."""
     found = []
-    for element in findall_at(root, "cac:PaymentMeans", NS):
-        account = find_at(element, "cac:PayeeFinancialAccount", NS)
+    for means_element in findall_at(root, "cac:PaymentMeans", NS):
+        element = Children(means_element)
+        account = Children(find_at(element, "cac:PayeeFinancialAccount", NS))
         means = PaymentMeans(
             code=string(element, "cbc:PaymentMeansCode"),  # BT-81
             iban=string(account, "cbc:ID"),  # BT-84

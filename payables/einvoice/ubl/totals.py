@@ -10,12 +10,12 @@ from payables.einvoice.model import Totals, VatBreakdown
 from payables.einvoice.reader import DocumentReader
 from payables.einvoice.ubl.reading import decimal, joined, required_decimal, string
 from payables.einvoice.ubl.syntax import NS
-from payables.einvoice.values import find_at, findall_at
+from payables.einvoice.values import Children, Parent, find_at, findall_at
 from payables.einvoice.xmlsafe import path_of
 
 
 def tax_totals(
-    reader: DocumentReader, root: etree._Element, currency: str
+    reader: DocumentReader, root: Parent, currency: str
 ) -> tuple[Decimal | None, Decimal | None, tuple[VatBreakdown, ...]]:
     """BT-110 and BG-23 from the TaxTotal in the document currency; BT-111 from the other."""
     totals = findall_at(root, "cac:TaxTotal", NS)
@@ -44,8 +44,9 @@ def tax_totals(
     return decimal(main, "cbc:TaxAmount"), accounting, breakdown
 
 
-def _vat_breakdown(subtotal: etree._Element) -> VatBreakdown:
-    category = find_at(subtotal, "cac:TaxCategory", NS)
+def _vat_breakdown(element: etree._Element) -> VatBreakdown:
+    subtotal = Children(element)
+    category = Children(find_at(subtotal, "cac:TaxCategory", NS))
     rate = decimal(category, "cbc:Percent")
     return VatBreakdown(
         category=string(category, "cbc:ID"),  # BT-118
@@ -61,6 +62,7 @@ def totals(
     total: etree._Element | None, tax: Decimal | None, tax_accounting: Decimal | None
 ) -> Totals:
     """BG-22 from ``cac:LegalMonetaryTotal``, with the tax totals read from TaxTotal."""
+    total = Children(total)
     return Totals(
         line_net_total=decimal(total, "cbc:LineExtensionAmount"),  # BT-106
         allowance_total=decimal(total, "cbc:AllowanceTotalAmount"),  # BT-107
