@@ -18,7 +18,7 @@ from payables.einvoice.ee_einvoice.sums import (
 from payables.einvoice.errors import LimitExceeded, MalformedDocument, UnsupportedFormat
 from payables.einvoice.model import Invoice, ParsedDocument, ParseLimits
 from payables.einvoice.sniff import head
-from payables.einvoice.values import find_at, findall_at, text_at
+from payables.einvoice.values import Children, Parent, find_at, findall_at, text_at
 from payables.einvoice.xmlsafe import local_name, parse_xml, path_of, root_tag
 
 FORMAT = "ee-einvoice"
@@ -105,10 +105,12 @@ def _header(reader: Reader, root: etree._Element) -> str:
 
 
 def _invoice(reader: Reader, element: etree._Element) -> Invoice:
-    info = find_at(element, "InvoiceInformation")
+    # Some 40 values are read from these three: their children are indexed once.
+    info = Children(find_at(element, "InvoiceInformation"))
     parties = find_at(element, "InvoiceParties")
-    payment = find_at(element, "PaymentInfo")
-    sums, other = _sum_groups(reader, element, payment)
+    payment = Children(find_at(element, "PaymentInfo"))
+    main, other = _sum_groups(reader, element, payment)
+    sums = Children(main)
     currency = text_at(sums, "Currency") or text_at(payment, "Currency")  # BT-5
     other_currency = text_at(other, "Currency")
     if other_currency == currency:
@@ -154,7 +156,7 @@ def _invoice(reader: Reader, element: etree._Element) -> Invoice:
     )
 
 
-def _type_code(reader: Reader, element: etree._Element, info: etree._Element | None) -> str:
+def _type_code(reader: Reader, element: etree._Element, info: Parent) -> str:
     """BT-3 from ``Type@type``: DEB is an invoice (380), CRE a credit invoice (381)."""
     found = find_at(info, "Type")
     kind = "" if found is None else (found.get("type") or "").strip().upper()
@@ -169,7 +171,7 @@ def _type_code(reader: Reader, element: etree._Element, info: etree._Element | N
 
 
 def _sum_groups(
-    reader: Reader, element: etree._Element, payment: etree._Element | None
+    reader: Reader, element: etree._Element, payment: Parent
 ) -> tuple[etree._Element | None, etree._Element | None]:
     """The InvoiceSumGroup in the payment currency, and the other one if there are two."""
     groups = findall_at(element, "InvoiceSumGroup")
@@ -200,7 +202,7 @@ def _sum_groups(
     return main, other
 
 
-def _extensions(info: etree._Element | None, notes: list[str]) -> dict[str, str]:
+def _extensions(info: Parent, notes: list[str]) -> dict[str, str]:
     """Extensions that name an EN 16931 term or an order number; the rest become notes."""
     found: dict[str, str] = {}
     for element in findall_at(info, "Extension"):
@@ -218,6 +220,6 @@ def _extensions(info: etree._Element | None, notes: list[str]) -> dict[str, str]
     return found
 
 
-def _document_account(sums: etree._Element | None) -> str:
+def _document_account(sums: Parent) -> str:
     entry = find_at(sums, "Accounting/JournalEntry")
     return text_at(entry, "GeneralLedger") or text_at(entry, "CostObjective")

@@ -8,7 +8,7 @@ from lxml import etree
 
 from payables.einvoice.ee_einvoice.reader import Reader
 from payables.einvoice.model import Address, Party, PaymentMeans
-from payables.einvoice.values import find_at, findall_at, text_at
+from payables.einvoice.values import Parent, element_of, find_at, findall_at, text_at
 from payables.einvoice.xmlsafe import path_of
 
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
@@ -69,8 +69,8 @@ def _address(contact: etree._Element | None) -> Address:
 def payment_means(
     reader: Reader,
     element: etree._Element,
-    info: etree._Element | None,
-    payment: etree._Element | None,
+    info: Parent,
+    payment: Parent,
     parties: etree._Element | None,
 ) -> tuple[PaymentMeans, ...]:
     """PayToAccount first, then the seller's other accounts (AccountInfo)."""
@@ -84,7 +84,7 @@ def payment_means(
             "EE-NOT-PAYABLE",
             "info",
             "PaymentInfo says the invoice is not to be paid",
-            path_of(payment),
+            path_of(element_of(payment)),
         )
     accounts: list[tuple[str, str, str]] = []
     pay_to = text_at(payment, "PayToAccount")  # BT-84
@@ -114,7 +114,7 @@ def payment_means(
     )
 
 
-def payment_terms(info: etree._Element | None) -> str:
+def payment_terms(info: Parent) -> str:
     terms = [text_at(info, "PaymentTerm")]
     fine = text_at(info, "FineRatePerDay")
     if fine:

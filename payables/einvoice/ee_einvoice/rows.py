@@ -9,7 +9,7 @@ from lxml import etree
 
 from payables.einvoice.ee_einvoice.reader import Reader, cents, extension_text
 from payables.einvoice.model import AllowanceCharge, Line
-from payables.einvoice.values import Children, decimal_at, find_at, findall_at, text_at
+from payables.einvoice.values import Children, Parent, decimal_at, find_at, findall_at, text_at
 from payables.einvoice.xmlsafe import path_of
 
 # BT-130: units as Estonian invoices write them, to UN/ECE Recommendation 20.
@@ -56,7 +56,7 @@ _JOURNAL_FIELDS = (
 
 
 def lines(
-    reader: Reader, element: etree._Element, sums: etree._Element | None, notes: list[str]
+    reader: Reader, element: etree._Element, sums: Parent, notes: list[str]
 ) -> tuple[tuple[Line, ...], list[Decimal | None]]:
     """The rows of every InvoiceItemGroup, and each row's VAT sum."""
     item = find_at(element, "InvoiceItem")
@@ -102,7 +102,7 @@ def lines(
     return tuple(found), row_vat
 
 
-def _single_vat(reader: Reader, sums: etree._Element | None) -> tuple[str, Decimal | None] | None:
+def _single_vat(reader: Reader, sums: Parent) -> tuple[str, Decimal | None] | None:
     """The invoice's one VAT category and rate, for rows and discounts that state none."""
     vats = findall_at(sums, "VAT")
     kinds = {vat_category(reader, v) for v in vats}

@@ -11,13 +11,13 @@ from payables.einvoice.ee_einvoice.reader import Reader, cents
 from payables.einvoice.ee_einvoice.rows import addition, vat_category
 from payables.einvoice.errors import MalformedDocument
 from payables.einvoice.model import AllowanceCharge, Invoice, Line, Totals, VatBreakdown
-from payables.einvoice.values import decimal_at, find_at, findall_at, text_at
+from payables.einvoice.values import Parent, decimal_at, element_of, find_at, findall_at, text_at
 from payables.einvoice.xmlsafe import path_of
 
 
 def document_allowances(
     reader: Reader,
-    sums: etree._Element | None,
+    sums: Parent,
     lines: tuple[Line, ...],
     breakdown: tuple[VatBreakdown, ...],
 ) -> tuple[AllowanceCharge, ...]:
@@ -41,7 +41,7 @@ def document_allowances(
 
 
 def vat_breakdown(
-    reader: Reader, sums: etree._Element | None, lines: tuple[Line, ...]
+    reader: Reader, sums: Parent, lines: tuple[Line, ...]
 ) -> tuple[VatBreakdown, ...]:
     vats = findall_at(sums, "VAT")
     breakdown = []
@@ -76,7 +76,7 @@ def vat_breakdown(
 
 def derived_breakdown(
     reader: Reader,
-    sums: etree._Element | None,
+    sums: Parent,
     lines: tuple[Line, ...],
     row_vat: list[Decimal | None],
     allowances: tuple[AllowanceCharge, ...],
@@ -93,7 +93,7 @@ def derived_breakdown(
         "EE-VAT-DERIVED",
         "info",
         "The InvoiceSumGroup states no VAT entries: the VAT breakdown comes from the rows",
-        path_of(sums) if sums is not None else "",
+        path_of(element_of(sums)) if element_of(sums) is not None else "",
     )
     stated_vat = decimal_at(sums, "TotalVATSum")
     breakdown = []
@@ -113,7 +113,7 @@ def derived_breakdown(
 
 def totals(
     reader: Reader,
-    sums: etree._Element | None,
+    sums: Parent,
     other: etree._Element | None,
     lines: tuple[Line, ...],
     allowances: tuple[AllowanceCharge, ...],

@@ -19,7 +19,7 @@ from payables.einvoice.model import (
     Party,
     PaymentMeans,
 )
-from payables.einvoice.values import find_at, findall_at, text_at, texts_at
+from payables.einvoice.values import Children, find_at, findall_at, text_at, texts_at
 from payables.einvoice.xmlsafe import path_of, text
 
 
@@ -40,9 +40,10 @@ def _date(parent: etree._Element | None, path: str, findings: list[Finding]) -> 
 
 def read_invoice(root: etree._Element, findings: list[Finding]) -> Invoice:
     """One Finvoice document as an invoice; a missing InvoiceDetails refuses it."""
-    details = find_at(root, "InvoiceDetails")
-    if details is None:
+    found = find_at(root, "InvoiceDetails")
+    if found is None:
         raise MalformedDocument("The Finvoice document has no InvoiceDetails", location="/Finvoice")
+    details = Children(found)  # some 30 values are read from its children
     epi = find_at(root, "EpiDetails")
     instruction = find_at(epi, "EpiPaymentInstructionDetails")
     terms = findall_at(details, "PaymentTermsDetails")
@@ -94,12 +95,12 @@ def read_invoice(root: etree._Element, findings: list[Finding]) -> Invoice:
     )
 
 
-def _currency(details: etree._Element) -> str:
+def _currency(details: Children) -> str:
     """The currency of the gross total, else of any amount: Finvoice has no currency field."""
     total = find_at(details, "InvoiceTotalVatIncludedAmount")
     if total is not None and (currency := total.get("AmountCurrencyIdentifier", "").strip()):
         return currency.upper()
-    for element in details.xpath(".//*[@AmountCurrencyIdentifier]"):
+    for element in details.element.xpath(".//*[@AmountCurrencyIdentifier]"):
         if currency := element.get("AmountCurrencyIdentifier", "").strip():
             return currency.upper()
     return ""
