@@ -178,9 +178,9 @@ def local_name(element: etree._Element) -> str:
 
 def text(element: etree._Element | None) -> str:
     """The element's text, stripped; empty for a missing element."""
-    if element is None or element.text is None:
+    if element is None or (value := element.text) is None:
         return ""
-    return element.text.strip()
+    return value.strip()
 
 
 def to_decimal(value: str, *, where: str = "", element: etree._Element | None = None) -> Decimal:
