@@ -12,6 +12,7 @@ module has the same function set:
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import import_module
 from types import ModuleType
 
@@ -35,8 +36,9 @@ _MODULES = (
 )
 
 
+@cache
 def format_modules() -> tuple[ModuleType, ...]:
-    """The format modules, in detection order."""
+    """The format modules, in detection order (imported on first use, once)."""
     return tuple(import_module(name) for name in _MODULES)
 
 

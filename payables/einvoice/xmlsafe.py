@@ -18,35 +18,20 @@ from payables.einvoice.errors import (
     UnsafeDocument,
 )
 from payables.einvoice.model import ParseLimits
+from payables.einvoice.xmlshape import parse_counted, parse_whole
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _NOT_XML_CHARS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-# libxml2 options: no DTD, entities or network; its own bounds stay on (huge_tree off:
-# text nodes up to 10 MB, names up to 50,000 characters, nesting up to 256 levels).
-_PARSER_OPTIONS = {
-    "resolve_entities": False,
-    "no_network": True,
-    "load_dtd": False,
-    "dtd_validation": False,
-    "huge_tree": False,
-    "remove_comments": True,
-    "remove_pis": True,
-    "collect_ids": False,
-}
-# The parser is fed this much at a time and the counts are checked in between, so a
-# document with millions of elements is refused after the first ones over the limit, at
-# the cost of those, not of building all of them (two million empty elements once took
-# 111 s and 756 MB to refuse after a whole-tree parse).
-_CHUNK_BYTES = 64 * 1024
 
 
 def parse_xml(data: bytes, *, limits: ParseLimits) -> etree._Element:
     """Return the root element, or refuse the document with a located reason.
 
     Work and memory stay proportional to the limits, not to what is sent: bytes, then
-    attributes (counted on the raw bytes, before any parser sees them), then elements
-    and depth (counted while parsing, which stops at the first one over a limit).
+    attributes (counted on the raw bytes, before any parser sees them), then elements,
+    depth, repeats and width (``xmlshape``: checked on the whole tree where the bytes
+    bound the elements, else counted while parsing, which stops at the first one over a
+    limit; either way the same refusal).
 
     >>> parse_xml(b"<a><b>1</b></a>", limits=ParseLimits()).tag
     'a'
@@ -62,7 +47,9 @@ def parse_xml(data: bytes, *, limits: ParseLimits) -> etree._Element:
         raise UnsafeDocument("XML with a DOCTYPE (DTD or entities) is refused")
     _check_attribute_bound(data, limits)
     try:
-        root = _parse_counted(data, limits)
+        root = parse_whole(data, limits)
+        if root is None:
+            root = parse_counted(data, limits)
     except etree.XMLSyntaxError as exc:
         raise _refusal(exc, data) from None
     if root is None:
@@ -72,104 +59,6 @@ def parse_xml(data: bytes, *, limits: ParseLimits) -> etree._Element:
     if next(root.iter(etree.Entity), None) is not None:
         raise UnsafeDocument("XML entities are refused")
     return root
-
-
-# Elements that repeat once per invoice line (UBL, CII, Finvoice, Estonian) or order line
-# (UBL Order), or once per invoice in an Estonian batch file. Every other element repeats
-# a handful of times in a real invoice: the largest corpus invoice repeats one under the
-# same parent at most 10 times within a line or the header, and gives one element at
-# most 48 children.
-LINE_ELEMENTS = frozenset(
-    {
-        "InvoiceLine",
-        "OrderLine",
-        "CreditNoteLine",
-        "SubInvoiceLine",
-        "SubCreditNoteLine",
-        "IncludedSupplyChainTradeLineItem",
-        "InvoiceRow",
-        "SubInvoiceRow",
-        "ItemEntry",
-        "Invoice",
-    }
-)
-
-
-class _Open:
-    """An element being parsed: its name, how many (non-line) children it has so far, and
-    the repeat counts of the line (or of the header) it belongs to."""
-
-    __slots__ = ("children", "name", "repeats")
-
-    def __init__(self, name: str, repeats: dict[tuple[str, str], int]) -> None:
-        self.name = name
-        self.children = 0
-        self.repeats = repeats
-
-
-def _parse_counted(data: bytes, limits: ParseLimits) -> etree._Element | None:
-    """Parse chunk by chunk, checking each element against the limits as it opens.
-
-    Besides the totals, the shape is bounded to what real invoices have, because the
-    EN 16931 rules compare groups with each other: every VAT breakdown with every line,
-    every failed element with its preceding siblings (to write its location). So an
-    element repeats under the same parent element at most ``max_repeats`` times within
-    one line or within the header (counted whatever wraps them), lines at most
-    ``max_lines`` times, and an element has at most ``max_children`` other children.
-    """
-    parser = etree.XMLPullParser(events=("start", "end"), **_PARSER_OPTIONS)
-    stack: list[_Open] = []
-    elements = 0
-    for offset in range(0, len(data), _CHUNK_BYTES):
-        parser.feed(data[offset : offset + _CHUNK_BYTES])
-        for event, element in parser.read_events():
-            if event == "end":
-                stack.pop()
-                continue
-            elements += 1
-            if elements > limits.max_elements:
-                raise LimitExceeded(
-                    f"The document has more than {limits.max_elements} elements; a real "
-                    "invoice has far fewer"
-                )
-            tag = element.tag
-            name = tag[tag.rfind("}") + 1 :]
-            if not stack:
-                stack.append(_Open(name, {}))
-                continue
-            if len(stack) >= limits.max_depth:
-                raise LimitExceeded(
-                    f"The document nests more than {limits.max_depth} levels deep; the limit "
-                    f"is {limits.max_depth}"
-                )
-            parent = stack[-1]
-            is_line = name in LINE_ELEMENTS
-            _count_repeat(parent, name, is_line=is_line, limits=limits)
-            stack.append(_Open(name, {} if is_line else parent.repeats))
-    return parser.close()
-
-
-def _count_repeat(parent: _Open, name: str, *, is_line: bool, limits: ParseLimits) -> None:
-    key = (parent.name, name)
-    count = parent.repeats[key] = parent.repeats.get(key, 0) + 1
-    if is_line and count > limits.max_lines:
-        raise LimitExceeded(
-            f"The document has more than {limits.max_lines} {name} in {parent.name}; the "
-            f"limit is {limits.max_lines}"
-        )
-    if is_line:
-        return
-    if count > limits.max_repeats:
-        raise LimitExceeded(
-            f"The document repeats {name} in {parent.name} more than {limits.max_repeats} "
-            "times; a real invoice repeats it a few times"
-        )
-    parent.children += 1
-    if parent.children > limits.max_children:
-        raise LimitExceeded(
-            f"{parent.name} has more than {limits.max_children} child elements; a real "
-            "invoice has a few dozen"
-        )
 
 
 def _check_attribute_bound(data: bytes, limits: ParseLimits) -> None:
@@ -290,9 +179,9 @@ def local_name(element: etree._Element) -> str:
 
 def text(element: etree._Element | None) -> str:
     """The element's text, stripped; empty for a missing element."""
-    if element is None or element.text is None:
+    if element is None or (value := element.text) is None:
         return ""
-    return element.text.strip()
+    return value.strip()
 
 
 def xml_text(value: str) -> str:
@@ -304,8 +193,11 @@ def xml_text(value: str) -> str:
     return _NOT_XML_CHARS.sub("", value)
 
 
-def to_decimal(value: str, *, where: str = "") -> Decimal:
+def to_decimal(value: str, *, where: str = "", element: etree._Element | None = None) -> Decimal:
     """Read an amount, accepting a decimal comma and spaces as thousands separators.
+
+    A refused value is located by ``where``, or by the path of ``element``, worked out
+    only then (most amounts read, and a path costs more than the number).
 
     >>> to_decimal("1 234,50"), to_decimal("-0.10")
     (Decimal('1234.50'), Decimal('-0.10'))
@@ -316,10 +208,16 @@ def to_decimal(value: str, *, where: str = "") -> Decimal:
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
-        raise MalformedDocument(f"Not a number: {value!r}", location=where) from None
+        raise MalformedDocument(
+            f"Not a number: {value!r}", location=_where(where, element)
+        ) from None
     if not number.is_finite():
-        raise MalformedDocument(f"Not a finite number: {value!r}", location=where)
+        raise MalformedDocument(f"Not a finite number: {value!r}", location=_where(where, element))
     return number
+
+
+def _where(where: str, element: etree._Element | None) -> str:
+    return path_of(element) if element is not None and not where else where
 
 
 def path_of(element: etree._Element) -> str:
@@ -383,7 +281,9 @@ def root_tag(data: bytes, *, sniff: int = 64 * 1024) -> str:
     start = skip_prolog(head)
     if start < 0:
         return ""
-    end = start + 1
-    while end < len(head) and head[end : end + 1] not in b" \t\r\n/>":
-        end += 1
+    end = _NAME_END.match(head, start + 1).end()
     return head[start + 1 : end].decode("utf-8", errors="replace")
+
+
+# The root element's name runs to the first white space, "/" or ">".
+_NAME_END = re.compile(rb"[^ \t\r\n/>]*")

@@ -1,9 +1,12 @@
 """Namespace-blind element navigation, so that ZUGFeRD 1.0 and D16B read alike.
 
-A step names a child by local name; ``"A|B"`` accepts either.
+A step names a child by local name; ``"A|B"`` accepts either. Steps become lxml's
+``{*}name`` wildcards, matched in C by ``iterchildren``: no Python call per child.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 from lxml import etree
 
@@ -16,19 +19,29 @@ def local(element: etree._Element) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
+@cache
+def wildcards(step: str) -> tuple[str, ...]:
+    """The ``{*}name`` tags of a step: its local names in any namespace, or in none.
+
+    >>> wildcards("RateApplicablePercent|ApplicablePercent")
+    ('{*}RateApplicablePercent', '{*}ApplicablePercent')
+    """
+    return tuple(f"{{*}}{name}" for name in step.split("|"))
+
+
 def children(element: etree._Element | None, names: str) -> list[etree._Element]:
     """The direct children named by one step."""
     if element is None:
         return []
-    wanted = names.split("|")
-    return [node for node in element if local(node) in wanted]
+    return list(element.iterchildren(*wildcards(names)))
 
 
 def all_at(element: etree._Element | None, *path: str) -> list[etree._Element]:
     """Every element at the path of steps."""
     found = [element] if element is not None else []
     for step in path:
-        found = [node for parent in found for node in children(parent, step)]
+        tags = wildcards(step)
+        found = [node for parent in found for node in parent.iterchildren(*tags)]
     return found
 
 
@@ -37,7 +50,7 @@ def child(element: etree._Element | None, *path: str) -> etree._Element | None:
     for step in path:
         if element is None:
             return None
-        element = next(iter(children(element, step)), None)
+        element = next(element.iterchildren(*wildcards(step)), None)
     return element
 
 

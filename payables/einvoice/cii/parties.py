@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from payables.einvoice.cii.elements import all_at, attr, child, child_text, local
+from payables.einvoice.cii.elements import all_at, attr, child, child_text, wildcards
 from payables.einvoice.cii.reader import Reader
 from payables.einvoice.model import Address, Party
 from payables.einvoice.xmlsafe import text
@@ -16,8 +16,8 @@ def party(reader: Reader, element: etree._Element | None) -> Party:
     # BT-29 / BT-46: ID without a scheme, GlobalID with one, in document order.
     identifiers = tuple(
         (text(node), node.get("schemeID", "").strip())
-        for node in element
-        if local(node) in ("ID", "GlobalID") and text(node)
+        for node in element.iterchildren(*wildcards("ID|GlobalID"))
+        if text(node)
     )
     legal = child(element, "SpecifiedLegalOrganization", "ID")
     vat_id, tax_id = _tax_registrations(reader, element)

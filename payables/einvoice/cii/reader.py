@@ -59,7 +59,7 @@ def amount(element: etree._Element | None) -> Decimal | None:
     value = text(element)
     if not value:
         return None
-    return to_decimal(value, where=path_of(element))
+    return to_decimal(value, element=element)
 
 
 def read_date(value: str, fmt: str = "102") -> date | None:

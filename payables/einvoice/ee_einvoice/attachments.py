@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 
 from lxml import etree
 
 from payables.einvoice.ee_einvoice.reader import Reader
 from payables.einvoice.errors import LimitExceeded
 from payables.einvoice.model import Attachment
-from payables.einvoice.values import text_at
+from payables.einvoice.values import find_at, findall_at, text_at
 from payables.einvoice.xmlsafe import path_of, text
 
 _MIME_TYPES = {
@@ -29,19 +28,21 @@ _MIME_TYPES = {
 
 def attachments(reader: Reader, element: etree._Element) -> tuple[Attachment, ...]:
     found = []
-    for index, attachment in enumerate(element.findall("AttachmentFile"), start=1):
-        payload = attachment.find("FileBase64")
-        encoded = re.sub(r"\s+", "", text(payload))
-        where = path_of(payload if payload is not None else attachment)
+    for index, attachment in enumerate(findall_at(element, "AttachmentFile"), start=1):
+        payload = find_at(attachment, "FileBase64")
+        encoded = "".join(text(payload).split())
+        located = payload if payload is not None else attachment
         if len(encoded) * 3 // 4 > reader.limits.max_attachment_bytes:
             raise LimitExceeded(
                 f"The attachment is larger than {reader.limits.max_attachment_bytes} bytes",
-                location=where,
+                location=path_of(located),
             )
         try:
             content = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError):
-            reader.note("EE-ATTACHMENT", "error", "FileBase64 is not valid base64", where)
+            reader.note(
+                "EE-ATTACHMENT", "error", "FileBase64 is not valid base64", path_of(located)
+            )
             continue
         size = text_at(attachment, "FileSize")
         if size and size != str(len(content)):
@@ -49,7 +50,7 @@ def attachments(reader: Reader, element: etree._Element) -> tuple[Attachment, ..
                 "EE-ATTACHMENT-SIZE",
                 "warning",
                 f"FileSize says {size} bytes; the file has {len(content)}",
-                path_of(attachment.find("FileSize")),
+                path_of(find_at(attachment, "FileSize")),
             )
         name = text_at(attachment, "FileName")
         extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""

@@ -18,7 +18,7 @@ from payables.einvoice.ee_einvoice.sums import (
 from payables.einvoice.errors import LimitExceeded, MalformedDocument, UnsupportedFormat
 from payables.einvoice.model import Invoice, ParsedDocument, ParseLimits
 from payables.einvoice.sniff import head
-from payables.einvoice.values import text_at
+from payables.einvoice.values import Children, Parent, find_at, findall_at, text_at
 from payables.einvoice.xmlsafe import local_name, parse_xml, path_of, root_tag
 
 FORMAT = "ee-einvoice"
@@ -69,7 +69,7 @@ def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:
         for element in root.iter():
             element.tag = etree.QName(element).localname
     version = _header(reader, root)
-    elements = root.findall("Invoice")
+    elements = findall_at(root, "Invoice")
     if not elements:
         raise MalformedDocument("The file holds no Invoice element", location="/E_Invoice")
     if len(elements) > limits.max_invoices:
@@ -87,7 +87,7 @@ def parse(data: bytes, *, limits: ParseLimits) -> ParsedDocument:
 
 
 def _header(reader: Reader, root: etree._Element) -> str:
-    header = root.find("Header")
+    header = find_at(root, "Header")
     if header is None:
         reader.note("EE-HEADER", "warning", "The file has no Header", "/E_Invoice")
         return ""
@@ -105,10 +105,12 @@ def _header(reader: Reader, root: etree._Element) -> str:
 
 
 def _invoice(reader: Reader, element: etree._Element) -> Invoice:
-    info = element.find("InvoiceInformation")
-    parties = element.find("InvoiceParties")
-    payment = element.find("PaymentInfo")
-    sums, other = _sum_groups(reader, element, payment)
+    # Some 40 values are read from these three: their children are indexed once.
+    info = Children(find_at(element, "InvoiceInformation"))
+    parties = find_at(element, "InvoiceParties")
+    payment = Children(find_at(element, "PaymentInfo"))
+    main, other = _sum_groups(reader, element, payment)
+    sums = Children(main)
     currency = text_at(sums, "Currency") or text_at(payment, "Currency")  # BT-5
     other_currency = text_at(other, "Currency")
     if other_currency == currency:
@@ -116,7 +118,7 @@ def _invoice(reader: Reader, element: etree._Element) -> Invoice:
     notes = [text_at(info, "InvoiceContentText")]  # BT-22
     extensions = _extensions(info, notes)
     rows, row_vat = lines(reader, element, sums, notes)
-    notes += [extension_text(e) for e in element.findall("AdditionalInformation")]
+    notes += [extension_text(e) for e in findall_at(element, "AdditionalInformation")]
     breakdown = vat_breakdown(reader, sums, rows)
     allowances = document_allowances(reader, sums, rows, breakdown)
     if not breakdown:
@@ -154,9 +156,9 @@ def _invoice(reader: Reader, element: etree._Element) -> Invoice:
     )
 
 
-def _type_code(reader: Reader, element: etree._Element, info: etree._Element | None) -> str:
+def _type_code(reader: Reader, element: etree._Element, info: Parent) -> str:
     """BT-3 from ``Type@type``: DEB is an invoice (380), CRE a credit invoice (381)."""
-    found = None if info is None else info.find("Type")
+    found = find_at(info, "Type")
     kind = "" if found is None else (found.get("type") or "").strip().upper()
     if kind not in _TYPE_CODES:
         reader.note(
@@ -169,10 +171,10 @@ def _type_code(reader: Reader, element: etree._Element, info: etree._Element | N
 
 
 def _sum_groups(
-    reader: Reader, element: etree._Element, payment: etree._Element | None
+    reader: Reader, element: etree._Element, payment: Parent
 ) -> tuple[etree._Element | None, etree._Element | None]:
     """The InvoiceSumGroup in the payment currency, and the other one if there are two."""
-    groups = element.findall("InvoiceSumGroup")
+    groups = findall_at(element, "InvoiceSumGroup")
     if not groups:
         reader.note("EE-SUMS", "warning", "The invoice has no InvoiceSumGroup", path_of(element))
         return None, None
@@ -190,20 +192,20 @@ def _sum_groups(
             path_of(other),
         )
     for name in ("Balance", "PenaltySum"):
-        if main.find(name) is not None:
+        if find_at(main, name) is not None:
             reader.note(
                 "EE-BALANCE",
                 "info",
                 f"{name} is stated: TotalToPay may include earlier balances or penalties",
-                path_of(main.find(name)),
+                path_of(find_at(main, name)),
             )
     return main, other
 
 
-def _extensions(info: etree._Element | None, notes: list[str]) -> dict[str, str]:
+def _extensions(info: Parent, notes: list[str]) -> dict[str, str]:
     """Extensions that name an EN 16931 term or an order number; the rest become notes."""
     found: dict[str, str] = {}
-    for element in [] if info is None else info.findall("Extension"):
+    for element in findall_at(info, "Extension"):
         key = (element.get("extensionId") or "").strip()
         if key.lower().startswith("eak"):
             continue  # the operator's own delivery flags (e-arvekeskus), not invoice content
@@ -218,6 +220,6 @@ def _extensions(info: etree._Element | None, notes: list[str]) -> dict[str, str]
     return found
 
 
-def _document_account(sums: etree._Element | None) -> str:
-    entry = None if sums is None else sums.find("Accounting/JournalEntry")
+def _document_account(sums: Parent) -> str:
+    entry = find_at(sums, "Accounting/JournalEntry")
     return text_at(entry, "GeneralLedger") or text_at(entry, "CostObjective")

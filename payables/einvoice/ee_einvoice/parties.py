@@ -8,7 +8,7 @@ from lxml import etree
 
 from payables.einvoice.ee_einvoice.reader import Reader
 from payables.einvoice.model import Address, Party, PaymentMeans
-from payables.einvoice.values import text_at
+from payables.einvoice.values import Parent, element_of, find_at, findall_at, text_at
 from payables.einvoice.xmlsafe import path_of
 
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
@@ -30,9 +30,9 @@ _COUNTRIES = {
 
 
 def party(parties: etree._Element | None, role: str, *, fallback_id: str | None) -> Party:
-    element = None if parties is None else parties.find(role)
+    element = find_at(parties, role)
     registry_id = text_at(element, "RegNumber") or (fallback_id or "").strip()  # BT-30/47
-    contact = None if element is None else element.find("ContactData")
+    contact = find_at(element, "ContactData")
     gln = text_at(element, "GLN")
     return Party(
         name=text_at(element, "Name"),  # BT-27 / BT-44
@@ -49,9 +49,9 @@ def party(parties: etree._Element | None, role: str, *, fallback_id: str | None)
 
 
 def _address(contact: etree._Element | None) -> Address:
-    element = None if contact is None else contact.find("LegalAddress")
+    element = find_at(contact, "LegalAddress")
     if element is None and contact is not None:
-        element = contact.find("MailAddress")
+        element = find_at(contact, "MailAddress")
     if element is None:
         return Address()
     country = text_at(element, "Country")
@@ -69,8 +69,8 @@ def _address(contact: etree._Element | None) -> Address:
 def payment_means(
     reader: Reader,
     element: etree._Element,
-    info: etree._Element | None,
-    payment: etree._Element | None,
+    info: Parent,
+    payment: Parent,
     parties: etree._Element | None,
 ) -> tuple[PaymentMeans, ...]:
     """PayToAccount first, then the seller's other accounts (AccountInfo)."""
@@ -84,18 +84,18 @@ def payment_means(
             "EE-NOT-PAYABLE",
             "info",
             "PaymentInfo says the invoice is not to be paid",
-            path_of(payment),
+            path_of(element_of(payment)),
         )
     accounts: list[tuple[str, str, str]] = []
     pay_to = text_at(payment, "PayToAccount")  # BT-84
     if pay_to:
         accounts.append((pay_to, text_at(payment, "PayToName"), text_at(payment, "PayToBIC")))
-    seller = None if parties is None else parties.find("SellerParty")
-    for account in [] if seller is None else seller.findall("AccountInfo"):
+    seller = find_at(parties, "SellerParty")
+    for account in findall_at(seller, "AccountInfo"):
         number = text_at(account, "IBAN") or text_at(account, "AccountNumber")
         if number and number not in {a[0] for a in accounts}:
             accounts.append((number, "", text_at(account, "BIC")))
-    header = element.getparent().find("Header") if element.getparent() is not None else None
+    header = find_at(element.getparent(), "Header")
     payee = text_at(header, "PayeeAccountNumber")
     if not accounts and payee:
         accounts.append((payee, "", ""))
@@ -114,7 +114,7 @@ def payment_means(
     )
 
 
-def payment_terms(info: etree._Element | None) -> str:
+def payment_terms(info: Parent) -> str:
     terms = [text_at(info, "PaymentTerm")]
     fine = text_at(info, "FineRatePerDay")
     if fine:

@@ -10,7 +10,7 @@ from lxml import etree
 
 from payables.einvoice.dates import calendar_day, iso_date
 from payables.einvoice.reader import DocumentReader
-from payables.einvoice.values import text_at
+from payables.einvoice.values import find_at, text_at
 from payables.einvoice.xmlsafe import path_of, text
 
 # The description allows D.M.YYYY beside YYYY-MM-DD.
@@ -22,7 +22,7 @@ class Reader(DocumentReader):
     """Reads the invoices of one file; a date that does not read is noted and left empty."""
 
     def day(self, element: etree._Element | None, path: str) -> date | None:
-        found = None if element is None else element.find(path)
+        found = find_at(element, path)
         value = text(found)
         if not value:
             return None

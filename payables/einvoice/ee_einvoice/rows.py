@@ -9,7 +9,7 @@ from lxml import etree
 
 from payables.einvoice.ee_einvoice.reader import Reader, cents, extension_text
 from payables.einvoice.model import AllowanceCharge, Line
-from payables.einvoice.values import decimal_at, text_at
+from payables.einvoice.values import Children, Parent, decimal_at, find_at, findall_at, text_at
 from payables.einvoice.xmlsafe import path_of
 
 # BT-130: units as Estonian invoices write them, to UN/ECE Recommendation 20.
@@ -56,17 +56,17 @@ _JOURNAL_FIELDS = (
 
 
 def lines(
-    reader: Reader, element: etree._Element, sums: etree._Element | None, notes: list[str]
+    reader: Reader, element: etree._Element, sums: Parent, notes: list[str]
 ) -> tuple[tuple[Line, ...], list[Decimal | None]]:
     """The rows of every InvoiceItemGroup, and each row's VAT sum."""
-    item = element.find("InvoiceItem")
+    item = find_at(element, "InvoiceItem")
     if item is None:
         reader.note("EE-ROWS", "warning", "The invoice has no InvoiceItem", path_of(element))
         return (), []
     subtotals = (
-        len(item.findall("InvoiceTotalGroup"))
-        + len(item.findall("InvoiceItemGroup/GroupEntry"))
-        + len(item.findall("InvoiceItemTotalGroup"))
+        len(findall_at(item, "InvoiceTotalGroup"))
+        + len(findall_at(item, "InvoiceItemGroup/GroupEntry"))
+        + len(findall_at(item, "InvoiceItemTotalGroup"))
     )
     if subtotals:
         reader.note(
@@ -76,7 +76,7 @@ def lines(
             "InvoiceItemTotalGroup) were not read as rows",
             path_of(item),
         )
-    for group_addition in item.findall("InvoiceItemGroup/GroupEntry/Addition"):
+    for group_addition in findall_at(item, "InvoiceItemGroup/GroupEntry/Addition"):
         reader.note(
             "EE-GROUP-ADDITION",
             "warning",
@@ -86,7 +86,7 @@ def lines(
     single_vat = _single_vat(reader, sums)
     found: list[Line] = []
     row_vat: list[Decimal | None] = []
-    for entry in item.findall("InvoiceItemGroup/ItemEntry"):
+    for entry in findall_at(item, "InvoiceItemGroup/ItemEntry"):
         read = _line(reader, entry, len(found) + 1, single_vat)
         if read is None:
             notes.append(text_at(entry, "Description"))
@@ -102,9 +102,9 @@ def lines(
     return tuple(found), row_vat
 
 
-def _single_vat(reader: Reader, sums: etree._Element | None) -> tuple[str, Decimal | None] | None:
+def _single_vat(reader: Reader, sums: Parent) -> tuple[str, Decimal | None] | None:
     """The invoice's one VAT category and rate, for rows and discounts that state none."""
-    vats = [] if sums is None else sums.findall("VAT")
+    vats = findall_at(sums, "VAT")
     kinds = {vat_category(reader, v) for v in vats}
     return kinds.pop() if len(kinds) == 1 else None
 
@@ -129,7 +129,8 @@ def _line(
     single_vat: tuple[str, Decimal | None] | None,
 ) -> tuple[Line, Decimal | None] | None:
     """The row and its VAT sum; None for a row that only holds text."""
-    details = entry.findall("ItemDetailInfo")
+    row = Children(entry)
+    details = row.findall("ItemDetailInfo")
     if len(details) > 1:
         reader.note(
             "EE-ITEM-DETAILS",
@@ -140,17 +141,17 @@ def _line(
     detail = details[0] if details else None
     quantity = decimal_at(detail, "ItemAmount")  # BT-129
     price = decimal_at(detail, "ItemPrice")  # BT-146
-    item_sum = decimal_at(entry, "ItemSum")
-    vat = entry.find("VAT")
+    item_sum = decimal_at(row, "ItemSum")
+    vat = row.find("VAT")
     base = decimal_at(vat, "SumBeforeVAT")
     vat_sum = decimal_at(vat, "VATSum")
-    item_total = decimal_at(entry, "ItemTotal")
+    item_total = decimal_at(row, "ItemTotal")
     if all(v is None for v in (quantity, price, item_sum, base, vat_sum, item_total)):
         return None
     if item_sum is None and quantity is not None and price is not None:
         item_sum = cents(quantity * price)
     additions = tuple(
-        addition(reader, a, base=item_sum, line_level=True) for a in entry.findall("Addition")
+        addition(reader, a, base=item_sum, line_level=True) for a in row.findall("Addition")
     )
     if base is not None:
         net = base
@@ -164,28 +165,28 @@ def _line(
         net = item_total or Decimal(0)
         reader.note("EE-ROW-NET", "warning", "The row states no amount without VAT", path_of(entry))
     category, rate = vat_category(reader, vat) if vat is not None else (single_vat or ("", None))
-    account_code, dimensions = _journal(reader, entry)
-    ean = text_at(entry, "EAN")
+    account_code, dimensions = _journal(reader, row)
+    ean = text_at(row, "EAN")
     unit = text_at(detail, "ItemUnit")
-    readings = [text_at(entry, "InitialReading"), text_at(entry, "FinalReading")]
+    readings = [text_at(row, "InitialReading"), text_at(row, "FinalReading")]
     line_notes = [f"Readings {readings[0]} - {readings[1]}" if any(readings) else ""] + [
-        extension_text(e) for e in entry.findall("ItemReserve")
+        extension_text(e) for e in row.findall("ItemReserve")
     ]
     line = Line(
-        id=text_at(entry, "RowNo") or str(position),  # BT-126
+        id=text_at(row, "RowNo") or str(position),  # BT-126
         line_net=net,  # BT-131
         quantity=quantity,
         unit_code=_UNITS.get(unit.lower(), unit),  # BT-130
         net_price=price,
-        name=text_at(entry, "Description"),  # BT-153
-        seller_item_id=text_at(entry, "SellerProductId"),  # BT-155
-        buyer_item_id=text_at(entry, "BuyerProductId"),  # BT-156
+        name=text_at(row, "Description"),  # BT-153
+        seller_item_id=text_at(row, "SellerProductId"),  # BT-155
+        buyer_item_id=text_at(row, "BuyerProductId"),  # BT-156
         standard_item_id=ean,  # BT-157
         standard_item_scheme="0160" if ean else "",  # GTIN
         vat_category=category,  # BT-151
         vat_rate=rate,  # BT-152
         allowances_charges=additions,  # BG-27 / BG-28
-        accounting_cost=text_at(entry, "CustomerRef"),  # BT-133
+        accounting_cost=text_at(row, "CustomerRef"),  # BT-133
         note="; ".join(n for n in line_notes if n),  # BT-127
         account_code=account_code,
         dimensions=dimensions,
@@ -193,11 +194,12 @@ def _line(
     return line, vat_sum
 
 
-def _journal(reader: Reader, entry: etree._Element) -> tuple[str, tuple[tuple[str, str], ...]]:
+def _journal(reader: Reader, row: Children) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The buyer's booking of the row: ledger account and the other codes as dimensions."""
-    accounting = entry.find("Accounting")
-    if accounting is None:
+    found = row.find("Accounting")
+    if found is None:
         return "", ()
+    accounting = Children(found)
     journal = accounting.findall("JournalEntry")
     if len(journal) > 1:
         # A row carries one coding: a split across entries cannot be kept on it.
@@ -206,17 +208,16 @@ def _journal(reader: Reader, entry: etree._Element) -> tuple[str, tuple[tuple[st
             "warning",
             f"The row is booked in {len(journal)} journal entries; the first gives its "
             "account and codes, the split is left for a person to code",
-            path_of(accounting),
+            path_of(accounting.element),
         )
     account = next(filter(None, (text_at(j, "GeneralLedger") for j in journal)), "")
     dimensions: list[tuple[str, str]] = []
     if text_at(accounting, "Description"):
         dimensions.append(("accounting_description", text_at(accounting, "Description")))
     if journal:
+        entry = Children(journal[0])
         dimensions += [
-            (name, text_at(journal[0], tag))
-            for tag, name in _JOURNAL_FIELDS
-            if text_at(journal[0], tag)
+            (name, text_at(entry, tag)) for tag, name in _JOURNAL_FIELDS if text_at(entry, tag)
         ]
     dimensions += [
         (name, text_at(accounting, tag))

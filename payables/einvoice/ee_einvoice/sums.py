@@ -11,17 +11,17 @@ from payables.einvoice.ee_einvoice.reader import Reader, cents
 from payables.einvoice.ee_einvoice.rows import addition, vat_category
 from payables.einvoice.errors import MalformedDocument
 from payables.einvoice.model import AllowanceCharge, Invoice, Line, Totals, VatBreakdown
-from payables.einvoice.values import decimal_at, text_at
+from payables.einvoice.values import Parent, decimal_at, element_of, find_at, findall_at, text_at
 from payables.einvoice.xmlsafe import path_of
 
 
 def document_allowances(
     reader: Reader,
-    sums: etree._Element | None,
+    sums: Parent,
     lines: tuple[Line, ...],
     breakdown: tuple[VatBreakdown, ...],
 ) -> tuple[AllowanceCharge, ...]:
-    additions = [] if sums is None else sums.findall("Addition")
+    additions = findall_at(sums, "Addition")
     if not additions:
         return ()
     rows = decimal_at(sums, "InvoiceSum")
@@ -41,9 +41,9 @@ def document_allowances(
 
 
 def vat_breakdown(
-    reader: Reader, sums: etree._Element | None, lines: tuple[Line, ...]
+    reader: Reader, sums: Parent, lines: tuple[Line, ...]
 ) -> tuple[VatBreakdown, ...]:
-    vats = [] if sums is None else sums.findall("VAT")
+    vats = findall_at(sums, "VAT")
     breakdown = []
     for vat in vats:
         category, rate = vat_category(reader, vat)
@@ -76,7 +76,7 @@ def vat_breakdown(
 
 def derived_breakdown(
     reader: Reader,
-    sums: etree._Element | None,
+    sums: Parent,
     lines: tuple[Line, ...],
     row_vat: list[Decimal | None],
     allowances: tuple[AllowanceCharge, ...],
@@ -93,7 +93,7 @@ def derived_breakdown(
         "EE-VAT-DERIVED",
         "info",
         "The InvoiceSumGroup states no VAT entries: the VAT breakdown comes from the rows",
-        path_of(sums) if sums is not None else "",
+        path_of(element_of(sums)) if element_of(sums) is not None else "",
     )
     stated_vat = decimal_at(sums, "TotalVATSum")
     breakdown = []
@@ -113,7 +113,7 @@ def derived_breakdown(
 
 def totals(
     reader: Reader,
-    sums: etree._Element | None,
+    sums: Parent,
     other: etree._Element | None,
     lines: tuple[Line, ...],
     allowances: tuple[AllowanceCharge, ...],
@@ -131,7 +131,7 @@ def totals(
             "EE-INVOICESUM",
             "warning",
             f"InvoiceSum {stated} is not the sum of the rows {line_total}",
-            path_of(sums.find("InvoiceSum")),
+            path_of(find_at(sums, "InvoiceSum")),
         )
     if breakdown:
         tax_exclusive = sum((v.taxable_amount for v in breakdown), Decimal(0))  # BT-109
@@ -171,7 +171,7 @@ def check_footer(
     invoices: tuple[Invoice, ...],
 ) -> None:
     """Check the Footer's control sums: a mismatch means invoices were lost or altered."""
-    footer = root.find("Footer")
+    footer = find_at(root, "Footer")
     if footer is None:
         reader.note("EE-FOOTER-MISSING", "warning", "The file has no Footer", "/E_Invoice")
         return

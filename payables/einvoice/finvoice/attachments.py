@@ -12,14 +12,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
 from dataclasses import dataclass, replace
 
 from lxml import etree
 
 from payables.einvoice.errors import LimitExceeded
 from payables.einvoice.model import Attachment, Finding, Invoice, ParseLimits
-from payables.einvoice.values import text_at
+from payables.einvoice.values import find_at, findall_at, text_at
 from payables.einvoice.xmlsafe import path_of, text
 
 ROOT = "FinvoiceAttachments"
@@ -40,14 +39,14 @@ def read_message(
 ) -> AttachmentMessage:
     """Decode every file of an attachment message; a broken one is left out, with a warning."""
     found = []
-    for index, details in enumerate(root.findall("AttachmentDetails"), start=1):
-        payload = details.find("AttachmentContent")
-        encoded = re.sub(r"\s+", "", text(payload))
-        where = path_of(payload if payload is not None else details)
+    for index, details in enumerate(findall_at(root, "AttachmentDetails"), start=1):
+        payload = find_at(details, "AttachmentContent")
+        encoded = "".join(text(payload).split())
+        located = payload if payload is not None else details
         if len(encoded) // 4 * 3 > limits.max_attachment_bytes:
             raise LimitExceeded(
                 f"The attachment is larger than {limits.max_attachment_bytes} bytes",
-                location=where,
+                location=path_of(located),
             )
         try:
             content = base64.b64decode(encoded, validate=True)
@@ -57,7 +56,7 @@ def read_message(
                     "FINVOICE-ATTACHMENT",
                     "warning",
                     "AttachmentContent is not valid base64; the file was not kept",
-                    where,
+                    path_of(located),
                 )
             )
             continue
@@ -89,7 +88,7 @@ def _check_hash(
                 "FINVOICE-ATTACHMENT-HASH",
                 "warning",
                 "AttachmentSecureHash does not match the attachment",
-                path_of(details.find("AttachmentSecureHash")),
+                path_of(find_at(details, "AttachmentSecureHash")),
             )
         )
 

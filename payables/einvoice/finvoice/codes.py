@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from lxml import etree
-
 from payables.einvoice.model import CREDIT_NOTE_TYPE_CODES, Finding
-from payables.einvoice.values import text_at
+from payables.einvoice.values import Parent, element_of, text_at
 from payables.einvoice.xmlsafe import path_of
 
 # BT-3: INV02 is a credit note (hyvityslasku): InvoiceTypeCodeUN where that names a credit
@@ -17,7 +15,7 @@ _TYPE_CODES = {"INV06": "325"}
 _VAT_CODES = {"ZEG": "K", "ZES": "K"}
 
 
-def type_code(details: etree._Element, findings: list[Finding]) -> str:
+def type_code(details: Parent, findings: list[Finding]) -> str:
     code = text_at(details, "InvoiceTypeCode").upper()
     if code not in {"INV01", "INV02"}:
         findings.append(
@@ -26,7 +24,7 @@ def type_code(details: etree._Element, findings: list[Finding]) -> str:
                 "info",
                 f"Finvoice type {code or '(none)'} ({text_at(details, 'InvoiceTypeText')}) is "
                 "neither an invoice (INV01) nor a credit note (INV02)",
-                path_of(details) + "/InvoiceTypeCode",
+                path_of(element_of(details)) + "/InvoiceTypeCode",
             )
         )
     stated = text_at(details, "InvoiceTypeCodeUN")

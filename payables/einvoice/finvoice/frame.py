@@ -133,8 +133,9 @@ def _split(data: bytes) -> list[bytes]:
     lead = _LEADING.match(data).end()
     cuts = {0, len(data)}
     cuts.update(m.start() for m in _DECLARATION.finditer(data) if m.start() > lead)
-    cuts.update(m.start() for m in _ENVELOPE_START.finditer(data) if m.start() > lead)
-    cuts.update(m.end() for m in _ENVELOPE_END.finditer(data))
+    if b"Envelope" in data:  # the patterns try every "<" of the file: only where one may match
+        cuts.update(m.start() for m in _ENVELOPE_START.finditer(data) if m.start() > lead)
+        cuts.update(m.end() for m in _ENVELOPE_END.finditer(data))
     parts = [data[start:end].strip() for start, end in pairwise(sorted(cuts))]
     documents: list[bytes] = []
     prolog = b""

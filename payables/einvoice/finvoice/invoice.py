@@ -19,13 +19,13 @@ from payables.einvoice.model import (
     Party,
     PaymentMeans,
 )
-from payables.einvoice.values import text_at, texts_at
+from payables.einvoice.values import Children, find_at, findall_at, text_at, texts_at
 from payables.einvoice.xmlsafe import path_of, text
 
 
 def _date(parent: etree._Element | None, path: str, findings: list[Finding]) -> date | None:
     """A ``Format="CCYYMMDD"`` date; a bad one is reported and read as absent."""
-    element = parent.find(path) if parent is not None else None
+    element = find_at(parent, path)
     value = text(element)
     if not value:
         return None
@@ -40,16 +40,17 @@ def _date(parent: etree._Element | None, path: str, findings: list[Finding]) -> 
 
 def read_invoice(root: etree._Element, findings: list[Finding]) -> Invoice:
     """One Finvoice document as an invoice; a missing InvoiceDetails refuses it."""
-    details = root.find("InvoiceDetails")
-    if details is None:
+    found = find_at(root, "InvoiceDetails")
+    if found is None:
         raise MalformedDocument("The Finvoice document has no InvoiceDetails", location="/Finvoice")
-    epi = root.find("EpiDetails")
-    instruction = epi.find("EpiPaymentInstructionDetails") if epi is not None else None
-    terms = details.findall("PaymentTermsDetails")
+    details = Children(found)  # some 30 values are read from its children
+    epi = find_at(root, "EpiDetails")
+    instruction = find_at(epi, "EpiPaymentInstructionDetails")
+    terms = findall_at(details, "PaymentTermsDetails")
     due_dates = [d for t in terms if (d := _date(t, "InvoiceDueDate", findings))]
     rows = lines(root, findings)
     allowances = document_allowances(details, findings)
-    accounting_total = details.find("InvoiceTotalVatAccountingAmount")
+    accounting_total = find_at(details, "InvoiceTotalVatAccountingAmount")
     return Invoice(
         number=text_at(details, "InvoiceNumber"),  # BT-1
         issue_date=_date(details, "InvoiceDate", findings),  # BT-2
@@ -94,12 +95,12 @@ def read_invoice(root: etree._Element, findings: list[Finding]) -> Invoice:
     )
 
 
-def _currency(details: etree._Element) -> str:
+def _currency(details: Children) -> str:
     """The currency of the gross total, else of any amount: Finvoice has no currency field."""
-    total = details.find("InvoiceTotalVatIncludedAmount")
-    candidates = [total] if total is not None else []
-    candidates += details.xpath(".//*[@AmountCurrencyIdentifier]")
-    for element in candidates:
+    total = find_at(details, "InvoiceTotalVatIncludedAmount")
+    if total is not None and (currency := total.get("AmountCurrencyIdentifier", "").strip()):
+        return currency.upper()
+    for element in details.element.xpath(".//*[@AmountCurrencyIdentifier]"):
         if currency := element.get("AmountCurrencyIdentifier", "").strip():
             return currency.upper()
     return ""
@@ -107,10 +108,10 @@ def _currency(details: etree._Element) -> str:
 
 def _party(root: etree._Element, role: str, *, address_path: str) -> Party:
     """Seller (BG-4) or buyer (BG-7): Finvoice names both the same way."""
-    details = root.find(f"{role}PartyDetails")
-    electronic = root.find(f"MessageTransmissionDetails/{address_path}")
-    registry = details.find(f"{role}PartyIdentifier") if details is not None else None
-    communication = root.find(f"{role}CommunicationDetails")
+    details = find_at(root, f"{role}PartyDetails")
+    electronic = find_at(root, f"MessageTransmissionDetails/{address_path}")
+    registry = find_at(details, f"{role}PartyIdentifier")
+    communication = find_at(root, f"{role}CommunicationDetails")
     unit_number = text_at(root, f"{role}OrganisationUnitNumber")
     codes = details.findall(f"{role}Code") if details is not None else []
     return Party(
@@ -139,7 +140,7 @@ def _party(root: etree._Element, role: str, *, address_path: str) -> Party:
 
 
 def _address(details: etree._Element | None, role: str) -> Address:
-    element = details.find(f"{role}PostalAddressDetails") if details is not None else None
+    element = find_at(details, f"{role}PostalAddressDetails")
     if element is None:
         return Address()
     lines = texts_at(element, f"{role}StreetName") + texts_at(
@@ -158,8 +159,8 @@ def _payment_means(
     root: etree._Element, epi: etree._Element | None, instruction: etree._Element | None
 ) -> tuple[PaymentMeans, ...]:
     """The EPI payment instruction first, then the seller's other accounts (BG-16, BG-17)."""
-    parties = epi.find("EpiPartyDetails") if epi is not None else None
-    beneficiary = parties.find("EpiBeneficiaryPartyDetails") if parties is not None else None
+    parties = find_at(epi, "EpiPartyDetails")
+    beneficiary = find_at(parties, "EpiBeneficiaryPartyDetails")
     code = text_at(instruction, "EpiPaymentMeansCode")  # BT-81 (3.0)
     reference = text_at(instruction, "EpiRemittanceInfoIdentifier")  # BT-83
     means = []
@@ -178,7 +179,7 @@ def _payment_means(
             )
         )
     seen = {(m.iban, m.bic) for m in means}
-    for account in root.findall("SellerInformationDetails/SellerAccountDetails"):
+    for account in findall_at(root, "SellerInformationDetails/SellerAccountDetails"):
         iban, bic = text_at(account, "SellerAccountID"), text_at(account, "SellerBic")
         if iban and (iban, bic) not in seen:
             seen.add((iban, bic))
@@ -196,8 +197,8 @@ def _payment_means(
 
 def _attachments(root: etree._Element) -> tuple[Attachment, ...]:
     """Links to supporting documents (InvoiceUrlNameText / InvoiceUrlText pairs)."""
-    names = [text(e) for e in root.findall("InvoiceUrlNameText")]
-    urls = [text(e) for e in root.findall("InvoiceUrlText")]
+    names = [text(e) for e in findall_at(root, "InvoiceUrlNameText")]
+    urls = [text(e) for e in findall_at(root, "InvoiceUrlText")]
     return tuple(
         Attachment(id=name or url, uri=url)  # BT-122, BT-124
         for name, url in zip_longest(names, urls, fillvalue="")

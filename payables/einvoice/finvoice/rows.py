@@ -8,7 +8,7 @@ from lxml import etree
 
 from payables.einvoice.finvoice.codes import vat_category
 from payables.einvoice.model import AllowanceCharge, Finding, Line
-from payables.einvoice.values import decimal_at, text_at, texts_at
+from payables.einvoice.values import Children, decimal_at, text_at, texts_at
 from payables.einvoice.xmlsafe import path_of, text, to_decimal
 
 _AMOUNTS = frozenset({"RowVatExcludedAmount", "RowAmount", "RowVatAmount", "UnitPriceAmount"})
@@ -24,22 +24,23 @@ def lines(root: etree._Element, findings: list[Finding]) -> tuple[Line, ...]:
     found: list[Line] = []
     skipped: dict[str, list[etree._Element]] = {"text": [], "sub": [], "no-net": [], "derived": []}
     for row in root.iterchildren("InvoiceRow"):
-        has_sub_rows = any(child.tag == "SubInvoiceRow" for child in row)
+        fields = Children(row)
+        has_sub_rows = fields.find("SubInvoiceRow") is not None
         if has_sub_rows:
             skipped["sub"].append(row)
         if not any(text(child) for child in row if child.tag in _AMOUNTS):
             if not has_sub_rows:
                 skipped["text"].append(row)
             continue
-        net = decimal_at(row, "RowVatExcludedAmount")
+        net = decimal_at(fields, "RowVatExcludedAmount")
         if net is None:
-            gross, vat = decimal_at(row, "RowAmount"), decimal_at(row, "RowVatAmount")
+            gross, vat = decimal_at(fields, "RowAmount"), decimal_at(fields, "RowVatAmount")
             if gross is None or vat is None:
                 skipped["no-net"].append(row)
                 continue
             net = gross - vat
             skipped["derived"].append(row)
-        found.append(_line(row, net, position=len(found) + 1))
+        found.append(_line(fields, net, position=len(found) + 1))
     messages = {
         "text": ("info", "carry only text (no amounts) and are not invoice lines"),
         "sub": ("info", "hold SubInvoiceRow sub-rows or subtotals, which are not counted"),
@@ -60,7 +61,7 @@ def lines(root: etree._Element, findings: list[Finding]) -> tuple[Line, ...]:
     return tuple(found)
 
 
-def _line(row: etree._Element, net: Decimal, *, position: int) -> Line:
+def _line(row: Children, net: Decimal, *, position: int) -> Line:
     # BT-129 is the invoiced quantity; older documents state only the delivered one.
     quantity = next(
         (q for q in (row.find("InvoicedQuantity"), row.find("DeliveredQuantity")) if text(q)),
@@ -76,7 +77,7 @@ def _line(row: etree._Element, net: Decimal, *, position: int) -> Line:
         id=text_at(row, "RowPositionIdentifier") or str(position),  # BT-126
         line_net=net,  # BT-131
         quantity=(  # BT-129
-            to_decimal(text(quantity), where=path_of(quantity)) if quantity is not None else None
+            to_decimal(text(quantity), element=quantity) if quantity is not None else None
         ),
         unit_code=unit.strip(),  # BT-130 (UN/ECE Rec 20 where stated, else as written)
         # BT-146 net price; UnitPriceAmount is the gross price (BT-148) beside a net price.
@@ -105,14 +106,14 @@ def _line(row: etree._Element, net: Decimal, *, position: int) -> Line:
     )
 
 
-def _row_allowances(row: etree._Element) -> tuple[AllowanceCharge, ...]:
+def _row_allowances(row: Children) -> tuple[AllowanceCharge, ...]:
     """Row discounts (BG-27) and charges (BG-28) that state an amount.
 
     A discount given only as a percentage is already in RowVatExcludedAmount and has no
     amount to carry, so it is left out.
     """
     result = []
-    for discount in [row, *row.findall("RowProgressiveDiscountDetails")]:
+    for discount in [row, *map(Children, row.findall("RowProgressiveDiscountDetails"))]:
         amount = decimal_at(discount, "RowDiscountAmount")  # BT-136
         if amount is not None:
             result.append(
@@ -125,7 +126,7 @@ def _row_allowances(row: etree._Element) -> tuple[AllowanceCharge, ...]:
                     reason_code=text_at(discount, "RowDiscountTypeCode"),  # BT-140
                 )
             )
-    for charge in row.findall("RowChargeDetails"):
+    for charge in map(Children, row.findall("RowChargeDetails")):
         amount = decimal_at(charge, "Amount")  # BT-141
         if amount is not None:
             result.append(

@@ -8,20 +8,18 @@ from lxml import etree
 
 from payables.einvoice.finvoice.codes import vat_category
 from payables.einvoice.model import AllowanceCharge, Finding, Line, Totals, VatBreakdown
-from payables.einvoice.values import decimal_at, text_at, texts_at
+from payables.einvoice.values import Parent, decimal_at, findall_at, text_at, texts_at
 from payables.einvoice.xmlsafe import path_of
 
 
-def document_allowances(
-    details: etree._Element, findings: list[Finding]
-) -> tuple[AllowanceCharge, ...]:
+def document_allowances(details: Parent, findings: list[Finding]) -> tuple[AllowanceCharge, ...]:
     """Document-level discounts (BG-20) and charges (BG-21), new in Finvoice 3.0."""
     result = []
     for name, reason, is_charge in (
         ("DiscountDetails", "FreeText", False),
         ("ChargeDetails", "ReasonText", True),
     ):
-        for element in details.findall(name):
+        for element in findall_at(details, name):
             amount = decimal_at(element, "Amount")  # BT-92 / BT-99
             if amount is None:
                 findings.append(
@@ -49,9 +47,9 @@ def document_allowances(
     return tuple(result)
 
 
-def vat_breakdown(details: etree._Element, findings: list[Finding]) -> tuple[VatBreakdown, ...]:
+def vat_breakdown(details: Parent, findings: list[Finding]) -> tuple[VatBreakdown, ...]:
     result = []
-    for spec in details.findall("VatSpecificationDetails"):
+    for spec in findall_at(details, "VatSpecificationDetails"):
         base = decimal_at(spec, "VatBaseAmount")  # BT-116
         tax = decimal_at(spec, "VatRateAmount")  # BT-117
         rate = decimal_at(spec, "VatRatePercent")  # BT-119
@@ -82,7 +80,7 @@ def vat_breakdown(details: etree._Element, findings: list[Finding]) -> tuple[Vat
 
 
 def totals(
-    details: etree._Element,
+    details: Parent,
     instruction: etree._Element | None,
     lines: tuple[Line, ...],
     allowances: tuple[AllowanceCharge, ...],

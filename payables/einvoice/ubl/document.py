@@ -25,7 +25,7 @@ from payables.einvoice.ubl.syntax import (
     PROJECT_DOCUMENT_TYPE,
 )
 from payables.einvoice.ubl.totals import tax_totals, totals
-from payables.einvoice.values import texts_at
+from payables.einvoice.values import Children, Parent, find_at, findall_at, texts_at
 from payables.einvoice.xmlsafe import local_name, parse_xml, path_of, root_tag, text
 
 _UBL_NAMESPACE = re.compile(
@@ -96,21 +96,22 @@ def _profile(customization_id: str) -> str:
     return ""
 
 
-def _invoice(reader: DocumentReader, root: etree._Element, *, is_credit_note: bool) -> Invoice:
+def _invoice(reader: DocumentReader, element: etree._Element, *, is_credit_note: bool) -> Invoice:
+    root = Children(element)  # the header: some 25 values read from the root's children
     type_tag = "cbc:CreditNoteTypeCode" if is_credit_note else "cbc:InvoiceTypeCode"
-    type_element = root.find(type_tag, NS)  # BT-3
+    type_element = find_at(root, type_tag, NS)  # BT-3
     currency = _currency(reader, root, "cbc:DocumentCurrencyCode")  # BT-5
     tax_currency = _currency(reader, root, "cbc:TaxCurrencyCode")  # BT-6
     project, attachments = _document_references(reader, root)
     tax_total, tax_total_accounting, vat_breakdown = tax_totals(reader, root, currency)
-    order = root.find("cac:OrderReference", NS)
+    order = find_at(root, "cac:OrderReference", NS)
     order_id = string(order, "cbc:ID")  # BT-13
     sales_order_id = string(order, "cbc:SalesOrderID")  # BT-14
     if order_id == NO_ORDER_REFERENCE and sales_order_id:
         order_id = ""
     preceding = [
         text(e)
-        for e in root.findall("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", NS)
+        for e in findall_at(root, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", NS)
     ]
     if len(preceding) > 1:
         reader.note(
@@ -120,10 +121,12 @@ def _invoice(reader: DocumentReader, root: etree._Element, *, is_credit_note: bo
             "/*/cac:BillingReference",
         )
     due_date = None if is_credit_note else day(root, "cbc:DueDate")  # BT-9
-    for means in root.findall("cac:PaymentMeans", NS):
+    for means in findall_at(root, "cac:PaymentMeans", NS):
         # Peppol CreditNote (no DueDate in UBL 2.1) carries BT-9 in PaymentMeans.
         due_date = due_date or day(means, "cbc:PaymentDueDate")
-    delivery_dates = [day(d, "cbc:ActualDeliveryDate") for d in root.findall("cac:Delivery", NS)]
+    delivery_dates = [
+        day(d, "cbc:ActualDeliveryDate") for d in findall_at(root, "cac:Delivery", NS)
+    ]
     return Invoice(
         number=string(root, "cbc:ID"),  # BT-1
         issue_date=day(root, "cbc:IssueDate"),  # BT-2
@@ -143,23 +146,23 @@ def _invoice(reader: DocumentReader, root: etree._Element, *, is_credit_note: bo
         customization_id=string(root, "cbc:CustomizationID"),  # BT-24
         profile_id=string(root, "cbc:ProfileID"),  # BT-23
         notes=tuple(texts_at(root, "cbc:Note", NS)),  # BT-22
-        seller=party(root.find("cac:AccountingSupplierParty/cac:Party", NS)),  # BG-4
-        buyer=party(root.find("cac:AccountingCustomerParty/cac:Party", NS)),  # BG-7
+        seller=party(find_at(root, "cac:AccountingSupplierParty/cac:Party", NS)),  # BG-4
+        buyer=party(find_at(root, "cac:AccountingCustomerParty/cac:Party", NS)),  # BG-7
         payee_name=string(root, "cac:PayeeParty/cac:PartyName/cbc:Name"),  # BT-59
         payment_means=payment_means(root),  # BG-16
         payment_terms=joined(root, "cac:PaymentTerms/cbc:Note"),  # BT-20
         delivery_date=next(filter(None, delivery_dates), None),  # BT-72
         lines=lines(reader, root, is_credit_note=is_credit_note),  # BG-25
         allowances_charges=tuple(  # BG-20 / BG-21
-            allowance_charge(e) for e in root.findall("cac:AllowanceCharge", NS)
+            allowance_charge(e) for e in findall_at(root, "cac:AllowanceCharge", NS)
         ),
         vat_breakdown=vat_breakdown,  # BG-23
-        totals=totals(root.find("cac:LegalMonetaryTotal", NS), tax_total, tax_total_accounting),
+        totals=totals(find_at(root, "cac:LegalMonetaryTotal", NS), tax_total, tax_total_accounting),
         attachments=attachments,  # BG-24
     )
 
 
-def _currency(reader: DocumentReader, element: etree._Element, path: str) -> str:
+def _currency(reader: DocumentReader, element: Parent, path: str) -> str:
     value = string(element, path)
     if value != value.upper():
         reader.note(
@@ -172,11 +175,11 @@ def _currency(reader: DocumentReader, element: etree._Element, path: str) -> str
 
 
 def _document_references(
-    reader: DocumentReader, root: etree._Element
+    reader: DocumentReader, root: Parent
 ) -> tuple[str, tuple[Attachment, ...]]:
     """Split AdditionalDocumentReference into the project reference and BG-24."""
     project, attachments = "", []
-    for reference in root.findall("cac:AdditionalDocumentReference", NS):
+    for reference in findall_at(root, "cac:AdditionalDocumentReference", NS):
         type_code = string(reference, "cbc:DocumentTypeCode")
         if type_code == PROJECT_DOCUMENT_TYPE:
             project = project or string(reference, "cbc:ID")
@@ -188,8 +191,8 @@ def _document_references(
 
 
 def _attachment(reader: DocumentReader, reference: etree._Element) -> Attachment:
-    binary = reference.find("cac:Attachment/cbc:EmbeddedDocumentBinaryObject", NS)
-    external = reference.find("cac:Attachment/cac:ExternalReference", NS)
+    binary = find_at(reference, "cac:Attachment/cbc:EmbeddedDocumentBinaryObject", NS)
+    external = find_at(reference, "cac:Attachment/cac:ExternalReference", NS)
     filename = mime_code = ""
     if binary is not None:
         filename = (binary.get("filename") or "").strip()
@@ -205,7 +208,7 @@ def _attachment(reader: DocumentReader, reference: etree._Element) -> Attachment
 
 
 def _binary(reader: DocumentReader, element: etree._Element) -> bytes:
-    encoded = re.sub(r"\s+", "", element.text or "")
+    encoded = "".join((element.text or "").split())  # drops all that \s+ matched
     if len(encoded) // 4 * 3 > reader.limits.max_attachment_bytes:
         raise LimitExceeded(
             f"An embedded attachment is larger than {reader.limits.max_attachment_bytes} bytes",

@@ -10,24 +10,27 @@ from payables.einvoice.model import Totals, VatBreakdown
 from payables.einvoice.reader import DocumentReader
 from payables.einvoice.ubl.reading import decimal, joined, required_decimal, string
 from payables.einvoice.ubl.syntax import NS
+from payables.einvoice.values import Children, Parent, find_at, findall_at
 from payables.einvoice.xmlsafe import path_of
 
 
 def tax_totals(
-    reader: DocumentReader, root: etree._Element, currency: str
+    reader: DocumentReader, root: Parent, currency: str
 ) -> tuple[Decimal | None, Decimal | None, tuple[VatBreakdown, ...]]:
     """BT-110 and BG-23 from the TaxTotal in the document currency; BT-111 from the other."""
-    totals = root.findall("cac:TaxTotal", NS)
+    totals = findall_at(root, "cac:TaxTotal", NS)
     if not totals:
         return None, None, ()
 
     def in_currency(total: etree._Element) -> bool:
-        amount = total.find("cbc:TaxAmount", NS)
+        amount = find_at(total, "cbc:TaxAmount", NS)
         code = "" if amount is None else (amount.get("currencyID") or "").strip().upper()
         return code in {"", currency} or not currency
 
     candidates = [t for t in totals if in_currency(t)] or totals
-    main = next((t for t in candidates if t.find("cac:TaxSubtotal", NS) is not None), candidates[0])
+    main = next(
+        (t for t in candidates if find_at(t, "cac:TaxSubtotal", NS) is not None), candidates[0]
+    )
     others = [t for t in totals if t is not main]
     if not in_currency(main):
         reader.note(
@@ -36,13 +39,14 @@ def tax_totals(
             "No TaxTotal is in the document currency; the first one is read as BT-110",
             path_of(main),
         )
-    breakdown = tuple(_vat_breakdown(e) for e in main.findall("cac:TaxSubtotal", NS))
+    breakdown = tuple(_vat_breakdown(e) for e in findall_at(main, "cac:TaxSubtotal", NS))
     accounting = decimal(others[0], "cbc:TaxAmount") if others else None
     return decimal(main, "cbc:TaxAmount"), accounting, breakdown
 
 
-def _vat_breakdown(subtotal: etree._Element) -> VatBreakdown:
-    category = subtotal.find("cac:TaxCategory", NS)
+def _vat_breakdown(element: etree._Element) -> VatBreakdown:
+    subtotal = Children(element)
+    category = Children(find_at(subtotal, "cac:TaxCategory", NS))
     rate = decimal(category, "cbc:Percent")
     return VatBreakdown(
         category=string(category, "cbc:ID"),  # BT-118
@@ -58,6 +62,7 @@ def totals(
     total: etree._Element | None, tax: Decimal | None, tax_accounting: Decimal | None
 ) -> Totals:
     """BG-22 from ``cac:LegalMonetaryTotal``, with the tax totals read from TaxTotal."""
+    total = Children(total)
     return Totals(
         line_net_total=decimal(total, "cbc:LineExtensionAmount"),  # BT-106
         allowance_total=decimal(total, "cbc:AllowanceTotalAmount"),  # BT-107
