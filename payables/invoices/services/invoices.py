@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from payables.errors import FieldError, ValidationFailed
 from payables.events import event_types
+from payables.events.batch_reads import write_batch
 from payables.events.services import lock_company_writes
 from payables.identifiers import validate_vat_number
 from payables.invoices import lifecycle
@@ -63,27 +64,72 @@ def create_invoice(
     company = actor.company
     _raise_errors(check_totals(data, home_currency=company.home_currency))
     rate = choose_currency_rate(data, company=company)
-    with transaction.atomic():
-        lock_company_writes(company)
-        supplier = resolve_supplier(data, actor=actor)
-        _refuse_duplicate_number(supplier, data.invoice_number, data.type, exclude=None)
+    supplier = None
+    try:
+        with transaction.atomic(), write_batch(company):
+            lock_company_writes(company)
+            supplier = resolve_supplier(data, actor=actor)
+            return insert_invoice(
+                data,
+                actor=actor,
+                supplier=supplier,
+                rate=rate,
+                source=source,
+                unknown_codes=unknown_codes,
+            )
+    except IntegrityError:
+        # Outside the rolled-back block, so the database answers again: the partial
+        # unique index refused a number the supplier already has (or something else).
+        if supplier is not None:
+            _refuse_duplicate_number(supplier, data.invoice_number, data.type, exclude=None)
+        raise
+
+
+def insert_invoice(
+    data: InvoiceIn,
+    *,
+    actor: Actor,
+    supplier: Supplier,
+    rate: FoundRate,
+    source: dict | None = None,
+    unknown_codes: UnknownCodes = "refuse",
+) -> Invoice:
+    """Code and store a new invoice whose totals and rate were checked (``create_invoice``).
+
+    Runs in the caller's transaction, which holds the company's write lock: a batch's
+    item transaction needs no savepoint of its own for it. A number the supplier already
+    has is refused by the partial unique index (an ``IntegrityError`` that rolls the
+    caller back; ``create_invoice`` turns it into ``DuplicateInvoiceNumber``).
+    """
+    company = actor.company
+    try:
         coded = code_invoice(data, company=company, supplier=supplier, unknown_codes=unknown_codes)
-        data = coded.data
-        invoice = Invoice(
-            company=company,
-            supplier=supplier,
-            origin=data.origin,
-            entry_date=data.entry_date or timezone.localdate(),
-            internal_id=take_next_value(company, INVOICE_COUNTER),
-        )
-        _apply_header(invoice, data, rate)
-        _apply_source(invoice, source)
-        _note_dropped(invoice, coded.dropped)
-        _save_guarding_number(invoice)
-        _replace_lines(invoice, data, is_new=True)
-        add_audit_entry(invoice, actor, "created")
-        record_invoice_event(event_types.INVOICE_CREATED, invoice, actor=actor)
+    except ValidationFailed:
+        # A duplicate number was always reported before the codes: keep that order.
+        _refuse_duplicate_number(supplier, data.invoice_number, data.type, exclude=None)
+        raise
+    data = coded.data
+    invoice = Invoice(
+        company=company,
+        supplier=supplier,
+        origin=data.origin,
+        entry_date=data.entry_date or timezone.localdate(),
+        internal_id=take_next_value(company, INVOICE_COUNTER),
+    )
+    _apply_header(invoice, data, rate)
+    _apply_source(invoice, source)
+    _note_dropped(invoice, coded.dropped)
+    invoice.save(force_insert=True)
+    rows, vat_lines = _replace_lines(invoice, data, is_new=True)
+    add_audit_entry(invoice, actor, "created")
+    record_invoice_event(event_types.INVOICE_CREATED, invoice, actor=actor)
+    # The hooks read the lines just written from memory, and know nothing refers to
+    # the invoice yet; afterwards it reads from the database like any other.
+    lifecycle.mark_created(invoice, rows=rows, vat_lines=vat_lines)
+    try:
         lifecycle.offer_for_routing(invoice, actor=actor)
+    finally:
+        lifecycle.forget_created(invoice)
     return invoice
 
 
@@ -301,18 +347,21 @@ def _note_dropped(invoice: Invoice, dropped: list[FieldError]) -> None:
         }
 
 
-def _replace_lines(invoice: Invoice, data: InvoiceIn, *, is_new: bool = False) -> None:
+def _replace_lines(
+    invoice: Invoice, data: InvoiceIn, *, is_new: bool = False
+) -> tuple[list[InvoiceRow], list[VatLine]]:
     if not is_new:
         invoice.rows.all().delete()
         invoice.vat_lines.all().delete()
-    InvoiceRow.objects.bulk_create(
+    rows = InvoiceRow.objects.bulk_create(
         InvoiceRow(invoice=invoice, position=i, **row.model_dump())
         for i, row in enumerate(data.rows, start=1)
     )
-    VatLine.objects.bulk_create(
+    vat_lines = VatLine.objects.bulk_create(
         VatLine(invoice=invoice, position=i, **line.model_dump())
         for i, line in enumerate(data.vat_breakdown, start=1)
     )
+    return rows, vat_lines
 
 
 def resolve_supplier(data: InvoiceIn, *, actor: Actor) -> Supplier:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from payables.errors import FieldError, ValidationFailed
 from payables.events import event_types
 from payables.events.services import lock_company_writes
+from payables.invoices import lifecycle
 from payables.invoices.lifecycle import lock_invoice
 from payables.invoices.models import Invoice, InvoiceRow
 from payables.invoices.trail import add_audit_entry, record_invoice_event
@@ -72,7 +73,8 @@ def match_new_invoice(invoice: Invoice, *, actor: Actor) -> InvoiceMatch | None:
 
     A person's match is kept while the rows it names are still the invoice's.
     """
-    existing = InvoiceMatch.objects.filter(invoice=invoice).first()
+    created = lifecycle.is_created_now(invoice)  # then nothing matched it yet
+    existing = None if created else InvoiceMatch.objects.filter(invoice=invoice).first()
     if existing is not None and existing.manual and _rows_intact(existing):
         return existing
     order, found_by, reasons = find_order(invoice)
