@@ -62,8 +62,7 @@ def create_invoice(
     ``unknown_codes="drop"`` left out and listed in ``metadata["dropped_coding"]``.
     """
     company = actor.company
-    _raise_errors(check_totals(data, home_currency=company.home_currency))
-    rate = choose_currency_rate(data, company=company)
+    rate = checked_rate(data, company=company)
     supplier = None
     try:
         with transaction.atomic(), write_batch(company):
@@ -83,6 +82,12 @@ def create_invoice(
         if supplier is not None:
             _refuse_duplicate_number(supplier, data.invoice_number, data.type, exclude=None)
         raise
+
+
+def checked_rate(data: InvoiceIn, *, company: Company) -> FoundRate:
+    """Check the invoice's totals, then find its rate to the home currency (or a 422)."""
+    _raise_errors(check_totals(data, home_currency=company.home_currency))
+    return choose_currency_rate(data, company=company)
 
 
 def insert_invoice(
@@ -383,21 +388,26 @@ def find_or_create_supplier(
     """Find the supplier a reference names (id, registry code or VAT number), or create it
     from name + country; errors are located under ``loc``.
 
-    Also for parties an invoice names besides its supplier, such as a payee.
+    Also for parties an invoice names besides its supplier, such as a payee. Inside the
+    caller's transaction the lookups need no savepoint of their own (they only read);
+    the supplier is created in one.
     """
-    with transaction.atomic():
-        lock_company_writes(actor.company)  # so two requests cannot both create it
-        suppliers = Supplier.objects.for_company(actor.company)
-        if ref.id is not None:
-            supplier = suppliers.filter(pk=ref.id).first()
-            if supplier is None:
-                raise UnknownSupplier("No supplier with this id.", loc=[*loc, "id"])
-            return supplier
-        supplier = _find_by_identity(suppliers, ref)
-        if supplier is not None:
-            return supplier
-        if ref.name and ref.country:
-            fields = ref.model_dump(exclude={"id"}, exclude_none=True)
+    if not transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            return find_or_create_supplier(ref, actor=actor, loc=loc)
+    lock_company_writes(actor.company)  # so two requests cannot both create it
+    suppliers = Supplier.objects.for_company(actor.company)
+    if ref.id is not None:
+        supplier = suppliers.filter(pk=ref.id).first()
+        if supplier is None:
+            raise UnknownSupplier("No supplier with this id.", loc=[*loc, "id"])
+        return supplier
+    supplier = _find_by_identity(suppliers, ref)
+    if supplier is not None:
+        return supplier
+    if ref.name and ref.country:
+        fields = ref.model_dump(exclude={"id"}, exclude_none=True)
+        with transaction.atomic():
             return create_supplier(fields, actor=actor, loc=tuple(loc))
     raise UnknownSupplier(
         "No supplier matches this registry code or VAT number; give name and country to create it.",
