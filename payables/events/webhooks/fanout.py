@@ -16,7 +16,7 @@ from uuid import UUID, uuid4
 
 from django.db import transaction
 
-from payables.events.batch_reads import batch_read
+from payables.events.batch_reads import batch_read, declare
 from payables.events.models import Event, WebhookMessage, WebhookSubscription
 from payables.events.webhooks.formats import STANDARD, MessageFormat, installed_format
 from payables.tenancy.models import Company
@@ -25,6 +25,13 @@ logger = logging.getLogger(__name__)
 
 ALL_TYPES = "*"
 Active = WebhookSubscription.State.ACTIVE
+# What fan-out reads of a company's subscriptions (once per write batch).
+ACTIVE_SUBSCRIPTIONS = declare(
+    "webhook_subscription",
+    lambda company: WebhookSubscription.objects.filter(company_id=company.pk, state=Active).only(
+        "id", "company_id", "name", "event_types", "message_format"
+    ),
+)
 
 
 def wants(subscription: WebhookSubscription, event_type: str) -> bool:
@@ -52,7 +59,7 @@ def fan_out_events(events: Sequence[Event], *, company: Company) -> list[Webhook
     once per call, or once per write batch (``batch_reads``): a company without active
     subscriptions costs one indexed query per batch.
     """
-    active = batch_read(company, "webhook_subscription", lambda: _active_subscriptions(company))
+    active = batch_read(company, ACTIVE_SUBSCRIPTIONS)
     if not active:
         return []
     messages = []
@@ -65,14 +72,6 @@ def fan_out_events(events: Sequence[Event], *, company: Company) -> list[Webhook
     messages = WebhookMessage.objects.bulk_create(messages)
     queue_deliveries_after_commit([message.pk for message in messages])
     return messages
-
-
-def _active_subscriptions(company: Company) -> list[WebhookSubscription]:
-    return list(
-        WebhookSubscription.objects.filter(company_id=company.pk, state=Active).only(
-            "id", "company_id", "name", "event_types", "message_format"
-        )
-    )
 
 
 def _messages(event: Event, subscriptions: list[WebhookSubscription]) -> list[WebhookMessage]:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from payables.errors import FieldError, ValidationFailed
 from payables.events import event_types
+from payables.events.batch_reads import batch_has, declare
 from payables.events.services import lock_company_writes
 from payables.invoices import lifecycle
 from payables.invoices.lifecycle import lock_invoice
@@ -50,6 +51,11 @@ OPEN_ORDERS = (
     PurchaseOrder.Status.PARTIALLY_RECEIVED,
     PurchaseOrder.Status.RECEIVED,
     PurchaseOrder.Status.PARTIALLY_INVOICED,
+)
+# Whether the company has any open order: a batch asks once (``batch_reads``).
+ANY_OPEN_ORDER = declare(
+    "purchase_order",
+    lambda company: PurchaseOrder.objects.filter(company=company, status__in=OPEN_ORDERS),
 )
 # A person's match may change until the invoice is finally approved.
 MATCHABLE = (
@@ -179,14 +185,16 @@ def find_order(invoice: Invoice) -> tuple[PurchaseOrder | None, str, list[dict]]
         reasons.append(
             {"code": "order_not_found", "message": f"The company has no order {ref}.", "row": None}
         )
-    candidates = list(
-        PurchaseOrder.objects.filter(
-            company=company,
-            supplier_id=invoice.supplier_id,
-            currency=invoice.currency,
-            status__in=OPEN_ORDERS,
-        )[:2]
-    )
+    candidates = []
+    if batch_has(company, ANY_OPEN_ORDER):  # most invoices of a batch: a company without any
+        candidates = list(
+            PurchaseOrder.objects.filter(
+                company=company,
+                supplier_id=invoice.supplier_id,
+                currency=invoice.currency,
+                status__in=OPEN_ORDERS,
+            )[:2]
+        )
     if len(candidates) == 1:
         return candidates[0], "supplier", reasons
     return None, "", reasons
