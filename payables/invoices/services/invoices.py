@@ -436,19 +436,31 @@ def _refuse_duplicate_number(
     supplier: Supplier, number: str, kind: str, *, exclude: object
 ) -> None:
     """An invoice and a credit note may share a number: they are two documents."""
-    existing = (
-        Invoice.objects.filter(
-            company=supplier.company_id, supplier=supplier, type=kind, invoice_number=number
-        )
-        .exclude(status=Invoice.Status.CANCELLED)
-        .exclude(pk=exclude)
-        .first()
-    )
+    existing = number_holder(supplier, number, kind, exclude=exclude)
     if existing is not None:
         raise DuplicateInvoiceNumber(
             f"{supplier.name} already has {_kind(kind)} {number}.",
             extra={"existing_id": str(existing.id), "existing_internal_id": existing.internal_id},
         )
+
+
+def number_holder(
+    supplier: Supplier, number: str, kind: str, *, exclude: object = None
+) -> Invoice | None:
+    """The live (not cancelled) invoice of this supplier with this type and number, other
+    than the one whose primary key is ``exclude``.
+
+    At most one exists (the partial unique index ``invoice_number_unique_per_supplier``).
+    It is asked for without an order, so the database finds it in that index: with
+    ``first()``'s order by internal id, PostgreSQL may walk the company's invoices
+    backwards instead, all of them when the number is new.
+    """
+    found = Invoice.objects.filter(
+        company=supplier.company_id, supplier=supplier, type=kind, invoice_number=number
+    ).exclude(status=Invoice.Status.CANCELLED)
+    if exclude is not None:
+        found = found.exclude(pk=exclude)
+    return next(iter(found.order_by()[:1]), None)
 
 
 def _kind(kind: str) -> str:

@@ -16,6 +16,7 @@ from payables.invoices.services.attachments import (
     decode_base64_content,
     stored_filename,
 )
+from payables.invoices.services.invoices import number_holder
 from payables.invoices.services.numbering import (
     ensure_default_numbering_policy,
     take_local_number,
@@ -118,14 +119,7 @@ def _number_holder(
     """The live invoice of this supplier, type and number (a credit note is another document)."""
     if not number:
         return None
-    return (
-        Invoice.objects.filter(
-            company=supplier.company_id, supplier=supplier, type=kind, invoice_number=number
-        )
-        .exclude(status=Invoice.Status.CANCELLED)
-        .exclude(pk=exclude.pk if exclude else None)
-        .first()
-    )
+    return number_holder(supplier, number, kind, exclude=exclude.pk if exclude else None)
 
 
 def add_new_attachments(
