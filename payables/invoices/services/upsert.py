@@ -42,6 +42,7 @@ from payables.invoices.services.upsert_decisions import (
     hash_content,
     skip_reason,
 )
+from payables.masterdata.models import Supplier
 from payables.tenancy.actors import Actor
 
 logger = logging.getLogger(__name__)
@@ -232,13 +233,57 @@ def _write_chunk(chunk: list[_Item], batch: _Batch) -> list[ItemResult]:
     with transaction.atomic(), write_batch(company):
         lock_company_writes(company)
         stored = _stored_by_identity(batch.actor, chunk, lock=True)
-        return [_write_item(item, stored.get(item.identity), batch) for item in chunk]
+        suppliers = _ChunkSuppliers(batch.actor)
+        return [_write_item(item, stored.get(item.identity), batch, suppliers) for item in chunk]
 
 
-def _write_item(item: _Item, existing: Invoice | None, batch: _Batch) -> ItemResult:
+class _ChunkSuppliers:
+    """The suppliers a chunk's items name, each looked up once per chunk: nobody else
+    writes the company's suppliers while the chunk holds its lock. What an item found or
+    created is forgotten when that item rolls back."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.known: dict[tuple, Supplier] = {}
+        self.of_item: list[tuple] = []
+
+    def resolve(self, data: ExternalInvoiceIn) -> Supplier:
+        if data.supplier_id is not None:
+            key: tuple = ("id", data.supplier_id)
+        elif data.supplier is not None:
+            key = ("ref", data.supplier.model_dump_json())
+        else:
+            return resolve_supplier(data, actor=self.actor)  # refused there, as ever
+        if key not in self.known:
+            self.known[key] = resolve_supplier(data, actor=self.actor)
+            self.of_item.append(key)
+        return self.known[key]
+
+    def next_item(self) -> None:
+        self.of_item = []
+
+    def forget_item(self) -> None:
+        for key in self.of_item:
+            self.known.pop(key, None)
+        self.of_item = []
+
+
+def _write_item(
+    item: _Item, existing: Invoice | None, batch: _Batch, suppliers: _ChunkSuppliers
+) -> ItemResult:
+    suppliers.next_item()
+    result = _refusal_or_result(item, existing, batch, suppliers)
+    if result.outcome in ("error", "conflict"):  # raised: its savepoint rolled back
+        suppliers.forget_item()
+    return result
+
+
+def _refusal_or_result(
+    item: _Item, existing: Invoice | None, batch: _Batch, suppliers: _ChunkSuppliers
+) -> ItemResult:
     source_id = item.data.source_invoice_id
     try:
-        return _apply_once_more_on_race(item, existing, batch)
+        return _apply_once_more_on_race(item, existing, batch, suppliers)
     except ItemConflict as conflict:
         return _conflict(item, conflict)
     except Conflict as exc:  # e.g. a duplicate number that raced past the policy's check
@@ -266,20 +311,25 @@ def _write_item(item: _Item, existing: Invoice | None, batch: _Batch) -> ItemRes
         )
 
 
-def _apply_once_more_on_race(item: _Item, existing: Invoice | None, batch: _Batch) -> ItemResult:
+def _apply_once_more_on_race(
+    item: _Item, existing: Invoice | None, batch: _Batch, suppliers: _ChunkSuppliers
+) -> ItemResult:
     """Apply the item in its own savepoint; should a unique constraint refuse it (a write
     that got past the lock), read its identity again and apply it once more."""
     try:
         with transaction.atomic():
-            return _apply(item, existing, batch)
+            return _apply(item, existing, batch, suppliers)
     except IntegrityError:
         logger.info("Upsert item %d raced with a concurrent write; applying it again", item.index)
+        suppliers.forget_item()
     existing = _stored_by_identity(batch.actor, [item], lock=True).get(item.identity)
     with transaction.atomic():
-        return _apply(item, existing, batch)
+        return _apply(item, existing, batch, suppliers)
 
 
-def _apply(item: _Item, existing: Invoice | None, batch: _Batch) -> ItemResult:
+def _apply(
+    item: _Item, existing: Invoice | None, batch: _Batch, suppliers: _ChunkSuppliers
+) -> ItemResult:
     """Write one item, under the chunk's lock, with ``existing`` as stored now."""
     actor, data, index = batch.actor, item.data, item.index
     if existing is not None:
@@ -291,7 +341,7 @@ def _apply(item: _Item, existing: Invoice | None, batch: _Batch) -> ItemResult:
             raise ItemConflict(
                 f"invoice is {existing.status}; only new invoices can be updated", existing
             )
-    supplier = resolve_supplier(data, actor=actor)
+    supplier = suppliers.resolve(data)
     number, external_number = choose_number(
         data,
         supplier,

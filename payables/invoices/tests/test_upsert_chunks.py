@@ -195,3 +195,27 @@ def test_the_number_check_asks_the_unique_index_without_an_order(actor, items):
     ]
     assert len(number_checks) == 1
     assert "ORDER BY" not in number_checks[0]
+
+
+def by_reference(item: dict, reference: dict) -> dict:
+    return {k: v for k, v in item.items() if k != "supplier_id"} | {"supplier": reference}
+
+
+def test_items_naming_one_supplier_look_it_up_once_per_chunk(actor, items, supplier):
+    reference = {"registry_code": supplier.registry_code, "country": "EE"}
+    sent = [by_reference(item, reference) for item in items(3)]
+    with CaptureQueriesContext(connection) as captured:
+        assert upsert(actor, sent) == ["imported"] * 3
+    lookups = [q for q in captured.captured_queries if 'FROM "masterdata_supplier"' in q["sql"]]
+    assert len(lookups) == 1
+    assert set(Invoice.objects.values_list("supplier_id", flat=True)) == {supplier.pk}
+
+
+def test_a_supplier_made_by_a_refused_item_is_made_again_by_the_next_one(actor, items):
+    reference = {"name": "Uus Tarnija OÜ", "country": "EE", "registry_code": "10654211"}
+    refused, imported = (by_reference(item, reference) for item in items(2))
+    refused["gross_amount"] = "999.00"  # refused once its supplier was made
+    assert upsert(actor, [refused, imported]) == ["error", "imported"]
+    made = Supplier.objects.get(name="Uus Tarnija OÜ")
+    assert Invoice.objects.get().supplier_id == made.pk
+    assert Event.objects.filter(type="supplier.created", subject_id=made.pk).count() == 1
