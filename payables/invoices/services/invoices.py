@@ -455,9 +455,13 @@ def number_holder(
     ``first()``'s order by internal id, PostgreSQL may walk the company's invoices
     backwards instead, all of them when the number is new.
     """
-    found = Invoice.objects.filter(
-        company=supplier.company_id, supplier=supplier, type=kind, invoice_number=number
-    ).exclude(status=Invoice.Status.CANCELLED)
+    found = (
+        Invoice.objects.filter(
+            company=supplier.company_id, supplier=supplier, type=kind, invoice_number=number
+        )
+        .exclude(status=Invoice.Status.CANCELLED)
+        .only("id", "company_id", "internal_id", "invoice_number", "status")  # what refusals name
+    )
     if exclude is not None:
         found = found.exclude(pk=exclude)
     return next(iter(found.order_by()[:1]), None)
