@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.db.models import QuerySet
 from ninja import Schema
@@ -19,8 +19,11 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     StrictBool,
+    ValidationInfo,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -39,6 +42,20 @@ class InSchema(Schema):
     """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(
+        cls, values: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo
+    ) -> Any:
+        """Validate plain JSON once. Ninja's ``Schema`` validates a schema that forbids
+        extra fields twice, the second time through its ORM attribute reader, and each
+        nested schema again inside both: an invoice's rows were read four times. Input
+        arrives as dicts and input schemas have no resolvers, so the first result is
+        the answer (errors are raised by that first pass in both ways)."""
+        if isinstance(values, dict) and not cls._ninja_resolvers:
+            return handler(values)
+        return super()._run_root_validator(values, handler, info)
 
 
 # A boolean of a request body: JSON true or false only. (Query parameters, always text,

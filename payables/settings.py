@@ -306,6 +306,9 @@ PAYABLES_IDEMPOTENCY_ABANDONED_SECONDS = env_int("PAYABLES_IDEMPOTENCY_ABANDONED
 # (a task then queues the next, so other jobs get their turn).
 PAYABLES_BULK_CHUNK_SIZE = env_int("PAYABLES_BULK_CHUNK_SIZE", 250)
 PAYABLES_BULK_CHUNKS_PER_TASK = env_int("PAYABLES_BULK_CHUNKS_PER_TASK", 8)
+# Batch upsert of invoices: items written per transaction, under one company write lock
+# (larger: fewer commits; smaller: the company's other writers wait less).
+PAYABLES_UPSERT_CHUNK_SIZE = env_int("PAYABLES_UPSERT_CHUNK_SIZE", 50)
 
 # Ledger account used for payments recorded without one.
 PAYABLES_DEFAULT_PAYMENT_ACCOUNT = env_str("PAYABLES_DEFAULT_PAYMENT_ACCOUNT", "2310")

@@ -10,16 +10,30 @@ from decimal import Decimal, InvalidOperation
 from payables.approvals.models import RoutingRule
 from payables.coding.models import PostingLine
 from payables.errors import FieldError, ValidationFailed, check_fields
+from payables.events.batch_reads import batch_read, declare
 from payables.invoices.models import Invoice
 from payables.masterdata.models import Supplier
 from payables.rule_fields import check_name, check_position, comparable, duplicate_name
 from payables.tenancy.models import Company, CompanyUser
 from payables.tenancy.permissions import Action, actions_of
 
+ACTIVE_RULES = declare(
+    "routing_rule", lambda company: RoutingRule.objects.filter(company=company, is_active=True)
+)
 
-def matching_rule(invoice: Invoice) -> RoutingRule | None:
-    """The first active rule (by position) whose every condition holds, else the default."""
-    rules = list(RoutingRule.objects.filter(company=invoice.company, is_active=True))
+
+def active_rules(company: Company) -> list[RoutingRule]:
+    """The company's active rules by position, read once per write batch (``batch_reads``)."""
+    return batch_read(company, ACTIVE_RULES)
+
+
+def matching_rule(invoice: Invoice, rules: list[RoutingRule] | None = None) -> RoutingRule | None:
+    """The first active rule (by position) whose every condition holds, else the default.
+
+    ``rules``: the company's ``active_rules``, when the caller has them already.
+    """
+    if rules is None:
+        rules = active_rules(invoice.company)
     if not rules:
         return None
     facts = _Facts(invoice)

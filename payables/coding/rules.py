@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from payables.coding.drafts import LineDraft
 from payables.coding.models import CodingRule
 from payables.errors import NotFound
+from payables.events.batch_reads import batch_read, declare
 from payables.invoices.models import Invoice
 from payables.masterdata.models import Account, DimensionValue, VatCode
 from payables.money import quantize
@@ -44,6 +45,10 @@ def rules_of(company: Company) -> QuerySet[CodingRule]:
     return CodingRule.objects.filter(company=company).order_by("position", "created_at")
 
 
+# What coding reads of a company's rules for each invoice (once per write batch).
+ACTIVE_RULES = declare("coding_rule", lambda company: rules_of(company).filter(is_active=True))
+
+
 def get_rule(company: Company, rule_id: UUID) -> CodingRule:
     rule = CodingRule.objects.filter(company=company, pk=rule_id).first()
     if rule is None:
@@ -54,13 +59,15 @@ def get_rule(company: Company, rule_id: UUID) -> CodingRule:
 def code_by_rules(invoice: Invoice, drafts: list[LineDraft]) -> list[LineDraft]:
     """Code the uncoded lines by the first matching rule (``source`` = ``rule:<id>``).
 
-    Rules are read once per invoice. A rule whose account, VAT code or dimension values
-    are not usable on the invoice date is passed over for the next. A split line becomes
-    several; the lines are then numbered again from the first one's position.
+    Rules are read once per invoice, or once per write batch (``batch_reads``). A rule
+    whose account, VAT code or dimension values are not usable on the invoice date is
+    passed over for the next. A split line becomes several; the lines are then numbered
+    again from the first one's position.
     """
     if all(draft.is_coded for draft in drafts):
         return drafts
-    rules = list(rules_of(invoice.company).filter(is_active=True))
+    company = invoice.company
+    rules = batch_read(company, ACTIVE_RULES)
     if not rules:
         return drafts
     book = CodeBook.load(invoice.company, [rule.actions for rule in rules])

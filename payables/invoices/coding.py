@@ -20,10 +20,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Generic, Literal, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.text import capfirst
 
 from payables.errors import FieldError, Loc, ValidationFailed
+from payables.events.batch_reads import batch_read, declare
 from payables.invoices.inputs import InvoiceIn, InvoiceRowIn, VatLineIn
 from payables.masterdata.models import (
     Account,
@@ -365,17 +366,19 @@ def _add(problems: list[FieldError], problem: FieldError | None) -> bool:
 
 # --- custom header fields ------------------------------------------------------------------
 
+# Every definition of the company, active or not (an inactive one is refused by name).
+CUSTOM_FIELDS = declare("custom_field", lambda company: CustomField.objects.filter(company=company))
+
 
 def _check_custom_fields(values: dict, book: _Book, problems: list[FieldError]) -> dict:
     """Check each value against its field's type; required fields must have a value.
 
     Numbers are kept as decimal strings (JSON numbers are never floats here).
     """
-    definitions = CustomField.objects.filter(company=book.company).filter(
-        Q(code__in=list(values)) | Q(is_required=True)
-    )
-    fields = {f.code: f for f in definitions}
-    if not fields and (not values or not CustomField.objects.filter(company=book.company).exists()):
+    company = book.company
+    defined = batch_read(company, CUSTOM_FIELDS)
+    fields = {f.code: f for f in defined if f.code in values or f.is_required}
+    if not fields and (not values or not defined):
         return values
     choices = _list_choices(values, fields)
     checked = dict(values)

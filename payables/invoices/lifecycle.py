@@ -87,6 +87,41 @@ def lock_invoice(invoice: Invoice) -> Invoice:
     return rows.select_related("supplier", "company").get(pk=invoice.pk)
 
 
+_CREATED_ATTRIBUTE = "_payables_created_now"
+
+
+def mark_created(invoice: Invoice, *, rows: list, vat_lines: list) -> None:
+    """Tell the ROUTABLE hooks that ``invoice`` was inserted by the call running them.
+
+    Nothing can refer to it yet (posting lines, an order match, approval steps), so a
+    hook may skip reading those (``is_created_now``); its rows and VAT lines are the
+    ones just written, served from memory as if prefetched. ``forget_created`` ends it.
+    """
+    setattr(invoice, _CREATED_ATTRIBUTE, True)
+    cache = invoice.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, lines in (("rows", rows), ("vat_lines", vat_lines)):
+        cache.pop(name, None)
+        prefetched = getattr(invoice, name).all()
+        # What prefetch_related stores: a queryset whose results are already known.
+        prefetched._result_cache = list(lines)
+        prefetched._prefetch_done = True
+        cache[name] = prefetched
+
+
+def forget_created(invoice: Invoice) -> None:
+    """End ``mark_created``: from now on the invoice is read from the database again."""
+    if hasattr(invoice, _CREATED_ATTRIBUTE):
+        delattr(invoice, _CREATED_ATTRIBUTE)
+    cache = invoice.__dict__.get("_prefetched_objects_cache", {})
+    cache.pop("rows", None)
+    cache.pop("vat_lines", None)
+
+
+def is_created_now(invoice: Invoice) -> bool:
+    """Whether the invoice was inserted by the call whose hooks run now (``mark_created``)."""
+    return getattr(invoice, _CREATED_ATTRIBUTE, False)
+
+
 def offer_for_routing(invoice: Invoice, *, actor: Actor) -> None:
     """Let the approval app build a chain for a ``new`` invoice (after create or update)."""
     if invoice.status == Status.NEW:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
 
+from payables.invoices import lifecycle
 from payables.invoices.models import Invoice
 from payables.orders.errors import PurchaseOrderNotFound
 from payables.orders.models import (
@@ -84,6 +85,8 @@ class OrderMatchFacts:
 
 def match_facts(invoice: Invoice) -> OrderMatchFacts | None:
     """The invoice's match with an order, or None when it bills none."""
+    if lifecycle.is_created_now(invoice) and invoice.po_match_status == InvoiceMatch.Status.NO_PO:
+        return None  # matching, which ran just before, found no order for the new invoice
     match = (
         InvoiceMatch.objects.filter(invoice=invoice, order__isnull=False)
         .select_related("order__requester")

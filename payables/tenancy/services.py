@@ -12,17 +12,22 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from payables.errors import FieldError, ValidationFailed
 from payables.identifiers import validate_registry_code, validate_vat_number
+
+# Re-exported: callers take counters and locks from the app's services.
+from payables.tenancy.counters import (  # noqa: F401
+    lock_counter,
+    take_next_value,
+    take_next_values,
+)
 from payables.tenancy.errors import IdempotencyKeyReused, IdempotentRequestInProgress
 from payables.tenancy.models import (
     ApiKey,
     Company,
     CompanyUser,
-    Counter,
     IdempotencyKey,
     Integrator,
 )
@@ -265,37 +270,6 @@ def mark_api_key_used(api_key: ApiKey, *, now: datetime | None = None) -> ApiKey
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
     return api_key
-
-
-def take_next_value(company: Company, name: str) -> int:
-    """Take the next value of a company's counter, inside the caller's transaction.
-
-    The row lock is held until the caller commits, so values are gap-free and ordered
-    like the commits that took them: a feed reader never sees a later cursor before
-    an earlier one becomes visible.
-    """
-    with transaction.atomic():
-        updated = Counter.objects.filter(company=company, name=name).update(value=F("value") + 1)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    Counter.objects.create(company=company, name=name, value=1)
-                    return 1
-            except IntegrityError:  # created concurrently; fall through to the update
-                Counter.objects.filter(company=company, name=name).update(value=F("value") + 1)
-        return Counter.objects.get(company=company, name=name).value
-
-
-def lock_counter(company: Company, name: str) -> None:
-    """Lock a company's counter row until the caller's transaction ends (creating it if new)."""
-    with transaction.atomic():
-        if Counter.objects.select_for_update().filter(company=company, name=name).exists():
-            return
-        try:
-            with transaction.atomic():
-                Counter.objects.create(company=company, name=name, value=0)
-        except IntegrityError:  # created concurrently
-            Counter.objects.select_for_update().filter(company=company, name=name).exists()
 
 
 @dataclass(frozen=True)

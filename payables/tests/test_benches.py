@@ -24,6 +24,7 @@ SMALL = {
     "import_bench.py": ["--count", "3", "--rows", "2"],
     "upsert_bench.py": ["--count", "3", "--rows", "2"],
     "masterdata_bench.py": ["--count", "20"],
+    "tenant_bench.py": ["--count", "6", "--rows", "2", "--writers", "2"],
     "webhook_bench.py": ["--count", "8"],
     "worker_bench.py": ["--count", "20", "--processes", "2"],
     "einvoice_bench.py": ["--rounds", "1"],

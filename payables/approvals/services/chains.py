@@ -20,7 +20,7 @@ from payables.approvals.errors import (
     StepNotCurrent,
 )
 from payables.approvals.models import ApprovalStep, Level, RoutingRule
-from payables.approvals.routing import matching_rule
+from payables.approvals.routing import active_rules, matching_rule
 from payables.approvals.services.people import (
     find_user,
     invoice_amount,
@@ -78,8 +78,12 @@ def route_new_invoice(invoice: Invoice, *, actor: Actor) -> bool:
     Without a matching rule (or when none of its approvers can take the invoice) the
     invoice stays ``new`` and shows in the unassigned list.
     """
+    if invoice.status != Invoice.Status.NEW:
+        return False
+    if lifecycle.is_created_now(invoice):  # no steps yet: the first round
+        return _route(invoice, actor=actor, round_=1)
     waiting = invoice.approval_steps.filter(status=ApprovalStep.Status.WAITING)
-    if invoice.status != Invoice.Status.NEW or waiting.exists():
+    if waiting.exists():
         return False
     return _route(invoice, actor=actor, round_=_open_round(invoice))
 
@@ -250,10 +254,11 @@ def _route(invoice: Invoice, *, actor: Actor, round_: int) -> bool:
         comment = f"matched PO {po.order_number} within tolerance"
         lifecycle.approve_without_chain(invoice, actor=actor, comment=comment)
         return False
-    rule = matching_rule(invoice)
+    rules = active_rules(invoice.company)
+    rule = matching_rule(invoice, rules)
     requester = po.requester if po is not None and po.discrepancy else None
     if rule is None and requester is None:
-        if RoutingRule.objects.filter(company=invoice.company, is_active=True).exists():
+        if rules:
             add_audit_entry(invoice, actor, "not_routed", comment="no routing rule matches")
         return False
     approvers = rule.approvers if rule is not None else []

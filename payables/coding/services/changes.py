@@ -47,12 +47,16 @@ def change_details(
     }
 
 
-def store_lines(invoice: Invoice, lines: Sequence[PostingLine]) -> list[PostingLine]:
+def store_lines(
+    invoice: Invoice, lines: Sequence[PostingLine], *, replace: bool = True
+) -> list[PostingLine]:
     """Replace the invoice's posting lines and keep its ``prebooked`` and ``coded`` flags.
 
-    Inside the caller's transaction, under the invoice's row lock.
+    Inside the caller's transaction, under the invoice's row lock. ``replace=False``: the
+    invoice has no lines yet (it was created just now), so there is nothing to delete.
     """
-    PostingLine.objects.filter(invoice=invoice).delete()
+    if replace:
+        PostingLine.objects.filter(invoice=invoice).delete()
     stored = PostingLine.objects.bulk_create(lines)
     prebooked = any(_set_by_person_or_rule(line) for line in stored)
     coded = bool(stored) and all(line.account_code and line.vat_code for line in stored)

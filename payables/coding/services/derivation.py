@@ -14,6 +14,7 @@ from payables.coding.derivation import derive_drafts, lines_from_drafts, reconci
 from payables.coding.models import PostingLine
 from payables.coding.services.changes import change_details, store_lines
 from payables.events import event_types
+from payables.invoices import lifecycle
 from payables.invoices.models import Invoice
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.tenancy.actors import Actor
@@ -26,13 +27,14 @@ def derive_posting_lines(invoice: Invoice, *, actor: Actor) -> None:
     otherwise (and always for derived lines) they are derived again from the rows,
     rules and suggestions coding what the rows leave uncoded.
     """
-    stored = list(PostingLine.objects.filter(invoice=invoice))
+    created = lifecycle.is_created_now(invoice)  # then it has no lines yet
+    stored = [] if created else list(PostingLine.objects.filter(invoice=invoice))
     personal = any(line.set_by_person for line in stored)
     if personal and reconciles(invoice, stored):
         return
     derived = lines_from_drafts(invoice, autocode(invoice, derive_drafts(invoice)))
     if not personal:
-        store_lines(invoice, derived)
+        store_lines(invoice, derived, replace=not created)
         return
     add_audit_entry(
         invoice,

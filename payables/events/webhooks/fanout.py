@@ -10,18 +10,28 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from django.db import transaction
 
+from payables.events.batch_reads import batch_read, declare
 from payables.events.models import Event, WebhookMessage, WebhookSubscription
 from payables.events.webhooks.formats import STANDARD, MessageFormat, installed_format
+from payables.tenancy.models import Company
 
 logger = logging.getLogger(__name__)
 
 ALL_TYPES = "*"
 Active = WebhookSubscription.State.ACTIVE
+# What fan-out reads of a company's subscriptions (once per write batch).
+ACTIVE_SUBSCRIPTIONS = declare(
+    "webhook_subscription",
+    lambda company: WebhookSubscription.objects.filter(company_id=company.pk, state=Active).only(
+        "id", "company_id", "name", "event_types", "message_format"
+    ),
+)
 
 
 def wants(subscription: WebhookSubscription, event_type: str) -> bool:
@@ -41,22 +51,30 @@ def encode_body(payload: dict) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def fan_out_event(event: Event) -> list[WebhookMessage]:
-    """Create the event's messages for the company's active subscriptions that want its type.
+def fan_out_events(events: Sequence[Event], *, company: Company) -> list[WebhookMessage]:
+    """Create the events' messages for the company's active subscriptions that want their type.
 
-    Runs in the transaction that records the event, so a change and its messages
-    commit together; their tasks are queued after commit. A company without active
-    subscriptions costs one indexed query.
+    Runs in the transaction that records the events, so a change and its messages
+    commit together; their tasks are queued after commit. The subscriptions are read
+    once per call, or once per write batch (``batch_reads``): a company without active
+    subscriptions costs one indexed query per batch.
     """
-    subscriptions = [
-        subscription
-        for subscription in WebhookSubscription.objects.filter(
-            company_id=event.company_id, state=Active
-        ).only("id", "company_id", "name", "event_types", "message_format")
-        if wants(subscription, event.type)
-    ]
-    if not subscriptions:
+    active = batch_read(company, ACTIVE_SUBSCRIPTIONS)
+    if not active:
         return []
+    messages = []
+    for event in events:
+        subscriptions = [s for s in active if wants(s, event.type)]
+        if subscriptions:
+            messages += _messages(event, subscriptions)
+    if not messages:
+        return []
+    messages = WebhookMessage.objects.bulk_create(messages)
+    queue_deliveries_after_commit([message.pk for message in messages])
+    return messages
+
+
+def _messages(event: Event, subscriptions: list[WebhookSubscription]) -> list[WebhookMessage]:
     data = {
         "cursor": str(event.sequence),
         "subject_type": event.subject_type,
@@ -89,8 +107,6 @@ def fan_out_event(event: Event) -> list[WebhookMessage]:
                 next_attempt_at=event.created_at,
             )
         )
-    messages = WebhookMessage.objects.bulk_create(messages)
-    queue_deliveries_after_commit([message.pk for message in messages])
     return messages
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from payables.errors import FieldError, ValidationFailed
 from payables.events import event_types
+from payables.events.batch_reads import write_batch
 from payables.events.services import lock_company_writes
 from payables.identifiers import validate_vat_number
 from payables.invoices import lifecycle
@@ -61,29 +62,79 @@ def create_invoice(
     ``unknown_codes="drop"`` left out and listed in ``metadata["dropped_coding"]``.
     """
     company = actor.company
+    rate = checked_rate(data, company=company)
+    supplier = None
+    try:
+        with transaction.atomic(), write_batch(company):
+            lock_company_writes(company)
+            supplier = resolve_supplier(data, actor=actor)
+            return insert_invoice(
+                data,
+                actor=actor,
+                supplier=supplier,
+                rate=rate,
+                source=source,
+                unknown_codes=unknown_codes,
+            )
+    except IntegrityError:
+        # Outside the rolled-back block, so the database answers again: the partial
+        # unique index refused a number the supplier already has (or something else).
+        if supplier is not None:
+            _refuse_duplicate_number(supplier, data.invoice_number, data.type, exclude=None)
+        raise
+
+
+def checked_rate(data: InvoiceIn, *, company: Company) -> FoundRate:
+    """Check the invoice's totals, then find its rate to the home currency (or a 422)."""
     _raise_errors(check_totals(data, home_currency=company.home_currency))
-    rate = choose_currency_rate(data, company=company)
-    with transaction.atomic():
-        lock_company_writes(company)
-        supplier = resolve_supplier(data, actor=actor)
-        _refuse_duplicate_number(supplier, data.invoice_number, data.type, exclude=None)
+    return choose_currency_rate(data, company=company)
+
+
+def insert_invoice(
+    data: InvoiceIn,
+    *,
+    actor: Actor,
+    supplier: Supplier,
+    rate: FoundRate,
+    source: dict | None = None,
+    unknown_codes: UnknownCodes = "refuse",
+) -> Invoice:
+    """Code and store a new invoice whose totals and rate were checked (``create_invoice``).
+
+    Runs in the caller's transaction, which holds the company's write lock: a batch's
+    item transaction needs no savepoint of its own for it. A number the supplier already
+    has is refused by the partial unique index (an ``IntegrityError`` that rolls the
+    caller back; ``create_invoice`` turns it into ``DuplicateInvoiceNumber``).
+    """
+    company = actor.company
+    try:
         coded = code_invoice(data, company=company, supplier=supplier, unknown_codes=unknown_codes)
-        data = coded.data
-        invoice = Invoice(
-            company=company,
-            supplier=supplier,
-            origin=data.origin,
-            entry_date=data.entry_date or timezone.localdate(),
-            internal_id=take_next_value(company, INVOICE_COUNTER),
-        )
-        _apply_header(invoice, data, rate)
-        _apply_source(invoice, source)
-        _note_dropped(invoice, coded.dropped)
-        _save_guarding_number(invoice)
-        _replace_lines(invoice, data, is_new=True)
-        add_audit_entry(invoice, actor, "created")
-        record_invoice_event(event_types.INVOICE_CREATED, invoice, actor=actor)
+    except ValidationFailed:
+        # A duplicate number was always reported before the codes: keep that order.
+        _refuse_duplicate_number(supplier, data.invoice_number, data.type, exclude=None)
+        raise
+    data = coded.data
+    invoice = Invoice(
+        company=company,
+        supplier=supplier,
+        origin=data.origin,
+        entry_date=data.entry_date or timezone.localdate(),
+        internal_id=take_next_value(company, INVOICE_COUNTER),
+    )
+    _apply_header(invoice, data, rate)
+    _apply_source(invoice, source)
+    _note_dropped(invoice, coded.dropped)
+    invoice.save(force_insert=True)
+    rows, vat_lines = _replace_lines(invoice, data, is_new=True)
+    add_audit_entry(invoice, actor, "created")
+    record_invoice_event(event_types.INVOICE_CREATED, invoice, actor=actor)
+    # The hooks read the lines just written from memory, and know nothing refers to
+    # the invoice yet; afterwards it reads from the database like any other.
+    lifecycle.mark_created(invoice, rows=rows, vat_lines=vat_lines)
+    try:
         lifecycle.offer_for_routing(invoice, actor=actor)
+    finally:
+        lifecycle.forget_created(invoice)
     return invoice
 
 
@@ -301,18 +352,21 @@ def _note_dropped(invoice: Invoice, dropped: list[FieldError]) -> None:
         }
 
 
-def _replace_lines(invoice: Invoice, data: InvoiceIn, *, is_new: bool = False) -> None:
+def _replace_lines(
+    invoice: Invoice, data: InvoiceIn, *, is_new: bool = False
+) -> tuple[list[InvoiceRow], list[VatLine]]:
     if not is_new:
         invoice.rows.all().delete()
         invoice.vat_lines.all().delete()
-    InvoiceRow.objects.bulk_create(
+    rows = InvoiceRow.objects.bulk_create(
         InvoiceRow(invoice=invoice, position=i, **row.model_dump())
         for i, row in enumerate(data.rows, start=1)
     )
-    VatLine.objects.bulk_create(
+    vat_lines = VatLine.objects.bulk_create(
         VatLine(invoice=invoice, position=i, **line.model_dump())
         for i, line in enumerate(data.vat_breakdown, start=1)
     )
+    return rows, vat_lines
 
 
 def resolve_supplier(data: InvoiceIn, *, actor: Actor) -> Supplier:
@@ -334,21 +388,26 @@ def find_or_create_supplier(
     """Find the supplier a reference names (id, registry code or VAT number), or create it
     from name + country; errors are located under ``loc``.
 
-    Also for parties an invoice names besides its supplier, such as a payee.
+    Also for parties an invoice names besides its supplier, such as a payee. Inside the
+    caller's transaction the lookups need no savepoint of their own (they only read);
+    the supplier is created in one.
     """
-    with transaction.atomic():
-        lock_company_writes(actor.company)  # so two requests cannot both create it
-        suppliers = Supplier.objects.for_company(actor.company)
-        if ref.id is not None:
-            supplier = suppliers.filter(pk=ref.id).first()
-            if supplier is None:
-                raise UnknownSupplier("No supplier with this id.", loc=[*loc, "id"])
-            return supplier
-        supplier = _find_by_identity(suppliers, ref)
-        if supplier is not None:
-            return supplier
-        if ref.name and ref.country:
-            fields = ref.model_dump(exclude={"id"}, exclude_none=True)
+    if not transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            return find_or_create_supplier(ref, actor=actor, loc=loc)
+    lock_company_writes(actor.company)  # so two requests cannot both create it
+    suppliers = Supplier.objects.for_company(actor.company)
+    if ref.id is not None:
+        supplier = suppliers.filter(pk=ref.id).first()
+        if supplier is None:
+            raise UnknownSupplier("No supplier with this id.", loc=[*loc, "id"])
+        return supplier
+    supplier = _find_by_identity(suppliers, ref)
+    if supplier is not None:
+        return supplier
+    if ref.name and ref.country:
+        fields = ref.model_dump(exclude={"id"}, exclude_none=True)
+        with transaction.atomic():
             return create_supplier(fields, actor=actor, loc=tuple(loc))
     raise UnknownSupplier(
         "No supplier matches this registry code or VAT number; give name and country to create it.",
@@ -377,19 +436,35 @@ def _refuse_duplicate_number(
     supplier: Supplier, number: str, kind: str, *, exclude: object
 ) -> None:
     """An invoice and a credit note may share a number: they are two documents."""
-    existing = (
-        Invoice.objects.filter(
-            company=supplier.company_id, supplier=supplier, type=kind, invoice_number=number
-        )
-        .exclude(status=Invoice.Status.CANCELLED)
-        .exclude(pk=exclude)
-        .first()
-    )
+    existing = number_holder(supplier, number, kind, exclude=exclude)
     if existing is not None:
         raise DuplicateInvoiceNumber(
             f"{supplier.name} already has {_kind(kind)} {number}.",
             extra={"existing_id": str(existing.id), "existing_internal_id": existing.internal_id},
         )
+
+
+def number_holder(
+    supplier: Supplier, number: str, kind: str, *, exclude: object = None
+) -> Invoice | None:
+    """The live (not cancelled) invoice of this supplier with this type and number, other
+    than the one whose primary key is ``exclude``.
+
+    At most one exists (the partial unique index ``invoice_number_unique_per_supplier``).
+    It is asked for without an order, so the database finds it in that index: with
+    ``first()``'s order by internal id, PostgreSQL may walk the company's invoices
+    backwards instead, all of them when the number is new.
+    """
+    found = (
+        Invoice.objects.filter(
+            company=supplier.company_id, supplier=supplier, type=kind, invoice_number=number
+        )
+        .exclude(status=Invoice.Status.CANCELLED)
+        .only("id", "company_id", "internal_id", "invoice_number", "status")  # what refusals name
+    )
+    if exclude is not None:
+        found = found.exclude(pk=exclude)
+    return next(iter(found.order_by()[:1]), None)
 
 
 def _kind(kind: str) -> str:

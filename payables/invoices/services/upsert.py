@@ -1,46 +1,46 @@
 """Batch import and upsert of invoices from other systems, by immutable source identity.
 
-Each item runs in its own transaction (a savepoint when the caller holds one), so one
-bad item becomes an error entry while the others land. The outcome of every item is
-reported: imported, updated, skipped, conflict or error.
+Every item is validated, then the batch's identities are looked up in one query: an item
+that changes nothing (re-sent) is skipped there, without a transaction. The others are
+written in chunks (``PAYABLES_UPSERT_CHUNK_SIZE``): one transaction and one company write
+lock per chunk, each item in its own savepoint inside it, so one bad item becomes an
+error entry while the others land. The outcome of every item is reported: imported,
+updated, skipped, conflict or error.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
 import pydantic
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from payables.errors import Conflict, FieldError, NotFound, PayablesError, ValidationFailed
+from payables.events.batch_reads import write_batch
 from payables.events.services import lock_company_writes
 from payables.invoices.coding import UnknownCodes
 from payables.invoices.inputs import ExternalInvoiceIn, ImportPolicy, InvoiceIn, InvoicePatch
 from payables.invoices.lifecycle import EDITABLE
-from payables.invoices.models import Attachment, Invoice, NumberingPolicy
-from payables.invoices.numbering import version_key
-from payables.invoices.services.attachments import (
-    add_attachment,
-    decode_base64_content,
-    stored_filename,
-)
+from payables.invoices.models import Invoice, NumberingPolicy
 from payables.invoices.services.invoices import (
-    create_invoice,
+    checked_rate,
+    insert_invoice,
     resolve_supplier,
     update_invoice,
 )
-from payables.invoices.services.numbering import (
-    ensure_default_numbering_policy,
-    find_numbering_policy,
-    take_local_number,
+from payables.invoices.services.numbering import find_numbering_policy
+from payables.invoices.services.upsert_decisions import (
+    ItemConflict,
+    add_new_attachments,
+    choose_number,
+    hash_content,
+    skip_reason,
 )
 from payables.masterdata.models import Supplier
 from payables.tenancy.actors import Actor
@@ -48,14 +48,6 @@ from payables.tenancy.actors import Actor
 logger = logging.getLogger(__name__)
 
 Outcome = Literal["imported", "updated", "skipped", "conflict", "error"]
-# Fields of the payload that are not invoice content: a new version alone is no change.
-_NOT_CONTENT = {"source_document_version", "request_id"}
-# Line fields added after content hashes were first stored: left out of the hash while
-# empty, so an item sent before they existed is still recognised as unchanged.
-_ADDED_LATER = {
-    "rows": ("product_code", "vat_code", "gtin", "order_line_reference"),
-    "vat_breakdown": ("vat_category",),
-}
 
 
 @dataclass
@@ -104,15 +96,6 @@ class UpsertReport:
         }
 
 
-class _ItemConflict(Exception):
-    """An item that cannot be applied; carries the invoice it clashes with."""
-
-    def __init__(self, detail: str, invoice: Invoice | None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.invoice = invoice
-
-
 # Called inside an item's transaction after it was imported or updated: (index, invoice, outcome).
 AfterApply = Callable[[int, Invoice, str], None]
 
@@ -153,12 +136,31 @@ def upsert_invoices(
             ) from None
     else:
         policy = None
-    seen: dict[tuple[str, str], int] = {}
-    results = []
     batch = _Batch(actor, import_policy, policy, after_apply, unknown_codes)
+    results: list[ItemResult | None] = [None] * len(items)
+    valid: list[_Item] = []
+    seen: dict[tuple[str, str], int] = {}
     for index, item in enumerate(items):
-        results.append(_upsert_item(index, item, batch, seen))
-    report = UpsertReport(results=results)
+        parsed = _parse_item(index, item, seen)
+        if isinstance(parsed, ItemResult):
+            results[index] = parsed
+        else:
+            valid.append(parsed)
+    # Decide "skipped" without a transaction or lock: a re-sent batch then writes nothing
+    # and does not queue behind the company's writers. The rest is decided again under it.
+    stored = _stored_by_identity(actor, valid)
+    to_write = []
+    for item in valid:
+        decided = _decide_unlocked(item, stored.get(item.identity))
+        if decided is None:
+            to_write.append(item)
+        else:
+            results[item.index] = decided
+    size = max(1, settings.PAYABLES_UPSERT_CHUNK_SIZE)
+    for start in range(0, len(to_write), size):
+        for result in _write_chunk(to_write[start : start + size], batch):
+            results[result.index] = result
+    report = UpsertReport(results=[r for r in results if r is not None])
     logger.info(
         "Upsert of %d invoices: %d imported, %d updated, %d skipped, %d conflicts, %d errors",
         len(items),
@@ -171,9 +173,21 @@ def upsert_invoices(
     return report
 
 
-def _upsert_item(
-    index: int, item: object, batch: _Batch, seen: dict[tuple[str, str], int]
-) -> ItemResult:
+@dataclass(frozen=True)
+class _Item:
+    """A valid item of the batch and what is derived from it once."""
+
+    index: int
+    data: ExternalInvoiceIn
+    content_hash: str
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        return (self.data.source_system, self.data.source_invoice_id)
+
+
+def _parse_item(index: int, item: object, seen: dict[tuple[str, str], int]) -> _Item | ItemResult:
+    """Validate an item; an invalid one, or a second of the same identity, is an error."""
     source_id = item.get("source_invoice_id") if isinstance(item, dict) else None
     source_id = source_id if isinstance(source_id, str) else None
     try:
@@ -194,76 +208,141 @@ def _upsert_item(
             ],
         )
     seen[identity] = index
+    return _Item(index, data, hash_content(data))
+
+
+def _decide_unlocked(item: _Item, existing: Invoice | None) -> ItemResult | None:
+    """Skipped or a conflict as the stored invoice says; None: it needs a write."""
+    if existing is None:
+        return None
     try:
-        return _apply_once_more_on_race(index, data, batch)
-    except _ItemConflict as conflict:
-        invoice = conflict.invoice
-        return ItemResult(
-            index,
-            "conflict",
-            invoice_id=invoice.id if invoice else None,
-            number=invoice.invoice_number if invoice else None,
-            detail=conflict.detail,
-            source_invoice_id=source_id,
-        )
+        skip = skip_reason(existing, item.data, item.content_hash)
+    except ItemConflict as conflict:
+        return _conflict(item, conflict)
+    return None if skip is None else _done(item.index, "skipped", existing, item.data, detail=skip)
+
+
+def _write_chunk(chunk: list[_Item], batch: _Batch) -> list[ItemResult]:
+    """Write a chunk of items in one transaction under the company's write lock.
+
+    The identities are read again under the lock (another request may have stored some
+    since): what is stored now decides. Each item runs in a savepoint, so a bad one is
+    rolled back alone; the batch's reads of the company's settings are shared.
+    """
+    company = batch.actor.company
+    with transaction.atomic(), write_batch(company):
+        lock_company_writes(company)
+        stored = _stored_by_identity(batch.actor, chunk, lock=True)
+        suppliers = _ChunkSuppliers(batch.actor)
+        return [_write_item(item, stored.get(item.identity), batch, suppliers) for item in chunk]
+
+
+class _ChunkSuppliers:
+    """The suppliers a chunk's items name, each looked up once per chunk: nobody else
+    writes the company's suppliers while the chunk holds its lock. What an item found or
+    created is forgotten when that item rolls back."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.known: dict[tuple, Supplier] = {}
+        self.of_item: list[tuple] = []
+
+    def resolve(self, data: ExternalInvoiceIn) -> Supplier:
+        if data.supplier_id is not None:
+            key: tuple = ("id", data.supplier_id)
+        elif data.supplier is not None:
+            key = ("ref", data.supplier.model_dump_json())
+        else:
+            return resolve_supplier(data, actor=self.actor)  # refused there, as ever
+        if key not in self.known:
+            self.known[key] = resolve_supplier(data, actor=self.actor)
+            self.of_item.append(key)
+        return self.known[key]
+
+    def next_item(self) -> None:
+        self.of_item = []
+
+    def forget_item(self) -> None:
+        for key in self.of_item:
+            self.known.pop(key, None)
+        self.of_item = []
+
+
+def _write_item(
+    item: _Item, existing: Invoice | None, batch: _Batch, suppliers: _ChunkSuppliers
+) -> ItemResult:
+    suppliers.next_item()
+    result = _refusal_or_result(item, existing, batch, suppliers)
+    if result.outcome in ("error", "conflict"):  # raised: its savepoint rolled back
+        suppliers.forget_item()
+    return result
+
+
+def _refusal_or_result(
+    item: _Item, existing: Invoice | None, batch: _Batch, suppliers: _ChunkSuppliers
+) -> ItemResult:
+    source_id = item.data.source_invoice_id
+    try:
+        return _apply_once_more_on_race(item, existing, batch, suppliers)
+    except ItemConflict as conflict:
+        return _conflict(item, conflict)
     except Conflict as exc:  # e.g. a duplicate number that raced past the policy's check
         return ItemResult(
-            index,
+            item.index,
             "conflict",
             invoice_id=exc.extra.get("existing_id"),
             detail=exc.message,
             source_invoice_id=source_id,
         )
     except ValidationFailed as exc:
-        return _error(index, source_id, [_domain_error(e) for e in exc.errors])
+        return _error(item.index, source_id, [_domain_error(e) for e in exc.errors])
     except PayablesError as exc:
-        return _error(index, source_id, [_domain_error(exc)])
+        return _error(item.index, source_id, [_domain_error(exc)])
     except IntegrityError:
         # Another request stored the same identity or number between our read and write.
-        logger.info("Upsert item %d raced with a concurrent write; reporting a conflict", index)
+        logger.info(
+            "Upsert item %d raced with a concurrent write; reporting a conflict", item.index
+        )
         return ItemResult(
-            index,
+            item.index,
             "conflict",
             detail="changed concurrently; send the item again",
             source_invoice_id=source_id,
         )
 
 
-def _apply_once_more_on_race(index: int, data: ExternalInvoiceIn, batch: _Batch) -> ItemResult:
-    """Apply the item in its own transaction; if a concurrent request stored the same
-    identity first (unique constraint), apply it again: it then sees that invoice."""
+def _apply_once_more_on_race(
+    item: _Item, existing: Invoice | None, batch: _Batch, suppliers: _ChunkSuppliers
+) -> ItemResult:
+    """Apply the item in its own savepoint; should a unique constraint refuse it (a write
+    that got past the lock), read its identity again and apply it once more."""
     try:
         with transaction.atomic():
-            return _apply(index, data, batch)
+            return _apply(item, existing, batch, suppliers)
     except IntegrityError:
-        logger.info("Upsert item %d raced with a concurrent write; applying it again", index)
+        logger.info("Upsert item %d raced with a concurrent write; applying it again", item.index)
+        suppliers.forget_item()
+    existing = _stored_by_identity(batch.actor, [item], lock=True).get(item.identity)
     with transaction.atomic():
-        return _apply(index, data, batch)
+        return _apply(item, existing, batch, suppliers)
 
 
-def _apply(index: int, data: ExternalInvoiceIn, batch: _Batch) -> ItemResult:
-    actor = batch.actor
-    content_hash = _content_hash(data)
-    # Decide "skipped" without locking: a re-sent batch then writes nothing and does not
-    # queue behind the company's writers. Anything else re-reads under the lock.
-    existing = _by_identity(actor, data).first()
+def _apply(
+    item: _Item, existing: Invoice | None, batch: _Batch, suppliers: _ChunkSuppliers
+) -> ItemResult:
+    """Write one item, under the chunk's lock, with ``existing`` as stored now."""
+    actor, data, index = batch.actor, item.data, item.index
     if existing is not None:
-        skip = _skip_reason(existing, data, content_hash)
-        if skip is not None:
-            return _done(index, "skipped", existing, data, detail=skip)
-    lock_company_writes(actor.company)
-    existing = _by_identity(actor, data).select_for_update().first()
-    if existing is not None:
-        skip = _skip_reason(existing, data, content_hash)
+        skip = skip_reason(existing, data, item.content_hash)
         if skip is not None:
             return _done(index, "skipped", existing, data, detail=skip)
         if existing.status not in EDITABLE:
             # The answer carries the invoice's id and number; the detail names its state.
-            raise _ItemConflict(
+            raise ItemConflict(
                 f"invoice is {existing.status}; only new invoices can be updated", existing
             )
-    supplier = resolve_supplier(data, actor=actor)
-    number, external_number = _choose_number(
+    supplier = suppliers.resolve(data)
+    number, external_number = choose_number(
         data,
         supplier,
         existing=existing,
@@ -277,15 +356,18 @@ def _apply(index: int, data: ExternalInvoiceIn, batch: _Batch) -> ItemResult:
         "source_system": data.source_system,
         "source_invoice_id": data.source_invoice_id,
         "source_document_version": data.source_document_version or "",
-        "source_content_hash": content_hash,
+        "source_content_hash": item.content_hash,
         "external_number": external_number,
         "external_reference": data.external_reference,
         "metadata": data.metadata,
     }
     if existing is None:
-        invoice = create_invoice(
-            InvoiceIn(**invoice_fields),
+        new = InvoiceIn(**invoice_fields)
+        invoice = insert_invoice(
+            new,
             actor=actor,
+            supplier=supplier,
+            rate=checked_rate(new, company=actor.company),
             source=source,
             unknown_codes=batch.unknown_codes,
         )
@@ -297,159 +379,35 @@ def _apply(index: int, data: ExternalInvoiceIn, batch: _Batch) -> ItemResult:
             existing, patch, actor=actor, source=source, unknown_codes=batch.unknown_codes
         )
         outcome = "updated"
-    _add_new_attachments(invoice, data, actor)
+    if data.attachments:
+        add_new_attachments(invoice, data, actor, is_new=existing is None)
     if batch.after_apply is not None:
         batch.after_apply(index, invoice, outcome)
     return _done(index, outcome, invoice, data)
 
 
-def _by_identity(actor: Actor, data: ExternalInvoiceIn) -> QuerySet[Invoice]:
-    """The invoice with this source identity; the filter repeats the partial unique
-    index's condition so SQLite and PostgreSQL use that index."""
-    return (
-        Invoice.objects.for_company(actor.company)
-        .filter(source_system=data.source_system, source_invoice_id=data.source_invoice_id)
-        .exclude(source_system="")
-        .order_by()
-    )
+def _stored_by_identity(
+    actor: Actor, items: list[_Item], *, lock: bool = False
+) -> dict[tuple[str, str], Invoice]:
+    """The stored invoices of these items' identities, in one query (locked: to update)."""
+    by_system: dict[str, list[str]] = {}
+    for item in items:
+        by_system.setdefault(item.data.source_system, []).append(item.data.source_invoice_id)
+    if not by_system:
+        return {}
+    wanted = Q()
+    for system, ids in by_system.items():
+        wanted |= Q(source_system=system, source_invoice_id__in=ids)
+    found = _by_identity(actor).filter(wanted)
+    if lock:
+        found = found.select_for_update(of=("self",))
+    return {(i.source_system, i.source_invoice_id): i for i in found}
 
 
-def _skip_reason(existing: Invoice, data: ExternalInvoiceIn, content_hash: str) -> str | None:
-    """Say why an item needs no write, or None when it is an update (or a conflict)."""
-    incoming, stored = data.source_document_version, existing.source_document_version
-    if incoming and stored:
-        if version_key(incoming) < version_key(stored):
-            return "stale_version"
-        if version_key(incoming) == version_key(stored):
-            if content_hash == existing.source_content_hash:
-                return "unchanged"
-            raise _ItemConflict(
-                f"version {incoming} was already imported with different content; "
-                "send a higher source_document_version",
-                existing,
-            )
-        return None
-    return "unchanged" if content_hash == existing.source_content_hash else None
-
-
-def _choose_number(
-    data: ExternalInvoiceIn,
-    supplier: Supplier,
-    *,
-    existing: Invoice | None,
-    import_policy: ImportPolicy,
-    policy: NumberingPolicy | None,
-    company: object,
-) -> tuple[str, str]:
-    """Return (invoice_number, external_number) under the import policy.
-
-    A local number, when one is needed, is taken from the numbering policy: its counter
-    moves on (the default policy is created the first time it is needed).
-    """
-    external = data.invoice_number or ""
-    if existing is not None and external == (existing.external_number or existing.invoice_number):
-        return existing.invoice_number, existing.external_number
-
-    def local() -> tuple[str, str]:
-        return take_local_number(
-            policy or ensure_default_numbering_policy(company), supplier=supplier
-        ), external
-
-    if import_policy == "always_local_numbering":
-        return local()
-    holder = _number_holder(supplier, external, data.type, exclude=existing)
-    if import_policy == "always_preserve_and_reject_on_conflict":
-        if not external:
-            raise FieldError(
-                "invoice_number is required under always_preserve_and_reject_on_conflict.",
-                loc=["invoice_number"],
-                code="missing",
-            )
-        if holder is not None:
-            kind = "credit note" if data.type == Invoice.Type.CREDIT_NOTE else "invoice"
-            raise _ItemConflict(
-                f"{supplier.name} already has {kind} {external}: {_described(holder)}", holder
-            )
-        return external, ""
-    if external and holder is None:
-        return external, ""
-    return local()
-
-
-def _described(invoice: Invoice) -> str:
-    """Name an existing invoice in a conflict: its id, number and status."""
-    return (
-        f"invoice {invoice.invoice_number} (id {invoice.id}, "
-        f"internal id {invoice.internal_id}, status {invoice.status})"
-    )
-
-
-def _number_holder(
-    supplier: Supplier, number: str, kind: str, *, exclude: Invoice | None
-) -> Invoice | None:
-    """The live invoice of this supplier, type and number (a credit note is another document)."""
-    if not number:
-        return None
-    return (
-        Invoice.objects.filter(
-            company=supplier.company_id, supplier=supplier, type=kind, invoice_number=number
-        )
-        .exclude(status=Invoice.Status.CANCELLED)
-        .exclude(pk=exclude.pk if exclude else None)
-        .first()
-    )
-
-
-def _add_new_attachments(invoice: Invoice, data: ExternalInvoiceIn, actor: Actor) -> None:
-    """Attach what the invoice does not have yet: a file of other bytes or another name,
-    a link to another URL (an e-invoice may carry the same file under two names)."""
-    known = {
-        (sha256, "", filename) if kind == Attachment.Kind.FILE else ("", url, "")
-        for sha256, url, filename, kind in invoice.attachments.values_list(
-            "sha256", "url", "filename", "kind"
-        )
-    }
-    for position, item in enumerate(data.attachments):
-        loc = ["attachments", position, "content_base64"]
-        content = (
-            decode_base64_content(item.content_base64, loc=loc)
-            if item.content_base64 is not None
-            else None
-        )
-        key = (
-            (hashlib.sha256(content).hexdigest(), "", stored_filename(item.filename))
-            if content is not None
-            else ("", str(item.url), "")
-        )
-        if key in known:
-            continue
-        known.add(key)
-        add_attachment(
-            invoice,
-            actor=actor,
-            content=content,
-            url=str(item.url) if item.url else None,
-            filename=item.filename,
-            content_type=item.content_type,
-        )
-
-
-def _content_hash(data: ExternalInvoiceIn) -> str:
-    """Hash the payload's content so that "100.0" and "100.00" count as the same."""
-    content = data.model_dump(exclude=_NOT_CONTENT)
-    for key, names in _ADDED_LATER.items():
-        for line in content[key]:
-            for name in names:
-                if line[name] == "":
-                    del line[name]
-    canonical = json.dumps(content, sort_keys=True, default=_canonical, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _canonical(value: object) -> str:
-    if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
-    return str(value)
+def _by_identity(actor: Actor) -> QuerySet[Invoice]:
+    """The company's invoices that have a source identity; the filter repeats the partial
+    unique index's condition so SQLite and PostgreSQL use that index."""
+    return Invoice.objects.for_company(actor.company).exclude(source_system="").order_by()
 
 
 def _done(
@@ -467,6 +425,18 @@ def _done(
         number=invoice.invoice_number,
         detail=detail or None,
         source_invoice_id=data.source_invoice_id,
+    )
+
+
+def _conflict(item: _Item, conflict: ItemConflict) -> ItemResult:
+    invoice = conflict.invoice
+    return ItemResult(
+        item.index,
+        "conflict",
+        invoice_id=invoice.id if invoice else None,
+        number=invoice.invoice_number if invoice else None,
+        detail=conflict.detail,
+        source_invoice_id=item.data.source_invoice_id,
     )
 
 

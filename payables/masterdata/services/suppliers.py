@@ -23,7 +23,8 @@ from django.db.models import Q
 
 from payables.errors import FieldError, Loc, PayablesError, ValidationFailed
 from payables.events import event_types
-from payables.events.services import lock_company_writes, record_event
+from payables.events.batch_reads import write_batch
+from payables.events.services import NewEvent, lock_company_writes, record_event, record_events
 from payables.identifiers import (
     validate_bic,
     validate_iban,
@@ -36,7 +37,7 @@ from payables.masterdata.payloads import supplier_payload
 from payables.masterdata.services.records import Changes, Data, Upserted
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
-from payables.tenancy.services import take_next_value
+from payables.tenancy.services import take_next_value, take_next_values
 
 # The counter of the suppliers' ``internal_id``s, per company.
 SUPPLIER_COUNTER = "supplier"
@@ -163,8 +164,10 @@ def upsert_suppliers(
     """Write each plan; answer, in order, what it did or the error that refused it.
 
     One read finds the suppliers all plans could name; suppliers equal to their plan are
-    answered without the company's lock. The others are written in one transaction, each
-    in its own savepoint, with a ``supplier.created``, ``.updated`` or ``.deactivated`` event.
+    answered without the company's lock. The others are written in one transaction, with
+    a ``supplier.created``, ``.updated`` or ``.deactivated`` event each: new suppliers
+    together (one insert of suppliers, one of bank accounts, one of events), each change
+    in its own savepoint. Events follow the order of the plans.
     """
     results: list[Upserted[Supplier] | PayablesError | None] = [None] * len(plans)
     known = _Known.load(actor.company, [plan.fields for plan in plans])
@@ -176,12 +179,79 @@ def upsert_suppliers(
         else:
             pending.append(index)
     if pending:
-        with transaction.atomic():
+        with transaction.atomic(), write_batch(actor.company):
             lock_company_writes(actor.company)
             known = _Known.load(actor.company, [plans[i].fields for i in pending])
+            new = _NewSuppliers(known, actor)
             for index in pending:
-                results[index] = _write(plans[index], known, actor)
+                plan = plans[index]
+                supplier = known.find(plan.fields)
+                if supplier is None:
+                    results[index] = new.add(index, plan)
+                    continue
+                new.flush(results)  # what it names may be new; its event comes after theirs
+                results[index] = _write(plan, known, actor)
+            new.flush(results)
     return results
+
+
+class _NewSuppliers:
+    """Suppliers to create, checked against ``known`` (which indexes them at once, so a
+    later plan naming one sees it) and written together by ``flush``."""
+
+    def __init__(self, known: _Known, actor: Actor) -> None:
+        self.known, self.actor = known, actor
+        self.waiting: list[tuple[int, SupplierPlan, Supplier]] = []
+
+    def add(self, index: int, plan: SupplierPlan) -> Upserted[Supplier] | PayablesError | None:
+        """Queue the plan's supplier, or answer the refusal of its identity."""
+        fields = _effective(plan, None)
+        try:
+            self.known.refuse_duplicate(fields, exclude=None)
+        except PayablesError as exc:
+            return exc
+        supplier = Supplier(company=self.actor.company, **fields)
+        self.known.add(supplier)
+        self.waiting.append((index, plan, supplier))
+        return None  # answered by ``flush``
+
+    def flush(self, results: list) -> None:
+        """Write the queued suppliers: internal ids, suppliers, bank accounts and events in
+        one statement each. Should the database refuse them (a writer that does not take
+        the company's lock), they are written one by one, each refusal its own answer."""
+        waiting, self.waiting = self.waiting, []
+        if not waiting:
+            return
+        company = self.actor.company
+        try:
+            with transaction.atomic():  # a savepoint: a refusal gives the internal ids back
+                last = take_next_values(company, SUPPLIER_COUNTER, len(waiting))
+                for offset, (_, _, supplier) in enumerate(waiting):
+                    supplier.internal_id = last - len(waiting) + 1 + offset
+                Supplier.objects.bulk_create([supplier for _, _, supplier in waiting])
+                SupplierBankAccount.objects.bulk_create(
+                    SupplierBankAccount(supplier=supplier, iban=iban, bic=bic, position=i)
+                    for _, plan, supplier in waiting
+                    for i, (iban, bic) in enumerate(plan.accounts)
+                )
+                record_events(
+                    [
+                        NewEvent(
+                            event_types.SUPPLIER_CREATED, "supplier", supplier.id,
+                            supplier_payload(supplier),
+                        )
+                        for _, _, supplier in waiting
+                    ],
+                    actor=self.actor,
+                )  # fmt: skip
+        except IntegrityError:
+            for _, _, supplier in waiting:
+                self.known.discard(supplier)
+            for index, plan, _ in waiting:
+                results[index] = _write(plan, self.known, self.actor)
+            return
+        for index, _, supplier in waiting:
+            results[index] = Upserted(supplier, "created")
 
 
 def _write(plan: SupplierPlan, known: _Known, actor: Actor) -> Upserted[Supplier] | PayablesError:
@@ -361,13 +431,17 @@ class _Known:
 
     def add(self, supplier: Supplier) -> None:
         """Index a supplier as it now is (again, after a write changed its identifiers)."""
-        for key in self._keys.pop(supplier.pk, ()):
-            del self._index[key]
+        self.discard(supplier)
         stored = {name: getattr(supplier, name) for name in _IDENTITY_FIELDS}
         keys = [key for _, key in _identities(stored) if key[-1]]
         for key in keys:
             self._index[key] = supplier
         self._keys[supplier.pk] = keys
+
+    def discard(self, supplier: Supplier) -> None:
+        """Forget a supplier (one that was not written after all)."""
+        for key in self._keys.pop(supplier.pk, ()):
+            del self._index[key]
 
     def find(self, fields: dict) -> Supplier | None:
         """The supplier an upsert names: by ERP code, else registry code, else VAT number."""

@@ -21,7 +21,9 @@ from django.utils import timezone
 
 from payables.errors import FieldError, ValidationFailed
 from payables.events import event_types
+from payables.events.batch_reads import batch_has, declare
 from payables.events.services import lock_company_writes
+from payables.invoices import lifecycle
 from payables.invoices.lifecycle import lock_invoice
 from payables.invoices.models import Invoice, InvoiceRow
 from payables.invoices.trail import add_audit_entry, record_invoice_event
@@ -50,6 +52,11 @@ OPEN_ORDERS = (
     PurchaseOrder.Status.RECEIVED,
     PurchaseOrder.Status.PARTIALLY_INVOICED,
 )
+# Whether the company has any open order: a batch asks once (``batch_reads``).
+ANY_OPEN_ORDER = declare(
+    "purchase_order",
+    lambda company: PurchaseOrder.objects.filter(company=company, status__in=OPEN_ORDERS),
+)
 # A person's match may change until the invoice is finally approved.
 MATCHABLE = (
     Invoice.Status.NEW,
@@ -72,7 +79,8 @@ def match_new_invoice(invoice: Invoice, *, actor: Actor) -> InvoiceMatch | None:
 
     A person's match is kept while the rows it names are still the invoice's.
     """
-    existing = InvoiceMatch.objects.filter(invoice=invoice).first()
+    created = lifecycle.is_created_now(invoice)  # then nothing matched it yet
+    existing = None if created else InvoiceMatch.objects.filter(invoice=invoice).first()
     if existing is not None and existing.manual and _rows_intact(existing):
         return existing
     order, found_by, reasons = find_order(invoice)
@@ -177,14 +185,16 @@ def find_order(invoice: Invoice) -> tuple[PurchaseOrder | None, str, list[dict]]
         reasons.append(
             {"code": "order_not_found", "message": f"The company has no order {ref}.", "row": None}
         )
-    candidates = list(
-        PurchaseOrder.objects.filter(
-            company=company,
-            supplier_id=invoice.supplier_id,
-            currency=invoice.currency,
-            status__in=OPEN_ORDERS,
-        )[:2]
-    )
+    candidates = []
+    if batch_has(company, ANY_OPEN_ORDER):  # most invoices of a batch: a company without any
+        candidates = list(
+            PurchaseOrder.objects.filter(
+                company=company,
+                supplier_id=invoice.supplier_id,
+                currency=invoice.currency,
+                status__in=OPEN_ORDERS,
+            )[:2]
+        )
     if len(candidates) == 1:
         return candidates[0], "supplier", reasons
     return None, "", reasons
