@@ -123,8 +123,8 @@ def _present(company: Company, reads: dict) -> frozenset[str]:
     return reads[_PRESENT]
 
 
-# A stand-in company whose id marks where the real one's goes in the compiled query.
-_PLACEHOLDER = Company(pk=uuid.UUID(int=0))
+# The id of a stand-in company: it marks where the real one's goes in the compiled query.
+_PLACEHOLDER_ID = uuid.UUID(int=0)
 _compiled: dict[tuple, tuple[str, list]] = {}
 
 
@@ -142,7 +142,7 @@ def _kinds_present(company: Company) -> frozenset[str]:
     if key not in _compiled:
         _compiled[key] = _compile(kinds)
     sql, params = _compiled[key]
-    placeholder = _prepared(_PLACEHOLDER.pk)
+    placeholder = _prepared(_PLACEHOLDER_ID)
     company_id = _prepared(company.pk)
     params = [company_id if p == placeholder else p for p in params]
     with connection.cursor() as cursor:
@@ -152,8 +152,9 @@ def _kinds_present(company: Company) -> frozenset[str]:
 
 def _compile(kinds: tuple[str, ...]) -> tuple[str, list]:
     parts, params = [], []
+    stand_in = Company(pk=_PLACEHOLDER_ID)
     for kind in kinds:
-        rows = _declared[kind].rows(_PLACEHOLDER).order_by().values("pk")
+        rows = _declared[kind].rows(stand_in).order_by().values("pk")
         sql, part_params = rows.query.sql_with_params()
         parts.append(f"SELECT '{kind}' WHERE EXISTS ({sql})")
         params.extend(part_params)
