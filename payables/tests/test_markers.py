@@ -48,6 +48,7 @@ SLOW = {
             "hostile_bench.py",
             "import_bench.py",
             "masterdata_bench.py",
+            "tenant_bench.py",
             "upsert_bench.py",
             "webhook_bench.py",
             "worker_bench.py",
