@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 # ISO 4217 minor units for currencies whose scale is not 2.
 _SCALES = {
@@ -32,7 +33,13 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     >>> quantize(Decimal("10.005"), "EUR")
     Decimal('10.01')
     """
-    return amount.quantize(Decimal(1).scaleb(-currency_scale(currency)), rounding=ROUND_HALF_UP)
+    return amount.quantize(_unit(currency), rounding=ROUND_HALF_UP)
+
+
+@lru_cache(maxsize=256)
+def _unit(currency: str) -> Decimal:
+    """The currency's smallest unit (0.01); kept, as answers format thousands of amounts."""
+    return Decimal(1).scaleb(-currency_scale(currency))
 
 
 def fits_scale(amount: Decimal, currency: str) -> bool:

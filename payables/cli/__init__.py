@@ -33,6 +33,7 @@ COMMANDS = {
     "setpassword": "Set a user's web sign-in password, by email address (--company NAME).",
     "load-rates": "Load a company's exchange rates from an ECB-format CSV or zip file.",
     "train-coding": "Train the companies' coding suggestions on their booked invoices (nightly).",
+    "keep-exported-documents": "Store the exported feed's documents (once, after upgrading).",
     "backup": "Back up the database and the stored files into a folder (safe while running).",
     "restore": "Restore a backup folder: check it, replace the database and files, migrate.",
 }

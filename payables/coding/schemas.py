@@ -6,6 +6,8 @@ scale. Schemas check shape; the services check meaning (codes, totals, who may c
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
 from uuid import UUID
 
@@ -19,6 +21,7 @@ from payables.coding.inputs import (  # noqa: F401 (the API's request bodies)
     PrebookingSplitIn,
 )
 from payables.coding.models import PostingLine, PrebookingSplit
+from payables.coding.queries import posting_lines_of
 from payables.invoices.models import Invoice
 from payables.money import format_amount, format_decimal
 
@@ -60,6 +63,51 @@ class PostingLineOut(Schema):
             expense_amount=money(line.expense_amount),
             confidence=None if line.confidence is None else format_decimal(line.confidence),
         )
+
+
+def posting_line_answers(currencies: Mapping[UUID, str]) -> dict[UUID, list[dict]]:
+    """The posting lines of the invoices (their ids → currencies) as answers show them
+    (``PostingLineOut``), by invoice, in order, built from plain values.
+
+    An invoice with none stored answers the lines derived from its rows, as
+    ``posting_lines_of`` does (built object by object: invoices older than posting lines).
+    """
+    found: dict[UUID, list[dict]] = defaultdict(list)
+    lines = PostingLine.objects.filter(invoice_id__in=list(currencies))
+    for p in lines.order_by("invoice_id", "position").values(*_POSTING_FIELDS):
+        cur = currencies[p["invoice_id"]]
+        found[p["invoice_id"]].append(
+            {
+                "position": p["position"],
+                "source": p["source"],
+                "row_position": p["row_position"],
+                "description": p["description"],
+                "account_code": p["account_code"],
+                "vat_code": p["vat_code"],
+                "dimensions": p["dimensions"],
+                "net_amount": format_amount(p["net_amount"], cur),
+                "vat_amount": format_amount(p["vat_amount"], cur),
+                "reverse_charge_vat_amount": format_amount(p["reverse_charge_vat_amount"], cur),
+                "deductible_vat_amount": format_amount(p["deductible_vat_amount"], cur),
+                "non_deductible_vat_amount": format_amount(p["non_deductible_vat_amount"], cur),
+                "expense_amount": format_amount(p["expense_amount"], cur),
+                "confidence": None if p["confidence"] is None else format_decimal(p["confidence"]),
+            }
+        )
+    if derived := [pk for pk in currencies if pk not in found]:
+        for invoice in Invoice.objects.filter(pk__in=derived).select_related("company"):
+            found[invoice.id] = [
+                PostingLineOut.from_line(line, invoice.currency).model_dump()
+                for line in posting_lines_of(invoice)
+            ]
+    return found
+
+
+_POSTING_FIELDS = (
+    "invoice_id", "position", "source", "row_position", "description", "account_code",
+    "vat_code", "dimensions", "net_amount", "vat_amount", "reverse_charge_vat_amount",
+    "deductible_vat_amount", "non_deductible_vat_amount", "expense_amount", "confidence",
+)  # fmt: skip
 
 
 class PrebookingSplitOut(Schema):

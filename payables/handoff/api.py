@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 
 from payables.errors import NotFound
 from payables.events.schemas import FeedParams
-from payables.handoff.feed_page import has_current_parts, page_json
+from payables.handoff.feed_page import build_documents, has_current_parts, page_json
 from payables.handoff.queries import exported_after, find_sync_errors
 from payables.handoff.schemas import (
     BookedIn,
@@ -27,7 +27,6 @@ from payables.handoff.services import (
     confirm_booking,
     export_invoice,
     export_invoices,
-    keep_exported_documents,
     report_sync_error,
 )
 from payables.invoices.queries import get_invoice
@@ -163,8 +162,10 @@ def exported_feed(request: HttpRequest, params: Query[FeedParams]) -> HttpRespon
     page = exported_after(request.actor.companies, params.from_, limit=params.limit)
     stored = {i.id: i.exported_document for i in page.items if has_current_parts(i)}
     if missing := [i.id for i in page.items if i.id not in stored]:
-        # Exported before the parts were kept, or their order changed: kept from now on.
-        stored |= keep_exported_documents(missing)
+        # Exported before the parts were kept (until `payables keep-exported-documents`
+        # ran), or their order changed since: built for this page only. A read never
+        # writes: it may run on a replica.
+        stored |= build_documents(missing)
     return HttpResponse(
         page_json(page, stored, base_url=settings.BASE_URL),
         content_type="application/json; charset=utf-8",

@@ -8,8 +8,11 @@ class HandoffConfig(AppConfig):
     verbose_name = "Hand-off to accounting"
 
     def ready(self) -> None:
-        """Export approved invoices at once where the company wants it (a lifecycle hook)."""
-        from payables.handoff.services import export_on_approval
+        """Export approved invoices at once where the company wants it (a lifecycle hook);
+        write exported documents again when their matched order changes (an orders hook)."""
+        from payables.handoff.services import export_on_approval, refresh_order_matches
         from payables.invoices import lifecycle
+        from payables.orders.hooks import on_order_changed
 
         lifecycle.on(lifecycle.Moment.APPROVED, export_on_approval)
+        on_order_changed(refresh_order_matches)

@@ -2,34 +2,35 @@
 
 An invoice's rows, VAT breakdown, posting lines and purchase-order match no longer change
 once it is exported: they are written as JSON text at export (``ExportedDocument``) and
-put into the page as they are. The rest of a document may still change (status, booking,
-sync failure, payments, the supplier's and the approvers' names, attachments) and is
-built from the page's rows and two queries, as plain values. The page is the answer
-``ExportedDocumentOut.from_invoice`` builds object by object, written without validating
-it again; the tests compare the two.
+put into the page as they are; where they are missing (exported before they were kept,
+until ``payables keep-exported-documents`` ran) or stale, the page builds them the same
+way (``build_documents``) and writes nothing. The rest of a document may still change
+(status, booking, sync failure, payments, the supplier's and the approvers' names,
+attachments) and is built from the page's rows and two queries, as plain values. The
+page is the answer ``ExportedDocumentOut.from_invoice`` builds object by object, written
+without validating it again; the tests compare the two.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection
+from datetime import datetime
 from uuid import UUID
 
 from django.urls import reverse
 
 from payables.approvals.models import Level
-from payables.coding.queries import posting_lines_of
-from payables.coding.schemas import PostingLineOut
+from payables.coding.schemas import posting_line_answers
 from payables.events.feeds import FeedPage
 from payables.handoff.models import ExportedDocument
-from payables.handoff.queries import attachments_of, chains_of
+from payables.handoff.queries import attachments_of, chains_of, invoices_to_keep
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.schemas.details import invoice_answer
 from payables.invoices.schemas.summaries import row_answers, vat_line_answers
 from payables.json_encoding import PreciseJSONEncoder, StoredJson
-from payables.orders.match_schemas import MatchOut
-from payables.orders.queries import prefetched_match
+from payables.orders.match_schemas import match_answers
 from payables.tenancy.queries import company_code
 
 LEVEL_NAMES = dict(Level.choices)
@@ -42,36 +43,48 @@ def has_current_parts(invoice: Invoice) -> bool:
     ``order_modified_at`` with it).
     """
     stored = getattr(invoice, "exported_document", None)
-    return (
-        stored is not None
-        and stored.export_count == invoice.export_count
-        and stored.order_modified_at == invoice.order_modified_at
+    return stored is not None and is_current(
+        stored.export_count,
+        stored.order_modified_at,
+        export_count=invoice.export_count,
+        order_modified_at=invoice.order_modified_at,
     )
 
 
-def build_documents(invoices: Sequence[Invoice]) -> list[ExportedDocument]:
-    """The stored parts of exported invoices, read by ``queries.invoices_to_keep``."""
-    currencies = {invoice.id: invoice.currency for invoice in invoices}
+def is_current(
+    stored_export_count: int | None,
+    stored_order_modified_at: datetime | None,
+    *,
+    export_count: int,
+    order_modified_at: datetime | None,
+) -> bool:
+    """Whether stored parts (None: none stored) are those of the invoice's latest export
+    and of its matched order as it is now."""
+    return stored_export_count == export_count and stored_order_modified_at == order_modified_at
+
+
+def build_documents(invoice_ids: Collection[UUID]) -> dict[UUID, ExportedDocument]:
+    """The stored parts of exported invoices as they are now, by invoice, unsaved.
+
+    Built from plain values, a few queries for all of them (``row_answers`` and its
+    siblings); the schemas' answers (``ExportedDocumentOut.from_invoice``) are the
+    reference, byte for byte.
+    """
+    heads = invoices_to_keep(invoice_ids)
+    currencies = {h["id"]: h["currency"] for h in heads}
     rows, vat = row_answers(currencies), vat_line_answers(currencies)
-    documents = []
-    for invoice in invoices:
-        match = prefetched_match(invoice)
-        lines = posting_lines_of(invoice)
-        documents.append(
-            ExportedDocument(
-                invoice=invoice,
-                export_count=invoice.export_count,
-                order_modified_at=match.order.modified_at if match and match.order_id else None,
-                rows=_dumps(rows.get(invoice.id, [])),
-                vat_breakdown=_dumps(vat.get(invoice.id, [])),
-                posting_lines=_dumps(
-                    [
-                        PostingLineOut.from_line(line, invoice.currency).model_dump()
-                        for line in lines
-                    ]
-                ),
-                purchase_order_match=_dumps(MatchOut.build(invoice, match).model_dump()),
-            )
+    lines, matches = posting_line_answers(currencies), match_answers(currencies)
+    documents = {}
+    for head in heads:
+        pk, match = head["id"], matches[head["id"]]
+        documents[pk] = ExportedDocument(
+            invoice_id=pk,
+            export_count=head["export_count"],
+            order_modified_at=match.order_modified_at,
+            rows=_dumps(rows.get(pk, [])),
+            vat_breakdown=_dumps(vat.get(pk, [])),
+            posting_lines=_dumps(lines.get(pk, [])),
+            purchase_order_match=_dumps(match.answer),
         )
     return documents
 

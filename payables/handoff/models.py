@@ -48,15 +48,34 @@ class SyncError(models.Model):
         return f"{self.invoice_id}/{self.export_count}"
 
 
+class JsonText(models.TextField):
+    """A text column of JSON that bulk writes send as VALUES, not as UNNEST arrays.
+
+    Django writes several rows on PostgreSQL as one array per column; psycopg quotes each
+    element of an array in Python, quote by quote (1.3 ms per exported document, the
+    backfill ran at half the speed), a VALUES literal in C. A field with a placeholder is
+    never written as an array. Migrated as the TextField it is.
+    """
+
+    def get_placeholder(self, value: object, compiler: object, connection: object) -> str:
+        return "%s"
+
+    def deconstruct(self) -> tuple:
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.TextField", args, kwargs
+
+
 class ExportedDocument(models.Model):
     """The parts of an exported invoice's feed document that no longer change, as JSON text.
 
-    Written at export (a re-export writes them again), or by the first feed read of an
-    invoice exported before they were kept. Rows, VAT breakdown and posting lines are fixed
-    from export on (edits and coding stop), and so is the purchase-order match, but for its
-    order's number and line descriptions: ``order_modified_at`` tells a stale match. What
-    can still change — status, booking, sync failure, payments, the supplier's and the
-    approvers' names, attachments — is read with each page.
+    Written at export (a re-export writes them again), when a matched order changes, and
+    by ``payables keep-exported-documents`` for invoices exported before they were kept
+    (the feed builds missing or stale ones for its page, and writes nothing). Rows, VAT
+    breakdown and posting lines are fixed from export on (edits and coding stop), and so
+    is the purchase-order match, but for its order's number and line descriptions:
+    ``order_modified_at`` tells a stale match. What can still change — status, booking,
+    sync failure, payments, the supplier's and the approvers' names, attachments — is read
+    with each page.
     """
 
     invoice = models.OneToOneField(
@@ -68,10 +87,10 @@ class ExportedDocument(models.Model):
         blank=True,
         help_text="When the matched order was changed, as the match shows it.",
     )
-    rows = models.TextField()
-    vat_breakdown = models.TextField()
-    posting_lines = models.TextField()
-    purchase_order_match = models.TextField()
+    rows = JsonText()
+    vat_breakdown = JsonText()
+    posting_lines = JsonText()
+    purchase_order_match = JsonText()
     written_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ was granted): the feed's order is the export clock's, one order across companies
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -16,6 +16,7 @@ from payables.approvals.models import ApprovalStep
 from payables.events.feeds import Feed, FeedPage, decode_time_and_id, encode_time_and_id, read_feed
 from payables.handoff.models import SyncError
 from payables.invoices.models import Attachment, Invoice
+from payables.orders.models import PurchaseOrder
 from payables.orders.queries import match_prefetches
 from payables.tenancy.models import Company
 
@@ -42,13 +43,50 @@ def exported_invoices(companies: Sequence[Company]) -> QuerySet[Invoice]:
     )
 
 
-def invoices_to_keep(invoice_ids: Sequence[UUID]) -> QuerySet[Invoice]:
-    """Invoices with what their stored document parts show besides rows and VAT lines."""
-    return (
-        Invoice.objects.filter(pk__in=invoice_ids)
-        .select_related("company")
-        .prefetch_related("posting_lines", *match_prefetches("po_match"))
+def invoices_to_keep(invoice_ids: Collection[UUID]) -> list[dict]:
+    """The invoices whose stored document parts are built, as values, in invoice order
+    (the order their parts are written in)."""
+    return list(
+        Invoice.objects.filter(pk__in=list(invoice_ids))
         .order_by("pk")
+        .values("id", "currency", "export_count")
+    )
+
+
+def exported_count(company: Company | None) -> int:
+    """How many invoices of the company (or of all) were exported."""
+    invoices = Invoice.objects.filter(exported_at__isnull=False)
+    return (invoices if company is None else invoices.filter(company=company)).count()
+
+
+def exported_parts_state(company: Company | None, *, after: UUID | None, limit: int) -> list[dict]:
+    """The next exported invoices by id (of the company, or of all), each with its export
+    count, its stored parts' export and order time, and when its matched order changed:
+    whether its parts are current (``feed_page.is_current``)."""
+    invoices = Invoice.objects.filter(exported_at__isnull=False)
+    if company is not None:
+        invoices = invoices.filter(company=company)
+    if after is not None:
+        invoices = invoices.filter(pk__gt=after)
+    return list(
+        invoices.annotate(order_modified_at=F("po_match__order__modified_at"))
+        .order_by("pk")
+        .values(
+            "id",
+            "export_count",
+            "order_modified_at",
+            "exported_document__export_count",
+            "exported_document__order_modified_at",
+        )[:limit]
+    )
+
+
+def matched_exported_invoices(order: PurchaseOrder) -> list[UUID]:
+    """The exported invoices matched to the order, in invoice order."""
+    return list(
+        Invoice.objects.filter(po_match__order=order, exported_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 

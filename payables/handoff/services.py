@@ -10,7 +10,7 @@ a failure report names the export it is about.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -25,15 +25,16 @@ from payables.events import event_types
 from payables.events.feeds import next_feed_time
 from payables.events.services import lock_company_writes
 from payables.handoff.errors import AlreadyBooked, UnknownDocument
-from payables.handoff.feed_page import build_documents
+from payables.handoff.feed_page import build_documents, is_current
 from payables.handoff.models import ExportedDocument, SyncError
-from payables.handoff.queries import invoices_to_keep
+from payables.handoff.queries import exported_parts_state, matched_exported_invoices
 from payables.invoices import lifecycle
 from payables.invoices.errors import InvoiceNotExportable, InvoiceNotFound
 from payables.invoices.lifecycle import lock_invoice
 from payables.invoices.models import Invoice
 from payables.invoices.queries import get_invoice
 from payables.invoices.trail import add_audit_entry, record_invoice_event
+from payables.orders.models import PurchaseOrder
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 from payables.tenancy.permissions import Action, require
@@ -112,23 +113,75 @@ def export_invoices(refs: Sequence[str], *, actor: Actor) -> list[ExportResult]:
     return results
 
 
-def keep_exported_documents(invoice_ids: Sequence[UUID]) -> dict[UUID, ExportedDocument]:
+def keep_exported_documents(invoice_ids: Collection[UUID]) -> dict[UUID, ExportedDocument]:
     """Write the parts of the invoices' feed documents that no longer change (see
     ``ExportedDocument``), replacing older ones; returns them by invoice.
 
     Export calls it in its transaction, after the lifecycle's hooks (the purchase-order
-    match is counted then). The feed calls it for invoices exported before the parts were
-    kept, or whose matched order changed since: written in invoice order, so two readers
-    filling the same invoices wait for each other instead of deadlocking.
+    match is counted then); so does a change of a matched order (``refresh_order_matches``)
+    and the backfill (``fill_exported_documents``). Written in invoice order, so writers
+    of the same invoices wait for each other instead of deadlocking. The feed never
+    writes: it builds what is missing or stale for its page and uses it.
     """
-    documents = build_documents(list(invoices_to_keep(invoice_ids)))
+    documents = build_documents(invoice_ids)
     ExportedDocument.objects.bulk_create(
-        documents,
+        documents.values(),
         update_conflicts=True,
         unique_fields=["invoice"],
         update_fields=_DOCUMENT_FIELDS,
     )
-    return {document.invoice_id: document for document in documents}
+    return documents
+
+
+@dataclass(frozen=True)
+class FillProgress:
+    """Where ``fill_exported_documents`` stands after a chunk: exported invoices looked at
+    so far, and of them the ones whose parts were written (missing or stale)."""
+
+    scanned: int
+    written: int
+
+
+def fill_exported_documents(
+    *, company: Company | None = None, chunk_size: int = 500
+) -> Iterator[FillProgress]:
+    """Write the stored parts of exported invoices where they are missing or stale (the
+    backfill after an upgrade: ``payables keep-exported-documents``), by invoice order, one
+    transaction per chunk; yields after each chunk.
+
+    Idempotent: a second run writes nothing. An export or order change that races a chunk
+    may leave a part stale again; the feed tells (``is_current``) and builds it for its
+    page, and the next run writes it.
+    """
+    after: UUID | None = None
+    scanned = written = 0
+    while chunk := exported_parts_state(company, after=after, limit=chunk_size):
+        after = chunk[-1]["id"]
+        stale = [
+            c["id"]
+            for c in chunk
+            if not is_current(
+                c["exported_document__export_count"],
+                c["exported_document__order_modified_at"],
+                export_count=c["export_count"],
+                order_modified_at=c["order_modified_at"],
+            )
+        ]
+        if stale:
+            with transaction.atomic():
+                keep_exported_documents(stale)
+        scanned, written = scanned + len(chunk), written + len(stale)
+        yield FillProgress(scanned=scanned, written=written)
+
+
+def refresh_order_matches(order: PurchaseOrder, *, actor: Actor) -> None:
+    """Orders hook (an order changed): write again the stored parts of the exported
+    invoices matched to it, whose match shows the order's number and line descriptions.
+
+    Runs in the order's transaction; the feed would otherwise build them for each page.
+    """
+    if exported := matched_exported_invoices(order):
+        keep_exported_documents(exported)
 
 
 def confirm_booking(

@@ -29,6 +29,7 @@ from payables.invoices.models import Invoice, InvoiceRow
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.money import format_amount
 from payables.orders.errors import MatchNotChangeable
+from payables.orders.hooks import tell_order_changed
 from payables.orders.matching.engine import InvoiceLine, MatchResult, OrderLine, match_lines
 from payables.orders.matching.tolerance import Tolerance
 from payables.orders.models import (
@@ -160,12 +161,12 @@ def rematch_after_receipt(order: PurchaseOrder, *, actor: Actor) -> None:
 def count_invoiced(invoice: Invoice, *, actor: Actor) -> None:
     """Lifecycle hook (final approval, export): the order lines' invoiced quantities take
     the invoice's allocations, once."""
-    _move_invoiced(invoice, counted=True)
+    _move_invoiced(invoice, counted=True, actor=actor)
 
 
 def release_invoiced(invoice: Invoice, *, actor: Actor) -> None:
     """Lifecycle hook (cancellation): what the invoice billed is open on the order again."""
-    _move_invoiced(invoice, counted=False)
+    _move_invoiced(invoice, counted=False, actor=actor)
 
 
 def find_order(invoice: Invoice) -> tuple[PurchaseOrder | None, str, list[dict]]:
@@ -399,7 +400,7 @@ def match_details(match: InvoiceMatch) -> dict:
     }
 
 
-def _move_invoiced(invoice: Invoice, *, counted: bool) -> None:
+def _move_invoiced(invoice: Invoice, *, counted: bool, actor: Actor) -> None:
     match = InvoiceMatch.objects.filter(invoice=invoice, order__isnull=False).first()
     if match is None or match.counted == counted:
         return
@@ -420,6 +421,7 @@ def _move_invoiced(invoice: Invoice, *, counted: bool) -> None:
     if status != order.status:
         order.status = status  # not-invoice-status
         order.save(update_fields=["status", "modified_at"])  # not-invoice-status
+        tell_order_changed(order, actor=actor)
 
 
 def _set_invoice_status(invoice: Invoice, status: str) -> None:

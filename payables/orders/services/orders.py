@@ -11,6 +11,7 @@ from payables.invoices.services.invoices import resolve_supplier
 from payables.money import format_decimal
 from payables.orders.checks import CheckedOrder, check_order, find_requester
 from payables.orders.errors import DuplicateOrderNumber, OrderInvoiced, OrderNotEditable
+from payables.orders.hooks import tell_order_changed
 from payables.orders.inputs import PurchaseOrderIn, PurchaseOrderPatch
 from payables.orders.models import PurchaseOrder, PurchaseOrderLine
 from payables.orders.services.status import FINAL, derive_status, record_order_event
@@ -97,6 +98,7 @@ def close_purchase_order(order: PurchaseOrder, *, actor: Actor, reason: str = ""
         order.save(update_fields=["status", "modified_at"])  # not-invoice-status
         details = {"reason": reason}
         record_order_event(event_types.PURCHASE_ORDER_CLOSED, order, actor=actor, details=details)
+        tell_order_changed(order, actor=actor)
     return order
 
 
@@ -115,6 +117,7 @@ def cancel_purchase_order(order: PurchaseOrder, *, actor: Actor, reason: str = "
         record_order_event(
             event_types.PURCHASE_ORDER_CANCELLED, order, actor=actor, details=details
         )
+        tell_order_changed(order, actor=actor)
     return order
 
 
@@ -159,6 +162,7 @@ def _replace(
     _store_lines(order, checked.lines)
     details = {"changed_fields": changed}
     record_order_event(event_types.PURCHASE_ORDER_UPDATED, order, actor=actor, details=details)
+    tell_order_changed(order, actor=actor)
     return order
 
 

@@ -10,6 +10,7 @@ from payables.events import event_types
 from payables.events.services import lock_company_writes
 from payables.money import format_decimal
 from payables.orders.errors import OrderNotEditable
+from payables.orders.hooks import tell_order_changed
 from payables.orders.inputs import GoodsReceiptIn
 from payables.orders.models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder
 from payables.orders.services.matching import rematch_after_receipt
@@ -81,6 +82,7 @@ def record_goods_receipt(
             ],
         }
         record_order_event(event_types.PURCHASE_ORDER_RECEIVED, order, actor=actor, details=details)
+        tell_order_changed(order, actor=actor)
         if order.company.po_matching == "three_way":
             rematch_after_receipt(order, actor=actor)
     return receipt
