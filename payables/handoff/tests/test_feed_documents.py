@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from payables.coding.models import PostingLine
 from payables.conftest import ApiClient
 from payables.events.feeds import read_feed
 from payables.handoff.models import ExportedDocument
@@ -26,6 +31,7 @@ from payables.invoices.schemas import InvoiceOut
 from payables.invoices.tests.master_data import MasterData
 from payables.json_encoding import PreciseJSONEncoder
 from payables.masterdata.models import Supplier
+from payables.orders.models import PurchaseOrder
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
 
@@ -98,10 +104,29 @@ def varied(
     api: ApiClient,
     books: MasterData,
     make_approved: Callable[..., Invoice],
+    make_invoice: Callable[..., Invoice],
     supplier: Supplier,
     actor: Actor,
 ) -> dict[str, Invoice]:
     """Exported invoices that differ in what their documents show."""
+    fuel = _rows(("Fuel", "100.00", "24"))
+    fuel["rows"][0] |= {"account_code": "4000", "vat_code": "VAT24HALF"}
+    fuel["vat_breakdown"][0]["vat_code"] = "VAT24HALF"
+    paper = _rows(("Paper", "100.00", "24"))
+    paper["rows"][0] |= {"quantity": "10", "unit_price": "10.00"}
+    over = _rows(("Paper", "60.00", "24"))
+    over["rows"][0] |= {"quantity": "5", "unit_price": "12.00"}
+    credit = _rows(("Refund", "-40.00", "24"), ("Fee", "-10.00", "9"))
+    # Before the order: no invoice bills it as the supplier's only open order.
+    made = {
+        "plain": make_approved(),
+        "credit_note": make_approved(type="credit_note", **credit),
+        "proportional_vat": make_approved(**fuel),
+        "foreign_currency": make_approved(currency="USD", currency_rate="0.9"),
+        "five_rows": make_approved(
+            **_rows(*((f"Item {n}", f"{10 * n}.00", ("24", "9", "0")[n % 3]) for n in range(1, 6)))
+        ),
+    }
     order = api.post(
         "/purchase-orders",
         {
@@ -115,22 +140,9 @@ def varied(
         },
     )
     assert order.status_code == 201, order.content
-    fuel = _rows(("Fuel", "100.00", "24"))
-    fuel["rows"][0] |= {"account_code": "4000", "vat_code": "VAT24HALF"}
-    fuel["vat_breakdown"][0]["vat_code"] = "VAT24HALF"
-    paper = _rows(("Paper", "100.00", "24"))
-    paper["rows"][0] |= {"quantity": "10", "unit_price": "10.00"}
-    credit = _rows(("Refund", "-40.00", "24"), ("Fee", "-10.00", "9"))
-    made = {
-        "plain": make_approved(),
-        "credit_note": make_approved(type="credit_note", **credit),
-        "proportional_vat": make_approved(**fuel),
-        "po_match": make_approved(order_number="PO-7", **paper),
-        "foreign_currency": make_approved(currency="USD", currency_rate="0.9"),
-        "five_rows": make_approved(
-            **_rows(*((f"Item {n}", f"{10 * n}.00", ("24", "9", "0")[n % 3]) for n in range(1, 6)))
-        ),
-    }
+    made["po_match"] = make_approved(order_number="PO-7", **paper)
+    # Billed beyond the order, at another price: a discrepancy, line by line.
+    made["discrepancy"] = make_approved(order_number="PO-7", **over)
     prebooked = api.post(
         "/invoices",
         {
@@ -157,6 +169,10 @@ def varied(
     )
     assert split.status_code == 200, split.content
     made["prebooked"] = _approve(Invoice.objects.get(pk=prebooked.json()["id"]), make_approved)
+    unmatched = make_invoice(order_number="PO-7", **_rows(("Paper", "10.00", "24")))
+    said = api.delete(f"/invoices/{unmatched.id}/purchase-order-match")
+    assert said.status_code == 200 and said.json()["manual"], said.content
+    made["unmatched"] = _approve(unmatched, make_approved)
     plain = made["plain"]
     api.post(f"/invoices/{plain.id}/attachments", {"filename": "scan.pdf", "content_base64": PDF})
     api.post(f"/invoices/{plain.id}/attachments", {"url": "https://example.com/a.pdf"})
@@ -183,11 +199,21 @@ def test_the_page_is_the_schema_built_page(api, varied, company):
     assert ExportedDocument.objects.count() == len(varied)
     page = _page(api)
     assert page == _reference(company)
-    documents = json.loads(page)["items"]
-    match = next(d for d in documents if d["invoice"]["order_number"] == "PO-7")
-    assert match["purchase_order_match"]["purchase_order_number"] == "PO-7"
-    fuel = next(d for d in documents if d["invoice"]["rows"][0]["description"] == "Fuel")
-    assert fuel["posting_lines"][0]["non_deductible_vat_amount"] == "12.00"
+    documents = {d["invoice"]["id"]: d for d in json.loads(page)["items"]}
+    matches = {
+        name: documents[str(invoice.id)]["purchase_order_match"] for name, invoice in varied.items()
+    }
+    assert matches["po_match"]["status"] == "matched"
+    assert matches["po_match"]["lines"][0]["order_lines"][0]["description"] == "Paper"
+    assert matches["discrepancy"]["status"] == "discrepancy"
+    assert matches["discrepancy"]["lines"][0]["reasons"]
+    assert matches["unmatched"]["status"] == "no_po" and matches["unmatched"]["manual"]
+    assert matches["plain"]["status"] == "no_po" and matches["plain"]["matched_at"] is None
+    fuel = documents[str(varied["proportional_vat"].id)]["posting_lines"]
+    assert fuel[0]["non_deductible_vat_amount"] == "12.00"
+    assert fuel[0]["vat_code"] == "VAT24HALF"
+    split = documents[str(varied["prebooked"].id)]["posting_lines"]
+    assert split[0]["dimensions"] == {"department": "IT"} and split[0]["source"] == "prebooking"
 
 
 def test_pages_from_a_cursor_are_the_schema_built_pages(api, varied, company):
@@ -232,18 +258,74 @@ def test_an_order_changed_after_export_shows_in_the_match(api, varied, company):
         },
     )
     assert changed.status_code == 200, changed.content
+    # The order's change wrote the matched invoices' documents again.
+    kept = ExportedDocument.objects.get(invoice=varied["discrepancy"])
+    assert "Paper, recycled" in kept.purchase_order_match
+    assert kept.order_modified_at == PurchaseOrder.objects.get(pk=order["id"]).modified_at
     page = _page(api)
     assert "Paper, recycled" in page
     assert page == _reference(company)
 
 
-def test_invoices_exported_before_documents_were_kept_are_kept_at_their_first_read(
-    api, varied, company
+@pytest.mark.parametrize(
+    ("action", "body"),
+    [("close", {"reason": "done"}), ("receipts", {"lines": [{"line_id": "1", "quantity": "4"}]})],
+)
+def test_every_change_of_a_matched_order_writes_its_documents_again(
+    api, varied, company, action, body
 ):
+    order = api.get("/purchase-orders/by-number/PO-7").json()
+    before = ExportedDocument.objects.get(invoice=varied["po_match"]).order_modified_at
+    assert api.post(f"/purchase-orders/{order['id']}/{action}", body).status_code in (200, 201)
+    modified_at = PurchaseOrder.objects.get(pk=order["id"]).modified_at
+    assert modified_at != before
+    kept = ExportedDocument.objects.filter(invoice__po_match__order_id=order["id"])
+    assert {d.order_modified_at for d in kept} == {modified_at}
+    assert _page(api) == _reference(company)
+
+
+def test_the_feed_builds_missing_parts_for_its_page_and_writes_nothing(api, varied, company):
+    """Invoices exported before the parts were kept: the feed answers them, read-only (it
+    may be served from a replica), until the backfill writes them."""
     ExportedDocument.objects.all().delete()
-    assert _page(api) == _reference(company)
+    with CaptureQueriesContext(connection) as captured:
+        page = _page(api)
+    assert page == _reference(company)
+    assert ExportedDocument.objects.count() == 0
+    assert [q["sql"] for q in captured.captured_queries if _writes(q["sql"])] == []
+    call_command("keep-exported-documents", stdout=StringIO())
     assert ExportedDocument.objects.count() == len(varied)
-    assert _page(api) == _reference(company)
+    assert _page(api) == page
+
+
+def test_the_feed_builds_stale_parts_for_its_page(api, varied, company):
+    """Parts kept before their order changed (a change the hand-off did not hear of)."""
+    changed = api.patch(
+        f"/purchase-orders/{api.get('/purchase-orders/by-number/PO-7').json()['id']}",
+        {"lines": [{"line_id": "1", "description": "Card", "quantity": "30", "unit_price": "10"}]},
+    )
+    assert changed.status_code == 200, changed.content
+    matched = ExportedDocument.objects.filter(invoice__po_match__order__isnull=False)
+    assert matched.update(order_modified_at=None, purchase_order_match="{}") == 2
+    page = _page(api)
+    assert page == _reference(company)
+    assert matched.filter(purchase_order_match="{}").count() == 2
+
+
+def test_posting_lines_not_stored_are_derived_as_the_schemas_derive_them(api, varied, company):
+    """An invoice older than posting lines has none stored: its rows say them."""
+    five_rows = varied["five_rows"]
+    PostingLine.objects.filter(invoice=five_rows).delete()
+    ExportedDocument.objects.filter(invoice=five_rows).delete()
+    page = _page(api)
+    assert page == _reference(company)
+    documents = {d["invoice"]["id"]: d for d in json.loads(page)["items"]}
+    assert len(documents[str(five_rows.id)]["posting_lines"]) == 5
+
+
+def _writes(sql: str) -> bool:
+    first = sql.lstrip().split(" ", 1)[0].upper()
+    return first in {"INSERT", "UPDATE", "DELETE"} or "FOR UPDATE" in sql.upper()
 
 
 def test_the_invoice_answer_is_the_schema_built_one(api, varied, company):
