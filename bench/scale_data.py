@@ -11,11 +11,14 @@ attachment numbers) and the feed clocks are set past what was loaded, so the run
 goes on from there: the next invoice gets the next internal id, the next event the next
 sequence. Nothing else is special about the database: ``payables serve`` serves it.
 
-One transaction, so an interrupted build leaves nothing behind. Foreign keys are not
+One transaction, so an interrupted load leaves nothing behind. Foreign keys are not
 checked during the load (``session_replication_role = replica``; the generator makes
-them consistent). Then ``VACUUM (ANALYZE)``, as autovacuum would after a load.
-Idempotent: the database's comment records the build; the same size again does nothing,
-another size or a database holding other data needs ``--reset`` (drop and rebuild).
+them consistent). Then the backfill an operator runs after upgrading (``payables
+keep-exported-documents``: the exported feed's stored parts, a transaction per chunk),
+and ``VACUUM (ANALYZE)``, as autovacuum would after a load.
+Idempotent: the database's comment records the build; the same size again does nothing
+but finish an interrupted backfill (or one a database built before it lacks), another
+size or a database holding other data needs ``--reset`` (drop and rebuild).
 No file bytes are stored: downloads of the generated originals fail.
 
     python bench/scale_data.py                                   # payables_scale, 1M invoices
@@ -96,8 +99,17 @@ def main(argv: list[str] | None = None) -> int:
     }
     built = read_marker()
     if built is not None and {k: built.get(k) for k in wanted} == wanted:
-        print(f"already built: {describe(built)}; nothing to do (--reset rebuilds it)")
-        print_counts(estimated=True)
+        from scale_load import missing_exported_documents
+
+        if not missing_exported_documents():
+            print(f"already built: {describe(built)}; nothing to do (--reset rebuilds it)")
+            print_counts(estimated=True)
+            return 0
+        # Built before the feed's documents were stored, or the backfill was interrupted.
+        print(f"already built: {describe(built)}, but exported documents are missing")
+        keep_documents()
+        vacuum_analyze()
+        print_counts(estimated=False)
         return 0
     if built is not None or holds_data():
         what = describe(built) if built else "other data"
@@ -107,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"building {describe(wanted)} in {urlsplit(options.database_url).path.lstrip('/')}")
     marker, raw_key = load(options, wanted)
+    print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
+    keep_documents()
     loaded = time.perf_counter()
-    print(f"loaded in {loaded - started:.0f} s; VACUUM (ANALYZE) …", flush=True)
+    print("VACUUM (ANALYZE) …", flush=True)
     vacuum_analyze()
     write_key(options.key_file, raw_key)
     print(f"integrator key of {marker['bench_company_name']} written to {options.key_file}")
@@ -116,6 +130,17 @@ def main(argv: list[str] | None = None) -> int:
     finished = time.perf_counter()
     print(f"done in {finished - started:.0f} s (VACUUM and counts {finished - loaded:.0f} s)")
     return 0
+
+
+def keep_documents() -> None:
+    """The backfill an operator runs after upgrading (``payables keep-exported-documents``):
+    a database that was upgraded and backfilled has the exported feed's stored parts."""
+    from scale_load import keep_exported_documents
+
+    print("exported documents (payables keep-exported-documents) …", flush=True)
+    written, seconds = keep_exported_documents()
+    rate = written / seconds if seconds else 0
+    print(f"  {written:,} exported documents written in {seconds:.0f} s ({rate:,.0f}/s)")
 
 
 def describe(marker: dict) -> str:

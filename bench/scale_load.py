@@ -46,6 +46,7 @@ def counted_models() -> list[tuple[str, Any]]:
     from payables.coding.models import PostingLine
     from payables.documents.models import Document
     from payables.events.models import Event
+    from payables.handoff.models import ExportedDocument
     from payables.invoices.models import Attachment, AuditEntry, Invoice, InvoiceRow, VatLine
     from payables.masterdata.models import Supplier
     from payables.tenancy.models import Company, CompanyUser
@@ -63,6 +64,7 @@ def counted_models() -> list[tuple[str, Any]]:
         ("approval steps", ApprovalStep),
         ("attachments", Attachment),
         ("documents", Document),
+        ("exported documents", ExportedDocument),
     ]
 
 
@@ -121,6 +123,32 @@ def load(options: argparse.Namespace, wanted: dict) -> tuple[dict, str]:
                            f"IS '{comment}'")  # fmt: skip
         raw_key = companies[0]["raw_key"]
     return marker, raw_key
+
+
+def keep_exported_documents() -> tuple[int, float]:
+    """Write the exported feed's stored parts, as ``payables keep-exported-documents`` does
+    after an upgrade (the same service, a transaction per 500 invoices); answer how many
+    were written and in how many seconds. Run again, it writes only what is missing."""
+    from payables.handoff.services import fill_exported_documents
+
+    started = time.perf_counter()
+    done, reported = None, 0
+    for done in fill_exported_documents():
+        if done.scanned - reported >= 100_000:
+            reported = done.scanned
+            rate = done.written / (time.perf_counter() - started)
+            print(f"  {done.scanned:>9,} exported invoices looked at, {done.written:,} "
+                  f"documents written ({rate:,.0f}/s)", flush=True)  # fmt: skip
+    return (done.written if done else 0), time.perf_counter() - started
+
+
+def missing_exported_documents() -> bool:
+    """Whether an exported invoice has no stored parts (a database built before they were)."""
+    from payables.invoices.models import Invoice
+
+    return Invoice.objects.filter(
+        exported_at__isnull=False, exported_document__isnull=True
+    ).exists()
 
 
 def _db_name() -> str:
