@@ -66,6 +66,7 @@ EVENT_COLUMNS = (
 STEP_COLUMNS = (
     "id", "company_id", "invoice_id", "internal_id", "round", "position", "level",
     "approver_id", "status", "is_current", "comment", "acted_at", "acted_by", "created_at",
+    "invoice_due_date", "invoice_internal_id",
 )  # fmt: skip
 ATTACHMENT_COLUMNS = (
     "id", "invoice_id", "internal_id", "kind", "filename", "content_type", "size", "sha256",
@@ -286,10 +287,11 @@ class CompanyInvoices:
         out["audit"].append((invoice_id, at(created), actor, "created", ""))
         if status in STATUS_EVENT:
             kind, action = STATUS_EVENT[status]
+            queue_keys = (due_date, internal)
             approver = (
                 ""
                 if status == "cancelled"
-                else self._steps(i, invoice_id, status, created, approved_at, out)
+                else self._steps(i, invoice_id, status, created, approved_at, out, queue_keys)
             )
             who = approver if status in {"approved", "rejected"} else actor
             when = created + 1 if status == "assigned" else modified
@@ -302,9 +304,19 @@ class CompanyInvoices:
         self.totals.invoices += 1
 
     def _steps(
-        self, i: int, invoice_id: str, status: str, created: float, approved: float, out: dict
+        self,
+        i: int,
+        invoice_id: str,
+        status: str,
+        created: float,
+        approved: float,
+        out: dict,
+        queue_keys: tuple,
     ) -> str:
-        """The approval steps of the invoice's chain; answers the label of its approver."""
+        """The approval steps of the invoice's chain; answers the label of its approver.
+
+        The current step carries its invoice's queue sort keys (due date, internal id), as
+        the services copy them when a step becomes current."""
         approvers, plan = self.plan.approvers, self.plan
         waiting = approvers[i % len(approvers)]
         other = approvers[(i + 1) % len(approvers)]
@@ -328,7 +340,8 @@ class CompanyInvoices:
             comment = "Wrong cost centre" if state == "rejected" else ""
             out["step"].append(
                 (uuid_text(self.rng), plan.id, invoice_id, self.totals.steps, 1, position, level,
-                 user, state, current, comment, acted_at, label if acted_at else "", routed)
+                 user, state, current, comment, acted_at, label if acted_at else "", routed,
+                 *(queue_keys if current else (None, None)))
             )  # fmt: skip
         return waiting[1]
 

@@ -110,6 +110,10 @@ def load(options: argparse.Namespace, wanted: dict) -> tuple[dict, str]:
                 print(f"  company {k + 1:2d}: {size:>9,} invoices, {len(suppliers):>7,} suppliers"
                       f" in {time.perf_counter() - started:6.1f} s", flush=True)  # fmt: skip
             _set_feed_clocks(exported_at, digitized_at)
+            started = time.perf_counter()
+            kept = _keep_feed_parts()
+            print(f"  the digitized feed's parts of {kept:,} documents kept in "
+                  f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
             bench = companies[0]["company"]
             marker = wanted | {
                 "bench_company": str(bench.id),
@@ -318,6 +322,17 @@ def _set_feed_clocks(exported_at: Any, digitized_at: Any) -> None:
     for name, last in ((EXPORTED_FEED, exported_at), (DIGITIZED_FEED, digitized_at)):
         if last is not None:
             FeedClock.objects.update_or_create(name=name, defaults={"last_at": last})
+
+
+def _keep_feed_parts() -> int:
+    """Write the digitized feed's stored parts of the loaded documents, as the services do
+    when a reading ends (from the values as the database gives them back)."""
+    from payables.documents.models import Document
+    from payables.documents.services import keep_feed_parts
+
+    ids = list(Document.objects.filter(digitized_at__isnull=False).values_list("pk", flat=True))
+    keep_feed_parts(ids)
+    return len(ids)
 
 
 def _later(a: Any, b: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Func, IntegerField, OuterRef, QuerySet, Subquery
 
 from payables.approvals.errors import RuleNotFound, StepNotFound
 from payables.approvals.models import ApprovalStep, RoutingRule
@@ -64,6 +64,34 @@ class Queue:
             "invoice__supplier", "invoice__company"
         ).in_bulk(ids)
         return [found[step_id] for step_id in ids]
+
+    def entries(self, page: slice) -> list[dict]:
+        """A page of the queue as plain values (``QUEUE_ENTRY_VALUES`` and
+        ``steps_in_chain``), in one statement: the page's step ids along the index in a
+        subquery, then only those steps joined to their invoices, suppliers and companies,
+        each with the number of steps in its round."""
+        ids = self.steps.values("pk")[page]
+        in_round = (
+            ApprovalStep.objects.filter(invoice_id=OuterRef("invoice_id"), round=OuterRef("round"))
+            .order_by()
+            .annotate(n=Func("pk", function="COUNT"))
+            .values("n")
+        )
+        rows = (
+            ApprovalStep.objects.filter(pk__in=ids)
+            .annotate(steps_in_chain=Subquery(in_round, output_field=IntegerField()))
+            .order_by(*self.steps.query.order_by)
+        )
+        return list(rows.values(*QUEUE_ENTRY_VALUES, "steps_in_chain"))
+
+
+# What a queue entry shows of its step and invoice: ``queue_page`` writes the page from them.
+QUEUE_ENTRY_VALUES = (
+    "id", "level", "position", "invoice_id", "invoice__internal_id", "invoice__invoice_number",
+    "invoice__status", "invoice__supplier_id", "invoice__supplier__name",
+    "invoice__invoice_date", "invoice__due_date", "invoice__currency", "invoice__gross_amount",
+    "invoice__home_gross_amount", "invoice__company__home_currency", "invoice__modified_at",
+)  # fmt: skip
 
 
 def queue_of(user: CompanyUser, *, modified_after: datetime | None = None) -> Queue:

@@ -4,6 +4,7 @@ supplier memory that corrections teach."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -13,6 +14,8 @@ from payables.invoices.models import Invoice
 from payables.tenancy.models import Company
 
 MAX_USERDATA_BYTES = 1024
+# What the digitized feed's stored parts (``Document.feed_parts``) are written from.
+FEED_SOURCES = frozenset({"fields", "vat_breakdown", "lines", "findings"})
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -94,6 +97,13 @@ class Document(models.Model):
         Invoice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    # The digitized feed's members ``fields`` to ``findings`` as JSON text, written from
+    # what the database gives back of those values (``services.keep_feed_parts``), and the
+    # version of that writing (``feed_page.FEED_PARTS_VERSION``; 0: out of date or never
+    # written, and the feed writes them from the values themselves).
+    feed_parts = models.TextField(blank=True, editable=False)
+    feed_parts_version = models.PositiveSmallIntegerField(default=0, editable=False)
+
     uploaded_at = models.DateTimeField(null=True, blank=True)
     # The position in the digitized feed: when digitizing ended (read, or failed), set
     # from the feed's clock so that feed order is commit order across companies.
@@ -125,6 +135,16 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.filename or str(self.id)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saving what was read (``FEED_SOURCES``) puts the feed's stored parts out of date,
+        whoever saves it, until they are kept again: the feed never gives out old parts."""
+        saved = kwargs.get("update_fields")
+        if saved is None or not FEED_SOURCES.isdisjoint(saved):
+            self.feed_parts_version = 0
+            if saved is not None:
+                kwargs["update_fields"] = {*saved, "feed_parts_version"}
+        super().save(*args, **kwargs)
 
 
 class SupplierMemory(models.Model):

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Case, F, JSONField, QuerySet, When
 
 from payables.documents.errors import DocumentNotFound
-from payables.documents.models import Document
+from payables.documents.feed_page import FEED_PARTS_VERSION, UNKEPT
+from payables.documents.models import FEED_SOURCES, Document
 from payables.events.feeds import Feed, FeedPage, decode_time_and_id, encode_time_and_id, read_feed
 from payables.tenancy.models import Company
 
@@ -58,7 +59,7 @@ def digitized_after(
 FEED_VALUES = (
     "id", "company_id", "company__registry_code", "state", "channel", "userdata",
     "filename", "content_type", "kind", "size", "sha256", "method", "pages", "languages",
-    "fields", "vat_breakdown", "lines", "findings", "failure_reason", "failure_message",
+    "feed_parts", "feed_parts_version", "failure_reason", "failure_message",
     "invoice_id", "duplicate_of_id", "upload_expires_at", "uploaded_at", "digitized_at",
     "created_at", "modified_at",
 )  # fmt: skip
@@ -67,6 +68,17 @@ FEED_VALUES = (
 def digitized_values_after(
     companies: Sequence[Company], cursor: str | None, *, limit: int
 ) -> FeedPage[dict[str, Any]]:
-    """As ``digitized_after``, each document as a dict of ``FEED_VALUES``: one statement."""
+    """As ``digitized_after``, each document as a dict of ``FEED_VALUES``, in one statement:
+    its stored feed parts, and only where those are out of date the values they are
+    written from (as ``unkept_fields`` … ``unkept_findings``; None for the others)."""
+    unkept = {
+        f"{UNKEPT}{name}": Case(
+            When(feed_parts_version=FEED_PARTS_VERSION, then=None),
+            default=F(name),
+            output_field=JSONField(),
+        )
+        for name in sorted(FEED_SOURCES)
+    }
     rows = Document.objects.filter(company__in=companies, digitized_at__isnull=False)
-    return read_feed(DIGITIZED, rows.values(*FEED_VALUES), cursor, limit=limit)
+    rows = rows.annotate(**unkept).values(*FEED_VALUES, *unkept)
+    return read_feed(DIGITIZED, rows, cursor, limit=limit)

@@ -11,9 +11,9 @@ import json
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from payables.events.queries import events_after
+from payables.events.queries import event_values_after
 from payables.events.schemas import EventFeedParams, EventPage
-from payables.json_encoding import PreciseJSONEncoder
+from payables.json_encoding import PreciseJSONEncoder, moment_text
 from payables.tenancy.auth import scoped
 
 router = Router(tags=["events"])
@@ -34,17 +34,18 @@ def event_feed(request: HttpRequest, params: Query[EventFeedParams]) -> HttpResp
 
 def _event_page(request: HttpRequest, params: EventFeedParams) -> HttpResponse:
     """The page (``EventPage``) built from plain values and written as it is: validating
-    it again would cost more than reading it."""
-    page = events_after(request.actor.company, params.from_, limit=params.limit)
+    it again would cost more than reading it. Ids and moments go in as the encoder would
+    write them (its call back for each costs more than the rest of the event)."""
+    page = event_values_after(request.actor.company, params.from_, limit=params.limit)
     items = [
         {
             "cursor": cursor,
-            "type": e.type,
-            "subject_type": e.subject_type,
-            "subject_id": e.subject_id,
-            "actor": e.actor,
-            "created_at": e.created_at,
-            "payload": e.payload,
+            "type": e["type"],
+            "subject_type": e["subject_type"],
+            "subject_id": str(e["subject_id"]),
+            "actor": e["actor"],
+            "created_at": moment_text(e["created_at"]),
+            "payload": e["payload"],
         }
         for e, cursor in zip(page.items, page.cursors, strict=True)
     ]

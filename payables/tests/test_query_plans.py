@@ -14,11 +14,14 @@ import re
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from payables.approvals.models import ApprovalStep
 from payables.approvals.services import approve_step, create_rule
 from payables.coding.models import PostingLine
 from payables.conftest import ApiClient
+from payables.documents.models import Document
+from payables.documents.services import keep_feed_parts
 from payables.events.models import Event
 from payables.handoff.models import ExportedDocument
 from payables.invoices.models import Attachment, Invoice, InvoiceRow, VatLine
@@ -32,7 +35,7 @@ WATCHED = {
     model._meta.db_table
     for model in (
         Invoice, InvoiceRow, VatLine, Attachment, Event, ApprovalStep, PostingLine,
-        ExportedDocument,
+        ExportedDocument, Document,
     )
 }  # fmt: skip
 
@@ -73,6 +76,14 @@ def test_the_hot_reads_scan_no_big_table(api: ApiClient, invoice_payload, actor,
     api.post(f"/invoices/{invoice['id']}/attachments", {"url": "https://example.com/a.pdf"})
     ExportedDocument.objects.filter(invoice_id=invoice["id"]).delete()  # read it as an old one
     first = api.get("/feeds/events").json()
+    for n in range(3):  # digitized documents, the first with its feed parts kept
+        document = Document.objects.create(
+            company=actor.company,
+            channel="api", actor="test", state="digitized", sha256=f"{n:064x}",
+            digitized_at=timezone.now(), fields={"iban": {"value": "EE38"}},
+        )  # fmt: skip
+        if not n:
+            keep_feed_parts([document.pk])
     hot = [
         ("/invoices", {}),
         ("/invoices", {"status": "booked"}),
@@ -85,6 +96,7 @@ def test_the_hot_reads_scan_no_big_table(api: ApiClient, invoice_payload, actor,
         ("/feeds/events", {"from": first["next"] or first.get("cursor") or ""}),
         ("/feeds/exported", {}),
         ("/feeds/exported", {"limit": 1}),
+        ("/feeds/digitized", {}),
     ]
     scans = {}
     for path, params in hot:
@@ -94,6 +106,11 @@ def test_the_hot_reads_scan_no_big_table(api: ApiClient, invoice_payload, actor,
     scans |= {
         f"feed from: {sql}": t
         for sql, t in _explained(api, "/feeds/exported", {"from": cursor}).items()
+    }
+    cursor = api.get("/feeds/digitized", {"limit": 1}).json()["cursor"]
+    scans |= {
+        f"digitized from: {sql}": t
+        for sql, t in _explained(api, "/feeds/digitized", {"from": cursor}).items()
     }
     for params in ({}, {"page": 2}, {"modified_after": "2026-11-02T00:00:00Z"}):
         assert approver_api.get("/approvals/queue", params).json()["items"] or params

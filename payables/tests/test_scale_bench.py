@@ -87,8 +87,18 @@ def test_a_tiny_scale_database_serves_a_short_load_run_without_errors(scale_url,
             "SELECT company_id FROM sync_event GROUP BY company_id"
             " HAVING count(*) <> max(sequence) OR min(sequence) <> 1"
         ).fetchall()
+        # A current step carries its invoice's queue sort keys, as the services copy them.
+        unsorted = db.execute(
+            "SELECT count(*) FROM approvals_approvalstep s"
+            " JOIN invoices_invoice i ON i.id = s.invoice_id WHERE s.is_current"
+            " AND (s.invoice_due_date IS DISTINCT FROM i.due_date"
+            " OR s.invoice_internal_id IS DISTINCT FROM i.internal_id)"
+        ).fetchone()[0]
+        current = db.execute("SELECT count(*) FROM approvals_approvalstep WHERE is_current")
+        current = current.fetchone()[0]
     assert behind == []
     assert gaps == []
+    assert (unsorted, current > 0) == (0, True)
 
     again = _run("scale_data.py", "--invoices", str(INVOICES), "--database-url", scale_url)
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-4000:]

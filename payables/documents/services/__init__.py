@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from payables.documents.services.outcomes import finish_failed
+from payables.documents.services.outcomes import finish_failed, keep_feed_parts
 from payables.documents.services.pipeline import finish_read, give_up_document, process_document
 from payables.documents.services.receiving import (
     check_arrived_uploads,
@@ -22,6 +22,7 @@ __all__ = [
     "finish_failed",
     "finish_read",
     "give_up_document",
+    "keep_feed_parts",
     "process_document",
     "queue_upload_check",
     "receive_document",

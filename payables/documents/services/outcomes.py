@@ -9,10 +9,13 @@ outbox.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
+from uuid import UUID
 
 from django.db import transaction
 
-from payables.documents.models import Document
+from payables.documents.feed_page import FEED_PARTS_VERSION, parts_json
+from payables.documents.models import FEED_SOURCES, Document
 from payables.events import event_types
 from payables.events.feeds import next_feed_time
 from payables.events.services import lock_company_writes, record_event
@@ -52,6 +55,7 @@ def finish_failed(
         if in_feed:
             stored.digitized_at = next_feed_time(DIGITIZED_FEED)
         stored.save()
+        keep_feed_parts([stored.pk])
         if in_feed:
             record_event(
                 event_types.DOCUMENT_FAILED,
@@ -62,6 +66,30 @@ def finish_failed(
             )
     logger.info("Document %s failed: %s", stored.pk, reason)
     return stored
+
+
+def keep_feed_parts(document_ids: Collection[UUID], *, chunk: int = 100) -> None:
+    """Write the digitized feed's parts of these documents (``Document.feed_parts``) from
+    what the database gives back of the values they show: PostgreSQL orders an object's
+    keys its own way, and the feed gives them in that order.
+
+    The rows are locked while their values are read and their parts written, so a change
+    saved meanwhile puts the parts out of date after them, never before. In chunks of 100:
+    ``bulk_update`` writes a CASE over the chunk for each row, so larger ones cost more.
+    """
+    ids = list(document_ids)
+    for start in range(0, len(ids), chunk):
+        with transaction.atomic(savepoint=False):
+            rows = Document.objects.select_for_update().filter(pk__in=ids[start : start + chunk])
+            kept = [
+                Document(
+                    id=values.pop("id"),
+                    feed_parts=parts_json(**values),
+                    feed_parts_version=FEED_PARTS_VERSION,
+                )
+                for values in rows.values("id", *sorted(FEED_SOURCES))
+            ]
+            Document.objects.bulk_update(kept, ["feed_parts", "feed_parts_version"])
 
 
 def locked_document(document: Document) -> Document:

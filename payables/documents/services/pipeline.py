@@ -27,6 +27,7 @@ from payables.documents.services.outcomes import (
     FINISHED,
     document_snapshot,
     finish_failed,
+    keep_feed_parts,
     locked_document,
     uploader,
 )
@@ -240,6 +241,7 @@ def finish_read(
         )
         stored.digitized_at = next_feed_time(DIGITIZED_FEED)
         stored.save()
+        keep_feed_parts([stored.pk])
         record_event(
             event_types.DOCUMENT_DIGITIZED,
             actor=uploader(stored),

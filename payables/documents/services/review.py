@@ -18,7 +18,12 @@ from payables.documents.fields import exact_field
 from payables.documents.models import Document
 from payables.documents.services.invoicing import make_invoice
 from payables.documents.services.memory import memory_keys, remember_corrections
-from payables.documents.services.outcomes import DIGITIZED_FEED, document_snapshot, locked_document
+from payables.documents.services.outcomes import (
+    DIGITIZED_FEED,
+    document_snapshot,
+    keep_feed_parts,
+    locked_document,
+)
 from payables.documents.services.pipeline import locate_values
 from payables.errors import FieldError, ValidationFailed
 from payables.events import event_types
@@ -67,6 +72,7 @@ def review_document(document: Document, *, actor: Actor, corrections: dict[str, 
         stored.state = Document.State.INVOICE_CREATED
         stored.digitized_at = next_feed_time(DIGITIZED_FEED)
         stored.save()
+        keep_feed_parts([stored.pk])
         record_event(
             event_types.DOCUMENT_DIGITIZED,
             actor=actor,

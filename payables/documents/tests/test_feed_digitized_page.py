@@ -15,11 +15,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from payables.conftest import ApiClient
+from payables.documents.feed_page import FEED_PARTS_VERSION, parts_json
 from payables.documents.fields import Reading
 from payables.documents.models import Document
 from payables.documents.queries import digitized_after
 from payables.documents.schemas import DigitizedDocumentOut, DigitizedPage
-from payables.documents.services import finish_read, receive_document
+from payables.documents.services import finish_read, keep_feed_parts, receive_document
 from payables.documents.tests.conftest import multipart
 from payables.documents.tests.test_cli_import import text_pdf
 from payables.documents.tests.test_review import GOOD
@@ -134,6 +135,61 @@ def test_every_page_and_the_end_are_the_schema_built_pages(api, company, varied)
             break
     end = {"from": answer.json()["cursor"]}
     assert api.get("/feeds/digitized", end).content.decode() == schema_page([company], end)
+
+
+def test_stored_parts_of_every_kind_of_document_give_the_schema_built_page(api, company, varied):
+    """The pipeline, the review and a failure keep the feed's parts as they save; documents
+    stored otherwise have none until they are kept, and the page is the same either way."""
+    as_stored = Document.objects.filter(sha256__in=[f"{n:064x}" for n in (1, 2)])
+    finished = Document.objects.exclude(pk__in=as_stored).filter(digitized_at__isnull=False)
+    assert {d.feed_parts_version for d in finished} == {FEED_PARTS_VERSION}
+    assert {d.feed_parts_version for d in as_stored} == {0}
+    assert {d.state for d in finished} == {"digitized", "failed", "invoice_created"}
+    unkept = api.get("/feeds/digitized").content.decode()
+    keep_feed_parts(Document.objects.values_list("pk", flat=True), chunk=2)
+
+    assert api.get("/feeds/digitized").content.decode() == unkept == schema_page([company], {})
+    assert api.get("/feeds/digitized", {"limit": 3}).content.decode() == schema_page(
+        [company], {"limit": 3}
+    )
+
+
+def test_saving_what_was_read_never_leaves_old_parts_in_the_feed(api, company):
+    document = stored(company, 1, state="digitized", fields={"iban": {"value": "EE38"}})
+    keep_feed_parts([document.pk])
+    document.fields = {"iban": {"value": IBAN, "confidence": 0.5}}
+    document.save(update_fields=["fields"])  # not kept again: the page writes them
+
+    items = api.get("/feeds/digitized").json()["items"]
+
+    assert items[0]["fields"]["iban"]["value"] == IBAN
+    assert api.get("/feeds/digitized").content.decode() == schema_page([company], {})
+    document.refresh_from_db()
+    assert document.feed_parts_version == 0
+    document.state = Document.State.FAILED
+    document.save(update_fields=["state"])  # values untouched: their parts stay
+    keep_feed_parts([document.pk])
+    document.save(update_fields=["state"])
+    assert Document.objects.get(pk=document.pk).feed_parts_version == FEED_PARTS_VERSION
+
+
+def test_the_parts_are_written_as_in_version_one():
+    """Raise ``FEED_PARTS_VERSION`` (and this text) with any change to how the parts are
+    written: documents keep the parts of an older version in the database."""
+    parts = parts_json(
+        fields={"iban": {"value": IBAN, "confidence": 1, "page": 1, "box": [0, 0.5, 1, 1]}},
+        vat_breakdown=[{"vat_rate": 24, "base_amount": "1.00"}],
+        lines=[{"description": "Õun", "net_amount": None}],
+        findings=[{"rule_id": "BR-1", "message": "x", "location": "iban"}],
+    )
+    assert FEED_PARTS_VERSION == 1
+    assert parts == (
+        '{"fields": {"iban": {"value": "EE382200221020145685", "confidence": 1.0, '
+        '"validated": false, "page": 1, "box": [0.0, 0.5, 1.0, 1.0], "label": ""}}, '
+        '"vat_breakdown": [{"vat_rate": "24", "base_amount": "1.00"}], '
+        '"lines": [{"description": "\\u00d5un", "net_amount": null}], '
+        '"findings": [{"code": "BR-1", "message": "x", "field": "iban"}]}'
+    )
 
 
 def test_a_company_without_registry_code_is_named_by_its_id(make_key, tasks_on_commit):

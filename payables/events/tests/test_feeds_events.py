@@ -58,23 +58,35 @@ def test_cursor_zero_is_the_start_on_both_paths(api, make_invoice):
         assert [e["cursor"] for e in page["items"]] == ["1", "2"]
 
 
-def test_a_page_is_the_schema_built_page(api, make_exported, company):
-    """Written from plain values, the page is what ``EventPage`` builds, byte for byte."""
+def test_a_page_is_the_schema_built_page(api, make_exported, make_invoice, actor, company):
+    """Written from plain values, the page is what ``EventPage`` builds, byte for byte: over
+    events of several kinds, text that needs escaping, and pages from the start, the middle
+    and past the end."""
+    from payables.masterdata.services.suppliers import create_supplier
+
     make_exported()
+    create_supplier({"name": 'Öko "Paber" & Co ✓ <OÜ>\\', "country": "FI"}, actor=actor)
+    cancelled = make_invoice(invoice_number="Ü-1")
+    cancel = api.post(f"/invoices/{cancelled.id}/cancel", {"reason": "sent twice ✓"})
+    assert cancel.status_code == 200
     make_exported()
-    page = events_after(company, "2", limit=5)
-    items = [
-        EventOut(
-            cursor=cursor,
-            type=e.type,
-            subject_type=e.subject_type,
-            subject_id=e.subject_id,
-            actor=e.actor,
-            created_at=e.created_at,
-            payload=e.payload,
-        )
-        for e, cursor in zip(page.items, page.cursors, strict=True)
-    ]
-    built = EventPage(items=items, next=page.next, cursor=page.cursor).model_dump()
-    expected = json.dumps(built, cls=PreciseJSONEncoder)
-    assert api.get("/feeds/events", {"from": "2", "limit": 5}).content.decode() == expected
+    for start, limit in (("", 3), ("2", 5), ("3", 100), ("8", 2)):
+        page = events_after(company, start, limit=limit)
+        items = [
+            EventOut(
+                cursor=cursor,
+                type=e.type,
+                subject_type=e.subject_type,
+                subject_id=e.subject_id,
+                actor=e.actor,
+                created_at=e.created_at,
+                payload=e.payload,
+            )
+            for e, cursor in zip(page.items, page.cursors, strict=True)
+        ]
+        built = EventPage(items=items, next=page.next, cursor=page.cursor).model_dump()
+        expected = json.dumps(built, cls=PreciseJSONEncoder)
+        for path in ("/events", "/feeds/events"):
+            answer = api.get(path, {"from": start, "limit": limit}).content.decode()
+            assert answer == expected, (start, limit)
+    assert len({e["type"] for e in api.get("/feeds/events").json()["items"]}) >= 4
