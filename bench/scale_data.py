@@ -13,7 +13,8 @@ sequence. Nothing else is special about the database: ``payables serve`` serves 
 
 One transaction, so an interrupted build leaves nothing behind. Foreign keys are not
 checked during the load (``session_replication_role = replica``; the generator makes
-them consistent). Then ``VACUUM (ANALYZE)``, as autovacuum would after a load.
+them consistent), nor do triggers fire: the invoice counts by status they keep are
+counted afresh at the end. Then ``VACUUM (ANALYZE)``, as autovacuum would after a load.
 Idempotent: the database's comment records the build; the same size again does nothing,
 another size or a database holding other data needs ``--reset`` (drop and rebuild).
 No file bytes are stored: downloads of the generated originals fail.

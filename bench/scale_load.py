@@ -72,6 +72,7 @@ def load(options: argparse.Namespace, wanted: dict) -> tuple[dict, str]:
     from django.utils import timezone
 
     from payables.events.event_types import EVENT_TYPES
+    from payables.invoices.services import recount_invoice_statuses
 
     undeclared = [t for t in EVENT_TYPES_USED if t not in EVENT_TYPES]
     if undeclared:
@@ -108,6 +109,7 @@ def load(options: argparse.Namespace, wanted: dict) -> tuple[dict, str]:
                 print(f"  company {k + 1:2d}: {size:>9,} invoices, {len(suppliers):>7,} suppliers"
                       f" in {time.perf_counter() - started:6.1f} s", flush=True)  # fmt: skip
             _set_feed_clocks(exported_at, digitized_at)
+            recount_invoice_statuses()  # the load bypassed the triggers that keep them
             bench = companies[0]["company"]
             marker = wanted | {
                 "bench_company": str(bench.id),
