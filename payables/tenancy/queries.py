@@ -19,7 +19,8 @@ def find_api_key(raw: str) -> ApiKey | None:
     """Return the key whose hash matches a raw secret (revoked ones too), or None.
 
     With its owner (integrator or user) and the owner's company, read in one query that
-    every API request makes afresh: a revoked key or a changed scope counts at once.
+    every API request makes afresh: a revocation, a role taken away or a company changed
+    counts from the very next request.
     """
     return _key_lookup(ApiKey.objects.db)(hash_key(raw))
 
@@ -30,7 +31,8 @@ class _KeyLookup:
     Every API request runs it: compiling the ORM query (five tables, some 50 columns) and
     building the instances took over 1 ms of CPU, several times the query itself. Here
     the ORM compiles it once and its own machinery (converters, ``from_db``, the related
-    populators of ``select_related``) builds the same instances from each row.
+    populators of ``select_related``) builds the same instances from each row. What it
+    keeps is only read afterwards, so the threads of a process share it.
     """
 
     _PLACEHOLDER = "\x00key_hash"  # stands for the hash; no hash can equal it
