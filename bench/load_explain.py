@@ -4,20 +4,29 @@
 test client (no HTTP server, one request at a time), a few times each after a warm-up,
 and sums the time the app waited for the SQL statements Django sent for it, and their
 time on the server (``EXPLAIN ANALYZE`` of each). Then it shows ``EXPLAIN (ANALYZE,
-BUFFERS)`` of each request's slowest statement.
+BUFFERS)`` of each request's slowest statement. The first row is the fixed cost of any
+authenticated request: the key's lookup, the middleware and Ninja around a one-row read.
+
+Run on its own (``python bench/load_explain.py --rounds 30``) it replays without a load
+run first; with ``PYTHONPATH`` naming another checkout it measures that one's code, so
+two checkouts can be compared on one database, alternating runs.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import random
+import sys
 import time
 from statistics import median
 
 ROUNDS = 5
 PLAN_LINES = 30
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/payables_scale"
 
 
-def explain_reads(marker: dict) -> int:
+def explain_reads(marker: dict, *, rounds: int = ROUNDS, plans: bool = True) -> int:
     """Print SQL and total time per read, then the plan of each one's slowest statement.
 
     Answers the number of reads that did not answer 200.
@@ -32,6 +41,7 @@ def explain_reads(marker: dict) -> int:
     integrator = {"X-API-Key": plan["integrator_key"]}
     approver = {"X-API-Key": plan["approver_key"]}
     reads = [
+        ("fixed: GET /numbering-policies", "/numbering-policies", {}, integrator),
         ("GET /invoices", "/invoices", {}, integrator),
         ("GET /invoices?count=false", "/invoices", {"count": "false"}, integrator),
         ("GET /invoices?status=booked", "/invoices", {"status": "booked"}, integrator),
@@ -43,18 +53,22 @@ def explain_reads(marker: dict) -> int:
     ]
     client = Client()
     failed = 0
-    print(f"\nin-process replay, one request at a time, median of {ROUNDS} after a warm-up (ms):")
-    print(f"  {'request':<30} {'stmts':>5} {'server':>7} {'SQL':>6} {'total':>7} {'not SQL':>8}")
-    plans = []
+    print(f"\nin-process replay, one request at a time, median of {rounds} after a warm-up (ms):")
+    print(
+        f"  {'request':<32} {'stmts':>5} {'server':>7} {'SQL':>6} {'total':>7} {'not SQL':>8}"
+        f" {'CPU':>6}"
+    )
+    slowest = []
     try:
         for name, path, params, headers in reads:
-            totals, sqls, statements = [], [], []
-            for round_ in range(ROUNDS + 1):
+            totals, sqls, cpus, statements = [], [], [], []
+            for round_ in range(rounds + 1):
                 url, query = _request(path, params, plan, rng)
                 with CaptureQueriesContext(connection) as captured:
-                    started = time.perf_counter()
+                    started, cpu = time.perf_counter(), time.process_time()
                     answer = client.get("/api/v1" + url, query, headers=headers)
                     total = 1000 * (time.perf_counter() - started)
+                    cpu = 1000 * (time.process_time() - cpu)
                 if answer.status_code != 200:
                     print(f"  {name}: {answer.status_code} {answer.content[:200]!r}")
                     failed += 1
@@ -62,18 +76,21 @@ def explain_reads(marker: dict) -> int:
                 statements = [q["sql"] for q in captured.captured_queries]
                 if round_:  # the first is the warm-up
                     totals.append(total)
+                    cpus.append(cpu)
                     sqls.append(sum(float(q["time"]) * 1000 for q in captured.captured_queries))
             else:
                 server = [(_server_ms(sql), sql) for sql in statements if _is_select(sql)]
                 sql, whole = median(sqls), median(totals)
                 print(
-                    f"  {name:<30} {len(statements):>5} {sum(ms for ms, _ in server):>7.1f}"
+                    f"  {name:<32} {len(statements):>5} {sum(ms for ms, _ in server):>7.1f}"
                     f" {sql:>6.1f} {whole:>7.1f} {100 * (1 - sql / whole):>7.0f}%"
+                    f" {median(cpus):>6.1f}"
                 )
-                plans.append((name, max(server, default=(0.0, ""))))
+                slowest.append((name, max(server, default=(0.0, ""))))
         print("  (server: planning and execution of its SELECTs, by EXPLAIN ANALYZE of the last;")
-        print("   SQL: as the app waited for them, rows included; not SQL: Python, ORM, JSON)")
-        for name, (ms, sql) in plans:
+        print("   SQL: as the app waited for them, rows included; not SQL: Python, ORM, JSON;")
+        print("   CPU: this process's, the request's Python work whatever else the machine does)")
+        for name, (ms, sql) in slowest if plans else ():
             if sql:
                 print(f"\n{name}: slowest statement {ms:.1f} ms on the server\n  {sql[:300]}")
                 with connection.cursor() as cursor:
@@ -83,6 +100,30 @@ def explain_reads(marker: dict) -> int:
     finally:
         revoke_keys(keys)
     return failed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Replay the reads on a scale database without a load run (``--rounds`` each)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_URL)
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="replays of each read")
+    parser.add_argument("--no-plans", action="store_true", help="leave out the EXPLAIN plans")
+    options = parser.parse_args(argv)
+    os.environ["DATABASE_URL"] = options.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payables.settings")
+    os.environ.setdefault("PAYABLES_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from scale_data import describe, read_marker
+
+    marker = read_marker()
+    if marker is None:
+        print("no scale data here: build it with bench/scale_data.py first", file=sys.stderr)
+        return 2
+    print(f"database: {describe(marker)}; code: {django.apps.apps.get_app_config('invoices').path}")
+    failed = explain_reads(marker, rounds=max(1, options.rounds), plans=not options.no_plans)
+    return 1 if failed else 0
 
 
 def _is_select(sql: str) -> bool:
@@ -108,3 +149,7 @@ def _request(path: str | None, params: object, plan: dict, rng: random.Random) -
     if isinstance(params, str):
         return path, {"from": rng.choice(plan[params])}
     return path, params
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,7 +13,8 @@ sequence. Nothing else is special about the database: ``payables serve`` serves 
 
 One transaction, so an interrupted load leaves nothing behind. Foreign keys are not
 checked during the load (``session_replication_role = replica``; the generator makes
-them consistent). Then the backfill an operator runs after upgrading (``payables
+them consistent), nor do triggers fire: the invoice counts by status they keep are
+counted afresh at the end. Then the backfill an operator runs after upgrading (``payables
 keep-exported-documents``: the exported feed's stored parts, a transaction per chunk),
 and ``VACUUM (ANALYZE)``, as autovacuum would after a load.
 Idempotent: the database's comment records the build; the same size again does nothing

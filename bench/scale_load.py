@@ -74,6 +74,7 @@ def load(options: argparse.Namespace, wanted: dict) -> tuple[dict, str]:
     from django.utils import timezone
 
     from payables.events.event_types import EVENT_TYPES
+    from payables.invoices.services import recount_invoice_statuses
 
     undeclared = [t for t in EVENT_TYPES_USED if t not in EVENT_TYPES]
     if undeclared:
@@ -110,6 +111,7 @@ def load(options: argparse.Namespace, wanted: dict) -> tuple[dict, str]:
                 print(f"  company {k + 1:2d}: {size:>9,} invoices, {len(suppliers):>7,} suppliers"
                       f" in {time.perf_counter() - started:6.1f} s", flush=True)  # fmt: skip
             _set_feed_clocks(exported_at, digitized_at)
+            recount_invoice_statuses()  # the load bypassed the triggers that keep them
             started = time.perf_counter()
             kept = _keep_feed_parts()
             print(f"  the digitized feed's parts of {kept:,} documents kept in "

@@ -220,9 +220,11 @@ def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> HttpR
     `page_size` (with `count`), or by keyset: pass each answer's `next` as `after`
     (no `count`), which stays as fast on the thousandth page as on the first.
     `GET /invoices/{ref}` answers the whole invoice."""
-    values, count, after = list_page(request.actor.company, filters)
+    company = request.actor.company
+    values, count, after = list_page(company, filters)
     expand = frozenset((filters.expand or "").split(",")) - {""}
-    return _json({"items": summaries(values, expand), "count": count, "next": after})
+    items = summaries(values, expand, home_currency=company.home_currency)
+    return _json({"items": items, "count": count, "next": after})
 
 
 def _json(body: dict) -> HttpResponse:

@@ -376,3 +376,31 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor}"
+
+
+class InvoiceStatusCount(models.Model):
+    """How many invoices a company has in one status: the list's ``count`` reads these
+    rows instead of counting a hundred thousand index entries.
+
+    Database triggers (migration 0018) keep it in the same transaction as every insert,
+    delete and status change of an invoice, so it is exact where ``COUNT(*)`` is, whatever
+    wrote the invoice. Only a load that bypasses triggers (``session_replication_role =
+    replica``) must recount afterwards (``recount_invoice_statuses``). The rows are the
+    company's writes' own: its write lock already queues them.
+    """
+
+    company = models.ForeignKey(
+        Company, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )  # no constraint: deleting a company's invoices still counts them down
+    status = models.CharField(max_length=20)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "status"], name="invoice_status_count_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.count}"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from payables.invoices.errors import AttachmentNotFound, InvoiceNotFound
-from payables.invoices.models import Attachment, Invoice
+from payables.invoices.models import Attachment, Invoice, InvoiceStatusCount
 from payables.invoices.schemas import InvoiceFilters
 from payables.invoices.schemas.details import invoice_answer
 from payables.invoices.schemas.summaries import (
@@ -23,6 +23,10 @@ MAX_INTERNAL_ID_DIGITS = 18
 Status = Invoice.Status
 APPROVED = (Status.APPROVED, Status.EXPORTED, Status.BOOKED)  # final approval done
 AWAITING_APPROVAL = (Status.NEW, Status.ASSIGNED)
+# What pages the list rather than filtering it: with only these (and the status filters)
+# the count is read from ``InvoiceStatusCount``.
+PAGING = frozenset({"page", "page_size", "after", "count", "expand"})
+STATUS_FILTERS = frozenset({"status", "booked", "approved"})
 
 
 def invoices_with_details(company: Company) -> QuerySet[Invoice]:
@@ -42,20 +46,30 @@ def get_invoice(company: Company, ref: str, *, details: bool = True) -> Invoice:
     qs = invoices_with_details(company)
     if not details:
         qs = Invoice.objects.for_company(company).select_related("supplier", "company")
+    return _by_ref(qs, ref)
+
+
+def _by_ref(qs: QuerySet[Invoice], ref: str) -> Invoice:
+    """The one invoice of ``qs`` that ``ref`` (UUID or internal id) names.
+
+    Both are unique, so the query is not ordered (``first()`` would order it by the
+    primary key, which costs more to compile than the query takes).
+    """
     try:
-        invoice = qs.filter(pk=UUID(ref)).first()
+        found = qs.filter(pk=UUID(ref))
     except ValueError:
-        invoice = None
-        if ref.isascii() and ref.isdigit() and len(ref) <= MAX_INTERNAL_ID_DIGITS:  # not "³"
-            invoice = qs.filter(internal_id=int(ref)).first()
-    if invoice is None:
-        raise InvoiceNotFound()
-    return invoice
+        if not (ref.isascii() and ref.isdigit() and len(ref) <= MAX_INTERNAL_ID_DIGITS):  # "³"
+            raise InvoiceNotFound() from None
+        found = qs.filter(internal_id=int(ref))
+    for invoice in found.order_by()[:1]:
+        return invoice
+    raise InvoiceNotFound()
 
 
 def invoice_detail(company: Company, ref: str) -> dict:
     """The invoice's answer (``InvoiceOut``) as plain values, in three queries."""
-    invoice = get_invoice(company, ref, details=False)
+    invoice = _by_ref(Invoice.objects.for_company(company).select_related("supplier"), ref)
+    invoice.company = company  # read with the request's key: no need to join it again
     currency = {invoice.id: invoice.currency}
     return invoice_answer(
         invoice,
@@ -111,12 +125,40 @@ def list_page(
         qs = qs.filter(internal_id__lt=int(filters.after[1:]))
         start = 0
     else:
-        count = qs.count() if filters.count else None
+        if filters.count:
+            statuses = selected_statuses(filters)
+            count = qs.count() if statuses is None else count_by_status(company, statuses)
         start = (filters.page - 1) * filters.page_size
     found = list(qs.values(*HEADER, *SUPPLIER)[start : start + filters.page_size + 1])
     page = found[: filters.page_size]
     more = len(found) > filters.page_size
     return page, count, f"i{page[-1]['internal_id']}" if more else None
+
+
+def selected_statuses(filters: InvoiceFilters) -> frozenset[str] | None:
+    """The statuses the list's filters select when they select by status alone (as
+    ``filter_invoices`` does); None when any other filter is given."""
+    given = filters.model_dump(exclude=PAGING | STATUS_FILTERS, exclude_none=True)
+    if given:
+        return None
+    selected = set(Status.values)
+    if filters.status is not None:
+        selected &= {filters.status}
+    if filters.booked is not None:
+        not_booked = selected - {Status.BOOKED, Status.CANCELLED}
+        selected &= {Status.BOOKED} if filters.booked else not_booked
+    if filters.approved is not None:
+        selected &= set(APPROVED if filters.approved else AWAITING_APPROVAL)
+    return frozenset(selected)
+
+
+def count_by_status(company: Company, statuses: frozenset[str]) -> int:
+    """How many of the company's invoices are in one of ``statuses``: exact, from the counts
+    the database's triggers keep (``InvoiceStatusCount``), one row per status."""
+    counts = InvoiceStatusCount.objects.filter(company=company)
+    if statuses != frozenset(Status.values):
+        counts = counts.filter(status__in=sorted(statuses))
+    return counts.aggregate(total=Sum("count", default=0))["total"]
 
 
 def filter_invoices(

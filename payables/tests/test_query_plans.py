@@ -1,5 +1,6 @@
 """The hot reads use indexes (PostgreSQL): no sequential scan of the invoice, row, VAT,
-attachment, event, approval-step, posting-line or exported-document tables, whatever their size.
+attachment, event, approval-step, posting-line, exported-document, status-count or API key
+tables, whatever their size.
 
 Each hot request runs through the API; every statement it sends is explained again with
 sequential scans priced out (``enable_seqscan = off``). The tables here are small, where a
@@ -24,9 +25,9 @@ from payables.documents.models import Document
 from payables.documents.services import keep_feed_parts
 from payables.events.models import Event
 from payables.handoff.models import ExportedDocument
-from payables.invoices.models import Attachment, Invoice, InvoiceRow, VatLine
+from payables.invoices.models import Attachment, Invoice, InvoiceRow, InvoiceStatusCount, VatLine
 from payables.tenancy.actors import Actor
-from payables.tenancy.models import CompanyUser
+from payables.tenancy.models import ApiKey, CompanyUser
 from payables.tenancy.services import create_personal_api_key
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -35,7 +36,7 @@ WATCHED = {
     model._meta.db_table
     for model in (
         Invoice, InvoiceRow, VatLine, Attachment, Event, ApprovalStep, PostingLine,
-        ExportedDocument, Document,
+        ExportedDocument, Document, InvoiceStatusCount, ApiKey,
     )
 }  # fmt: skip
 
@@ -87,6 +88,8 @@ def test_the_hot_reads_scan_no_big_table(api: ApiClient, invoice_payload, actor,
     hot = [
         ("/invoices", {}),
         ("/invoices", {"status": "booked"}),
+        ("/invoices", {"booked": "false", "approved": "true"}),
+        ("/invoices", {"status": "exported", "count": "false"}),
         ("/invoices", {"modified_after": "2026-11-02T00:00:00Z"}),
         ("/invoices", {"supplier_id": invoice["supplier"]["id"]}),
         ("/invoices", {"due_date_from": "2026-11-02"}),

@@ -19,10 +19,11 @@ from pydantic import Field
 
 from payables.invoices.models import InvoiceRow, VatLine
 from payables.invoices.schemas.invoices import InvoiceRowOut, SupplierSummaryOut, VatLineOut
+from payables.json_encoding import moment_text
 from payables.money import format_amount, format_decimal
 
 EXPANDABLE = ("rows", "vat_breakdown")
-# The header fields a summary reads, in the order the answer shows them.
+# The header fields a summary reads.
 HEADER = (
     "id", "internal_id", "invoice_number", "type", "status", "origin", "invoice_date",
     "due_date", "currency", "net_amount", "vat_amount", "gross_amount", "home_gross_amount",
@@ -31,7 +32,7 @@ HEADER = (
     "modified_at",
 )  # fmt: skip
 SUPPLIER = ("supplier_id", "supplier__name", "supplier__registry_code", "supplier__vat_number",
-            "supplier__country", "company__home_currency")  # fmt: skip
+            "supplier__country")  # fmt: skip
 
 
 class InvoiceListItemOut(Schema):
@@ -77,37 +78,62 @@ class InvoiceListOut(Schema):
     )
 
 
-def summaries(values: list[dict], expand: frozenset[str]) -> list[dict]:
-    """The answer's items from ``values`` rows (``HEADER`` + ``SUPPLIER``), in order."""
+def summaries(values: list[dict], expand: frozenset[str], *, home_currency: str) -> list[dict]:
+    """The answer's items from ``values`` rows (``HEADER`` + ``SUPPLIER``) of a company whose
+    home currency is ``home_currency``, in order.
+
+    Ids, dates and timestamps are written as text here, as the JSON encoder would write
+    them, so that ``json.dumps`` stays in its C loop (its Python fallback took a third of
+    the encoding). The keys keep the order the answer has always had.
+    """
     currencies = {v["id"]: v["currency"] for v in values}
     rows = row_answers(currencies) if "rows" in expand else None
     vat = vat_line_answers(currencies) if "vat_breakdown" in expand else None
     items = []
     for v in values:
-        cur, home = v["currency"], v["company__home_currency"]
-        item = {name: v[name] for name in HEADER}
-        item |= {
-            "supplier": {
-                "id": v["supplier_id"],
-                "name": v["supplier__name"],
-                "registry_code": v["supplier__registry_code"],
-                "vat_number": v["supplier__vat_number"],
-                "country": v["supplier__country"],
-            },
-            "net_amount": format_amount(v["net_amount"], cur),
-            "vat_amount": format_amount(v["vat_amount"], cur),
-            "gross_amount": format_amount(v["gross_amount"], cur),
-            "home_currency": home,
-            "home_gross_amount": format_amount(v["home_gross_amount"], home),
-            "amount_due": format_amount(
-                v["gross_amount"] - v["prepaid_amount"] - v["paid_amount"], cur
-            ),
-            "rows": None if rows is None else rows.get(v["id"], []),
-            "vat_breakdown": None if vat is None else vat.get(v["id"], []),
-        }
-        for name in ("prepaid_amount", "paid_amount"):
-            del item[name]
-        items.append(item)
+        cur, due_date, exported_at, booked_at = (
+            v["currency"], v["due_date"], v["exported_at"], v["booked_at"]
+        )  # fmt: skip
+        items.append(
+            {
+                "id": str(v["id"]),
+                "internal_id": v["internal_id"],
+                "invoice_number": v["invoice_number"],
+                "type": v["type"],
+                "status": v["status"],
+                "origin": v["origin"],
+                "invoice_date": v["invoice_date"].isoformat(),
+                "due_date": None if due_date is None else due_date.isoformat(),
+                "currency": cur,
+                "net_amount": format_amount(v["net_amount"], cur),
+                "vat_amount": format_amount(v["vat_amount"], cur),
+                "gross_amount": format_amount(v["gross_amount"], cur),
+                "home_gross_amount": format_amount(v["home_gross_amount"], home_currency),
+                "order_number": v["order_number"],
+                "needs_review": v["needs_review"],
+                "coded": v["coded"],
+                "prebooked": v["prebooked"],
+                "po_match_status": v["po_match_status"],
+                "sync_failed": v["sync_failed"],
+                "exported_at": None if exported_at is None else moment_text(exported_at),
+                "booked_at": None if booked_at is None else moment_text(booked_at),
+                "created_at": moment_text(v["created_at"]),
+                "modified_at": moment_text(v["modified_at"]),
+                "supplier": {
+                    "id": str(v["supplier_id"]),
+                    "name": v["supplier__name"],
+                    "registry_code": v["supplier__registry_code"],
+                    "vat_number": v["supplier__vat_number"],
+                    "country": v["supplier__country"],
+                },
+                "home_currency": home_currency,
+                "amount_due": format_amount(
+                    v["gross_amount"] - v["prepaid_amount"] - v["paid_amount"], cur
+                ),
+                "rows": None if rows is None else rows.get(v["id"], []),
+                "vat_breakdown": None if vat is None else vat.get(v["id"], []),
+            }
+        )
     return items
 
 

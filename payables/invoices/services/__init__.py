@@ -8,6 +8,7 @@ from payables.invoices.services.attachments import (
     decode_base64_content,
     read_attachment,
 )
+from payables.invoices.services.counts import recount_invoice_statuses
 from payables.invoices.services.invoices import (
     cancel_invoice,
     create_invoice,
@@ -34,6 +35,7 @@ __all__ = [
     "find_or_create_supplier",
     "read_attachment",
     "record_payment",
+    "recount_invoice_statuses",
     "update_invoice",
     "update_numbering_policy",
     "upsert_invoices",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.utils import timezone
 
 
@@ -107,3 +109,43 @@ def test_count_false_leaves_the_count_out_and_pages_alike(api, make_invoice):
     assert uncounted["next"] == counted["next"] == "i2"
     bad = api.get("/invoices", {"count": "maybe"})
     assert (bad.status_code, bad.json()["detail"][0]["loc"]) == (422, ["query", "count"])
+
+
+# The keys of a summary in the order answers have always written them.
+SUMMARY_KEYS = (
+    "id", "internal_id", "invoice_number", "type", "status", "origin", "invoice_date",
+    "due_date", "currency", "net_amount", "vat_amount", "gross_amount", "home_gross_amount",
+    "order_number", "needs_review", "coded", "prebooked", "po_match_status", "sync_failed",
+    "exported_at", "booked_at", "created_at", "modified_at", "supplier", "home_currency",
+    "amount_due", "rows", "vat_breakdown",
+)  # fmt: skip
+
+
+def test_list_answer_is_byte_for_byte_the_invoices_details_in_summary(
+    api, make_invoice, make_exported
+):
+    """Built from plain values; the same bytes as the details' fields written in order."""
+    make_invoice(due_date=None, order_number="PO-7")
+    make_exported(invoice_number="EXP-1")
+    tea = {"description": "Tea", "net_amount": "150", "vat_rate": "18", "vat_amount": "27"}
+    make_invoice(
+        invoice_number="JPY-1",
+        currency="JPY",
+        net_amount="150",
+        vat_amount="27",
+        gross_amount="177",
+        currency_rate="0.0061",
+        rows=[tea],
+        vat_breakdown=[{"vat_rate": "18", "base_amount": "150", "vat_amount": "27"}],
+    )
+    for query, expand in [({}, ()), ({"expand": "rows,vat_breakdown"}, ("rows", "vat_breakdown"))]:
+        answer = api.get("/invoices", query)
+        items = []
+        for item in answer.json()["items"]:
+            detail = api.get(f"/invoices/{item['id']}").json()
+            detail |= {key: None for key in ("rows", "vat_breakdown") if key not in expand}
+            detail |= {key: item[key] for key in ("coded", "prebooked")}  # not in a detail
+            items.append({key: detail[key] for key in SUMMARY_KEYS})
+        assert items[1]["exported_at"] and items[2]["due_date"] is None
+        expected = {"items": items, "count": 3, "next": None}
+        assert answer.content == json.dumps(expected).encode()
