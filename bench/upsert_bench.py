@@ -33,7 +33,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--batch", type=int, default=MAX_BATCH, help=f"invoices per request (1..{MAX_BATCH})"
     )
     parser.add_argument(
-        "--queries", action="store_true", help="print the SQL of one imported and one skipped item"
+        "--queries", action="store_true", help="print the SQL of one imported and one skipped batch"
     )
     options = parser.parse_args(argv)
     if options.count < 1 or options.rows < 1:
@@ -81,16 +81,20 @@ def send(batches: list[list[dict]], actor: object) -> tuple[float, dict[str, int
     return time.perf_counter() - started, outcomes, errors
 
 
-def capture_item(item: dict, actor: object) -> tuple[str, list[str]]:
-    """Upsert one item alone; return its outcome and the SQL statements it ran."""
+def capture_batch(items: list[dict], actor: object) -> tuple[dict[str, int], list[str]]:
+    """Upsert one batch; return its outcome counts and the SQL statements it ran."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from payables.invoices.services import upsert_invoices
 
+    items = json.loads(json.dumps(items))  # freshly decoded, as the endpoint gets them
     with CaptureQueriesContext(connection) as captured:
-        report = upsert_invoices([item], actor=actor, import_policy=IMPORT_POLICY)
-    return report.results[0].outcome, [q["sql"] for q in captured.captured_queries]
+        report = upsert_invoices(items, actor=actor, import_policy=IMPORT_POLICY)
+    outcomes: dict[str, int] = {}
+    for result in report.results:
+        outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+    return outcomes, [q["sql"] for q in captured.captured_queries]
 
 
 def measure(
@@ -109,7 +113,7 @@ def measure(
     count, rows, size = options.count, options.rows, options.batch
     items = make_items(count, rows, options.seed, "UPS", supplier)
     batches = [items[i : i + size] for i in range(0, count, size)]
-    probe = make_items(1, rows, options.seed, "PROBE", supplier)[0]
+    probe = make_items(min(size, count), rows, options.seed, "PROBE", supplier)
     ceiling_payloads = [
         item | {"source_system": "bench-bulk"}
         for item in make_items(count, rows, options.seed, "BULK", ceiling_supplier)
@@ -127,8 +131,8 @@ def measure(
         AuditEntry.objects.filter(invoice__company=company).count(),
     )
 
-    probe_imported, import_sql = capture_item(probe, actor)
-    probe_skipped, skip_sql = capture_item(probe, actor)
+    probe_imported, import_sql = capture_batch(probe, actor)
+    probe_skipped, skip_sql = capture_batch(probe, actor)
 
     first_id = (Invoice.objects.filter(company=company).aggregate(m=Max("internal_id"))["m"]) + 1
     bulk_seconds = run_bulk(ceiling_payloads, company, ceiling_supplier, first_id=first_id)
@@ -138,12 +142,13 @@ def measure(
     print(
         f"1 import:      {import_seconds:8.2f} s  {import_rate:9.1f} invoices/s"
         f"  ({1000 * import_seconds / count:.2f} ms per invoice,"
-        f" {len(import_sql)} SQL statements per imported item)"
+        f" {len(import_sql)} SQL statements per batch of {len(probe)},"
+        f" {len(import_sql) / len(probe):.2f} per item)"
     )
     print(
         f"2 re-send:     {resend_seconds:8.2f} s  {resend_rate:9.1f} invoices/s"
         f"  ({1000 * resend_seconds / count:.2f} ms per invoice,"
-        f" {len(skip_sql)} SQL statements per skipped item)"
+        f" {len(skip_sql)} SQL statements per batch of {len(probe)})"
     )
     print(
         f"3 bulk_create: {bulk_seconds:8.2f} s  {bulk_rate:9.1f} invoices/s"
@@ -157,7 +162,7 @@ def measure(
     )
     if options.queries:
         for title, statements in (("imported", import_sql), ("skipped", skip_sql)):
-            print(f"-- SQL of one {title} item")
+            print(f"-- SQL of one {title} batch")
             for sql in statements:
                 print(f"   {sql[:300]}")
 
@@ -176,9 +181,9 @@ def measure(
         problems.append(f"phase 2 outcomes {skipped}, wanted {{'skipped': {count}}}")
     if trail_after != trail:
         problems.append(f"phase 2 wrote events/audit entries: {trail} before, {trail_after} after")
-    if (probe_imported, probe_skipped) != ("imported", "skipped"):
+    if (probe_imported, probe_skipped) != ({"imported": len(probe)}, {"skipped": len(probe)}):
         problems.append(f"probe outcomes {probe_imported}, {probe_skipped}")
-    wanted = 2 * count + 1  # import, ceiling and the probe whose statements were counted
+    wanted = 2 * count + len(probe)  # import, ceiling and the batch whose statements were counted
     if stored[:2] != (wanted, wanted * rows):
         problems.append(f"wanted {wanted} invoices, {wanted * rows} rows")
     for error in (import_errors + resend_errors)[:3]:

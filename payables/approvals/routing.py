@@ -11,6 +11,7 @@ from payables.approvals.models import RoutingRule
 from payables.coding.models import PostingLine
 from payables.errors import FieldError, ValidationFailed, check_fields
 from payables.events.batch_reads import batch_read, declare
+from payables.invoices import lifecycle
 from payables.invoices.models import Invoice
 from payables.masterdata.models import Supplier
 from payables.rule_fields import check_name, check_position, comparable, duplicate_name
@@ -53,8 +54,14 @@ class _Facts:
         self.custom = {k: comparable(v) for k, v in (invoice.custom_fields or {}).items()}
         self.dimensions: dict[str, set[str]] = {}
         # The posting lines are the invoice's coding (derived from its rows, or changed by
-        # a person since); an invoice without stored lines is read by its rows.
-        coded = list(PostingLine.objects.filter(invoice=invoice)) or invoice.rows.all()
+        # a person since); an invoice without stored lines is read by its rows. Those of an
+        # invoice created now are served from memory (``lifecycle.serve_from_memory``).
+        stored = (
+            invoice.posting_lines.all()
+            if lifecycle.is_created_now(invoice)
+            else PostingLine.objects.filter(invoice=invoice)
+        )
+        coded = list(stored) or invoice.rows.all()
         for line in coded:
             for dim_type, value in (line.dimensions or {}).items():
                 self.dimensions.setdefault(dim_type, set()).add(str(value))

@@ -29,7 +29,7 @@ from django.db.models import QuerySet
 from payables.tenancy.counters import lock_memo
 from payables.tenancy.models import Company
 
-# Must match events.services.EVENT_COUNTER: the counter whose lock is the company's write lock.
+# Must match events.outbox.EVENT_COUNTER: the counter whose lock is the company's write lock.
 _LOCK_COUNTER = "event"
 _MEMO_KEY = "batch_reads"
 _PRESENT = object()  # the reads' key of the kinds the company has any of
@@ -58,6 +58,11 @@ def declare(subject_type: str, rows: Callable[[Company], QuerySet]) -> Setting:
     setting = Setting(subject_type, rows)
     _declared[subject_type] = setting
     return setting
+
+
+def is_declared(subject_type: str) -> bool:
+    """Whether events of this subject type change a setting that writes read."""
+    return subject_type in _declared
 
 
 @contextmanager
@@ -106,6 +111,14 @@ def forget_batch_reads(company: Company, subject_type: str) -> None:
         reads.pop(subject_type, None)
         if _PRESENT in reads:
             reads[_PRESENT] = reads[_PRESENT] | {subject_type}  # may have some now
+
+
+def forget_all_batch_reads(company: Company) -> None:
+    """Drop everything the batch read: a savepoint rolled back, and with it perhaps a change
+    of the settings made (and read again) inside it."""
+    memo = lock_memo(company, _LOCK_COUNTER)
+    if memo is not None:
+        memo.pop(_MEMO_KEY, None)
 
 
 def _reads(company: Company) -> dict | None:

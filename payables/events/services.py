@@ -8,15 +8,13 @@ from uuid import UUID
 
 from django.db import transaction
 
-from payables.events.batch_reads import forget_batch_reads
+from payables.events.batch_reads import forget_batch_reads, is_declared
 from payables.events.event_types import EVENT_TYPES
 from payables.events.models import Event
-from payables.events.webhooks.fanout import fan_out_events
+from payables.events.outbox import EVENT_COUNTER, defer_events, flush_deferred, store_events
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
-from payables.tenancy.services import lock_counter, take_next_values
-
-EVENT_COUNTER = "event"
+from payables.tenancy.services import lock_counter
 
 
 def lock_company_writes(company: Company) -> None:
@@ -57,7 +55,9 @@ def record_events(events: Sequence[NewEvent], *, actor: Actor) -> list[Event]:
     """Append several events of one actor in a few statements, as ``record_event`` does one.
 
     Their sequences are consecutive, in the given order; their webhook messages are
-    created together (one read of the subscriptions, one insert).
+    created together (one read of the subscriptions, one insert). Inside the company's
+    ``outbox.deferred_writes`` they are stored when that block ends, and answered unsaved
+    until then.
     """
     for new in events:
         if new.type not in EVENT_TYPES:
@@ -67,26 +67,24 @@ def record_events(events: Sequence[NewEvent], *, actor: Actor) -> list[Event]:
     if not events:
         return []
     company = actor.company
-    for subject_type in {new.subject_type for new in events}:
+    subject_types = {new.subject_type for new in events}
+    if any(is_declared(subject_type) for subject_type in subject_types):
+        # A change of a setting that fan-out or a batch's writes read: what was recorded
+        # before it is stored (and fanned out) as it was before the change.
+        flush_deferred(company)
+    for subject_type in subject_types:
         forget_batch_reads(company, subject_type)  # the change may be to what a batch read
-    last = take_next_values(company, EVENT_COUNTER, len(events))
-    first = last - len(events) + 1
     stored = [
         Event(
             company=company,
-            sequence=first + offset,
             type=new.type,
             subject_type=new.subject_type,
             subject_id=new.subject_id,
             actor=actor.label,
             payload=new.payload,
         )
-        for offset, new in enumerate(events)
+        for new in events
     ]
-    if transaction.get_connection().features.can_return_rows_from_bulk_insert:
-        Event.objects.bulk_create(stored)
-    else:  # SQLite before 3.35 gives no ids back from a bulk insert; messages need them
-        for event in stored:
-            event.save(force_insert=True)
-    fan_out_events(stored, company=company)
-    return stored
+    if defer_events(stored, company=company):
+        return stored
+    return store_events(company, stored)

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from payables.events import event_types
+from payables.events.outbox import flush_deferred
 from payables.invoices.errors import (
     InvoiceNeedsReview,
     InvoiceNotEditable,
@@ -77,6 +78,10 @@ def on(moment: Moment, hook: Hook) -> None:
 
 
 def _tell(moment: Moment, invoice: Invoice, actor: Actor) -> None:
+    if moment != Moment.ROUTABLE:
+        # Hooks of these moments read what the new-invoice hooks wrote (an export reads the
+        # posting lines), which a batch of new invoices may still keep in memory.
+        flush_deferred(invoice.company)
     for hook in _hooks[moment]:
         hook(invoice, actor=actor)
 
@@ -97,29 +102,41 @@ def mark_created(invoice: Invoice, *, rows: list, vat_lines: list) -> None:
     hook may skip reading those (``is_created_now``); its rows and VAT lines are the
     ones just written, served from memory as if prefetched. ``forget_created`` ends it.
     """
-    setattr(invoice, _CREATED_ATTRIBUTE, True)
+    setattr(invoice, _CREATED_ATTRIBUTE, set())
+    serve_from_memory(invoice, "rows", rows)
+    serve_from_memory(invoice, "vat_lines", vat_lines)
+
+
+def serve_from_memory(invoice: Invoice, name: str, objects: list) -> None:
+    """While the invoice is created now, answer its reverse relation ``name`` (``rows``,
+    ``posting_lines``, ...) with ``objects``, written just now or to be written when the
+    caller's batch ends (``events.outbox.deferred_writes``), as if prefetched."""
+    served = getattr(invoice, _CREATED_ATTRIBUTE, None)
+    if served is None:
+        return
     cache = invoice.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, lines in (("rows", rows), ("vat_lines", vat_lines)):
-        cache.pop(name, None)
-        prefetched = getattr(invoice, name).all()
-        # What prefetch_related stores: a queryset whose results are already known.
-        prefetched._result_cache = list(lines)
-        prefetched._prefetch_done = True
-        cache[name] = prefetched
+    cache.pop(name, None)
+    prefetched = getattr(invoice, name).all()
+    # What prefetch_related stores: a queryset whose results are already known.
+    prefetched._result_cache = list(objects)
+    prefetched._prefetch_done = True
+    cache[name] = prefetched
+    served.add(name)
 
 
 def forget_created(invoice: Invoice) -> None:
     """End ``mark_created``: from now on the invoice is read from the database again."""
+    served = getattr(invoice, _CREATED_ATTRIBUTE, set())
     if hasattr(invoice, _CREATED_ATTRIBUTE):
         delattr(invoice, _CREATED_ATTRIBUTE)
     cache = invoice.__dict__.get("_prefetched_objects_cache", {})
-    cache.pop("rows", None)
-    cache.pop("vat_lines", None)
+    for name in served:
+        cache.pop(name, None)
 
 
 def is_created_now(invoice: Invoice) -> bool:
     """Whether the invoice was inserted by the call whose hooks run now (``mark_created``)."""
-    return getattr(invoice, _CREATED_ATTRIBUTE, False)
+    return hasattr(invoice, _CREATED_ATTRIBUTE)
 
 
 def offer_for_routing(invoice: Invoice, *, actor: Actor) -> None:

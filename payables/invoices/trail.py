@@ -1,12 +1,14 @@
 """An invoice's trail: the audit entries people read and the events other systems follow.
 
 Both are written inside the caller's transaction, so a change and its record commit
-together or not at all.
+together or not at all; inside ``events.outbox.deferred_writes`` (a batch of new invoices)
+both are stored in bulk when that block ends.
 """
 
 from __future__ import annotations
 
 from payables.events.models import Event
+from payables.events.outbox import defer_insert
 from payables.events.services import record_event
 from payables.invoices.models import AuditEntry, Invoice
 from payables.money import format_amount
@@ -44,7 +46,8 @@ def invoice_snapshot(invoice: Invoice) -> dict:
 
 
 def add_audit_entry(invoice: Invoice, actor: Actor, action: str, *, comment: str = "") -> None:
-    """Add a line to the invoice's trail, inside the caller's transaction."""
-    AuditEntry.objects.create(
-        invoice=invoice, actor=actor.label, action=action, comment=comment[:500]
-    )
+    """Add a line to the invoice's trail, inside the caller's transaction (stored when the
+    company's ``deferred_writes`` block ends, inside one)."""
+    entry = AuditEntry(invoice=invoice, actor=actor.label, action=action, comment=comment[:500])
+    if not defer_insert(entry, company=actor.company):
+        entry.save(force_insert=True)

@@ -8,6 +8,8 @@ from payables.coding.hooks import CodingChange, tell_coding_changed
 from payables.coding.models import PostingLine
 from payables.coding.queries import posting_lines_payload
 from payables.events import event_types
+from payables.events.outbox import defer_insert
+from payables.invoices import lifecycle
 from payables.invoices.models import Invoice
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.tenancy.actors import Actor
@@ -53,11 +55,19 @@ def store_lines(
     """Replace the invoice's posting lines and keep its ``prebooked`` and ``coded`` flags.
 
     Inside the caller's transaction, under the invoice's row lock. ``replace=False``: the
-    invoice has no lines yet (it was created just now), so there is nothing to delete.
+    invoice has no lines yet (it was created just now), so there is nothing to delete;
+    the lines of an invoice created now are served from memory to the hooks after this
+    one (routing), and inserted with the batch's trail when it ends (``deferred_writes``).
     """
     if replace:
         PostingLine.objects.filter(invoice=invoice).delete()
-    stored = PostingLine.objects.bulk_create(lines)
+    stored = list(lines)
+    if replace or not lifecycle.is_created_now(invoice):
+        stored = PostingLine.objects.bulk_create(stored)
+    else:
+        lifecycle.serve_from_memory(invoice, "posting_lines", stored)
+        if not defer_insert(*stored, company=invoice.company):
+            PostingLine.objects.bulk_create(stored)
     prebooked = any(_set_by_person_or_rule(line) for line in stored)
     coded = bool(stored) and all(line.account_code and line.vat_code for line in stored)
     if (invoice.prebooked, invoice.coded) != (prebooked, coded):

@@ -9,18 +9,14 @@ from payables.invoices.services.attachments import (
     read_attachment,
 )
 from payables.invoices.services.counts import recount_invoice_statuses
-from payables.invoices.services.invoices import (
-    cancel_invoice,
-    create_invoice,
-    find_or_create_supplier,
-    update_invoice,
-)
+from payables.invoices.services.invoices import cancel_invoice, create_invoice, update_invoice
 from payables.invoices.services.numbering import (
     create_numbering_policy,
     delete_numbering_policy,
     update_numbering_policy,
 )
 from payables.invoices.services.payments import record_payment
+from payables.invoices.services.suppliers import find_or_create_supplier
 from payables.invoices.services.upsert import UpsertReport, upsert_invoices
 
 __all__ = [

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -12,22 +12,22 @@ from django.utils import timezone
 from payables.errors import FieldError, ValidationFailed
 from payables.events import event_types
 from payables.events.batch_reads import write_batch
+from payables.events.outbox import deferred_writes
 from payables.events.services import lock_company_writes
-from payables.identifiers import validate_vat_number
 from payables.invoices import lifecycle
 from payables.invoices.coding import Parts, UnknownCodes, code_invoice
-from payables.invoices.errors import DuplicateInvoiceNumber, UnknownSupplier
-from payables.invoices.inputs import InvoiceIn, InvoicePatch, SupplierRefIn
+from payables.invoices.errors import DuplicateInvoiceNumber
+from payables.invoices.inputs import InvoiceIn, InvoicePatch
 from payables.invoices.lifecycle import lock_invoice
 from payables.invoices.models import Invoice, InvoiceRow, VatLine
+from payables.invoices.services.suppliers import resolve_supplier
 from payables.invoices.totals import check_home_amounts, check_totals, home_amount
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.masterdata.models import Supplier
 from payables.masterdata.rates import FoundRate, find_rate
-from payables.masterdata.services import create_supplier
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
-from payables.tenancy.services import take_next_value
+from payables.tenancy.services import take_next_values
 
 INVOICE_COUNTER = "invoice"
 
@@ -106,6 +106,32 @@ def insert_invoice(
     has is refused by the partial unique index (an ``IntegrityError`` that rolls the
     caller back; ``create_invoice`` turns it into ``DuplicateInvoiceNumber``).
     """
+    new = prepare_invoice(
+        data, actor=actor, supplier=supplier, rate=rate, source=source, unknown_codes=unknown_codes
+    )
+    return store_new_invoices([new], actor=actor)[0]
+
+
+@dataclass(frozen=True)
+class NewInvoice:
+    """A coded invoice, not stored yet (``prepare_invoice``), and its lines."""
+
+    invoice: Invoice
+    rows: list[InvoiceRow]
+    vat_lines: list[VatLine]
+
+
+def prepare_invoice(
+    data: InvoiceIn,
+    *,
+    actor: Actor,
+    supplier: Supplier,
+    rate: FoundRate,
+    source: dict | None = None,
+    unknown_codes: UnknownCodes = "refuse",
+) -> NewInvoice:
+    """Code a new invoice and build it with its lines in memory; it only reads, so a
+    refusal here leaves nothing to undo. ``store_new_invoices`` writes it."""
     company = actor.company
     try:
         coded = code_invoice(data, company=company, supplier=supplier, unknown_codes=unknown_codes)
@@ -119,23 +145,47 @@ def insert_invoice(
         supplier=supplier,
         origin=data.origin,
         entry_date=data.entry_date or timezone.localdate(),
-        internal_id=take_next_value(company, INVOICE_COUNTER),
     )
     _apply_header(invoice, data, rate)
     _apply_source(invoice, source)
     _note_dropped(invoice, coded.dropped)
-    invoice.save(force_insert=True)
-    rows, vat_lines = _replace_lines(invoice, data, is_new=True)
-    add_audit_entry(invoice, actor, "created")
-    record_invoice_event(event_types.INVOICE_CREATED, invoice, actor=actor)
-    # The hooks read the lines just written from memory, and know nothing refers to
-    # the invoice yet; afterwards it reads from the database like any other.
-    lifecycle.mark_created(invoice, rows=rows, vat_lines=vat_lines)
-    try:
-        lifecycle.offer_for_routing(invoice, actor=actor)
-    finally:
-        lifecycle.forget_created(invoice)
-    return invoice
+    return NewInvoice(invoice, *_lines(invoice, data))
+
+
+def store_new_invoices(new: Sequence[NewInvoice], *, actor: Actor) -> list[Invoice]:
+    """Store prepared invoices of the actor's company, in their order, as each alone would be.
+
+    Inside the caller's transaction under the company's write lock: consecutive internal
+    ids, one insert each of invoices, rows and VAT lines; then for each invoice in turn
+    its audit entry, its ``invoice.created`` event and the lifecycle's hooks (posting
+    lines, order matching, routing), whose trail is stored in bulk at the end
+    (``deferred_writes``), in the order it was recorded. A number a supplier already has
+    makes the invoices' insert fail (``IntegrityError``); so does a refusal of any hook:
+    a caller that wants the others stored anyway stores them one by one.
+    """
+    if not new:
+        return []
+    company = actor.company
+    last = take_next_values(company, INVOICE_COUNTER, len(new))
+    invoices = [item.invoice for item in new]
+    for offset, invoice in enumerate(invoices):
+        invoice.internal_id = last - len(new) + 1 + offset
+    Invoice.objects.bulk_create(invoices)
+    InvoiceRow.objects.bulk_create([row for item in new for row in item.rows])
+    VatLine.objects.bulk_create([line for item in new for line in item.vat_lines])
+    with deferred_writes(company):
+        for item in new:
+            invoice = item.invoice
+            add_audit_entry(invoice, actor, "created")
+            record_invoice_event(event_types.INVOICE_CREATED, invoice, actor=actor)
+            # The hooks read the lines just written from memory, and know nothing refers
+            # to the invoice yet; afterwards it reads from the database like any other.
+            lifecycle.mark_created(invoice, rows=item.rows, vat_lines=item.vat_lines)
+            try:
+                lifecycle.offer_for_routing(invoice, actor=actor)
+            finally:
+                lifecycle.forget_created(invoice)
+    return invoices
 
 
 def update_invoice(
@@ -352,84 +402,25 @@ def _note_dropped(invoice: Invoice, dropped: list[FieldError]) -> None:
         }
 
 
-def _replace_lines(
-    invoice: Invoice, data: InvoiceIn, *, is_new: bool = False
-) -> tuple[list[InvoiceRow], list[VatLine]]:
-    if not is_new:
-        invoice.rows.all().delete()
-        invoice.vat_lines.all().delete()
-    rows = InvoiceRow.objects.bulk_create(
+def _replace_lines(invoice: Invoice, data: InvoiceIn) -> None:
+    invoice.rows.all().delete()
+    invoice.vat_lines.all().delete()
+    rows, vat_lines = _lines(invoice, data)
+    InvoiceRow.objects.bulk_create(rows)
+    VatLine.objects.bulk_create(vat_lines)
+
+
+def _lines(invoice: Invoice, data: InvoiceIn) -> tuple[list[InvoiceRow], list[VatLine]]:
+    """The invoice's rows and VAT lines as the payload gives them, not stored yet."""
+    rows = [
         InvoiceRow(invoice=invoice, position=i, **row.model_dump())
         for i, row in enumerate(data.rows, start=1)
-    )
-    vat_lines = VatLine.objects.bulk_create(
+    ]
+    vat_lines = [
         VatLine(invoice=invoice, position=i, **line.model_dump())
         for i, line in enumerate(data.vat_breakdown, start=1)
-    )
+    ]
     return rows, vat_lines
-
-
-def resolve_supplier(data: InvoiceIn, *, actor: Actor) -> Supplier:
-    """Find the supplier by id, registry code or VAT number, or create it from name + country."""
-    suppliers = Supplier.objects.for_company(actor.company)
-    if data.supplier_id is not None:
-        supplier = suppliers.filter(pk=data.supplier_id).first()
-        if supplier is None:
-            raise UnknownSupplier("No supplier with this id.", loc=["supplier_id"])
-        return supplier
-    if data.supplier is None:
-        raise UnknownSupplier("Give supplier_id or a supplier object.", loc=["supplier"])
-    return find_or_create_supplier(data.supplier, actor=actor)
-
-
-def find_or_create_supplier(
-    ref: SupplierRefIn, *, actor: Actor, loc: Sequence[str] = ("supplier",)
-) -> Supplier:
-    """Find the supplier a reference names (id, registry code or VAT number), or create it
-    from name + country; errors are located under ``loc``.
-
-    Also for parties an invoice names besides its supplier, such as a payee. Inside the
-    caller's transaction the lookups need no savepoint of their own (they only read);
-    the supplier is created in one.
-    """
-    if not transaction.get_connection().in_atomic_block:
-        with transaction.atomic():
-            return find_or_create_supplier(ref, actor=actor, loc=loc)
-    lock_company_writes(actor.company)  # so two requests cannot both create it
-    suppliers = Supplier.objects.for_company(actor.company)
-    if ref.id is not None:
-        supplier = suppliers.filter(pk=ref.id).first()
-        if supplier is None:
-            raise UnknownSupplier("No supplier with this id.", loc=[*loc, "id"])
-        return supplier
-    supplier = _find_by_identity(suppliers, ref)
-    if supplier is not None:
-        return supplier
-    if ref.name and ref.country:
-        fields = ref.model_dump(exclude={"id"}, exclude_none=True)
-        with transaction.atomic():
-            return create_supplier(fields, actor=actor, loc=tuple(loc))
-    raise UnknownSupplier(
-        "No supplier matches this registry code or VAT number; give name and country to create it.",
-        loc=list(loc),
-    )
-
-
-def _find_by_identity(suppliers: object, ref: SupplierRefIn) -> Supplier | None:
-    if ref.registry_code:
-        match = suppliers.filter(registry_code=ref.registry_code.strip())
-        if ref.country:
-            match = match.filter(country=ref.country.upper())
-        if supplier := match.first():
-            return supplier
-    if ref.vat_number:
-        vat = "".join(ref.vat_number.split()).upper()
-        if ref.country:
-            # An invalid number matches nothing; creating the supplier will report why.
-            with contextlib.suppress(ValueError):
-                vat = validate_vat_number(vat, ref.country)
-        return suppliers.filter(vat_number=vat).first()
-    return None
 
 
 def _refuse_duplicate_number(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from decimal import Decimal
 
 from payables.errors import FieldError
@@ -69,11 +70,14 @@ def choose_number(
     import_policy: ImportPolicy,
     policy: NumberingPolicy | None,
     company: object,
+    holder_of: Callable[[], Invoice | None] | None = None,
 ) -> tuple[str, str]:
     """Return (invoice_number, external_number) under the import policy.
 
     A local number, when one is needed, is taken from the numbering policy: its counter
-    moves on (the default policy is created the first time it is needed).
+    moves on (the default policy is created the first time it is needed). ``holder_of``
+    answers which live invoice has the item's number, when the caller knows (a chunk
+    reads them for all its items); else the database is asked.
     """
     external = data.invoice_number or ""
     if existing is not None and external == (existing.external_number or existing.invoice_number):
@@ -86,7 +90,11 @@ def choose_number(
 
     if import_policy == "always_local_numbering":
         return local()
-    holder = _number_holder(supplier, external, data.type, exclude=existing)
+    holder = (
+        holder_of()
+        if holder_of is not None
+        else _number_holder(supplier, external, data.type, exclude=existing)
+    )
     if import_policy == "always_preserve_and_reject_on_conflict":
         if not external:
             raise FieldError(

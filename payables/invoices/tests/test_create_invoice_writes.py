@@ -15,8 +15,8 @@ from payables.invoices.tests.master_data import coded
 
 # A company without rules, subscriptions, custom fields or open orders; its counters exist.
 # BEGIN, the company's write lock, the supplier, which settings the company has (one
-# query for all kinds), the internal id, the invoice, its rows, VAT lines and audit
-# entry, the event's sequence and row, the posting lines, COMMIT.
+# query for all kinds), the internal id, the invoice, its rows and VAT lines, then its
+# trail stored together (posting lines, audit entry, the event's sequence and row), COMMIT.
 MOST_STATEMENTS = 13
 
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from payables.errors import FieldError, ValidationFailed
 from payables.events import event_types
 from payables.events.services import lock_company_writes
-from payables.invoices.services.invoices import resolve_supplier
+from payables.invoices.services.suppliers import resolve_supplier
 from payables.money import format_decimal
 from payables.orders.checks import CheckedOrder, check_order, find_requester
 from payables.orders.errors import DuplicateOrderNumber, OrderInvoiced, OrderNotEditable
