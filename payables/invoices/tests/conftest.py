@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
-from payables.conftest import ApiClient
+from payables.conftest import ApiClient, invoice_data
 from payables.handoff.tests.handoff_support import (  # noqa: F401 (fixtures)
     approved_invoice,
     approver,
@@ -13,6 +16,7 @@ from payables.handoff.tests.handoff_support import (  # noqa: F401 (fixtures)
     make_exported,
 )
 from payables.invoices.tests.master_data import MasterData
+from payables.masterdata.models import Supplier
 
 
 @pytest.fixture
@@ -24,3 +28,22 @@ def master_data(api: ApiClient) -> MasterData:
 @pytest.fixture
 def other_master_data(other_api: ApiClient) -> MasterData:
     return MasterData(other_api)
+
+
+@pytest.fixture
+def items(supplier: Supplier) -> Callable[..., list[dict]]:
+    """``count`` upsert items (identities and numbers ``first`` onwards) of the supplier."""
+
+    def build(count: int, first: int = 1, **overrides: Any) -> list[dict]:
+        return [
+            invoice_data(
+                supplier.id,
+                invoice_number=f"EXT-{n}",
+                source_system="erp",
+                source_invoice_id=f"doc-{n}",
+                **overrides,
+            )
+            for n in range(first, first + count)
+        ]
+
+    return build

@@ -5,9 +5,6 @@ while the others land."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,43 +13,16 @@ from payables.approvals.models import ApprovalStep
 from payables.approvals.routing import active_rules
 from payables.approvals.services import create_rule
 from payables.coding.models import PostingLine
-from payables.conftest import invoice_data
 from payables.errors import FieldError
 from payables.events.models import Event, WebhookMessage, WebhookSubscription
 from payables.invoices import lifecycle
 from payables.invoices.models import AuditEntry, Invoice
 from payables.invoices.services import upsert_invoices
-from payables.masterdata.models import Supplier
+from payables.invoices.tests.upsert_support import upsert
 from payables.masterdata.schemas import UserIn
 from payables.masterdata.services.users import create_user
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
-
-
-@pytest.fixture
-def items(supplier: Supplier) -> Callable[..., list[dict]]:
-    """``count`` upsert items (identities and numbers ``first`` onwards) of the supplier."""
-
-    def build(count: int, first: int = 1, **overrides: Any) -> list[dict]:
-        return [
-            invoice_data(
-                supplier.id,
-                invoice_number=f"EXT-{n}",
-                source_system="erp",
-                source_invoice_id=f"doc-{n}",
-                **overrides,
-            )
-            for n in range(first, first + count)
-        ]
-
-    return build
-
-
-def upsert(actor: Actor, items: list[dict], **options: Any) -> list[str]:
-    report = upsert_invoices(
-        items, actor=actor, import_policy="preserve_if_unique_else_fallback", **options
-    )
-    return [r.outcome for r in report.results]
 
 
 def written_alone(index: int, invoice: Invoice, outcome: str) -> None:
