@@ -97,19 +97,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
-    os.environ["DATABASE_URL"] = options.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payables.settings")
-    os.environ.setdefault("PAYABLES_LOG_LEVEL", "WARNING")
-    import django
+    from scale_data import describe, open_scale_database
 
-    django.setup()
-    from load_plan import make_plan, revoke_keys
-    from scale_data import describe, read_marker
-
-    marker = read_marker()
+    marker = open_scale_database(options.database_url)
     if marker is None:
-        print("no scale data here: build it with bench/scale_data.py first", file=sys.stderr)
         return 2
+    from load_plan import make_plan, revoke_keys
+
     print(f"database: {describe(marker)}; clients act for {marker['bench_company_name']}")
     print(f"machine: {machine()}")
     failures = 0

@@ -109,17 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="replays of each read")
     parser.add_argument("--no-plans", action="store_true", help="leave out the EXPLAIN plans")
     options = parser.parse_args(argv)
-    os.environ["DATABASE_URL"] = options.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payables.settings")
-    os.environ.setdefault("PAYABLES_LOG_LEVEL", "WARNING")
     import django
+    from scale_data import describe, open_scale_database
 
-    django.setup()
-    from scale_data import describe, read_marker
-
-    marker = read_marker()
+    marker = open_scale_database(options.database_url)
     if marker is None:
-        print("no scale data here: build it with bench/scale_data.py first", file=sys.stderr)
         return 2
     print(f"database: {describe(marker)}; code: {django.apps.apps.get_app_config('invoices').path}")
     failed = explain_reads(marker, rounds=max(1, options.rounds), plans=not options.no_plans)

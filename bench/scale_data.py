@@ -169,6 +169,21 @@ def ensure_database(url: str, *, reset: bool) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def open_scale_database(database_url: str) -> dict | None:
+    """Set Django up on a database ``scale_data.py`` built and answer its build marker;
+    None, said on stderr, when it holds no scale data (the benches that read it exit 2)."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "payables.settings")
+    os.environ.setdefault("PAYABLES_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    marker = read_marker()
+    if marker is None:
+        print("no scale data here: build it with bench/scale_data.py first", file=sys.stderr)
+    return marker
+
+
 def read_marker() -> dict | None:
     from django.db import connection
 
