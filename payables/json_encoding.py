@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from datetime import datetime
+from datetime import date, datetime
+from uuid import UUID
 
 from ninja.responses import NinjaJSONEncoder
 
@@ -36,6 +37,16 @@ def moment_text(value: datetime) -> str:
     """
     text = value.isoformat()
     return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+
+
+def optional_moment_text(value: datetime | None) -> str | None:
+    """``moment_text`` of a timestamp that may be missing."""
+    return None if value is None else moment_text(value)
+
+
+def optional_text(value: UUID | date | None) -> str | None:
+    """A UUID or a day as the encoder writes it (``str``: a day in ISO 8601), or None."""
+    return None if value is None else str(value)
 
 
 class StoredJson:

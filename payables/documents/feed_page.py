@@ -15,13 +15,17 @@ are; a document whose parts are out of date gets them written from its values he
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from payables.documents.schemas import text_row
 from payables.events.feeds import FeedPage
-from payables.json_encoding import PreciseJSONEncoder, StoredJson, moment_text
+from payables.json_encoding import (
+    PreciseJSONEncoder,
+    StoredJson,
+    moment_text,
+    optional_moment_text,
+    optional_text,
+)
 
 # How ``parts_json`` writes a document's parts (``Document.feed_parts_version``). Raise it
 # with any change to that writing: no page then puts in parts written the old way.
@@ -98,23 +102,15 @@ def _document(row: dict[str, Any], cursor: str, parts: str) -> dict[str, Any]:
         "fields": parts,  # and vat_breakdown, lines, findings
         "failure_reason": row["failure_reason"],
         "failure_message": row["failure_message"],
-        "invoice_id": _text(row["invoice_id"]),
-        "duplicate_of": _text(row["duplicate_of_id"]),
-        "upload_expires_at": _moment(row["upload_expires_at"]),
-        "uploaded_at": _moment(row["uploaded_at"]),
+        "invoice_id": optional_text(row["invoice_id"]),
+        "duplicate_of": optional_text(row["duplicate_of_id"]),
+        "upload_expires_at": optional_moment_text(row["upload_expires_at"]),
+        "uploaded_at": optional_moment_text(row["uploaded_at"]),
         "digitized_at": moment_text(row["digitized_at"]),
         "created_at": moment_text(row["created_at"]),
         "modified_at": moment_text(row["modified_at"]),
         "cursor": cursor,
     }
-
-
-def _text(value: UUID | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _moment(value: datetime | None) -> str | None:
-    return None if value is None else moment_text(value)
 
 
 def _field(found: dict) -> dict[str, Any]:

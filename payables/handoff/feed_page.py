@@ -29,7 +29,13 @@ from payables.handoff.queries import attachments_of, chains_of, invoices_to_keep
 from payables.invoices.models import Attachment, Invoice
 from payables.invoices.schemas.details import invoice_answer
 from payables.invoices.schemas.summaries import row_answers, vat_line_answers
-from payables.json_encoding import PreciseJSONEncoder, StoredJson
+from payables.json_encoding import (
+    PreciseJSONEncoder,
+    StoredJson,
+    moment_text,
+    optional_moment_text,
+    optional_text,
+)
 from payables.orders.match_schemas import match_answers
 from payables.tenancy.queries import company_code
 
@@ -104,15 +110,15 @@ def page_json(
         if invoice.status == Invoice.Status.BOOKED:
             booking = {
                 "document_id": invoice.booking_document_id,
-                "booking_date": invoice.booking_date,
-                "booked_at": invoice.booked_at,
+                "booking_date": optional_text(invoice.booking_date),
+                "booked_at": optional_moment_text(invoice.booked_at),
             }
         items.append(
             {
                 "document_id": invoice.export_document_id,
                 "cursor": cursor,
                 "company_code": company_code(invoice.company),
-                "exported_at": invoice.exported_at,
+                "exported_at": moment_text(invoice.exported_at),
                 "export_count": invoice.export_count,
                 "reexport": invoice.export_count > 1,
                 "status": invoice.status,
@@ -150,7 +156,7 @@ def _attachments(ids: list[UUID], base_url: str) -> dict[UUID, list[dict]]:
             download = base + path.replace("INVOICE", ref).replace("ATTACHMENT", attachment)
         found[a["invoice_id"]].append(
             {
-                "id": a["id"],
+                "id": str(a["id"]),
                 "kind": a["kind"],
                 "filename": a["filename"],
                 "content_type": a["content_type"],
@@ -170,13 +176,13 @@ def _chains(ids: list[UUID]) -> dict[UUID, list[dict]]:
     for s in chains_of(ids):
         found[s["invoice_id"]].append(
             {
-                "id": s["id"],
+                "id": str(s["id"]),
                 "round": s["round"],
                 "position": s["position"],
                 "level": s["level"],
                 "level_name": LEVEL_NAMES[s["level"]],
                 "approver": {
-                    "id": s["approver_id"],
+                    "id": str(s["approver_id"]),
                     "code": s["approver__code"],
                     "name": s["approver__name"],
                     "email": s["approver__email"],
@@ -184,7 +190,7 @@ def _chains(ids: list[UUID]) -> dict[UUID, list[dict]]:
                 "status": s["status"],
                 "is_current": s["is_current"],
                 "comment": s["comment"],
-                "acted_at": s["acted_at"],
+                "acted_at": optional_moment_text(s["acted_at"]),
                 "acted_by": s["acted_by"],
             }
         )

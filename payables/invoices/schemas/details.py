@@ -9,6 +9,7 @@ for field and in the same order; the tests compare the two.
 from __future__ import annotations
 
 from payables.invoices.models import Invoice
+from payables.json_encoding import moment_text, optional_moment_text, optional_text
 from payables.money import format_amount, format_decimal
 
 
@@ -18,10 +19,10 @@ def invoice_answer(inv: Invoice, *, rows: object, vat_breakdown: object) -> dict
     cur, home = inv.currency, inv.company.home_currency
     supplier = inv.supplier
     return {
-        "id": inv.id,
+        "id": str(inv.id),
         "internal_id": inv.internal_id,
         "supplier": {
-            "id": supplier.id,
+            "id": str(supplier.id),
             "name": supplier.name,
             "registry_code": supplier.registry_code,
             "vat_number": supplier.vat_number,
@@ -31,14 +32,14 @@ def invoice_answer(inv: Invoice, *, rows: object, vat_breakdown: object) -> dict
         "type": inv.type,
         "status": inv.status,
         "origin": inv.origin,
-        "invoice_date": inv.invoice_date,
-        "due_date": inv.due_date,
-        "entry_date": inv.entry_date,
-        "vat_date": inv.vat_date,
+        "invoice_date": str(inv.invoice_date),
+        "due_date": optional_text(inv.due_date),
+        "entry_date": optional_text(inv.entry_date),
+        "vat_date": optional_text(inv.vat_date),
         "currency": cur,
         "currency_rate": format_decimal(inv.currency_rate),
         "currency_rate_source": inv.currency_rate_source or None,
-        "currency_rate_date": inv.currency_rate_date,
+        "currency_rate_date": optional_text(inv.currency_rate_date),
         "currency_rate_note": inv.currency_rate_note,
         "net_amount": format_amount(inv.net_amount, cur),
         "vat_amount": format_amount(inv.vat_amount, cur),
@@ -62,11 +63,11 @@ def invoice_answer(inv: Invoice, *, rows: object, vat_breakdown: object) -> dict
         "rows": rows,
         "vat_breakdown": vat_breakdown,
         "cancel_reason": inv.cancel_reason,
-        "exported_at": inv.exported_at,
+        "exported_at": optional_moment_text(inv.exported_at),
         "export_count": inv.export_count,
-        "booked_at": inv.booked_at,
+        "booked_at": optional_moment_text(inv.booked_at),
         "booking_document_id": inv.booking_document_id,
-        "booking_date": inv.booking_date,
+        "booking_date": optional_text(inv.booking_date),
         "sync_failed": inv.sync_failed,
         "sync_error_message": inv.sync_error_message,
         "needs_review": inv.needs_review,
@@ -78,8 +79,8 @@ def invoice_answer(inv: Invoice, *, rows: object, vat_breakdown: object) -> dict
         "external_number": inv.external_number,
         "external_reference": inv.external_reference,
         "metadata": inv.metadata or {},
-        "created_at": inv.created_at,
-        "modified_at": inv.modified_at,
+        "created_at": moment_text(inv.created_at),
+        "modified_at": moment_text(inv.modified_at),
     }
 
 
