@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 
 from django.core.wsgi import get_wsgi_application
 
@@ -28,3 +29,5 @@ def freeze_loaded_code() -> None:
 
 
 freeze_loaded_code()
+if os.environ.get('XSWITCH'):
+    sys.setswitchinterval(float(os.environ['XSWITCH']))

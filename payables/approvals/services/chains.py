@@ -39,13 +39,14 @@ from payables.invoices.models import Invoice
 from payables.invoices.trail import add_audit_entry, record_invoice_event
 from payables.orders.queries import match_facts
 from payables.tenancy.actors import Actor
-from payables.tenancy.models import CompanyUser
-from payables.tenancy.services import take_next_value
+from payables.tenancy.models import Company, CompanyUser
+from payables.tenancy.services import take_next_values
 
 APPENDABLE = {Invoice.Status.NEW, Invoice.Status.ASSIGNED}
 MAX_COMMENT = 200
 # The counter of the steps' ``internal_id``s (the approval ids of integer-keyed APIs).
 STEP_COUNTER = "approval_step"
+_APPROVER_USERS = "_payables_approver_users"  # a rule object's approvers (``_approver_users``)
 
 
 @dataclass(frozen=True)
@@ -262,19 +263,15 @@ def _route(invoice: Invoice, *, actor: Actor, round_: int) -> bool:
             add_audit_entry(invoice, actor, "not_routed", comment="no routing rule matches")
         return False
     approvers = rule.approvers if rule is not None else []
-    users = {
-        str(u.pk): u
-        for u in CompanyUser.objects.filter(
-            company=invoice.company, pk__in=[a["user_id"] for a in approvers]
-        )
-    }
+    users = _approver_users(rule, invoice.company) if rule is not None else {}
     # Levels run from pre-verification (3) down to approval (1); ties keep the rule's order.
     wanted = sorted(approvers, key=lambda a: -a["level"])
     requests = [(users.get(a["user_id"]), a["level"]) for a in wanted]
     if requester is not None:  # checks the discrepancy before anyone approves
         requests.insert(0, (requester, Level.PRE_VERIFICATION))
     outcomes = _plan_steps(invoice, requests, set())
-    outcomes = _create_steps(invoice, outcomes, round_=round_)
+    created_now = lifecycle.is_created_now(invoice)
+    outcomes = _create_steps(invoice, outcomes, round_=round_, first_chain=created_now)
     skipped = [o for o in outcomes if not o.added]
     why = [f"rule {rule.name}"] if rule is not None else []
     if requester is not None:
@@ -285,8 +282,26 @@ def _route(invoice: Invoice, *, actor: Actor, round_: int) -> bool:
         return False
     note = "; ".join(why) + (f"; {_describe(skipped)}" if skipped else "")
     add_audit_entry(invoice, actor, "routed", comment=note)
-    _advance(invoice, actor=actor, rule=rule)
+    if created_now:  # its first step was stored current: nothing to look up
+        lifecycle.assign(invoice, actor=actor, rule=rule.name if rule else None)
+    else:
+        _advance(invoice, actor=actor, rule=rule)
     return True
+
+
+def _approver_users(rule: RoutingRule, company: Company) -> dict[str, CompanyUser]:
+    """The rule's approvers by id, read once per rule object.
+
+    Inside a write batch every invoice gets the same rule objects (``active_rules``, read
+    again after any rule change), so a batch's invoices share one read of the approvers;
+    elsewhere each routing reads its rules, and so its approvers, afresh.
+    """
+    found = getattr(rule, _APPROVER_USERS, None)
+    if found is None:
+        ids = [a["user_id"] for a in rule.approvers]
+        found = {str(u.pk): u for u in CompanyUser.objects.filter(company=company, pk__in=ids)}
+        setattr(rule, _APPROVER_USERS, found)
+    return found
 
 
 def _auto_approves(invoice: Invoice) -> bool:
@@ -333,28 +348,44 @@ def _plan_steps(
 
 
 def _create_steps(
-    invoice: Invoice, outcomes: list[AppendOutcome], *, round_: int
+    invoice: Invoice, outcomes: list[AppendOutcome], *, round_: int, first_chain: bool = False
 ) -> list[AppendOutcome]:
+    """Store a step for each added outcome, after the round's last, in one insert.
+
+    ``first_chain``: the invoice has no steps at all (created by this call), so the round
+    starts at position 1 and its first step is stored current, as ``_advance`` would make
+    it: a new invoice's chain costs no reads of its own steps.
+    """
     position = (
-        invoice.approval_steps.filter(round=round_).aggregate(last=Max("position"))["last"] or 0
+        0
+        if first_chain
+        else invoice.approval_steps.filter(round=round_).aggregate(last=Max("position"))["last"]
+        or 0
     )
-    result = []
+    added = sum(1 for outcome in outcomes if outcome.reason is None)
+    next_id = take_next_values(invoice.company, STEP_COUNTER, added) - added + 1 if added else 0
+    result, steps = [], []
     for outcome in outcomes:
         if outcome.reason is None:
             position += 1
-            step = ApprovalStep.objects.create(
+            step = ApprovalStep(
                 company=invoice.company,
-                internal_id=take_next_value(invoice.company, STEP_COUNTER),
+                internal_id=next_id,
                 invoice=invoice,
                 round=round_,
                 position=position,
                 level=outcome.level,
                 approver=outcome.user,
             )
+            if first_chain and not steps:
+                _make_current(step, invoice)
+            next_id += 1
+            steps.append(step)
             outcome = AppendOutcome(
                 requested=outcome.requested, level=outcome.level, user=outcome.user, step=step
             )
         result.append(outcome)
+    ApprovalStep.objects.bulk_create(steps)
     return result
 
 
@@ -370,10 +401,7 @@ def _advance(invoice: Invoice, *, actor: Actor, rule: RoutingRule | None = None)
         .first()
     )
     if step is not None:
-        step.is_current = True
-        # The queue sorts by these; an assigned invoice cannot change them (not editable).
-        step.invoice_due_date = invoice.due_date
-        step.invoice_internal_id = invoice.internal_id
+        _make_current(step, invoice)
         step.save(update_fields=["is_current", "invoice_due_date", "invoice_internal_id"])
         if invoice.status == Invoice.Status.NEW:
             lifecycle.assign(invoice, actor=actor, rule=rule.name if rule else None)
@@ -382,6 +410,13 @@ def _advance(invoice: Invoice, *, actor: Actor, rule: RoutingRule | None = None)
         return
     if invoice.status == Invoice.Status.ASSIGNED:
         lifecycle.approve(invoice, actor=actor)  # the hand-off may export it at once (hook)
+
+
+def _make_current(step: ApprovalStep, invoice: Invoice) -> None:
+    step.is_current = True
+    # The queue sorts by these; an assigned invoice cannot change them (not editable).
+    step.invoice_due_date = invoice.due_date
+    step.invoice_internal_id = invoice.internal_id
 
 
 def _lock_acting_step(step: ApprovalStep, actor: Actor, invoice: Invoice) -> ApprovalStep:

@@ -122,6 +122,22 @@ def test_a_chunk_of_new_invoices_costs_the_same_statements_whatever_its_size(act
     assert statements(items(2)) == statements(items(6, first=3))
 
 
+def test_routing_a_chunks_new_invoices_costs_three_statements_each(
+    actor, items, routed_and_watched
+):
+    """The approvers are read once per chunk and the first step is stored current: each
+    routed invoice costs its step's internal id, its step and its status, nothing more."""
+    upsert(actor, items(1, first=100))  # the counters exist, as after any first write
+
+    def statements(batch: list[dict]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert upsert(actor, batch) == ["imported"] * len(batch)
+        return len(captured.captured_queries)
+
+    assert statements(items(6, first=3)) - statements(items(2)) == 4 * 3
+    assert trail(["EXT-3"])["steps"] == [(0, "waiting", True)]
+
+
 def test_a_bad_item_in_the_middle_changes_nothing_and_the_others_land(actor, items):
     first, bad, last = items(3)
     bad["gross_amount"] = "999.00"
