@@ -29,5 +29,5 @@ def freeze_loaded_code() -> None:
 
 
 freeze_loaded_code()
-if os.environ.get('XSWITCH'):
-    sys.setswitchinterval(float(os.environ['XSWITCH']))
+if os.environ.get("XSWITCH"):
+    sys.setswitchinterval(float(os.environ["XSWITCH"]))

@@ -49,7 +49,7 @@ write = scoped("approvals:write")
 
 def chain_answer(invoice_id: UUID, request: HttpRequest) -> ChainOut:
     """The invoice's state and every step of its chain, as approve / reject answer."""
-    invoice = get_invoice(request.actor.company, str(invoice_id))
+    invoice = get_invoice(request.actor.company, str(invoice_id), details=False)
     steps = queries.chain_of(invoice)
     current = next((s.id for s in steps if s.is_current), None)
     return ChainOut(

@@ -29,8 +29,9 @@ from payables.handoff.services import (
     export_invoices,
     report_sync_error,
 )
-from payables.invoices.queries import get_invoice
+from payables.invoices.queries import get_invoice, invoice_detail
 from payables.invoices.schemas import InvoiceOut
+from payables.json_encoding import json_answer
 from payables.schema_types import Page, paginate
 from payables.tenancy.auth import scoped
 
@@ -42,8 +43,9 @@ read = scoped("export:read")
 write = scoped("export:write")
 
 
-def _detail(request: HttpRequest, invoice_id: UUID) -> InvoiceOut:
-    return InvoiceOut.from_invoice(get_invoice(request.actor.company, str(invoice_id)))
+def _detail(request: HttpRequest, invoice_id: UUID) -> HttpResponse:
+    """The invoice as ``GET /invoices/{ref}`` answers it, read after the change."""
+    return json_answer(invoice_detail(request.actor.company, str(invoice_id)))
 
 
 @router.post("/export", response=ExportBatchOut, auth=write)
@@ -68,7 +70,7 @@ def export_batch(request: HttpRequest, payload: ExportBatchIn) -> ExportBatchOut
 
 
 @router.post("/{ref}/export", response=InvoiceOut, auth=write)
-def export(request: HttpRequest, ref: str) -> InvoiceOut:
+def export(request: HttpRequest, ref: str) -> HttpResponse:
     """Export an approved invoice to accounting: it becomes `exported` and joins the feed.
 
     An exported invoice (also one flagged `sync_failed`) may be exported again: it joins
@@ -76,12 +78,13 @@ def export(request: HttpRequest, ref: str) -> InvoiceOut:
     state is a 409 `invoice_not_exportable`; an invoice flagged for review is a 409
     `needs_review` until an accountant clears it.
     """
-    invoice = export_invoice(get_invoice(request.actor.company, ref), actor=request.actor)
+    invoice = get_invoice(request.actor.company, ref, details=False)  # locked, read again
+    invoice = export_invoice(invoice, actor=request.actor)
     return _detail(request, invoice.id)
 
 
 @router.post("/{ref}/booked", response=InvoiceOut, auth=write)
-def booked(request: HttpRequest, ref: str, payload: BookedIn) -> InvoiceOut:
+def booked(request: HttpRequest, ref: str, payload: BookedIn) -> HttpResponse:
     """Confirm that accounting booked the exported invoice under its own `document_id`.
 
     The invoice becomes `booked`, its sync errors are resolved. The same confirmation
@@ -89,7 +92,7 @@ def booked(request: HttpRequest, ref: str, payload: BookedIn) -> InvoiceOut:
     `invoice_already_booked`; an invoice not exported is a 409 `invoice_not_exported`.
     """
     invoice = confirm_booking(
-        get_invoice(request.actor.company, ref),
+        get_invoice(request.actor.company, ref, details=False),
         actor=request.actor,
         document_id=payload.document_id,
         booking_date=payload.booking_date,

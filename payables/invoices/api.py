@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 from typing import Literal
 from uuid import UUID
 
@@ -64,7 +63,7 @@ from payables.invoices.services import (
 from payables.invoices.services.einvoice_import import DocumentRefused, import_einvoice
 from payables.invoices.services.numbering import find_numbering_policy
 from payables.invoices.services.review import clear_review as clear_review_service
-from payables.json_encoding import PreciseJSONEncoder
+from payables.json_encoding import json_answer
 from payables.tenancy.auth import scoped
 
 router = Router(tags=["invoices"])
@@ -224,21 +223,13 @@ def list_invoices(request: HttpRequest, filters: Query[InvoiceFilters]) -> HttpR
     values, count, after = list_page(company, filters)
     expand = frozenset((filters.expand or "").split(",")) - {""}
     items = summaries(values, expand, home_currency=company.home_currency)
-    return _json({"items": items, "count": count, "next": after})
-
-
-def _json(body: dict) -> HttpResponse:
-    """Write an answer built from plain values as it is: validating it again would double
-    the cost of the request (``schemas.summaries``, ``schemas.details``)."""
-    return HttpResponse(
-        json.dumps(body, cls=PreciseJSONEncoder), content_type="application/json; charset=utf-8"
-    )
+    return json_answer({"items": items, "count": count, "next": after})
 
 
 @router.get("/{ref}", response=InvoiceOut, auth=read)
 def get(request: HttpRequest, ref: str) -> HttpResponse:
     """Get an invoice by its UUID or its internal id."""
-    return _json(invoice_detail(request.actor.company, ref))
+    return json_answer(invoice_detail(request.actor.company, ref))
 
 
 @router.patch("/{ref}", response=InvoiceOut, auth=write)
