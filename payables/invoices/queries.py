@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from payables.invoices.errors import AttachmentNotFound, InvoiceNotFound
 from payables.invoices.models import Attachment, Invoice, InvoiceStatusCount
@@ -120,16 +121,20 @@ def list_page(
     (keyset: no count) or by ``page`` (counted unless ``count=false``); with the cursor of
     the page that follows, if any."""
     qs = filter_invoices(company, filters, details=False)
-    count = None
+    count, statuses = None, None
     if filters.after:
         qs = qs.filter(internal_id__lt=int(filters.after[1:]))
         start = 0
     else:
-        if filters.count:
-            statuses = selected_statuses(filters)
-            count = qs.count() if statuses is None else count_by_status(company, statuses)
+        if filters.count and (statuses := selected_statuses(filters)) is None:
+            count = qs.count()
+        elif filters.count:  # read with the page, in the same statement
+            qs = qs.annotate(status_total=_status_total(company, statuses))
         start = (filters.page - 1) * filters.page_size
-    found = list(qs.values(*HEADER, *SUPPLIER)[start : start + filters.page_size + 1])
+    fields = (*HEADER, *SUPPLIER, *(("status_total",) if statuses is not None else ()))
+    found = list(qs.values(*fields)[start : start + filters.page_size + 1])
+    if statuses is not None:  # an empty page carries no count: read it alone
+        count = found[0]["status_total"] if found else count_by_status(company, statuses)
     page = found[: filters.page_size]
     more = len(found) > filters.page_size
     return page, count, f"i{page[-1]['internal_id']}" if more else None
@@ -159,6 +164,16 @@ def count_by_status(company: Company, statuses: frozenset[str]) -> int:
     if statuses != frozenset(Status.values):
         counts = counts.filter(status__in=sorted(statuses))
     return counts.aggregate(total=Sum("count", default=0))["total"]
+
+
+def _status_total(company: Company, statuses: frozenset[str]) -> Coalesce:
+    """``count_by_status`` as a subquery, to read with a page of the list: one statement
+    instead of two, a round trip that a busy server pays for in waiting."""
+    counts = InvoiceStatusCount.objects.filter(company=company)
+    if statuses != frozenset(Status.values):
+        counts = counts.filter(status__in=sorted(statuses))
+    total = counts.values("company").annotate(total=Sum("count")).values("total")
+    return Coalesce(Subquery(total), 0)
 
 
 def filter_invoices(

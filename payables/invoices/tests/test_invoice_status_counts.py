@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 
 from payables.invoices.models import Invoice, InvoiceStatusCount
 from payables.invoices.services import cancel_invoice, recount_invoice_statuses
@@ -110,6 +111,26 @@ def test_list_count_by_status_is_what_counting_the_rows_gives(
     counted = api.get("/invoices", filters | {"invoice_date_from": "1900-01-01"}).json()
     assert kept["count"] == counted["count"] == len(counted["items"])
     assert kept["items"] == counted["items"]
+
+
+def test_a_page_past_the_end_or_of_nothing_still_counts(api, make_invoice):
+    for _ in range(3):
+        make_invoice()
+    past = api.get("/invoices", {"page": 3, "page_size": 2}).json()
+    none = api.get("/invoices", {"status": "booked"}).json()
+    assert (past["items"], past["count"]) == ([], 3)
+    assert (none["items"], none["count"]) == ([], 0)
+
+
+def test_a_page_by_status_reads_its_count_in_the_same_statement(api, make_invoice):
+    for _ in range(3):
+        make_invoice()
+    with CaptureQueriesContext(connection) as captured:
+        page = api.get("/invoices", {"status": "new", "page_size": 2}).json()
+    assert (len(page["items"]), page["count"]) == (2, 3)
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert len([s for s in statements if "invoices_invoicestatuscount" in s]) == 1
+    assert len([s for s in statements if "invoices_invoice" in s]) == 1, statements
 
 
 @pytest.mark.django_db(transaction=True)
