@@ -47,7 +47,11 @@ def test_approvals_in_order_end_with_an_approved_invoice(chain, as_user):
     assert response.json()["status"] == "approved"
     assert response.json()["current_step_id"] is None
     assert _status(invoice) == "approved"
-    types = list(Event.objects.filter(subject_id=invoice.id).values_list("type", flat=True))
+    types = list(
+        Event.objects.filter(subject_id=invoice.id)
+        .order_by("sequence")
+        .values_list("type", flat=True)
+    )
     assert types[-3:] == ["approval_step.approved", "approval_step.approved", "invoice.approved"]
 
 

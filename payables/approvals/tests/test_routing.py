@@ -31,7 +31,11 @@ def test_new_invoice_matching_a_rule_is_assigned_at_once(people, make_rule, make
     invoice = make_invoice()
     assert invoice.status == "assigned"
     assert _chain(invoice) == [("ANN", 1, "waiting", True)]
-    types = list(Event.objects.filter(subject_id=invoice.id).values_list("type", flat=True))
+    types = list(
+        Event.objects.filter(subject_id=invoice.id)
+        .order_by("sequence")
+        .values_list("type", flat=True)
+    )
     assert types == ["invoice.created", "invoice.assigned"]
     entry = AuditEntry.objects.get(invoice=invoice, action="routed")
     assert entry.comment == "rule all"
@@ -205,7 +209,11 @@ def test_rule_round_trip(api, people, supplier):
     assert api.get("/routing-rules").json()["count"] == 1
     assert api.delete(f"/routing-rules/{rule_id}").status_code == 204
     assert api.get(f"/routing-rules/{rule_id}").status_code == 404
-    types = list(Event.objects.filter(subject_type="routing_rule").values_list("type", flat=True))
+    types = list(
+        Event.objects.filter(subject_type="routing_rule")
+        .order_by("sequence")
+        .values_list("type", flat=True)
+    )
     assert types == ["routing_rule.created", "routing_rule.updated", "routing_rule.deleted"]
 
 

@@ -107,7 +107,11 @@ def test_the_upload_records_the_outcome_events(api, ubl, tasks_on_commit):
     with tasks_on_commit():
         multipart(api, [("a.xml", ubl), ("b.bin", b"\x00\x01")])
 
-    types = list(Event.objects.filter(subject_type="document").values_list("type", flat=True))
+    types = list(
+        Event.objects.filter(subject_type="document")
+        .order_by("sequence")
+        .values_list("type", flat=True)
+    )
     assert sorted(types) == ["document.digitized", "document.failed"]
 
 
