@@ -37,18 +37,16 @@ def exported_after(
 
 
 def exported_invoices(companies: Sequence[Company]) -> QuerySet[Invoice]:
-    """Exported invoices with their supplier's fields the document shows, their stored
-    document parts, and when their matched order last changed (``order_modified_at``: are
-    the stored parts current?).
+    """Exported invoices with their supplier and stored document parts, and when their
+    matched order last changed (``order_modified_at``: are the stored parts current?).
 
-    A page's objects are most of its cost after the stored parts: only what the document
-    shows is read (a supplier's address and a part's write time are not).
+    Not deferring the fields a document does not show is on purpose: Django builds an
+    object with deferred fields field by field, which costs more than reading them.
     """
     return (
         Invoice.objects.filter(company__in=companies)
         .filter(exported_at__isnull=False)
         .select_related("supplier", "exported_document")
-        .defer(*_UNSHOWN_FIELDS)
         .annotate(order_modified_at=F("po_match__order__modified_at"))
     )
 
@@ -166,13 +164,6 @@ def find_sync_errors(
     return errors.order_by("-reported_at", "-id")
 
 
-# What an exported document does not show, of the invoice and what is read with it.
-_UNSHOWN_FIELDS = (
-    "source_content_hash", "prebooked", "coded", "sync_failed_at", "supplier__company",
-    "supplier__internal_id", "supplier__street", "supplier__postal_code", "supplier__city",
-    "supplier__erp_code", "supplier__default_currency", "supplier__is_active",
-    "supplier__created_at", "supplier__modified_at", "exported_document__written_at",
-)  # fmt: skip
 _ATTACHMENT_FIELDS = (
     "invoice_id", "id", "kind", "filename", "content_type", "size", "sha256", "is_original", "url",
 )  # fmt: skip
