@@ -28,6 +28,12 @@ def freeze_loaded_code() -> None:
     gc.freeze()
 
 
+# How long a thread computing may keep the interpreter from one waiting for it (Python's
+# default is 5 ms). A request back from the database waits that long for the interpreter
+# while another thread of its process computes: a read beside a write in one process paid
+# it for each of its statements. At 1 ms, four clients' read p99s fell by about a fifth.
+SWITCH_INTERVAL = 0.001
+
+
 freeze_loaded_code()
-if os.environ.get("XSWITCH"):
-    sys.setswitchinterval(float(os.environ["XSWITCH"]))
+sys.setswitchinterval(SWITCH_INTERVAL)

@@ -134,7 +134,7 @@ def gunicorn_command(host: str, port: int, workers: int, threads: int) -> list[s
         f"--bind={bind_address(host, port)}",
         f"--workers={workers}",
         f"--threads={threads}",
-        "--worker-class=" + os.environ.get("XWC", "gthread"),
+        "--worker-class=gthread",
         "--forwarded-allow-ips=",
         "--no-control-socket",
         "--limit-request-line=0",
