@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from django.db.models import Q, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from payables.invoices.errors import AttachmentNotFound, InvoiceNotFound
@@ -21,6 +23,7 @@ from payables.invoices.schemas.summaries import (
 from payables.tenancy.models import Company
 
 MAX_INTERNAL_ID_DIGITS = 18
+_MAX_INTERNAL_ID = 2**63 - 1  # a bigint's largest: above every internal id
 Status = Invoice.Status
 APPROVED = (Status.APPROVED, Status.EXPORTED, Status.BOOKED)  # final approval done
 AWAITING_APPROVAL = (Status.NEW, Status.ASSIGNED)
@@ -122,13 +125,19 @@ def list_page(
     the page that follows, if any."""
     qs = filter_invoices(company, filters, details=False)
     count, statuses = None, None
-    if filters.after:
-        qs = qs.filter(internal_id__lt=int(filters.after[1:]))
+    before = int(filters.after[1:]) if filters.after else None
+    selected = selected_statuses(filters)
+    if selected is not None and len(selected) == 1:
+        qs = qs.filter(_below_in_status(company, next(iter(selected)), before))
+    elif before is not None:
+        qs = qs.filter(internal_id__lt=before)
+    if before is not None:
         start = 0
     else:
-        if filters.count and (statuses := selected_statuses(filters)) is None:
+        if filters.count and selected is None:
             count = qs.count()
         elif filters.count:  # read with the page, in the same statement
+            statuses = selected
             qs = qs.annotate(status_total=_status_total(company, statuses))
         start = (filters.page - 1) * filters.page_size
     fields = (*HEADER, *SUPPLIER, *(("status_total",) if statuses is not None else ()))
@@ -164,6 +173,22 @@ def count_by_status(company: Company, statuses: frozenset[str]) -> int:
     if statuses != frozenset(Status.values):
         counts = counts.filter(status__in=sorted(statuses))
     return counts.aggregate(total=Sum("count", default=0))["total"]
+
+
+def _below_in_status(company: Company, status: str, before: int | None) -> RawSQL:
+    """The company's invoices of one status below an internal id (None: any), as a row
+    comparison that only the ``(company, status, internal id)`` index can serve.
+
+    With the plain conditions PostgreSQL may instead walk the company's internal ids
+    backwards and skip what has another status: cheap by its estimate, but a company's
+    newest invoices are seldom booked, and at a million invoices the booked page skipped
+    45,000 of them (27 ms; 0.1 ms on the status index).
+    """
+    table, column = connection.ops.quote_name(Invoice._meta.db_table), connection.ops.quote_name
+    columns = ", ".join(f"{table}.{column(c)}" for c in ("company_id", "status", "internal_id"))
+    company_id = Invoice._meta.get_field("company").get_db_prep_value(company.pk, connection)
+    bound = (company_id, str(status), _MAX_INTERNAL_ID if before is None else before)
+    return RawSQL(f"({columns}) < (%s, %s, %s)", bound, output_field=BooleanField())
 
 
 def _status_total(company: Company, statuses: frozenset[str]) -> Coalesce:

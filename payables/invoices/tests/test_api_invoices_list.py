@@ -99,6 +99,22 @@ def test_keyset_pages_follow_next_without_a_count(api, make_invoice):
     assert (bad.status_code, bad.json()["detail"][0]["loc"]) == (422, ["query", "after"])
 
 
+def test_keyset_pages_of_one_status_skip_the_others(api, make_invoice, make_exported):
+    for kind in ("new", "exported", "new", "exported", "exported", "new", "new"):
+        make_exported() if kind == "exported" else make_invoice()
+    seen, after = [], None
+    while True:
+        params = {"status": "exported", "page_size": 2} | ({"after": after} if after else {})
+        page = api.get("/invoices", params).json()
+        seen += [(i["internal_id"], i["status"]) for i in page["items"]]
+        if not (after := page["next"]):
+            break
+    assert seen == [(5, "exported"), (4, "exported"), (2, "exported")]
+    counted = api.get("/invoices", {"status": "new", "page": 2, "page_size": 3}).json()
+    assert [i["internal_id"] for i in counted["items"]] == [1]
+    assert counted["count"] == 4
+
+
 def test_count_false_leaves_the_count_out_and_pages_alike(api, make_invoice):
     for _ in range(3):
         make_invoice()
