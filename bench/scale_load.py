@@ -149,11 +149,16 @@ def keep_exported_documents() -> tuple[int, float]:
 
 
 def missing_exported_documents() -> bool:
-    """Whether an exported invoice has no stored parts (a database built before they were)."""
+    """Whether an exported invoice has no stored parts, or parts of an older layout (a
+    database built before they were kept as they are now)."""
+    from django.db.models import Q
+
+    from payables.handoff.feed_page import LAYOUT
     from payables.invoices.models import Invoice
 
     return Invoice.objects.filter(
-        exported_at__isnull=False, exported_document__isnull=True
+        Q(exported_document__isnull=True) | ~Q(exported_document__layout=LAYOUT),
+        exported_at__isnull=False,
     ).exists()
 
 

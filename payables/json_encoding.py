@@ -56,17 +56,22 @@ class StoredJson:
     ``mark(text)`` gives a stand-in to place in the answer where the text belongs;
     ``dumps(answer)`` writes the answer and puts each text in its stand-in's place, without
     reading it again. A stand-in is a string that no data can hold (NUL characters, which
-    the API refuses and PostgreSQL cannot store, around a random tag).
+    the API refuses and PostgreSQL cannot store, around a random tag). A stand-in may also
+    be an object's key, with None as its value: the text is then members of the object
+    (``"b": 1, "c": 2``), put in the place of that member.
 
     >>> stored = StoredJson()
     >>> stored.dumps({"a": stored.mark('[{"b": 1}]'), "c": "d"})
     '{"a": [{"b": 1}], "c": "d"}'
+    >>> stored.dumps({stored.mark('"b": 1, "c": 2'): None, "d": 3})
+    '{"b": 1, "c": 2, "d": 3}'
     """
 
     def __init__(self) -> None:
         self._texts: list[str] = []
         self._tag = secrets.token_hex(8)
-        self._marks = re.compile(rf'"\\u0000{self._tag}:([0-9]+)\\u0000"')
+        # A value is never followed by a colon: ``: null`` follows only a key.
+        self._marks = re.compile(rf'"\\u0000{self._tag}:([0-9]+)\\u0000"(?:: null)?')
 
     def mark(self, text: str) -> str:
         self._texts.append(text)

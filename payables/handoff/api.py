@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 
 from payables.errors import NotFound
 from payables.events.schemas import FeedParams
-from payables.handoff.feed_page import build_documents, has_current_parts, page_json
+from payables.handoff.feed_page import page_json
 from payables.handoff.queries import exported_after, find_sync_errors
 from payables.handoff.schemas import (
     BookedIn,
@@ -162,14 +162,9 @@ def exported_feed(request: HttpRequest, params: Query[FeedParams]) -> HttpRespon
     A key that serves several companies (an accounting office's) reads the exports of
     all of them in one order; each document names its company by `company_code`.
     """
-    page = exported_after(request.actor.companies, params.from_, limit=params.limit)
-    stored = {i.id: i.exported_document for i in page.items if has_current_parts(i)}
-    if missing := [i.id for i in page.items if i.id not in stored]:
-        # Exported before the parts were kept (until `payables keep-exported-documents`
-        # ran), or their order changed since: built for this page only. A read never
-        # writes: it may run on a replica.
-        stored |= build_documents(missing)
+    companies = request.actor.companies
+    page = exported_after(companies, params.from_, limit=params.limit)
     return HttpResponse(
-        page_json(page, stored, base_url=settings.BASE_URL),
+        page_json(page, {c.id: c for c in companies}, base_url=settings.BASE_URL),
         content_type="application/json; charset=utf-8",
     )

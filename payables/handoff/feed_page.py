@@ -1,14 +1,16 @@
 """The exported feed's page as JSON text, from stored parts and plain values.
 
-An invoice's rows, VAT breakdown, posting lines and purchase-order match no longer change
-once it is exported: they are written as JSON text at export (``ExportedDocument``) and
-put into the page as they are; where they are missing (exported before they were kept,
-until ``payables keep-exported-documents`` ran) or stale, the page builds them the same
-way (``build_documents``) and writes nothing. The rest of a document may still change
-(status, booking, sync failure, payments, the supplier's and the approvers' names,
-attachments) and is built from the page's rows and two queries, as plain values. The
-page is the answer ``ExportedDocumentOut.from_invoice`` builds object by object, written
-without validating it again; the tests compare the two.
+Most of an exported document no longer changes: the invoice's header, rows and VAT
+breakdown, its posting lines and its purchase-order match are written as JSON text at
+export (``ExportedDocument``) and put into the page as they are. The header is kept as
+runs of members between those that may still change (``MUTABLE``: status, booking, sync
+failure, payments, review flags, metadata, the supplier), which the page reads with its
+invoices, with the approval chains and attachments, and writes in between. Where the
+parts are missing (exported before they were kept, until ``payables
+keep-exported-documents`` ran) or stale, the page builds them the same way
+(``build_documents``) and writes nothing. The page is the answer
+``ExportedDocumentOut.from_invoice`` builds object by object, written without validating
+it again; the tests compare the two byte for byte.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from payables.events.feeds import FeedPage
 from payables.handoff.models import ExportedDocument
 from payables.handoff.queries import attachments_of, chains_of, invoices_to_keep
 from payables.invoices.models import Attachment, Invoice
-from payables.invoices.schemas.details import invoice_answer
+from payables.invoices.schemas import InvoiceOut
+from payables.invoices.schemas.details import invoice_answer, review_finding_answer
 from payables.invoices.schemas.summaries import row_answers, vat_line_answers
 from payables.json_encoding import (
     PreciseJSONEncoder,
@@ -36,107 +39,209 @@ from payables.json_encoding import (
     optional_moment_text,
     optional_text,
 )
+from payables.money import format_amount
 from payables.orders.match_schemas import match_answers
+from payables.tenancy.models import Company
 from payables.tenancy.queries import company_code
 
 LEVEL_NAMES = dict(Level.choices)
 
+# How stored documents are cut; one stored in another layout is written again.
+# 1: rows and VAT breakdown apart, no header. 2: the header in runs (``head_runs``).
+LAYOUT = 2
 
-def has_current_parts(invoice: Invoice) -> bool:
-    """Whether the invoice's stored parts are those of its latest export and order.
+# The invoice's members (``InvoiceOut``) that may change after export, read with each page.
+MUTABLE = frozenset(
+    {
+        "supplier", "status", "prepaid_amount", "paid_amount", "amount_due", "exported_at",
+        "export_count", "booked_at", "booking_document_id", "booking_date", "sync_failed",
+        "sync_error_message", "needs_review", "review_findings", "po_match_status",
+        "metadata", "modified_at",
+    }
+)  # fmt: skip
 
-    ``invoice`` is read by ``queries.exported_invoices`` (its document and its order's
-    ``order_modified_at`` with it).
-    """
-    stored = getattr(invoice, "exported_document", None)
-    return stored is not None and is_current(
-        stored.export_count,
-        stored.order_modified_at,
-        export_count=invoice.export_count,
-        order_modified_at=invoice.order_modified_at,
+# Between the stored runs: ``json.dumps`` escapes every control character, so no JSON
+# text holds one.
+RUN_BREAK = "\x1f"
+
+
+def _layout() -> tuple[list[str | int], list[tuple[str, ...]]]:
+    """``InvoiceOut``'s members in order, each run of unchanging ones as its number; and
+    the runs' members."""
+    steps: list[str | int] = []
+    runs: list[tuple[str, ...]] = []
+    for name in InvoiceOut.model_fields:
+        if name in MUTABLE:
+            steps.append(name)
+        elif steps and isinstance(steps[-1], int):
+            runs[-1] += (name,)
+        else:
+            steps.append(len(runs))
+            runs.append((name,))
+    return steps, runs
+
+
+STEPS, RUNS = _layout()
+
+
+def head_runs(answer: dict, texts: StoredJson) -> str:
+    """The invoice's answer's unchanging members as stored (``ExportedDocument.head``):
+    each run's members as JSON text without braces, runs separated by ``RUN_BREAK``;
+    ``texts`` holds the stored texts marked in ``answer``."""
+    return RUN_BREAK.join(texts.dumps({n: answer[n] for n in run})[1:-1] for run in RUNS)
+
+
+def has_current_parts(row: dict) -> bool:
+    """Whether the page row's stored parts (``queries.PAGE_FIELDS``) are those of its
+    latest export, order and layout."""
+    return is_current(
+        row["exported_document__export_count"],
+        row["exported_document__order_modified_at"],
+        row["exported_document__layout"],
+        export_count=row["export_count"],
+        order_modified_at=row["order_modified_at"],
     )
 
 
 def is_current(
     stored_export_count: int | None,
     stored_order_modified_at: datetime | None,
+    stored_layout: int | None,
     *,
     export_count: int,
     order_modified_at: datetime | None,
 ) -> bool:
-    """Whether stored parts (None: none stored) are those of the invoice's latest export
-    and of its matched order as it is now."""
-    return stored_export_count == export_count and stored_order_modified_at == order_modified_at
+    """Whether stored parts (None: none stored) are those of the invoice's latest export,
+    of its matched order as it is now, and in this layout."""
+    return (
+        stored_export_count == export_count
+        and stored_order_modified_at == order_modified_at
+        and stored_layout == LAYOUT
+    )
 
 
 def build_documents(invoice_ids: Collection[UUID]) -> dict[UUID, ExportedDocument]:
     """The stored parts of exported invoices as they are now, by invoice, unsaved.
 
-    Built from plain values, a few queries for all of them (``row_answers`` and its
+    Built from the invoices and a few queries for all of them (``row_answers`` and its
     siblings); the schemas' answers (``ExportedDocumentOut.from_invoice``) are the
     reference, byte for byte.
     """
-    heads = invoices_to_keep(invoice_ids)
-    currencies = {h["id"]: h["currency"] for h in heads}
+    invoices = invoices_to_keep(invoice_ids)
+    currencies = {i.id: i.currency for i in invoices}
     rows, vat = row_answers(currencies), vat_line_answers(currencies)
     lines, matches = posting_line_answers(currencies), match_answers(currencies)
     documents = {}
-    for head in heads:
-        pk, match = head["id"], matches[head["id"]]
+    for invoice in invoices:
+        pk, match, texts = invoice.id, matches[invoice.id], StoredJson()
+        answer = invoice_answer(
+            invoice,
+            rows=texts.mark(_dumps(rows.get(pk, []))),
+            vat_breakdown=texts.mark(_dumps(vat.get(pk, []))),
+        )
         documents[pk] = ExportedDocument(
             invoice_id=pk,
-            export_count=head["export_count"],
+            export_count=invoice.export_count,
             order_modified_at=match.order_modified_at,
-            rows=_dumps(rows.get(pk, [])),
-            vat_breakdown=_dumps(vat.get(pk, [])),
+            layout=LAYOUT,
+            head=head_runs(answer, texts),
             posting_lines=_dumps(lines.get(pk, [])),
             purchase_order_match=_dumps(match.answer),
         )
     return documents
 
 
-def page_json(
-    page: FeedPage[Invoice], stored: dict[UUID, ExportedDocument], *, base_url: str
-) -> str:
-    """The page (``ExportedPage``) as JSON text; ``stored`` holds each invoice's parts."""
-    ids = [invoice.id for invoice in page.items]
+def page_json(page: FeedPage[dict], companies: dict[UUID, Company], *, base_url: str) -> str:
+    """The page (``ExportedPage``) of rows read by ``queries.exported_after`` as JSON text;
+    ``companies`` by id are the key's."""
+    ids = [row["id"] for row in page.items]
+    stored = {
+        row["id"]: (
+            row["exported_document__head"],
+            row["exported_document__posting_lines"],
+            row["exported_document__purchase_order_match"],
+        )
+        for row in page.items
+        if has_current_parts(row)
+    }
+    if missing := [pk for pk in ids if pk not in stored]:
+        # Exported before the parts were kept (until `payables keep-exported-documents`
+        # ran), or their order changed since: built for this page only. A read never
+        # writes: it may run on a replica.
+        for pk, d in build_documents(missing).items():
+            stored[pk] = (d.head, d.posting_lines, d.purchase_order_match)
     attachments = _attachments(ids, base_url)
     chains = _chains(ids)
     texts = StoredJson()
     items = []
-    for invoice, cursor in zip(page.items, page.cursors, strict=True):
-        parts = stored[invoice.id]
+    for row, cursor in zip(page.items, page.cursors, strict=True):
+        head, posting_lines, match = stored[row["id"]]
         booking = None
-        if invoice.status == Invoice.Status.BOOKED:
+        if row["status"] == Invoice.Status.BOOKED:
             booking = {
-                "document_id": invoice.booking_document_id,
-                "booking_date": optional_text(invoice.booking_date),
-                "booked_at": optional_moment_text(invoice.booked_at),
+                "document_id": row["booking_document_id"],
+                "booking_date": optional_text(row["booking_date"]),
+                "booked_at": optional_moment_text(row["booked_at"]),
             }
+        changing = _changing_members(row)
+        runs = [texts.mark(run) for run in head.split(RUN_BREAK)]
+        invoice = {
+            (runs[step] if isinstance(step, int) else step): (
+                None if isinstance(step, int) else changing[step]
+            )
+            for step in STEPS
+        }
         items.append(
             {
-                "document_id": invoice.export_document_id,
+                "document_id": f"{row['id']}/{row['export_count']}",
                 "cursor": cursor,
-                "company_code": company_code(invoice.company),
-                "exported_at": moment_text(invoice.exported_at),
-                "export_count": invoice.export_count,
-                "reexport": invoice.export_count > 1,
-                "status": invoice.status,
-                "sync_failed": invoice.sync_failed,
-                "sync_error_message": invoice.sync_error_message,
+                "company_code": company_code(companies[row["company_id"]]),
+                "exported_at": changing["exported_at"],
+                "export_count": row["export_count"],
+                "reexport": row["export_count"] > 1,
+                "status": row["status"],
+                "sync_failed": row["sync_failed"],
+                "sync_error_message": row["sync_error_message"],
                 "booking": booking,
-                "invoice": invoice_answer(
-                    invoice,
-                    rows=texts.mark(parts.rows),
-                    vat_breakdown=texts.mark(parts.vat_breakdown),
-                ),
-                "posting_lines": texts.mark(parts.posting_lines),
-                "attachments": attachments.get(invoice.id, []),
-                "approval_chain": chains.get(invoice.id, []),
-                "purchase_order_match": texts.mark(parts.purchase_order_match),
+                "invoice": invoice,
+                "posting_lines": texts.mark(posting_lines),
+                "attachments": attachments.get(row["id"], []),
+                "approval_chain": chains.get(row["id"], []),
+                "purchase_order_match": texts.mark(match),
             }
         )
     return texts.dumps({"items": items, "next": page.next, "cursor": page.cursor})
+
+
+def _changing_members(row: dict) -> dict:
+    """The invoice's ``MUTABLE`` members as ``invoice_answer`` writes them, from the row."""
+    cur = row["currency"]
+    prepaid, paid = row["prepaid_amount"], row["paid_amount"]
+    return {
+        "supplier": {
+            "id": str(row["supplier_id"]),
+            "name": row["supplier__name"],
+            "registry_code": row["supplier__registry_code"],
+            "vat_number": row["supplier__vat_number"],
+            "country": row["supplier__country"],
+        },
+        "status": row["status"],
+        "prepaid_amount": format_amount(prepaid, cur),
+        "paid_amount": format_amount(paid, cur),
+        "amount_due": format_amount(row["gross_amount"] - prepaid - paid, cur),
+        "exported_at": optional_moment_text(row["exported_at"]),
+        "export_count": row["export_count"],
+        "booked_at": optional_moment_text(row["booked_at"]),
+        "booking_document_id": row["booking_document_id"],
+        "booking_date": optional_text(row["booking_date"]),
+        "sync_failed": row["sync_failed"],
+        "sync_error_message": row["sync_error_message"],
+        "needs_review": row["needs_review"],
+        "review_findings": [review_finding_answer(f) for f in row["review_findings"] or []],
+        "po_match_status": row["po_match_status"],
+        "metadata": row["metadata"] or {},
+        "modified_at": moment_text(row["modified_at"]),
+    }
 
 
 def _dumps(value: object) -> str:

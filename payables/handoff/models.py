@@ -69,13 +69,14 @@ class ExportedDocument(models.Model):
     """The parts of an exported invoice's feed document that no longer change, as JSON text.
 
     Written at export (a re-export writes them again), when a matched order changes, and
-    by ``payables keep-exported-documents`` for invoices exported before they were kept
-    (the feed builds missing or stale ones for its page, and writes nothing). Rows, VAT
-    breakdown and posting lines are fixed from export on (edits and coding stop), and so
-    is the purchase-order match, but for its order's number and line descriptions:
-    ``order_modified_at`` tells a stale match. What can still change — status, booking,
-    sync failure, payments, the supplier's and the approvers' names, attachments — is read
-    with each page.
+    by ``payables keep-exported-documents`` for invoices exported before they were kept,
+    or kept in an older ``layout`` (the feed builds missing or stale ones for its page,
+    and writes nothing). The invoice's header, rows, VAT breakdown and posting lines are
+    fixed from export on (edits and coding stop), and so is the purchase-order match, but
+    for its order's number and line descriptions: ``order_modified_at`` tells a stale
+    match. What can still change — status, booking, sync failure, payments, review flags,
+    metadata, the supplier, the approvers' names, attachments — is read with each page
+    (``feed_page.MUTABLE``).
     """
 
     invoice = models.OneToOneField(
@@ -87,8 +88,13 @@ class ExportedDocument(models.Model):
         blank=True,
         help_text="When the matched order was changed, as the match shows it.",
     )
-    rows = JsonText()
-    vat_breakdown = JsonText()
+    layout = models.PositiveSmallIntegerField(
+        help_text="How the texts are cut (``feed_page.LAYOUT``); older ones are written again."
+    )
+    head = JsonText(
+        help_text="The invoice's members that no longer change, rows and VAT breakdown among "
+        "them, in runs between those that may (``feed_page.head_runs``)."
+    )
     posting_lines = JsonText()
     purchase_order_match = JsonText()
     written_at = models.DateTimeField(auto_now=True)

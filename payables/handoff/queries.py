@@ -26,38 +26,45 @@ EXPORTED = Feed(keys=("exported_at", "id"), encode=encode_time_and_id, decode=de
 
 def exported_after(
     companies: Sequence[Company], cursor: str | None, *, limit: int
-) -> FeedPage[Invoice]:
-    """The companies' exported invoices after the cursor, by export time, with their stored
-    document parts (``feed_page``) and their company (one of ``companies``)."""
-    page = read_feed(EXPORTED, exported_invoices(companies), cursor, limit=limit)
-    by_id = {company.id: company for company in companies}
-    for invoice in page.items:
-        invoice.company = by_id[invoice.company_id]  # the key's companies, already read
-    return page
+) -> FeedPage[dict]:
+    """The companies' exported invoices after the cursor, by export time, as values
+    (``PAGE_FIELDS``): what may still change of each, and its stored document parts."""
+    return read_feed(EXPORTED, exported_rows(companies), cursor, limit=limit)
 
 
-def exported_invoices(companies: Sequence[Company]) -> QuerySet[Invoice]:
-    """Exported invoices with their supplier and stored document parts, and when their
-    matched order last changed (``order_modified_at``: are the stored parts current?).
+# What the exported feed's page reads of each invoice (``feed_page.page_json``): what may
+# change after export, the stored parts, and when the matched order last changed (are the
+# stored parts current?). Values, not objects: a page reads 100 of them.
+PAGE_FIELDS = (
+    "id", "company_id", "status", "currency", "gross_amount", "prepaid_amount",
+    "paid_amount", "exported_at", "export_count", "booked_at", "booking_document_id",
+    "booking_date", "sync_failed", "sync_error_message", "needs_review", "review_findings",
+    "po_match_status", "metadata", "modified_at", "supplier_id", "supplier__name",
+    "supplier__registry_code", "supplier__vat_number", "supplier__country",
+    "exported_document__export_count", "exported_document__order_modified_at",
+    "exported_document__layout", "exported_document__head",
+    "exported_document__posting_lines", "exported_document__purchase_order_match",
+    "order_modified_at",
+)  # fmt: skip
 
-    Not deferring the fields a document does not show is on purpose: Django builds an
-    object with deferred fields field by field, which costs more than reading them.
-    """
+
+def exported_rows(companies: Sequence[Company]) -> QuerySet:
+    """The companies' exported invoices as the feed's page reads them (``PAGE_FIELDS``)."""
     return (
         Invoice.objects.filter(company__in=companies)
         .filter(exported_at__isnull=False)
-        .select_related("supplier", "exported_document")
         .annotate(order_modified_at=F("po_match__order__modified_at"))
+        .values(*PAGE_FIELDS)
     )
 
 
-def invoices_to_keep(invoice_ids: Collection[UUID]) -> list[dict]:
-    """The invoices whose stored document parts are built, as values, in invoice order
-    (the order their parts are written in)."""
+def invoices_to_keep(invoice_ids: Collection[UUID]) -> list[Invoice]:
+    """The invoices whose stored document parts are built, with their supplier and
+    company, in invoice order (the order their parts are written in)."""
     return list(
         Invoice.objects.filter(pk__in=list(invoice_ids))
+        .select_related("supplier", "company")
         .order_by("pk")
-        .values("id", "currency", "export_count")
     )
 
 
@@ -85,6 +92,7 @@ def exported_parts_state(company: Company | None, *, after: UUID | None, limit: 
             "order_modified_at",
             "exported_document__export_count",
             "exported_document__order_modified_at",
+            "exported_document__layout",
         )[:limit]
     )
 

@@ -44,7 +44,7 @@ MAX_BATCH = 200
 EXPORTED_FEED = "exported"
 # What writing an exported document again replaces.
 _DOCUMENT_FIELDS = (
-    "export_count", "order_modified_at", "rows", "vat_breakdown", "posting_lines",
+    "export_count", "order_modified_at", "layout", "head", "posting_lines",
     "purchase_order_match", "written_at",
 )  # fmt: skip
 
@@ -163,6 +163,7 @@ def fill_exported_documents(
             if not is_current(
                 c["exported_document__export_count"],
                 c["exported_document__order_modified_at"],
+                c["exported_document__layout"],
                 export_count=c["export_count"],
                 order_modified_at=c["order_modified_at"],
             )

@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from payables.coding.models import PostingLine
 from payables.conftest import ApiClient
 from payables.events.feeds import read_feed
+from payables.handoff.feed_page import LAYOUT, MUTABLE, RUN_BREAK, RUNS
 from payables.handoff.models import ExportedDocument
 from payables.handoff.queries import EXPORTED, exported_documents
 from payables.handoff.schemas import ExportedDocumentOut, ExportedPage
@@ -28,6 +29,7 @@ from payables.handoff.services import export_invoice
 from payables.invoices.models import Invoice
 from payables.invoices.queries import get_invoice
 from payables.invoices.schemas import InvoiceOut
+from payables.invoices.services.review import flag_for_review
 from payables.invoices.tests.master_data import MasterData
 from payables.json_encoding import PreciseJSONEncoder
 from payables.masterdata.models import Supplier
@@ -236,10 +238,55 @@ def test_what_changes_after_export_shows_as_the_schemas_show_it(api, varied, com
     assert api.patch(f"/suppliers/{supplier.id}", {"name": "Renamed AS"}).status_code == 200
     approver = plain.approval_steps.get().approver
     assert api.patch(f"/users/{approver.id}", {"name": "Renamed Approver"}).status_code == 200
+    flagged = flag_for_review(
+        varied["po_match"],
+        actor=actor,
+        findings=[{"rule_id": "X-1", "severity": "error", "message": "Looked wrong"}],
+    )
+    assert flagged.needs_review
     export_invoice(varied["proportional_vat"], actor=actor)  # a re-export, at the end
     page = _page(api)
     assert page == _reference(company)
     assert "Renamed AS" in page and "Renamed Approver" in page and "late.pdf" in page
+    assert "Looked wrong" in page and '"status": "booked"' in page
+
+
+def test_the_kept_header_leaves_out_every_member_that_may_change():
+    """Each member of the invoice's answer is kept in the header or read with the page:
+    ``MUTABLE`` names members, and the header's runs hold every other member, in order."""
+    members = list(InvoiceOut.model_fields)
+    assert set(MUTABLE) < set(members)
+    assert [m for run in RUNS for m in run] == [m for m in members if m not in MUTABLE]
+    assert {"status", "paid_amount", "amount_due", "booked_at", "supplier"} <= MUTABLE
+
+
+def test_a_header_holding_the_run_break_is_kept_as_text(api, varied, company, actor):
+    """The runs are cut at a control character, which JSON text always escapes."""
+    invoice = varied["plain"]
+    Invoice.objects.filter(pk=invoice.pk).update(payment_terms=f"Net{RUN_BREAK}30")
+    export_invoice(invoice, actor=actor)
+    assert RUN_BREAK not in ExportedDocument.objects.get(invoice=invoice).head.replace(
+        RUN_BREAK, "", len(RUNS) - 1
+    )
+    page = _page(api)
+    assert page == _reference(company)
+    assert json.loads(page)["items"][-1]["invoice"]["payment_terms"] == f"Net{RUN_BREAK}30"
+
+
+def test_documents_of_an_older_layout_are_built_for_the_page_then_written_again(
+    api, varied, company
+):
+    kept = ExportedDocument.objects.all()
+    assert kept.update(layout=1, head="") == len(varied)
+    with CaptureQueriesContext(connection) as captured:
+        page = _page(api)
+    assert page == _reference(company)
+    assert [q["sql"] for q in captured.captured_queries if _writes(q["sql"])] == []
+    out = StringIO()
+    call_command("keep-exported-documents", stdout=out)
+    assert f"wrote the documents of {len(varied)} exported invoices" in out.getvalue()
+    assert set(kept.values_list("layout", flat=True)) == {LAYOUT}
+    assert _page(api) == page
 
 
 def test_an_order_changed_after_export_shows_in_the_match(api, varied, company):

@@ -13,7 +13,7 @@ from payables.handoff.models import ExportedDocument
 from payables.invoices.models import Invoice
 from payables.tenancy.models import Company
 
-FIELDS = ("export_count", "order_modified_at", "rows", "vat_breakdown", "posting_lines",
+FIELDS = ("export_count", "order_modified_at", "layout", "head", "posting_lines",
           "purchase_order_match")  # fmt: skip
 
 
@@ -53,7 +53,7 @@ def test_a_second_run_writes_nothing(exported):
 def test_stale_parts_are_written_again(exported):
     at_export = _kept()
     stale, other = exported[0], exported[1]
-    ExportedDocument.objects.filter(invoice=stale).update(export_count=0, rows="[]")
+    ExportedDocument.objects.filter(invoice=stale).update(export_count=0, head="")
     ExportedDocument.objects.filter(invoice=other).update(
         order_modified_at="2026-01-01T00:00:00Z", posting_lines="[]"
     )

@@ -71,7 +71,7 @@ def invoice_answer(inv: Invoice, *, rows: object, vat_breakdown: object) -> dict
         "sync_failed": inv.sync_failed,
         "sync_error_message": inv.sync_error_message,
         "needs_review": inv.needs_review,
-        "review_findings": [_finding(f) for f in inv.review_findings or []],
+        "review_findings": [review_finding_answer(f) for f in inv.review_findings or []],
         "po_match_status": inv.po_match_status,
         "source_system": inv.source_system,
         "source_invoice_id": inv.source_invoice_id,
@@ -84,7 +84,7 @@ def invoice_answer(inv: Invoice, *, rows: object, vat_breakdown: object) -> dict
     }
 
 
-def _finding(finding: dict) -> dict:
+def review_finding_answer(finding: dict) -> dict:
     """A stored review finding as ``ReviewFindingOut`` shows it."""
     return {
         name: str(finding.get(name, "")) for name in ("rule_id", "severity", "message", "location")
