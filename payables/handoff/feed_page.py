@@ -131,9 +131,9 @@ def build_documents(invoice_ids: Collection[UUID]) -> dict[UUID, ExportedDocumen
     currencies = {i.id: i.currency for i in invoices}
     rows, vat = row_answers(currencies), vat_line_answers(currencies)
     lines, matches = posting_line_answers(currencies), match_answers(currencies)
-    documents = {}
+    documents, texts = {}, StoredJson()  # one for all: each makes its own pattern
     for invoice in invoices:
-        pk, match, texts = invoice.id, matches[invoice.id], StoredJson()
+        pk, match = invoice.id, matches[invoice.id]
         answer = invoice_answer(
             invoice,
             rows=texts.mark(_dumps(rows.get(pk, []))),
