@@ -75,8 +75,8 @@ class ExportedDocument(models.Model):
     fixed from export on (edits and coding stop), and so is the purchase-order match, but
     for its order's number and line descriptions: ``order_modified_at`` tells a stale
     match. What can still change — status, booking, sync failure, payments, review flags,
-    metadata, the supplier, the approvers' names, attachments — is read with each page
-    (``feed_page.MUTABLE``).
+    metadata, the supplier, the company's home currency, the approvers' names,
+    attachments — is read with each page (``feed_page.MUTABLE``).
     """
 
     invoice = models.OneToOneField(
@@ -88,8 +88,9 @@ class ExportedDocument(models.Model):
         blank=True,
         help_text="When the matched order was changed, as the match shows it.",
     )
-    layout = models.PositiveSmallIntegerField(
-        help_text="How the texts are cut (``feed_page.LAYOUT``); older ones are written again."
+    layout = models.CharField(
+        max_length=16,
+        help_text="How the texts are cut (``feed_page.LAYOUT``); others are written again.",
     )
     head = JsonText(
         help_text="The invoice's members that no longer change, rows and VAT breakdown among "

@@ -36,7 +36,8 @@ def exported_after(
 # change after export, the stored parts, and when the matched order last changed (are the
 # stored parts current?). Values, not objects: a page reads 100 of them.
 PAGE_FIELDS = (
-    "id", "company_id", "status", "currency", "gross_amount", "prepaid_amount",
+    "id", "company_id", "status", "currency", "gross_amount", "home_net_amount",
+    "home_vat_amount", "home_gross_amount", "prepaid_amount",
     "paid_amount", "exported_at", "export_count", "booked_at", "booking_document_id",
     "booking_date", "sync_failed", "sync_error_message", "needs_review", "review_findings",
     "po_match_status", "metadata", "modified_at", "supplier_id", "supplier__name",

@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     """Keep the exported document's unchanging header, rows and VAT breakdown among it.
 
-    Documents kept before are of layout 1, with no header: the feed builds them for its
+    Documents kept before have no layout and no header: the feed builds them for its
     pages until ``payables keep-exported-documents`` writes them again.
     """
 
@@ -16,9 +16,10 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="exporteddocument",
             name="layout",
-            field=models.PositiveSmallIntegerField(
-                default=1,
-                help_text="How the texts are cut (``feed_page.LAYOUT``); older ones are written again.",
+            field=models.CharField(
+                default="",
+                help_text="How the texts are cut (``feed_page.LAYOUT``); others are written again.",
+                max_length=16,
             ),
             preserve_default=False,
         ),

@@ -36,6 +36,7 @@ from payables.masterdata.models import Supplier
 from payables.orders.models import PurchaseOrder
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import Company
+from payables.tenancy.services import update_company
 
 PDF = "JVBERi0xLjQK"
 
@@ -260,6 +261,14 @@ def test_the_kept_header_leaves_out_every_member_that_may_change():
     assert {"status", "paid_amount", "amount_due", "booked_at", "supplier"} <= MUTABLE
 
 
+def test_a_new_home_currency_shows_in_documents_exported_before(api, varied, company):
+    """The home amounts are written at the scale of the company's home currency."""
+    update_company(company, {"home_currency": "JPY"})
+    page = _page(api)
+    assert page == _reference(company)
+    assert '"home_currency": "JPY"' in page and '"home_currency": "EUR"' not in page
+
+
 def test_a_header_holding_the_run_break_is_kept_as_text(api, varied, company, actor):
     """The runs are cut at a control character, which JSON text always escapes."""
     invoice = varied["plain"]
@@ -277,7 +286,7 @@ def test_documents_of_an_older_layout_are_built_for_the_page_then_written_again(
     api, varied, company
 ):
     kept = ExportedDocument.objects.all()
-    assert kept.update(layout=1, head="") == len(varied)
+    assert kept.update(layout="", head="") == len(varied)
     with CaptureQueriesContext(connection) as captured:
         page = _page(api)
     assert page == _reference(company)
