@@ -361,6 +361,11 @@ DEFAULT_FROM_EMAIL = env_str(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # How long an invitation or password link works; it also stops working once used.
 PASSWORD_RESET_TIMEOUT = env_int("PAYABLES_PASSWORD_LINK_HOURS", 72) * 3600
+# "Forgot password" throttle, per hour: the mails one address gets (further requests for it
+# are answered as usual but mail nothing), and the requests one client address may make
+# (then HTTP 429), whatever addresses they name.
+PAYABLES_PASSWORD_LINKS_PER_ADDRESS = env_int("PAYABLES_PASSWORD_LINKS_PER_ADDRESS", 3)
+PAYABLES_PASSWORD_REQUESTS_PER_CLIENT = env_int("PAYABLES_PASSWORD_REQUESTS_PER_CLIENT", 20)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from payables.errors import Conflict, FieldError
+from payables.errors import Conflict, FieldError, PayablesError
 
 
 class DuplicateSupplier(Conflict):
@@ -45,3 +45,11 @@ class NoEmailAddress(Conflict):
     """The user has no email address to send an invitation to."""
 
     code = "no_email_address"
+
+
+class TooManyPasswordRequests(PayablesError):
+    """One client asked for password links too often; it may ask again after a while."""
+
+    status = 429
+    code = "too_many_requests"
+    default_message = "Too many requests for password links from here: try again in an hour."

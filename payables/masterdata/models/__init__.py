@@ -12,6 +12,7 @@ from payables.masterdata.models.dimensions import (
 )
 from payables.masterdata.models.items import ProductItem, SellerMapping
 from payables.masterdata.models.jobs import BulkJob, BulkJobChunk
+from payables.masterdata.models.password_links import PasswordLinkRequest
 from payables.masterdata.models.payment_methods import PaymentMethod
 from payables.masterdata.models.records import CodedRecord, RecordQuerySet
 from payables.masterdata.models.suppliers import Supplier, SupplierBankAccount, SupplierQuerySet
@@ -28,6 +29,7 @@ __all__ = [
     "CustomFieldValue",
     "DimensionType",
     "DimensionValue",
+    "PasswordLinkRequest",
     "PaymentMethod",
     "ProductItem",
     "RecordQuerySet",

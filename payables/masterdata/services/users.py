@@ -7,7 +7,9 @@ made with Django's password reset tokens: a link works once, for
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from datetime import timedelta
 from functools import partial
 from uuid import UUID
 
@@ -22,6 +24,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -29,8 +32,18 @@ from payables.errors import FieldError, ValidationFailed
 from payables.events import event_types
 from payables.events.services import lock_company_writes, record_event
 from payables.masterdata import queries
-from payables.masterdata.errors import DuplicateEmail, NoEmailAddress, UserInactive
-from payables.masterdata.models import Account, DimensionType, DimensionValue
+from payables.masterdata.errors import (
+    DuplicateEmail,
+    NoEmailAddress,
+    TooManyPasswordRequests,
+    UserInactive,
+)
+from payables.masterdata.models import (
+    Account,
+    DimensionType,
+    DimensionValue,
+    PasswordLinkRequest,
+)
 from payables.masterdata.payloads import user_payload
 from payables.masterdata.services.checks import Problems
 from payables.masterdata.services.records import (
@@ -175,14 +188,18 @@ def invite_user(user: CompanyUser, *, actor: Actor) -> CompanyUser:
     return user
 
 
-def send_password_links(email: str) -> None:
+def send_password_links(email: str, *, client_address: str = "") -> None:
     """E-mail the address a link to set a new password, one per company it is a user of.
 
     Each company user signs in with a password of their own, so a person in several
     companies gets one link per company, named, and resets the one they need. An unknown
     or inactive address gets no mail; the caller answers the same either way, so nobody
-    learns who has an account. Nothing is written, so no event is recorded.
+    learns who has an account. No event is recorded: only the request is kept, for the
+    throttle (``_note_password_request``), which refuses a client that asks too often
+    (``TooManyPasswordRequests``) and mails an address at most so often, known or not.
     """
+    if not _note_password_request(email, client_address):
+        return
     members = list(
         CompanyUser.objects.filter(
             email=email.strip().lower(), is_active=True, login__is_active=True
@@ -199,6 +216,38 @@ def send_password_links(email: str) -> None:
     }
     body = render_to_string("masterdata/mail/password_links.txt", context)
     _send("Set a new payables password", body, members[0], what="password links")
+
+
+# Both limits count the requests of the last hour, from a client address or for an e-mail
+# address, answered or not; only the client's limit is told (a 429), so the answer for
+# an address never depends on whether it belongs to a user.
+PASSWORD_REQUEST_WINDOW = timedelta(hours=1)
+
+
+def _note_password_request(email: str, client_address: str) -> bool:
+    """Keep a "forgot password" request; True when the address may be mailed now.
+
+    Raises ``TooManyPasswordRequests``, keeping nothing, when the client has asked
+    ``PAYABLES_PASSWORD_REQUESTS_PER_CLIENT`` times within the window. Concurrent
+    requests may each pass a limit at once; it bounds a flood, not the exact count.
+    """
+    now = timezone.now()
+    since = now - PASSWORD_REQUEST_WINDOW
+    requests = PasswordLinkRequest.objects.filter(requested_at__gt=since)
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    with transaction.atomic():
+        PasswordLinkRequest.objects.filter(requested_at__lte=since).delete()
+        if (
+            client_address
+            and requests.filter(client_address=client_address).count()
+            >= settings.PAYABLES_PASSWORD_REQUESTS_PER_CLIENT
+        ):
+            raise TooManyPasswordRequests()
+        mailed_before = requests.filter(address_digest=digest).count()
+        PasswordLinkRequest.objects.create(
+            address_digest=digest, client_address=client_address, requested_at=now
+        )
+    return mailed_before < settings.PAYABLES_PASSWORD_LINKS_PER_ADDRESS
 
 
 def _invite(user: CompanyUser, actor: Actor) -> None:

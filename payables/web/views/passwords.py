@@ -23,9 +23,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from payables.errors import PayablesError, ValidationFailed
+from payables.masterdata.errors import TooManyPasswordRequests
 from payables.masterdata.services import send_password_links, set_user_password
+from payables.masterdata.services.users import PASSWORD_REQUEST_WINDOW
 from payables.tenancy.actors import Actor
 from payables.tenancy.models import CompanyUser
+from payables.web.auth import client_address
 from payables.web.forms import ForgotPasswordForm, NewPasswordForm, PasswordChangeForm
 from payables.web.views.access import counts, member_required
 
@@ -55,7 +58,13 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
     form = ForgotPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        send_password_links(email)
+        try:
+            send_password_links(email, client_address=client_address(request) or "")
+        except TooManyPasswordRequests as exc:
+            form.add_error(None, exc.message)
+            answer = render(request, "web/password_forgot.html", {"form": form}, status=429)
+            answer["Retry-After"] = str(int(PASSWORD_REQUEST_WINDOW.total_seconds()))
+            return answer
         messages.success(
             request,
             f"If {email} belongs to a user, a link to set a new password is on its way there.",
