@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     marker = open_scale_database(options.database_url)
     if marker is None:
         return 2
-    from load_plan import make_plan, revoke_keys
+    from load_plan import cancel_left_waiting, make_plan, revoke_keys
 
     print(f"database: {describe(marker)}; clients act for {marker['bench_company_name']}")
     print(f"machine: {machine()}")
@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             server.stop()
             revoke_keys(keys)
+            print(f"cancelled {cancel_left_waiting(marker)} upserted invoices left waiting")
     if options.explain:
         from load_explain import explain_reads
 

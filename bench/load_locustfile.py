@@ -21,6 +21,7 @@ from locust import FastHttpUser, constant, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from import_bench import make_payloads
+from load_plan import UPSERTED_BY_BENCH
 
 PLAN = json.loads(Path(os.environ["PAYABLES_LOAD_PLAN"]).read_text())
 API = "/api/v1"
@@ -112,7 +113,7 @@ class Client(FastHttpUser):
         items = [
             payload
             | {
-                "source_system": "load-bench",
+                "source_system": UPSERTED_BY_BENCH,
                 "source_invoice_id": f"{RUN}-{batch}-{n}",
                 "source_document_version": "1",
                 "supplier": supplier,

@@ -127,3 +127,16 @@ def test_a_tiny_scale_database_serves_a_short_load_run_without_errors(scale_url,
     assert all(fails == 0 for _, fails in answered.values()), load.stdout
     # --explain replayed every read in-process too (a read not answering 200 fails the run).
     assert "GET /feeds/exported (100)" in load.stdout.split("in-process replay")[-1]
+    # What the clients upserted and left waiting was cancelled: the next run's queue is
+    # the one this run found.
+    cancelled = re.search(r"cancelled (\d+) upserted invoices left waiting", load.stdout)
+    assert cancelled, load.stdout
+    with psycopg.connect(scale_url) as db:
+        upserted = dict(
+            db.execute(
+                "SELECT status, count(*) FROM invoices_invoice WHERE source_system = 'load-bench'"
+                " GROUP BY status"
+            ).fetchall()
+        )
+    assert upserted.get("cancelled", 0) == int(cancelled.group(1)), upserted
+    assert "assigned" not in upserted, upserted
