@@ -1,11 +1,20 @@
-"""Purchase orders in the admin: browsed, never edited (the API and imports write them)."""
+"""Purchase orders, tolerances and matches in the admin: browsed, never edited (the API,
+imports and matching write them)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
 from payables.admin_site import ReadOnlyAdmin, ReadOnlyInline
-from payables.orders.models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder, PurchaseOrderLine
+from payables.orders.models import (
+    GoodsReceipt,
+    GoodsReceiptLine,
+    InvoiceLineMatch,
+    InvoiceMatch,
+    MatchTolerance,
+    PurchaseOrder,
+    PurchaseOrderLine,
+)
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -40,3 +49,31 @@ class GoodsReceiptAdmin(ReadOnlyAdmin):
     list_display = ["order", "received_at", "reference", "actor"]
     search_fields = ["order__number", "reference"]
     inlines = [ReceiptLineInline]
+
+
+@admin.register(MatchTolerance)
+class MatchToleranceAdmin(ReadOnlyAdmin):
+    list_display = [
+        "company", "supplier", "price_percent", "price_amount", "quantity_percent",
+        "total_percent", "total_amount", "modified_at",
+    ]  # fmt: skip
+    list_filter = ["company"]
+    search_fields = ["supplier__name"]
+
+
+class LineMatchInline(ReadOnlyInline):
+    model = InvoiceLineMatch
+    fields = [
+        "row_position", "status", "found_by", "quantity", "quantity_over", "unit_price",
+        "order_unit_price", "price_variance", "reasons",
+    ]  # fmt: skip
+
+
+@admin.register(InvoiceMatch)
+class InvoiceMatchAdmin(ReadOnlyAdmin):
+    list_display = [
+        "invoice", "order", "status", "mode", "found_by", "manual", "counted", "matched_at",
+    ]  # fmt: skip
+    list_filter = ["status", "mode", "manual", "company"]
+    search_fields = ["invoice__invoice_number", "order__number"]
+    inlines = [LineMatchInline]
